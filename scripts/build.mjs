@@ -1,0 +1,33 @@
+// Bundles the four entry points into dist/ (CommonJS, Node 20). `vscode` stays external:
+// only the extension host provides it.
+
+import { existsSync } from "node:fs";
+import { build } from "esbuild";
+
+const entries = [
+  { in: "extension/extension.ts", out: "extension" },
+  { in: "language-server/server.ts", out: "server" },
+  { in: "debug-adapter/main.ts", out: "debug-adapter" },
+  { in: "cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
+];
+
+const watch = process.argv.includes("--watch");
+for (const e of entries) {
+  if (!existsSync(e.in)) {
+    console.warn(`build: ${e.in} does not exist yet, skipped`);
+    continue;
+  }
+  await build({
+    entryPoints: { [e.out]: e.in },
+    outdir: "dist",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    sourcemap: true,
+    minify: !watch && e.out === "extension",
+    external: ["vscode"],
+    banner: e.banner ? { js: e.banner } : undefined,
+    logLevel: "warning",
+  });
+}
