@@ -1,0 +1,30 @@
+// Why a run (or a single step) stopped. Plain data: the debugger and `vmx run` print it.
+
+export type StopReason =
+  /** HLT with RFLAGS.IF = 0 (nothing can wake the processor): the normal end of a program. */
+  | { kind: "halted"; rip: bigint }
+  /** A breakpoint address (linear or physical) was reached, before the instruction there executed. */
+  | { kind: "breakpoint"; rip: bigint; address: bigint; physical: boolean }
+  /** The instruction budget of run() is used up. */
+  | { kind: "budget"; rip: bigint; executed: number }
+  /** A triple fault: the processor entered the shutdown state (SDM 6.15, interrupt 8 "Double Fault"). */
+  | { kind: "tripleFault"; rip: bigint; vector: number; message: string }
+  /** The start state's IDT handler for `vector` ran: an exception nobody handled (long64/protected32 starts). */
+  | { kind: "exception"; vector: number; errorCode?: number; rip: bigint; cr2?: bigint }
+  /** Shutdown for another reason (VMX abort, shutdown port), with an explanation. */
+  | { kind: "shutdown"; rip: bigint; message: string }
+  /** VMX: a VM entry failed (check id, SDM section, message, fields). Filled by emulator/vmx. */
+  | {
+      kind: "vmEntryFailure";
+      rip: bigint;
+      checkId: string;
+      sdmSection: string;
+      message: string;
+      fields: { name: string; value: bigint }[];
+    }
+  /** VMX: a VM exit happened and the caller asked to stop on exits. */
+  | { kind: "vmExit"; rip: bigint; exitReason: number; qualification: bigint }
+  /** step() only: a single instruction completed and nothing else happened. */
+  | { kind: "step"; rip: bigint };
+
+export type StopKind = StopReason["kind"];
