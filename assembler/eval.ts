@@ -1,0 +1,290 @@
+// Expression evaluation with 64-bit two's-complement arithmetic. Besides the number it tracks what each
+// reference assembler needs to choose instruction sizes:
+//  - `known`: every symbol has a value in this pass (else the value is provisional);
+//  - label terms: a value that is a label address (not a difference of labels) is relocatable — both
+//    nasm (even with -f bin) and GNU as then use the widest immediate/displacement form;
+//  - GAS only: a difference of labels is a constant only if both are defined earlier in the same frag
+//    (GNU as resolves expressions in one pass; frags end at relaxable jumps and alignment).
+import type { Expr, Range } from "./ast";
+
+const MASK64 = (1n << 64n) - 1n;
+
+export function wrap64(v: bigint): bigint {
+  v &= MASK64;
+  return v >= 1n << 63n ? v - (1n << 64n) : v;
+}
+
+export interface LabelTerm {
+  sign: 1 | -1;
+  section: number;
+  frag: number;
+  forward: boolean;
+}
+
+export interface Value {
+  value: bigint;
+  known: boolean;
+  /** Label terms (null: labels combined in a way that is not a sum, e.g. `label*2`). */
+  terms: LabelTerm[] | null;
+}
+
+export interface SymbolValue {
+  value: bigint | undefined;
+  /** A label (address) rather than a constant. */
+  label: boolean;
+  section: number;
+  frag: number;
+  /** For constants defined with equ/set: the evaluated terms of their definition. */
+  terms?: LabelTerm[] | null;
+  /** Source-order index of the definition (GAS forward-reference detection). */
+  order: number;
+}
+
+export interface EvalEnv {
+  lookup(name: string): SymbolValue | undefined;
+  /** Address of the current item (`$`, `.`), and its section/frag. */
+  here: bigint | undefined;
+  hereSection: number;
+  hereFrag: number;
+  sectionStart: bigint | undefined;
+  /** Source-order index of the item being evaluated. */
+  order: number;
+  /** GAS comparisons are -1 for true; NASM's are 1. */
+  dialect: "gas" | "nasm";
+  onError(message: string, range: Range, code: string): void;
+  /** Names referenced but not defined (reported after the last pass). */
+  onUndefined?(name: string, range: Range): void;
+}
+
+function stringValue(s: string): bigint {
+  let v = 0n;
+  for (let i = Math.min(s.length, 8) - 1; i >= 0; i--) v = (v << 8n) | BigInt(s.charCodeAt(i) & 0xff);
+  return v;
+}
+
+function combine(a: LabelTerm[] | null, b: LabelTerm[] | null, negateB: boolean): LabelTerm[] | null {
+  if (a === null || b === null) return null;
+  if (b.length === 0) return a;
+  const nb = negateB ? b.map((t) => ({ ...t, sign: -t.sign as 1 | -1 })) : b;
+  return a.length === 0 ? nb : [...a, ...nb];
+}
+
+export function evaluate(e: Expr, env: EvalEnv): Value {
+  switch (e.kind) {
+    case "number":
+      return { value: wrap64(e.value), known: true, terms: [] };
+    case "string":
+      return { value: stringValue(e.value), known: true, terms: [] };
+    case "here":
+      return {
+        value: env.here ?? 0n,
+        known: env.here !== undefined,
+        terms: [{ sign: 1, section: env.hereSection, frag: env.hereFrag, forward: false }],
+      };
+    case "sectionStart":
+      return {
+        value: env.sectionStart ?? 0n,
+        known: env.sectionStart !== undefined,
+        terms: [{ sign: 1, section: env.hereSection, frag: -1, forward: false }],
+      };
+    case "localRef":
+      // Rewritten to symbols by the expander; reaching here means the label does not exist.
+      env.onError(`local label '${e.label}${e.direction}' is not defined`, e.range, "asm-undefined-symbol");
+      return { value: 0n, known: false, terms: [] };
+    case "symbol": {
+      const s = env.lookup(e.name);
+      if (!s) {
+        env.onUndefined?.(e.name, e.range);
+        return { value: 0n, known: false, terms: [] };
+      }
+      const forward = s.order > env.order;
+      if (s.label) {
+        return {
+          value: s.value ?? 0n,
+          known: s.value !== undefined,
+          terms: [{ sign: 1, section: s.section, frag: s.frag, forward }],
+        };
+      }
+      const terms = s.terms === undefined ? [] : s.terms === null ? null : s.terms.map((t) => ({ ...t, forward: t.forward || forward }));
+      // A forward-referenced constant is not known to GNU as when it assembles this line.
+      if (forward && terms && terms.length === 0) terms.push({ sign: 1, section: -2, frag: -2, forward: true }, { sign: -1, section: -2, frag: -2, forward: true });
+      return { value: s.value ?? 0n, known: s.value !== undefined, terms };
+    }
+    case "unary": {
+      const a = evaluate(e.operand, env);
+      let v: bigint;
+      let terms = a.terms;
+      switch (e.op) {
+        case "-":
+          v = -a.value;
+          terms = terms ? terms.map((t) => ({ ...t, sign: -t.sign as 1 | -1 })) : null;
+          break;
+        case "+":
+          v = a.value;
+          break;
+        case "~":
+          v = ~a.value;
+          if (terms && terms.length > 0) terms = null;
+          break;
+        case "!":
+          v = a.value === 0n ? 1n : 0n;
+          if (terms && terms.length > 0) terms = null;
+          break;
+        default:
+          // NASM `seg`: flat binaries have no segments; the value is 0.
+          v = 0n;
+          terms = [];
+      }
+      return { value: wrap64(v), known: a.known, terms };
+    }
+    case "conditional": {
+      const t = evaluate(e.test, env);
+      const a = evaluate(e.then, env);
+      const b = evaluate(e.else, env);
+      const pick = t.value !== 0n ? a : b;
+      return { value: pick.value, known: t.known && pick.known, terms: pick.terms };
+    }
+    case "binary": {
+      const a = evaluate(e.left, env);
+      const b = evaluate(e.right, env);
+      const known = a.known && b.known;
+      const x = a.value;
+      const y = b.value;
+      const ux = x & MASK64;
+      const uy = y & MASK64;
+      const t = env.dialect === "gas" ? -1n : 1n;
+      const cmp = (c: boolean) => (c ? t : 0n);
+      let v = 0n;
+      let terms: LabelTerm[] | null = [];
+      const scalar = () => {
+        const aHas = a.terms === null || a.terms.length > 0;
+        const bHas = b.terms === null || b.terms.length > 0;
+        terms = aHas || bHas ? null : [];
+      };
+      switch (e.op) {
+        case "+":
+          v = x + y;
+          terms = combine(a.terms, b.terms, false);
+          break;
+        case "-":
+          v = x - y;
+          terms = combine(a.terms, b.terms, true);
+          break;
+        case "*":
+          v = x * y;
+          scalar();
+          break;
+        case "/":
+        case "//":
+        case "%":
+        case "%%": {
+          scalar();
+          if (y === 0n) {
+            if (known) env.onError("division by zero", e.range, "asm-division-by-zero");
+            v = 0n;
+            break;
+          }
+          // GAS `/` and `%` are signed; NASM `/` `%` unsigned, `//` `%%` signed.
+          const signed = env.dialect === "gas" || e.op === "//" || e.op === "%%";
+          if (signed) v = e.op === "/" || e.op === "//" ? x / y : x % y;
+          else v = e.op === "/" ? ux / uy : ux % uy;
+          break;
+        }
+        case "<<":
+        case "<<<":
+          v = uy >= 64n ? 0n : x << uy;
+          scalar();
+          break;
+        case ">>":
+          // GAS `>>` is arithmetic on signed values; NASM `>>` is logical.
+          v = env.dialect === "gas" ? (uy >= 64n ? (x < 0n ? -1n : 0n) : x >> uy) : uy >= 64n ? 0n : ux >> uy;
+          scalar();
+          break;
+        case ">>>":
+          v = uy >= 64n ? (x < 0n ? -1n : 0n) : x >> uy;
+          scalar();
+          break;
+        case "&":
+          v = x & y;
+          scalar();
+          break;
+        case "|":
+          v = x | y;
+          scalar();
+          break;
+        case "^":
+          v = x ^ y;
+          scalar();
+          break;
+        case "!":
+          v = x | ~y;
+          scalar();
+          break;
+        case "==":
+        case "=":
+          v = cmp(x === y);
+          scalar();
+          break;
+        case "!=":
+        case "<>":
+          v = cmp(x !== y);
+          scalar();
+          break;
+        case "<":
+          v = cmp(env.dialect === "nasm" ? ux < uy : x < y);
+          scalar();
+          break;
+        case "<=":
+          v = cmp(env.dialect === "nasm" ? ux <= uy : x <= y);
+          scalar();
+          break;
+        case ">":
+          v = cmp(env.dialect === "nasm" ? ux > uy : x > y);
+          scalar();
+          break;
+        case ">=":
+          v = cmp(env.dialect === "nasm" ? ux >= uy : x >= y);
+          scalar();
+          break;
+        case "<=>":
+          v = x < y ? -1n : x > y ? 1n : 0n;
+          scalar();
+          break;
+        case "&&":
+          v = x !== 0n && y !== 0n ? 1n : 0n;
+          scalar();
+          break;
+        case "||":
+          v = x !== 0n || y !== 0n ? 1n : 0n;
+          scalar();
+          break;
+        case "^^":
+          v = (x !== 0n) !== (y !== 0n) ? 1n : 0n;
+          scalar();
+          break;
+        default:
+          env.onError(`unknown operator '${e.op}'`, e.range, "asm-bad-expression");
+      }
+      return { value: wrap64(v), known, terms };
+    }
+  }
+}
+
+/** Is the value a label address (not cancelled by a difference)? */
+export function isRelocatable(v: Value): boolean {
+  if (v.terms === null) return true;
+  const weight = new Map<number, number>();
+  for (const t of v.terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
+  for (const w of weight.values()) if (w !== 0) return true;
+  return false;
+}
+
+/** GNU as: would this value be a known constant when the line is assembled (one pass, per frag)? */
+export function isGasConstant(v: Value): boolean {
+  if (v.terms === null) return false;
+  if (v.terms.length === 0) return true;
+  if (isRelocatable(v)) return false;
+  const first = v.terms[0]!;
+  for (const t of v.terms) if (t.forward || t.frag !== first.frag || t.section !== first.section) return false;
+  return true;
+}

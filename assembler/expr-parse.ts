@@ -1,0 +1,266 @@
+// Expression parser for both dialects (precedence climbing). Operator sets and precedence:
+//  GAS (as manual "Infix Operators", expr.c op_rank): * / % << >>  >  | & ^ !  >  + -  >  == != <> < <= > >=
+//      >  &&  >  ||. Comparisons yield -1 for true.
+//  NASM (manual 3.5): * / // % %%  >  + -  >  << >> <<< >>>  >  &  >  ^  >  |  >  comparisons  >  &&  >  ^^
+//      >  ||  >  ?: . Comparisons yield 1 for true.
+import type { Expr, Range } from "./ast";
+import type { Token } from "./lexer";
+
+export type ExprDialect = "gas" | "nasm";
+
+const GAS_BINARY: Record<string, number> = {
+  "*": 9,
+  "/": 9,
+  "%": 9,
+  "<<": 9,
+  ">>": 9,
+  "|": 7,
+  "&": 7,
+  "^": 7,
+  "!": 7,
+  "+": 5,
+  "-": 5,
+  "==": 4,
+  "!=": 4,
+  "<>": 4,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "&&": 3,
+  "||": 2,
+};
+
+const NASM_BINARY: Record<string, number> = {
+  "*": 11,
+  "/": 11,
+  "//": 11,
+  "%": 11,
+  "%%": 11,
+  "+": 10,
+  "-": 10,
+  "<<": 9,
+  ">>": 9,
+  "<<<": 9,
+  ">>>": 9,
+  "&": 8,
+  "^": 7,
+  "|": 6,
+  "=": 5,
+  "==": 5,
+  "!=": 5,
+  "<>": 5,
+  "<": 5,
+  "<=": 5,
+  ">": 5,
+  ">=": 5,
+  "<=>": 5,
+  "&&": 4,
+  "^^": 3,
+  "||": 2,
+};
+
+export interface ExprError {
+  message: string;
+  range: Range;
+}
+
+/** A cursor over the tokens of one statement, tracking the source line for ranges. */
+export class Cursor {
+  pos = 0;
+  constructor(
+    readonly tokens: Token[],
+    readonly line: number,
+    readonly lineLength: number,
+  ) {}
+  peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
+  }
+  next(): Token | undefined {
+    return this.tokens[this.pos++];
+  }
+  atEnd(): boolean {
+    return this.pos >= this.tokens.length;
+  }
+  isPunct(text: string, offset = 0): boolean {
+    const t = this.tokens[this.pos + offset];
+    return t !== undefined && t.kind === "punct" && t.text === text;
+  }
+  range(t: Token): Range {
+    if (t.origin)
+      return {
+        start: { line: t.origin.line, character: t.origin.start },
+        end: { line: t.origin.line, character: t.origin.end },
+      };
+    return { start: { line: this.line, character: t.start }, end: { line: this.line, character: t.end } };
+  }
+  /** Range from token a to token b inclusive. */
+  span(a: Token, b: Token): Range {
+    const ra = this.range(a);
+    const rb = this.range(b);
+    if (ra.start.line !== rb.start.line) return ra;
+    return { start: ra.start, end: rb.end };
+  }
+  /** A zero-width range at the end of the statement (for "expected X" errors). */
+  endRange(): Range {
+    const last = this.tokens[this.tokens.length - 1];
+    const c = last ? last.end : this.lineLength;
+    if (last?.origin) return this.range(last);
+    return { start: { line: this.line, character: c }, end: { line: this.line, character: c } };
+  }
+  here(): Range {
+    const t = this.peek();
+    return t ? this.range(t) : this.endRange();
+  }
+}
+
+export interface ExprOptions {
+  dialect: ExprDialect;
+  /** Stop at these punctuation tokens at depth 0 (besides `,`). */
+  stop?: Set<string>;
+  /** In NASM `[...]` and Intel memory, `:` is a segment override, not part of an expression. */
+}
+
+/**
+ * Parses an expression starting at the cursor. Returns undefined (and an error) when no expression
+ * starts there. Stops before `,`, `)` `]` and tokens it cannot use.
+ */
+export function parseExpr(cur: Cursor, opts: ExprOptions, errors: ExprError[]): Expr | undefined {
+  const table = opts.dialect === "gas" ? GAS_BINARY : NASM_BINARY;
+  const e = parseBinary(cur, opts, table, 0, errors);
+  if (!e) return undefined;
+  if (opts.dialect === "nasm" && cur.isPunct("?")) {
+    cur.next();
+    const t = parseExpr(cur, opts, errors);
+    if (!t) return e;
+    if (!cur.isPunct(":")) {
+      errors.push({ message: "expected ':' in conditional expression", range: cur.here() });
+      return e;
+    }
+    cur.next();
+    const f = parseExpr(cur, opts, errors);
+    if (!f) return e;
+    return { kind: "conditional", test: e, then: t, else: f, range: { start: e.range.start, end: f.range.end } };
+  }
+  return e;
+}
+
+function parseBinary(
+  cur: Cursor,
+  opts: ExprOptions,
+  table: Record<string, number>,
+  minPrec: number,
+  errors: ExprError[],
+): Expr | undefined {
+  let left = parseUnary(cur, opts, table, errors);
+  if (!left) return undefined;
+  for (;;) {
+    const t = cur.peek();
+    if (!t || t.kind !== "punct") break;
+    if (opts.stop?.has(t.text)) break;
+    const prec = table[t.text];
+    if (prec === undefined || prec <= minPrec) break;
+    cur.next();
+    const right = parseBinary(cur, opts, table, prec, errors);
+    if (!right) {
+      errors.push({ message: `expected an operand after '${t.text}'`, range: cur.here() });
+      return left;
+    }
+    left = { kind: "binary", op: t.text, left, right, range: { start: left.range.start, end: right.range.end } };
+  }
+  return left;
+}
+
+function parseUnary(cur: Cursor, opts: ExprOptions, table: Record<string, number>, errors: ExprError[]): Expr | undefined {
+  const t = cur.peek();
+  if (!t) {
+    errors.push({ message: "expected an expression", range: cur.endRange() });
+    return undefined;
+  }
+  if (t.kind === "punct" && (t.text === "-" || t.text === "+" || t.text === "~" || t.text === "!")) {
+    cur.next();
+    const operand = parseUnary(cur, opts, table, errors);
+    if (!operand) return undefined;
+    return { kind: "unary", op: t.text, operand, range: { start: cur.range(t).start, end: operand.range.end } };
+  }
+  if (opts.dialect === "nasm" && t.kind === "ident" && t.text.toLowerCase() === "seg") {
+    cur.next();
+    const operand = parseUnary(cur, opts, table, errors);
+    if (!operand) return undefined;
+    return { kind: "unary", op: "seg", operand, range: { start: cur.range(t).start, end: operand.range.end } };
+  }
+  return parsePrimary(cur, opts, errors);
+}
+
+function parsePrimary(cur: Cursor, opts: ExprOptions, errors: ExprError[]): Expr | undefined {
+  const t = cur.peek();
+  if (!t) {
+    errors.push({ message: "expected an expression", range: cur.endRange() });
+    return undefined;
+  }
+  const range = cur.range(t);
+  if (t.kind === "number") {
+    cur.next();
+    if (t.localRef) return { kind: "localRef", label: t.localRef.label, direction: t.localRef.direction, range };
+    return { kind: "number", value: t.value ?? 0n, range };
+  }
+  if (t.kind === "string") {
+    cur.next();
+    return { kind: "string", value: t.str ?? "", range };
+  }
+  if (t.kind === "ident") {
+    cur.next();
+    if (opts.dialect === "gas" && t.text === ".") return { kind: "here", range };
+    let name = t.text;
+    if (opts.dialect === "nasm" && name.startsWith("$")) name = name.slice(1);
+    return { kind: "symbol", name, range };
+  }
+  if (t.kind === "punct") {
+    if (t.text === "(") {
+      cur.next();
+      const inner = parseExpr(cur, { ...opts, stop: undefined }, errors);
+      if (!inner) return undefined;
+      const close = cur.peek();
+      if (!close || close.kind !== "punct" || close.text !== ")") {
+        errors.push({ message: "expected ')'", range: cur.here() });
+        return inner;
+      }
+      cur.next();
+      return { ...inner, range: { start: range.start, end: cur.range(close).end } } as Expr;
+    }
+    if (opts.dialect === "nasm" && t.text === "$") {
+      cur.next();
+      return { kind: "here", range };
+    }
+    if (opts.dialect === "nasm" && t.text === "$$") {
+      cur.next();
+      return { kind: "sectionStart", range };
+    }
+  }
+  errors.push({ message: `expected an expression, found '${t.text}'`, range });
+  return undefined;
+}
+
+/** Names of the symbols an expression refers to. */
+export function exprSymbols(e: Expr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case "symbol":
+      out.push(e.name);
+      break;
+    case "unary":
+      exprSymbols(e.operand, out);
+      break;
+    case "binary":
+      exprSymbols(e.left, out);
+      exprSymbols(e.right, out);
+      break;
+    case "conditional":
+      exprSymbols(e.test, out);
+      exprSymbols(e.then, out);
+      exprSymbols(e.else, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
