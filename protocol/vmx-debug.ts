@@ -255,3 +255,35 @@ export function fromHexString(value: string): bigint | undefined {
 }
 
 export type { VmcsGroup };
+
+// ---- launch configuration ------------------------------------------------------------------------------------
+
+/** Start modes, as `vmx run --start` (emulator setupStart). */
+export const VMX_START_MODES = ["long64", "protected32", "real16"] as const;
+export type VmxStartMode = (typeof VMX_START_MODES)[number];
+
+/** Stop conditions the launch configuration can enable (also the adapter's exception breakpoint filters). */
+export const VMX_BREAK_ON = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
+export type VmxBreakOn = (typeof VMX_BREAK_ON)[number];
+
+/** The `launch` request arguments of the `vmx` debugger (package.json contributes.debuggers). */
+export interface VmxLaunchArguments {
+  /** Source file(s) to assemble and link: absolute paths (the extension resolves ${file} etc.). */
+  program: string | string[];
+  syntax?: "auto" | "gas" | "nasm";
+  start?: VmxStartMode;
+  /** Entry label or address; default as in `vmx run`. */
+  entry?: string;
+  cpuModel?: string;
+  /** Guest physical memory: bytes, or a string with a K/M/G suffix ("64M"). */
+  memory?: number | string;
+  stopOnEntry?: boolean;
+  breakOn?: VmxBreakOn[];
+  maxInstructions?: number;
+  /** Log every VM exit to the Debug Console. */
+  trace?: boolean;
+  /** Directories for `.include` / `%include`. */
+  includePaths?: string[];
+  /** DAP: run without debugging (Ctrl+F5). */
+  noDebug?: boolean;
+}

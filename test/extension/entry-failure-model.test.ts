@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { entryFailureDecorations, explainEntryFailure, failureHeadline } from "../../extension/entry-failure-model";
+import type { VmEntryFailureExplanation } from "../../protocol/vmx-debug";
+import { fieldOf } from "./fixtures";
+
+const cr0 = fieldOf("guest-state", "natural").name;
+const other = fieldOf("guest-state", "32").name;
+const prov = (line: number) => ({
+  file: "/ws/hv.s",
+  line,
+  column: 4,
+  address: "0x1000" as const,
+  instructionCount: line,
+});
+
+function failure(extra: Partial<VmEntryFailureExplanation> = {}): VmEntryFailureExplanation {
+  return {
+    kind: "entryFailureExit",
+    instruction: "vmlaunch",
+    location: { file: "/ws/hv.s", line: 80, column: 4 },
+    checkId: "GCR-03",
+    sdm: "26.3.1.1",
+    message: "Guest CR0.PG is 1 but CR0.PE is 0. Set PE or clear PG.",
+    exitReason: 33,
+    fields: [
+      { name: cr0, value: "0x80000000", provenance: prov(40) },
+      { name: other, value: "0x0", provenance: prov(40) },
+    ],
+    ...extra,
+  };
+}
+
+describe("entryFailureDecorations", () => {
+  test("decorates the VMLAUNCH line and each VMWRITE line once", () => {
+    const d = entryFailureDecorations(failure());
+    assert.equal(d.length, 2);
+    assert.deepEqual(
+      d.map((x) => [x.kind, x.line]),
+      [
+        ["entry", 80],
+        ["vmwrite", 40],
+      ],
+    );
+  });
+  test("the VMLAUNCH hover has the explanation and the fields; the after-text the first sentence", () => {
+    const [entry] = entryFailureDecorations(failure());
+    assert.match(entry!.hover, /VMLAUNCH failed/);
+    assert.match(entry!.hover, /exit reason 33/);
+    assert.match(entry!.hover, new RegExp(`\`${cr0}\` = \`0x80000000\` — set at hv\\.s:41`));
+    assert.equal(entry!.after, " ✖ GCR-03: Guest CR0.PG is 1 but CR0.PE is 0.");
+  });
+  test("a VMWRITE line's hover names every field it set", () => {
+    const w = entryFailureDecorations(failure())[1]!;
+    assert.match(w.hover, new RegExp(cr0));
+    assert.match(w.hover, new RegExp(other));
+    assert.match(w.after, /fails GCR-03/);
+  });
+  test("fields without provenance give no VMWRITE decoration; no location gives no entry decoration", () => {
+    const d = entryFailureDecorations(failure({ location: undefined, fields: [{ name: cr0, value: "0x1" }] }));
+    assert.deepEqual(d, []);
+  });
+});
+
+test("VMfailValid headline carries the VM-instruction error number", () => {
+  assert.match(
+    failureHeadline(failure({ kind: "vmfailValid", errorNumber: 7, instruction: "vmresume" })),
+    /VMRESUME failed: VMfailValid \(VM-instruction error 7\)/,
+  );
+});
+
+test("explainEntryFailure lists fields with their VMWRITE lines", () => {
+  const text = explainEntryFailure(failure());
+  assert.match(text, /At \/ws\/hv\.s:81/);
+  assert.match(text, new RegExp(`${cr0} = 0x80000000  \\(last VMWRITE at /ws/hv\\.s:41\\)`));
+});
