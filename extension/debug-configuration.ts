@@ -65,7 +65,8 @@ export function resolveLaunchConfiguration(
   if (config.syntax === undefined) config.syntax = defaults.syntax;
   if (config.includePaths === undefined) config.includePaths = [...defaults.includePaths];
   const problem = validateLaunchArguments(config);
-  return problem ? { error: problem } : { config: config as VmxLaunchConfiguration };
+  // validateLaunchArguments checked every attribute the type declares.
+  return problem ? { error: problem } : { config: config as unknown as VmxLaunchConfiguration };
 }
 
 /** One sentence naming the first invalid attribute, or undefined when the configuration is well formed. */
