@@ -1,0 +1,686 @@
+// The encoder: matches an EncodeRequest against the forms of ./table, encodes every matching form and keeps
+// the one the reference assembler would pick (the shortest; ties broken by table order; a few
+// flavor-specific forms). SDM Vol. 2A chapter 2 (instruction format): legacy prefixes, REX, opcode, ModRM,
+// SIB, displacement, immediate.
+
+import { type Form, type OpPattern, parseForm } from "./forms";
+import { attReadings, type MnemonicReading } from "./mnemonics";
+import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
+import { type RegInfo, regInfo } from "./registers";
+import { FORM_LINES } from "./table";
+import type { Bits, EncodeRequest, EncodeResult, ImmOperand, MemOperand, Operand } from "./types";
+
+export const FORMS: readonly Form[] = FORM_LINES.map((l, i) => parseForm(l, i));
+const BY_MNEMONIC = new Map<string, Form[]>();
+for (const f of FORMS) {
+  const list = BY_MNEMONIC.get(f.mnemonic);
+  if (list) list.push(f);
+  else BY_MNEMONIC.set(f.mnemonic, [f]);
+}
+
+export function formsOf(mnemonic: string): readonly Form[] {
+  return BY_MNEMONIC.get(mnemonic) ?? [];
+}
+
+export function isIntelMnemonic(m: string): boolean {
+  return BY_MNEMONIC.has(m);
+}
+
+interface Candidate {
+  bytes: Uint8Array;
+  determined: boolean;
+  form: Form;
+  v: number | undefined;
+  variantRank: number;
+  warnings: string[];
+}
+
+interface Failure {
+  message: string;
+  operandIndex?: number;
+  /** How many operands matched before the failure (the most specific failure is reported). */
+  score: number;
+}
+
+type Attempt = Candidate | Failure;
+
+const isFailure = (a: object): a is Failure => "message" in a && "score" in a;
+
+const SHIFTS = new Set(["rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"]);
+const SEG_PREFIX: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
+
+/** Encode one instruction. Never throws. */
+export function encode(req: EncodeRequest): EncodeResult {
+  try {
+    return encodeChecked(req);
+  } catch (e) {
+    return { error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function readings(req: EncodeRequest): MnemonicReading[] {
+  const m = req.mnemonic.toLowerCase();
+  if (req.flavor === "gas") return attReadings(m, isIntelMnemonic);
+  return BY_MNEMONIC.has(m) ? [{ mnemonic: m }] : [];
+}
+
+function encodeChecked(req: EncodeRequest): EncodeResult {
+  if (req.bits !== 16 && req.bits !== 32 && req.bits !== 64) return { error: `invalid code size ${String(req.bits)}` };
+  if (!Array.isArray(req.operands)) return { error: "operands must be an array" };
+  const rs = readings(req);
+  if (rs.length === 0) return { error: `unknown instruction '${req.mnemonic}'` };
+  let best: Failure | undefined;
+  for (const r of rs) {
+    const out = encodeReading(req, r);
+    if (!isFailure(out)) return out;
+    if (!best || out.score > best.score) best = out;
+  }
+  const f = best ?? { message: "invalid instruction", score: 0 };
+  return f.operandIndex === undefined ? { error: f.message } : { error: f.message, operandIndex: f.operandIndex };
+}
+
+/** Rewrites both assemblers accept as shorthand: `imul r, imm` → `imul r, r, imm`; GAS `shl r` → `shl r, 1`. */
+function normalizeOperands(mnemonic: string, ops: readonly Operand[], far: boolean): Operand[] {
+  let out = [...ops];
+  if (mnemonic === "imul" && out.length === 2 && out[1]?.kind === "imm" && out[0]?.kind === "reg")
+    out = [out[0], out[0], out[1]];
+  if (SHIFTS.has(mnemonic) && out.length === 1) out = [out[0]!, { kind: "imm", value: 1n }];
+  if (far) {
+    if (out.length === 2 && out[0]?.kind === "imm" && out[1]?.kind === "imm") {
+      // Intel order of AT&T `ljmp $sel, $off` after the front end's reversal: [off, sel].
+      const far: Operand = { kind: "far", offset: out[0].value, selector: out[1].value };
+      if (out[0].unresolved || out[1].unresolved) far.unresolved = true;
+      out = [far];
+    }
+    out = out.map((o) => (o.kind === "mem" ? { ...o, far: true } : o));
+  }
+  return out;
+}
+
+function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | Failure {
+  const forms = BY_MNEMONIC.get(r.mnemonic);
+  if (!forms) return { message: `unknown instruction '${req.mnemonic}'`, score: 0 };
+  const ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);
+  const opSize = explicitOpSize(req, r);
+  const ctx: Ctx = {
+    req,
+    ops,
+    bits: req.bits,
+    opSize,
+    srcSize: r.srcSize ?? req.srcSize,
+    lenient: false,
+  };
+  let result = tryForms(forms, ctx);
+  if (isFailure(result) && /out of range|exceeds/.test(result.message)) {
+    // Both references truncate an oversized immediate with a warning rather than fail.
+    const lenient = tryForms(forms, { ...ctx, lenient: true });
+    if (!isFailure(lenient) && "bytes" in lenient)
+      result = { bytes: lenient.bytes, warnings: [...(lenient.warnings ?? []), result.message] };
+  }
+  return result;
+}
+
+function explicitOpSize(req: EncodeRequest, r: MnemonicReading): number | undefined {
+  if (r.opSize !== undefined) return r.opSize;
+  if (req.opSize !== undefined) return req.opSize;
+  for (const p of req.prefixes ?? []) {
+    if (p === "o16" || p === "data16") return 16;
+    if (p === "o32" || p === "data32") return 32;
+    if (p === "o64" || p === "rex64") return 64;
+  }
+  return undefined;
+}
+
+interface Ctx {
+  req: EncodeRequest;
+  ops: Operand[];
+  bits: Bits;
+  opSize: number | undefined;
+  srcSize: number | undefined;
+  lenient: boolean;
+}
+
+function variantsOf(form: Form, bits: Bits): (number | undefined)[] {
+  if (!form.usesV) return [undefined];
+  if (bits === 64) return form.d64 ? [64, 16] : [32, 16, 64];
+  return bits === 16 ? [16, 32] : [32, 16];
+}
+
+function defaultV(form: Form, bits: Bits): number {
+  if (bits === 64) return form.d64 ? 64 : 32;
+  return bits;
+}
+
+function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
+  const cands: Candidate[] = [];
+  let best: Failure | undefined;
+  const fail = (f: Failure) => {
+    if (!best || f.score > best.score) best = f;
+  };
+  for (const form of forms) {
+    if (form.flavor && form.flavor !== ctx.req.flavor) continue;
+    if (form.ops.length !== ctx.ops.length) {
+      fail({ message: `invalid number of operands for '${ctx.req.mnemonic}'`, score: -1 });
+      continue;
+    }
+    const vs = variantsOf(form, ctx.bits);
+    vs.forEach((v, rank) => {
+      const a = tryForm(form, v, rank, ctx);
+      if (isFailure(a)) fail(a);
+      else cands.push(a);
+    });
+  }
+  if (cands.length === 0) return best ?? { message: "invalid combination of opcode and operands", score: 0 };
+  let pool = cands.filter((c) => c.determined);
+  if (pool.length === 0) {
+    const withDefault = cands.filter(
+      (c) => c.form.def && (c.v === undefined || c.v === defaultV(c.form, ctx.bits)) && ctx.opSize === undefined,
+    );
+    if (withDefault.length > 0) pool = withDefault;
+    else {
+      const distinct = new Set(cands.map((c) => `${c.form.order}/${String(c.v)}`));
+      if (distinct.size > 1) {
+        const memIndex = ctx.ops.findIndex((o) => o.kind === "mem");
+        return {
+          message: "operation size not specified",
+          ...(memIndex >= 0 ? { operandIndex: memIndex } : {}),
+          score: 100,
+        };
+      }
+      pool = cands;
+    }
+  }
+  pool.sort((a, b) => a.bytes.length - b.bytes.length || a.form.order - b.form.order || a.variantRank - b.variantRank);
+  const c = pool[0]!;
+  return c.warnings.length > 0 ? { bytes: c.bytes, warnings: c.warnings } : { bytes: c.bytes };
+}
+
+function sizeOf(s: number | "v" | "n" | "any" | "far", v: number | undefined, bits: Bits): number | undefined {
+  if (s === "v") return v;
+  if (s === "n") return bits === 64 ? 64 : 32;
+  if (s === "any" || s === "far") return undefined;
+  return s;
+}
+
+/** The operand size that an AT&T suffix must agree with. */
+function formOpSize(form: Form, v: number | undefined, bits: Bits): number | undefined {
+  if (form.os !== undefined) return form.os;
+  if (form.usesV) return v;
+  for (const p of form.ops) {
+    if (p.t === "r" || p.t === "rm") return sizeOf(p.size, v, bits);
+    if (p.t === "m" && typeof p.size === "number") return p.size;
+    if (p.t === "fixed" && ["al", "ax", "eax", "rax"].includes(p.reg)) return regInfo(p.reg)?.size;
+    if (p.t === "moffs") return sizeOf(p.size, v, bits);
+  }
+  return undefined;
+}
+
+function immRange(bits: number, signedOnly: boolean): [bigint, bigint] {
+  const lo = -(1n << BigInt(bits - 1));
+  const hi = signedOnly ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  return [lo, hi];
+}
+
+function inRange(v: bigint, [lo, hi]: [bigint, bigint]): boolean {
+  return v >= lo && v <= hi;
+}
+
+interface Match {
+  det: boolean;
+}
+
+/** Does operand `op` fit pattern `p` for operand size v? Returns a failure message or a Match. */
+function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefined, ctx: Ctx): Match | string {
+  const bits = ctx.bits;
+  switch (p.t) {
+    case "r":
+    case "rm": {
+      const size = sizeOf(p.size, v, bits);
+      if (op.kind === "reg") {
+        const r = regInfo(op.reg);
+        if (!r) return `unknown register ${op.reg}`;
+        if (r.cls !== "gpr") return `${op.reg} is not a general-purpose register here`;
+        if (r.size !== size) return `operand size mismatch for ${op.reg}`;
+        return { det: true };
+      }
+      if (p.t === "rm" && op.kind === "mem" && !op.far) {
+        if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
+        return { det: op.size !== undefined };
+      }
+      return p.t === "r" ? "a register is needed here" : "a register or memory operand is needed here";
+    }
+    case "m": {
+      if (op.kind !== "mem") return "a memory operand is needed here";
+      if (p.size === "far") return op.far ? { det: false } : "a far memory operand (far [x]) is needed here";
+      if (op.far) return "a far pointer is not allowed here";
+      if (p.size === "any") return { det: false };
+      const size = sizeOf(p.size, v, bits);
+      if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
+      return { det: op.size !== undefined };
+    }
+    case "fixed": {
+      if (op.kind !== "reg") return `${p.reg} is needed here`;
+      const r = regInfo(op.reg);
+      if (!r) return `unknown register ${op.reg}`;
+      if (p.reg === "acc") return r.cls === "gpr" && r.num === 0 && r.size === v ? { det: true } : "accumulator";
+      if (r.name !== p.reg && !(p.reg === "al" && r.name === "al")) return `${p.reg} is needed here`;
+      return { det: ["al", "ax", "eax", "rax"].includes(p.reg) };
+    }
+    case "cls": {
+      if (op.kind !== "reg") return "a register is needed here";
+      const r = regInfo(op.reg);
+      if (!r) return `unknown register ${op.reg}`;
+      const want = p.cls === "sreg" ? "seg" : p.cls;
+      if (r.cls !== want) return `${op.reg} is the wrong kind of register here`;
+      if (r.name === "rip" || r.name === "eip") return "rip cannot be used here";
+      return { det: false };
+    }
+    case "xm":
+    case "mmm": {
+      const cls = p.t === "xm" ? "xmm" : "mm";
+      if (op.kind === "reg") {
+        const r = regInfo(op.reg);
+        if (!r || r.cls !== cls) return `${op.reg} is the wrong kind of register here`;
+        return { det: false };
+      }
+      if (op.kind === "mem" && !op.far) {
+        if (op.size !== undefined && op.size !== p.size) return "memory operand size mismatch";
+        return { det: false };
+      }
+      return "a register or memory operand is needed here";
+    }
+    case "imm":
+      return op.kind === "imm" ? matchImm(op, p.kind, form, v, ctx) : "an immediate is needed here";
+    case "rel":
+      if (op.kind !== "imm") return "a branch target is needed here";
+      if (ctx.req.branch === "short" && p.kind !== "rel8") return "short jump requested";
+      if (ctx.req.branch === "near" && p.kind === "rel8" && form.code.some((t) => t.t === "rel" && t.kind === "cb")) {
+        // LOOP/JCXZ only have rel8: "near" just means "not explicitly short" for them.
+        const hasNear = formsOf(form.mnemonic).some((f) => f.ops[0]?.t === "rel" && f.ops[0].kind === "relv");
+        if (hasNear) return "near jump requested";
+      }
+      if (p.kind === "rel8" && op.unresolved && ctx.req.branch !== "short") return "target not known: near form";
+      return { det: false };
+    case "moffs": {
+      if (op.kind !== "mem" || op.far) return "a memory operand is needed here";
+      if (op.base || op.index || op.rip) return "moffs needs an absolute address";
+      if (bits === 64 && ctx.req.flavor === "nasm" && op.dispSize !== 64 && form.mnemonic !== "movabs")
+        return "moffs64 needs qword";
+      if (bits !== 64 && op.dispSize === 64) return "64-bit address outside 64-bit code";
+      const size = sizeOf(p.size, v, bits);
+      if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
+      return { det: op.size !== undefined };
+    }
+    case "ptr":
+      return op.kind === "far" ? { det: false } : "a far pointer seg:offset is needed here";
+  }
+}
+
+function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefined, ctx: Ctx): Match | string {
+  const val = op.value;
+  let det = false;
+  if (op.size !== undefined && (kind === "iz" || kind === "iv" || kind === "s8") && op.size !== 8) {
+    const want = op.size === 32 && form.d64 && ctx.bits === 64 ? 64 : op.size;
+    if (v !== want) return "immediate size mismatch";
+    det = true;
+  }
+  if (op.strict && op.size !== undefined) {
+    if (op.size === 8 && kind !== "s8" && kind !== "ib") return "strict byte";
+    if (op.size > 8 && (kind === "s8" || kind === "ib")) return "strict size";
+  }
+  const lenient = ctx.lenient || op.unresolved === true;
+  switch (kind) {
+    case "one":
+      return val === 1n && !op.unresolved && op.size === undefined ? { det } : "not 1";
+    case "ib":
+      return lenient || inRange(val, [-128n, 255n]) ? { det } : "immediate out of range (byte)";
+    case "s8": {
+      if (op.unresolved) return "unresolved: no sign-extended byte form";
+      const w = v ?? 32;
+      if (!inRange(val, immRange(w, false))) return "immediate out of range";
+      return fitsS8(toSigned(val, w)) ? { det } : "not a sign-extended byte";
+    }
+    case "iw":
+      return lenient || inRange(val, immRange(16, false)) ? { det } : "immediate out of range (word)";
+    case "id":
+      return lenient || inRange(val, immRange(32, false)) ? { det } : "immediate out of range (dword)";
+    case "u32":
+      return !op.unresolved && op.size === undefined && val >= 0n && val <= 0xffffffffn ? { det } : "not u32";
+    case "iz": {
+      const w = v ?? 32;
+      const range = w === 64 ? immRange(32, true) : immRange(w, false);
+      if (w === 64 && op.unresolved) return { det };
+      return lenient || inRange(val, range) ? { det } : "immediate out of range";
+    }
+    case "iv": {
+      const w = v ?? 32;
+      return lenient || inRange(val, immRange(w, false)) ? { det } : "immediate out of range";
+    }
+  }
+  return "bad immediate kind";
+}
+
+function le(value: bigint, bytes: number): number[] {
+  const out: number[] = [];
+  let x = BigInt.asUintN(bytes * 8, value);
+  for (let i = 0; i < bytes; i++) {
+    out.push(Number(x & 0xffn));
+    x >>= 8n;
+  }
+  return out;
+}
+
+function gprOf(op: Operand | undefined): RegInfo | undefined {
+  return op?.kind === "reg" ? regInfo(op.reg) : undefined;
+}
+
+function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Attempt {
+  const { bits, ops } = ctx;
+  if (form.no64 && bits === 64) return { message: `'${form.mnemonic}' is not valid in 64-bit mode`, score: 0 };
+  if (form.x64 && bits !== 64) return { message: `'${form.mnemonic}' is only valid in 64-bit mode`, score: 0 };
+  const os = form.os ?? (form.usesV ? v : undefined);
+  if (os === 64 && bits !== 64) return { message: "64-bit operand size is only available in 64-bit mode", score: 0 };
+
+  // AT&T suffix / size keyword agreement.
+  const fos = formOpSize(form, v, bits);
+  if (ctx.opSize !== undefined && fos !== undefined && fos !== ctx.opSize)
+    return { message: "operand size does not match the suffix", score: 0 };
+  if (ctx.srcSize !== undefined) {
+    const src = form.ops[1];
+    if (src && (src.t === "rm" || src.t === "r") && sizeOf(src.size, v, bits) !== ctx.srcSize)
+      return { message: "source size does not match the suffix", score: 0 };
+  }
+
+  let determined = ctx.opSize !== undefined;
+  let sized = false;
+  for (let i = 0; i < ops.length; i++) {
+    const p = form.ops[i]!;
+    const m = matchOperand(ops[i]!, p, form, v, ctx);
+    if (typeof m === "string") return { message: m, operandIndex: i, score: 1 + i };
+    if (m.det) determined = true;
+    if (
+      p.t === "r" ||
+      p.t === "rm" ||
+      (p.t === "m" && p.size !== "any") ||
+      p.t === "moffs" ||
+      (p.t === "fixed" && ["acc", "al", "ax", "eax", "rax"].includes(p.reg))
+    )
+      sized = true;
+  }
+  if (!form.usesV && !sized) determined = true;
+  const built = build(form, v, os, ctx);
+  if (typeof built === "string") return { message: built, score: 10 };
+  if (typeof built === "object" && "message" in built) return built;
+  return { bytes: built.bytes, determined, form, v, variantRank: rank, warnings: built.warnings };
+}
+
+interface Built {
+  bytes: Uint8Array;
+  warnings: string[];
+}
+
+function build(form: Form, v: number | undefined, os: number | undefined, ctx: Ctx): Built | Failure {
+  const { bits, req, ops } = ctx;
+  const flavor = req.flavor;
+  const warnings: string[] = [];
+  let rexW = form.rexW;
+  let rexR = false;
+  let rexX = false;
+  let rexB = false;
+  let needRex = false;
+  let forbidRex = false;
+  let opsize66 = false;
+  if (os === 16 && bits !== 16) opsize66 = true;
+  if (os === 32 && bits === 16) opsize66 = true;
+  if (os === 64 && !form.d64) rexW = true;
+  // Size prefixes written explicitly on an instruction without a variable operand size are emitted as is.
+  if (!form.usesV && form.os === undefined) {
+    for (const p of req.prefixes ?? []) {
+      if ((p === "o16" || p === "data16") && bits !== 16) opsize66 = true;
+      if ((p === "o32" || p === "data32") && bits === 16) opsize66 = true;
+      if (p === "o64" || p === "rex64") {
+        if (bits !== 64) return { message: "REX.W is only available in 64-bit mode", score: 10 };
+        rexW = true;
+      }
+    }
+  }
+  for (const p of req.prefixes ?? []) if (p === "rex") needRex = true;
+
+  // Byte registers: SPL..DIL need a REX prefix, AH..BH forbid one.
+  for (const op of ops) {
+    const r = gprOf(op);
+    if (r?.needsRex) needRex = true;
+    if (r?.noRex) forbidRex = true;
+    if (r && r.num >= 8 && bits !== 64) return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
+    if (r && r.cls === "gpr" && r.size === 64 && bits !== 64)
+      return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
+    if (r && (r.cls === "cr" || r.cls === "dr" || r.cls === "xmm") && r.num >= 8 && bits !== 64)
+      return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
+  }
+
+  // Which operand goes where.
+  let rmIndex = -1;
+  let regIndex = -1;
+  let plusRIndex = -1;
+  form.ops.forEach((p, i) => {
+    if (p.t === "rm" || p.t === "m" || p.t === "xm" || p.t === "mmm" || (p.t === "r" && p.toRm)) {
+      if (rmIndex < 0) rmIndex = i;
+    } else if (p.t === "r" || (p.t === "cls" && p.cls !== "st")) {
+      if (regIndex < 0) regIndex = i;
+    }
+    if (p.t === "r" && plusRIndex < 0) plusRIndex = i;
+  });
+
+  let mem: MemEncoding | undefined;
+  let memOp: MemOperand | undefined;
+  let addrSize: number | undefined = form.as;
+  const rmOp = rmIndex >= 0 ? ops[rmIndex] : undefined;
+  if (rmOp?.kind === "mem") {
+    const e = encodeMemory(rmOp, bits, flavor);
+    if (typeof e === "string") return { message: e, operandIndex: rmIndex, score: 10 };
+    mem = e;
+    memOp = rmOp;
+    addrSize = e.addrSize;
+    rexX = e.rexX;
+    rexB = e.rexB;
+  }
+  const moffsIndex = form.ops.findIndex((p) => p.t === "moffs");
+  let moffsAddrSize = 0;
+  if (moffsIndex >= 0) {
+    const m = ops[moffsIndex] as MemOperand;
+    memOp = m;
+    moffsAddrSize = m.addrSize ?? (m.dispSize === 64 ? 64 : bits);
+    if (moffsAddrSize === 16 && bits === 64) return { message: "16-bit address in 64-bit code", score: 10 };
+    if (moffsAddrSize === 64 && bits !== 64) return { message: "64-bit address outside 64-bit code", score: 10 };
+    const [lo, hi] = immRange(moffsAddrSize, false);
+    if (m.disp < lo || m.disp > hi) return { message: "address out of range", operandIndex: moffsIndex, score: 10 };
+    addrSize = moffsAddrSize;
+  }
+  // Explicit address-size prefixes on instructions with implicit memory operands (string ops, XLAT, LOOP).
+  if (addrSize === undefined) {
+    for (const p of req.prefixes ?? []) {
+      if (p === "a16" || p === "addr16") addrSize = 16;
+      if (p === "a32" || p === "addr32") addrSize = 32;
+      if (p === "a64") addrSize = 64;
+    }
+  }
+  if (addrSize === 16 && bits === 64)
+    return { message: "16-bit addressing is not available in 64-bit mode", score: 10 };
+  if (addrSize === 64 && bits !== 64)
+    return { message: "64-bit addressing is only available in 64-bit mode", score: 10 };
+  const addr67 = addrSize !== undefined && addrSize !== bits;
+
+  // Body: opcode, ModRM/SIB/disp, immediates.
+  const body: number[] = [];
+  let dispOffset = -1;
+  let relFixup: { offset: number; size: number; target: bigint; index: number } | undefined;
+  const immIndices = form.ops.flatMap((p, i) => (p.t === "imm" && p.kind !== "one" ? [i] : []));
+  let immCursor = 0;
+  for (const tok of form.code) {
+    switch (tok.t) {
+      case "byte": {
+        let b = tok.v;
+        if (tok.plusR) {
+          const r = gprOf(ops[plusRIndex]);
+          if (!r) return { message: "register expected", operandIndex: plusRIndex, score: 10 };
+          // XCHG with 90+r and r = 0 is NOP; in 64-bit mode `xchg eax, eax` must zero-extend, so 87 /r is used.
+          if (b === 0x90 && r.num === 0 && form.mnemonic === "xchg" && v === 32 && bits === 64)
+            return { message: "xchg eax,eax", score: 10 };
+          b += r.num & 7;
+          if (r.num >= 8) rexB = true;
+        }
+        body.push(b);
+        break;
+      }
+      case "modrm": {
+        let reg = 0;
+        if (tok.reg === "r") {
+          const r = ops[regIndex]?.kind === "reg" ? regInfo((ops[regIndex] as { reg: string }).reg) : undefined;
+          if (!r) return { message: "register expected", operandIndex: regIndex, score: 10 };
+          reg = r.num & 7;
+          if (r.num >= 8) rexR = true;
+        } else reg = tok.reg;
+        if (mem) {
+          body.push((mem.mod << 6) | (reg << 3) | mem.rm);
+          if (mem.sib !== undefined) body.push(mem.sib);
+          if (mem.dispBytes > 0) {
+            dispOffset = body.length;
+            body.push(...le(mem.disp, mem.dispBytes));
+          }
+        } else {
+          const r = rmOp?.kind === "reg" ? regInfo(rmOp.reg) : undefined;
+          if (!r) return { message: "register or memory expected", operandIndex: rmIndex, score: 10 };
+          body.push(0xc0 | (reg << 3) | (r.num & 7));
+          if (r.num >= 8) rexB = true;
+        }
+        break;
+      }
+      case "imm": {
+        const idx = immIndices[immCursor++];
+        const op = idx === undefined ? undefined : ops[idx];
+        if (op?.kind !== "imm") return { message: "immediate expected", score: 10 };
+        const size =
+          tok.kind === "ib"
+            ? 1
+            : tok.kind === "iw"
+              ? 2
+              : tok.kind === "id"
+                ? 4
+                : tok.kind === "iz"
+                  ? v === 16
+                    ? 2
+                    : 4
+                  : (v ?? 32) / 8;
+        body.push(...le(op.value, size));
+        break;
+      }
+      case "rel": {
+        const idx = form.ops.findIndex((p) => p.t === "rel");
+        const op = ops[idx];
+        if (op?.kind !== "imm") return { message: "branch target expected", score: 10 };
+        const size = tok.kind === "cb" ? 1 : bits === 16 ? 2 : 4;
+        relFixup = { offset: body.length, size, target: op.value, index: idx };
+        body.push(...new Array<number>(size).fill(0));
+        break;
+      }
+      case "mo": {
+        const m = ops[moffsIndex] as MemOperand;
+        body.push(...le(m.disp, moffsAddrSize / 8));
+        break;
+      }
+      case "pt": {
+        const op = ops.find((o) => o.kind === "far");
+        if (op?.kind !== "far") return { message: "far pointer expected", score: 10 };
+        const osz = (v ?? 32) / 8;
+        if (!op.unresolved && !inRange(op.offset, immRange(osz * 8, false)))
+          return { message: "far pointer offset out of range", score: 10 };
+        if (!op.unresolved && !inRange(op.selector, immRange(16, false)))
+          return { message: "segment selector out of range", score: 10 };
+        body.push(...le(op.offset, osz), ...le(op.selector, 2));
+        break;
+      }
+    }
+  }
+
+  // Prefixes.
+  const rex = (rexW ? 8 : 0) | (rexR ? 4 : 0) | (rexX ? 2 : 0) | (rexB ? 1 : 0);
+  const hasRex = rex !== 0 || needRex;
+  if (hasRex && bits !== 64) return { message: "REX prefix outside 64-bit mode", score: 10 };
+  if (hasRex && forbidRex) return { message: "AH/BH/CH/DH cannot be used with a REX prefix", score: 10 };
+
+  let seg: number | undefined;
+  const segName = memOp?.seg;
+  if (segName) {
+    // GNU as leaves out an override that names the segment the address uses anyway (DS, or SS for
+    // BP/SP-based forms); nasm emits what was written.
+    const dflt = mem?.defaultSeg ?? "ds";
+    if (!(flavor === "gas" && segName === dflt)) seg = SEG_PREFIX[segName];
+  }
+  let lockRep: number[] = [];
+  let wait = false;
+  for (const p of req.prefixes ?? []) {
+    if (p === "lock") lockRep.push(0xf0);
+    else if (p === "rep" || p === "repe" || p === "repz" || p === "xrelease") lockRep.push(0xf3);
+    else if (p === "repne" || p === "repnz" || p === "xacquire" || p === "bnd") lockRep.push(0xf2);
+    else if (p === "notrack") seg ??= 0x3e;
+    else if (p === "wait") wait = true;
+    else if (SEG_PREFIX[p] !== undefined) seg = SEG_PREFIX[p];
+  }
+  const prefix: number[] = [];
+  if (wait) prefix.push(0x9b);
+  if (flavor === "gas") {
+    // GNU as prefix slots: segment, address size, operand size, rep/repne, lock, REX (tc-i386.c order).
+    if (seg !== undefined) prefix.push(seg);
+    if (addr67) prefix.push(0x67);
+    if (opsize66 || form.mandatory === 0x66) prefix.push(0x66);
+    lockRep = lockRep.sort((a, b) => (a === 0xf0 ? 1 : 0) - (b === 0xf0 ? 1 : 0));
+    const reps = lockRep.filter((b) => b !== 0xf0);
+    const locks = lockRep.filter((b) => b === 0xf0);
+    if (form.mandatory === 0xf2 || form.mandatory === 0xf3) {
+      if (!reps.includes(form.mandatory)) reps.push(form.mandatory);
+    }
+    prefix.push(...reps, ...locks);
+  } else {
+    // nasm: lock/rep, segment, operand size, address size, then the opcode's own mandatory prefix.
+    prefix.push(...lockRep);
+    if (seg !== undefined) prefix.push(seg);
+    if (opsize66) prefix.push(0x66);
+    if (addr67) prefix.push(0x67);
+    if (form.mandatory !== undefined) prefix.push(form.mandatory);
+  }
+  if (hasRex) prefix.push(0x40 | rex);
+  const total = prefix.length + body.length;
+  if (total > 15) return { message: "instruction longer than 15 bytes", score: 10 };
+  const bytes = new Uint8Array(total);
+  bytes.set(prefix, 0);
+  bytes.set(body, prefix.length);
+  const end = req.address + BigInt(total);
+
+  if (mem?.ripTarget !== undefined && dispOffset >= 0) {
+    const d = mem.ripTarget - end;
+    const dd = memOp?.dispUnresolved ? BigInt.asIntN(32, d) : d;
+    if (dd < -(1n << 31n) || dd >= 1n << 31n)
+      return { message: "RIP-relative target out of range", operandIndex: rmIndex, score: 10 };
+    bytes.set(le(dd, 4), prefix.length + dispOffset);
+  }
+  if (relFixup) {
+    let d = relFixup.target - end;
+    const sz = relFixup.size;
+    if (sz === 1) {
+      const op = ops[relFixup.index] as ImmOperand;
+      if (!fitsS8(d)) {
+        if (op.unresolved) d = 0n;
+        else return { message: "short jump out of range", operandIndex: relFixup.index, score: 9 };
+      }
+    } else if (sz === 2) d = toSigned(d, 16);
+    else if (bits === 32) d = toSigned(d, 32);
+    else if (d < -(1n << 31n) || d >= 1n << 31n) {
+      if (!(ops[relFixup.index] as ImmOperand).unresolved)
+        return { message: "branch target out of range", operandIndex: relFixup.index, score: 9 };
+    }
+    bytes.set(le(d, sz), prefix.length + relFixup.offset);
+  }
+  return { bytes, warnings };
+}
+
+export { toSigned };
