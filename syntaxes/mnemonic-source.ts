@@ -1,6 +1,6 @@
-// Where the grammars' mnemonic lists come from: the encoder's own list (assembler/encoder) when it exports
-// one, otherwise ./fallback-mnemonics. Classification into the grammar scopes uses the encoder's
-// instruction metadata (group "vmx"/"system", branch kind) when available.
+// Where the grammars' word lists come from: the encoder (assembler/encoder: knownMnemonics(), isMnemonic(),
+// instructionInfo(), registerNames()) when it exports them, otherwise ./fallback-mnemonics and ./registers.
+// The encoder is loaded with a variable specifier so this module typechecks and runs without it.
 import {
   FALLBACK_ATT_ONLY,
   FALLBACK_CONTROL,
@@ -9,9 +9,10 @@ import {
   FALLBACK_SYSTEM,
   FALLBACK_VMX,
 } from "./fallback-mnemonics";
+import { GENERAL_REGISTERS, SEGMENT_REGISTERS, SYSTEM_REGISTERS, VECTOR_REGISTERS } from "./registers";
 
-export interface MnemonicClasses {
-  source: "encoder" | "fallback";
+/** Mnemonics of one dialect by grammar scope. */
+export interface ClassLists {
   /** VMX instructions: keyword.other.vmx */
   vmx: string[];
   /** Other privileged / system instructions: keyword.other.system */
@@ -20,49 +21,53 @@ export interface MnemonicClasses {
   control: string[];
   /** Everything else: keyword.other.instruction */
   general: string[];
+}
+
+export interface MnemonicClasses {
+  source: "encoder" | "fallback";
+  gas: ClassLists;
+  nasm: ClassLists;
   /** Instruction prefixes written as words: storage.modifier.prefix */
   prefixes: string[];
-  /** Spellings only GNU as accepts (AT&T forms); added to the GAS grammar only. */
-  attOnly: string[];
+  registers: string[];
 }
 
 /** The subset of InstructionInfo (assembler/encoder/types.ts) the classification reads. */
 export interface MnemonicInfo {
   group: string;
   branch?: string;
+  canonical?: string;
 }
 
 export interface EncoderMnemonicApi {
   mnemonics: () => Iterable<string>;
-  instructionInfo?: (mnemonic: string) => MnemonicInfo | undefined;
-  attMnemonics?: () => Iterable<string>;
+  isMnemonic?: (name: string, flavor: "gas" | "nasm") => boolean;
+  instructionInfo?: (mnemonic: string, flavor?: "gas" | "nasm") => MnemonicInfo | undefined;
+  registerNames?: () => Iterable<string>;
 }
 
-// Modules that may export the encoder's mnemonic list, most specific first.
-const ENCODER_MODULES = ["../assembler/encoder/index", "../assembler/encoder/mnemonics", "../assembler/encoder/encode"];
+const ENCODER_MODULES = ["../assembler/encoder/index"];
 
-/** Finds the encoder's mnemonic API, or undefined while the encoder does not export one yet. */
+/** Finds the encoder's word-list API, or undefined while the encoder does not export one. */
 export async function findEncoderApi(): Promise<EncoderMnemonicApi | undefined> {
-  let mnemonics: (() => Iterable<string>) | undefined;
-  let instructionInfo: EncoderMnemonicApi["instructionInfo"];
-  let attMnemonics: (() => Iterable<string>) | undefined;
   for (const spec of ENCODER_MODULES) {
     let mod: Record<string, unknown>;
     try {
-      // A variable specifier: the module may not exist yet, and the typechecker must not require it.
       mod = (await import(spec)) as Record<string, unknown>;
     } catch {
       continue;
     }
     const list = mod.knownMnemonics ?? mod.mnemonics;
-    if (!mnemonics && typeof list === "function") mnemonics = list as () => Iterable<string>;
-    if (!instructionInfo && typeof mod.instructionInfo === "function")
-      instructionInfo = mod.instructionInfo as EncoderMnemonicApi["instructionInfo"];
-    const att = mod.attMnemonics ?? mod.knownAttMnemonics;
-    if (!attMnemonics && typeof att === "function") attMnemonics = att as () => Iterable<string>;
+    if (typeof list !== "function") continue;
+    const fn = <T>(name: string) => (typeof mod[name] === "function" ? (mod[name] as T) : undefined);
+    return {
+      mnemonics: list as () => Iterable<string>,
+      isMnemonic: fn<EncoderMnemonicApi["isMnemonic"]>("isMnemonic"),
+      instructionInfo: fn<EncoderMnemonicApi["instructionInfo"]>("instructionInfo"),
+      registerNames: fn<EncoderMnemonicApi["registerNames"]>("registerNames"),
+    };
   }
-  if (!mnemonics) return undefined;
-  return { mnemonics, instructionInfo, attMnemonics };
+  return undefined;
 }
 
 export async function loadMnemonicClasses(): Promise<MnemonicClasses> {
@@ -70,59 +75,77 @@ export async function loadMnemonicClasses(): Promise<MnemonicClasses> {
   return api ? classifyEncoderMnemonics(api) : fallbackClasses();
 }
 
+function emptyLists(): ClassLists {
+  return { vmx: [], system: [], control: [], general: [] };
+}
+
+function sortLists(l: ClassLists): ClassLists {
+  return { vmx: sorted(l.vmx), system: sorted(l.system), control: sorted(l.control), general: sorted(l.general) };
+}
+
+const FALLBACK_REGISTERS = [...GENERAL_REGISTERS, ...SEGMENT_REGISTERS, ...SYSTEM_REGISTERS, ...VECTOR_REGISTERS];
+
 export function fallbackClasses(): MnemonicClasses {
+  const nasm: ClassLists = {
+    vmx: FALLBACK_VMX,
+    system: FALLBACK_SYSTEM,
+    control: FALLBACK_CONTROL,
+    general: FALLBACK_GENERAL,
+  };
+  const gas = emptyLists();
+  for (const k of Object.keys(nasm) as (keyof ClassLists)[]) gas[k].push(...nasm[k]);
+  for (const m of FALLBACK_ATT_ONLY) (CONTROL_LIKE.test(m) ? gas.control : gas.general).push(m);
   return {
     source: "fallback",
-    vmx: sorted(FALLBACK_VMX),
-    system: sorted(FALLBACK_SYSTEM),
-    control: sorted(FALLBACK_CONTROL),
-    general: sorted(FALLBACK_GENERAL),
+    gas: sortLists(gas),
+    nasm: sortLists(nasm),
     prefixes: sorted(FALLBACK_PREFIXES),
-    attOnly: sorted(FALLBACK_ATT_ONLY),
+    registers: sorted(FALLBACK_REGISTERS),
   };
 }
 
-const RETURN_LIKE = /^(?:l?ret[flnqw]?|iret[dlqw]?|sysret[lq]?|sysexit|syscall|sysenter|int[13o]?)$/;
+/** Control transfers the encoder's metadata does not mark as branches (returns, far forms, system calls). */
+const CONTROL_LIKE =
+  /^(?:l?ret[flnqw]?|iret[dlqw]?|sysret[lq]?|sysexit[lq]?|syscall|sysenter|int[13o]?|l?jmp[lqw]?|l?call[lqw]?|jmpf|callf)$/;
+
+function classOf(m: string, info: MnemonicInfo | undefined): keyof ClassLists {
+  if (info) {
+    if (info.group === "vmx") return "vmx";
+    if (info.group === "system") return "system";
+    if (info.branch || CONTROL_LIKE.test(m) || CONTROL_LIKE.test(info.canonical ?? "")) return "control";
+    return "general";
+  }
+  if (FALLBACK_VMX.includes(m)) return "vmx";
+  if (FALLBACK_SYSTEM.includes(m)) return "system";
+  if (FALLBACK_CONTROL.includes(m) || CONTROL_LIKE.test(m)) return "control";
+  return "general";
+}
 
 export function classifyEncoderMnemonics(api: EncoderMnemonicApi): MnemonicClasses {
-  const fallbackVmx = new Set(FALLBACK_VMX);
-  const fallbackSystem = new Set(FALLBACK_SYSTEM);
-  const fallbackControl = new Set(FALLBACK_CONTROL);
   const prefixes = new Set(FALLBACK_PREFIXES);
-  const out: MnemonicClasses = {
-    source: "encoder",
-    vmx: [],
-    system: [],
-    control: [],
-    general: [],
-    prefixes: [],
-    attOnly: [],
-  };
+  const gas = emptyLists();
+  const nasm = emptyLists();
   const seen = new Set<string>();
   for (const raw of api.mnemonics()) {
     const m = raw.toLowerCase();
-    if (seen.has(m) || !/^[a-z_][a-z0-9_.]*$/.test(m)) continue;
+    if (seen.has(m) || prefixes.has(m) || !/^[a-z_][a-z0-9_.]*$/.test(m)) continue;
     seen.add(m);
-    if (prefixes.has(m)) continue;
-    const info = api.instructionInfo?.(m);
-    if (info) {
-      if (info.group === "vmx") out.vmx.push(m);
-      else if (info.group === "system") out.system.push(m);
-      else if (info.branch || RETURN_LIKE.test(m)) out.control.push(m);
-      else out.general.push(m);
-    } else if (fallbackVmx.has(m)) out.vmx.push(m);
-    else if (fallbackSystem.has(m)) out.system.push(m);
-    else if (fallbackControl.has(m) || RETURN_LIKE.test(m)) out.control.push(m);
-    else out.general.push(m);
+    const inNasm = api.isMnemonic ? api.isMnemonic(m, "nasm") : true;
+    const inGas = api.isMnemonic ? api.isMnemonic(m, "gas") : true;
+    const info = api.instructionInfo?.(m, inNasm ? "nasm" : "gas") ?? api.instructionInfo?.(m, "gas");
+    const cls = classOf(m, info);
+    // A name the encoder lists but neither dialect accepts still belongs to GAS (AT&T spellings).
+    if (inGas || !inNasm) gas[cls].push(m);
+    if (inNasm) nasm[cls].push(m);
   }
-  out.prefixes = sorted(FALLBACK_PREFIXES);
-  const att = api.attMnemonics ? [...api.attMnemonics()].map((m) => m.toLowerCase()) : FALLBACK_ATT_ONLY;
-  out.attOnly = sorted(att.filter((m) => !seen.has(m)));
-  out.vmx = sorted(out.vmx);
-  out.system = sorted(out.system);
-  out.control = sorted(out.control);
-  out.general = sorted(out.general);
-  return out;
+  const registers = api.registerNames ? [...api.registerNames()].map((r) => r.toLowerCase()) : FALLBACK_REGISTERS;
+  return {
+    source: "encoder",
+    gas: sortLists(gas),
+    nasm: sortLists(nasm),
+    prefixes: sorted(FALLBACK_PREFIXES),
+    registers: sorted(registers),
+  };
 }
 
 function sorted(xs: readonly string[]): string[] {

@@ -57,13 +57,13 @@ describe("every mnemonic gets its class's scope", async () => {
     general: "keyword.other.instruction",
   } as const;
   for (const dialect of ["gas", "nasm"] as const) {
-    test(`${dialect}: all ${Object.keys(scopes)
-      .map((k) => classes[k as keyof typeof scopes].length)
-      .join("+")} mnemonics`, () => {
+    const lists = classes[dialect];
+    const counts = Object.keys(scopes).map((k) => lists[k as keyof typeof scopes].length);
+    test(`${dialect}: all ${counts.join("+")} mnemonics, lower and upper case`, () => {
       const c = dialect === "gas" ? "#" : ";";
       const lines = [`${c} SYNTAX TEST "source.vmx-${dialect}" "every mnemonic"`];
       for (const [cls, scope] of Object.entries(scopes)) {
-        for (const m of classes[cls as keyof typeof scopes]) {
+        for (const m of lists[cls as keyof typeof scopes]) {
           lines.push(`    ${m} `, `${c}   ${"^".repeat(m.length)} ${scope}.${dialect}`);
           lines.push(`    ${m.toUpperCase()} `, `${c}   ${"^".repeat(m.length)} ${scope}.${dialect}`);
         }
