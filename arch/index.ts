@@ -1,7 +1,9 @@
 // arch/: the Intel SDM as data plus small pure functions. Everything else imports from here.
 
 export * from "./bits";
+export * from "./capabilities";
 export * from "./controls";
+export * from "./cpu-models";
 export * from "./exit-reasons";
 export * from "./format";
 export * from "./msrs";
