@@ -2,9 +2,10 @@
 // travels to that exit (vmx/goToExit). Pure, no vscode import.
 import type { VmxExitHistoryResponseBody } from "../protocol/vmx-debug";
 import { baseName } from "./base-name";
+import { COMMANDS } from "./command-ids";
 import type { TreeNode } from "./tree-node";
 
-export const GO_TO_EXIT_COMMAND = "vmx.exitHistory.goTo";
+export const GO_TO_EXIT_COMMAND = COMMANDS.exitHistoryGoTo.id;
 
 export function buildExitHistory(history: VmxExitHistoryResponseBody | undefined): TreeNode[] {
   if (!history) return [];

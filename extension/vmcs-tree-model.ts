@@ -3,6 +3,7 @@
 import type { VmcsBitState, VmcsFieldState, VmcsGroup, VmxStateResponseBody } from "../protocol/vmx-debug";
 import { fromHexString } from "../protocol/vmx-debug";
 import { baseName } from "./base-name";
+import { COMMANDS } from "./command-ids";
 import { formatNumber, type NumberFormat, widthInBits } from "./number-format";
 import type { TreeNode } from "./tree-node";
 
@@ -36,7 +37,7 @@ export function buildVmcsTree(state: VmxStateResponseBody | undefined, options: 
         tooltip: `**${f.checkId}** (SDM ${f.sdm}): ${f.message}`,
         icon: "error",
         changed: true,
-        command: { command: "vmx.explainEntryFailure", title: "Explain", arguments: [] },
+        command: { command: COMMANDS.explainEntryFailure.id, title: "Explain", arguments: [] },
       }),
     );
   }
