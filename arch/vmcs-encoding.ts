@@ -71,7 +71,8 @@ export function decodeEncoding(n: number | bigint): DecodedEncoding {
     const shown = bits.length > 6 ? `${bits.slice(0, 6).join(", ")}, …` : bits.join(", ");
     problems.push(`reserved bit${bits.length > 1 ? "s" : ""} ${shown} set (bit 12 and every bit from 15 up must be 0)`);
   }
-  const fullEncoding = low & ~1;
+  // Look the field up by the defined bits only, so an encoding with reserved bits still names its field.
+  const fullEncoding = encodeField({ ...parts, accessType: "full" });
   const field = byEncoding.get(fullEncoding);
   if (parts.accessType === "high" && parts.width !== "64")
     problems.push(`HIGH access (bit 0 = 1) is only allowed for 64-bit fields, not ${describeWidth(parts.width)} ones`);

@@ -1,4 +1,11 @@
 // The table of subcommands. Each command's module owns its options and help text.
 import type { CliCommand } from "../io";
+import { fieldCommand } from "./field";
+import { fieldsCommand } from "./fields";
+import { msrCommand } from "./msr";
 
-export const commands: Record<string, CliCommand> = {};
+export const commands: Record<string, CliCommand> = {
+  fields: fieldsCommand,
+  field: fieldCommand,
+  msr: msrCommand,
+};
