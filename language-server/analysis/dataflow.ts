@@ -1,0 +1,797 @@
+// Forward data-flow over the unit's instructions: constant propagation through registers, memory cells named
+// by labels and a small model of the stack, plus the VMX facts the rules need (which regions were VMCLEARed on
+// every path, whether a VMX instruction's CF/ZF result is still untested). Basic blocks start at labels and
+// after branches; states meet at block heads (equal constants survive, everything else becomes unknown).
+import { evalExpr, exprSymbols, type SymValue, wrap64 } from "./expr";
+import {
+  baseMnemonic,
+  implicitWrites,
+  isConditionalJump,
+  isUnconditionalJump,
+  readsFlags,
+  VMX_FAILING,
+  writesFirstOperand,
+  writesFlags,
+} from "./mnemonics";
+import { intelOperands, type Operand, type Statement } from "./parser";
+import type { Unit } from "./project";
+import { gpr } from "./registers";
+
+/** Where a constant entered the program: the literal or symbol in an operand. */
+export interface Origin {
+  stmt: Statement;
+  start: number;
+  end: number;
+  /** The named constant used, if the operand was a single symbol. */
+  symbol?: string;
+}
+
+export type Val = SymValue & { origin?: Origin };
+
+export interface VmcsSite {
+  stmt: Statement;
+  kind: "vmread" | "vmwrite";
+  /** The operand that selects the field (ModRM.reg) and the other one. */
+  encOp: Operand;
+  valOp: Operand;
+  enc?: Val;
+  /** VMWRITE: the value written; VMREAD: whatever the destination held (for the swapped-operands rule). */
+  val?: Val;
+}
+
+export interface MsrSite {
+  stmt: Statement;
+  kind: "rdmsr" | "wrmsr";
+  ecx?: Val;
+  /** EDX:EAX for WRMSR when both are known. */
+  value?: bigint;
+}
+
+export interface RegionSite {
+  stmt: Statement;
+  kind: "vmxon" | "vmclear" | "vmptrld";
+  op: Operand;
+  /** The physical address the m64 operand holds: usually a label (the region). */
+  pointer?: Val;
+  /** Regions VMCLEARed on every path before this instruction; null when unknown (an entry we cannot see). */
+  cleared: ReadonlySet<string> | null;
+}
+
+export interface UncheckedFailure {
+  stmt: Statement;
+  mnemonic: string;
+  overwrittenBy: Statement;
+  overwriterName: string;
+}
+
+export interface FlowResult {
+  vmcs: VmcsSite[];
+  msr: MsrSite[];
+  regions: RegionSite[];
+  unchecked: UncheckedFailure[];
+  /** Labels that receive a store at offset 0 somewhere (a revision identifier written). */
+  storedAtStart: Set<string>;
+  /** Known register values at each VMX/MSR site, by register name as written. */
+  registerValues: Map<Statement, Map<string, Val>>;
+  /** Statements the flow reached (others are dead code or macro bodies). */
+  reached: Set<Statement>;
+}
+
+interface Pending {
+  stmt: Statement;
+  mnemonic: string;
+}
+
+interface State {
+  regs: (Val | undefined)[];
+  mem: Map<string, Val>;
+  stack: (Val | undefined)[];
+  cleared: Set<string> | null;
+  pending: Pending | undefined;
+}
+
+function sameVal(a: Val | undefined, b: Val | undefined): boolean {
+  if (!a || !b) return false;
+  if (a.k === "num" && b.k === "num") return a.v === b.v;
+  if (a.k === "addr" && b.k === "addr") return a.label === b.label && a.off === b.off;
+  return false;
+}
+
+function copy(s: State): State {
+  return {
+    regs: [...s.regs],
+    mem: new Map(s.mem),
+    stack: [...s.stack],
+    cleared: s.cleared ? new Set(s.cleared) : null,
+    pending: s.pending,
+  };
+}
+
+/** Meets `incoming` into `target`; returns true when target changed. */
+function meetInto(target: State, incoming: State): boolean {
+  let changed = false;
+  for (let r = 0; r < 16; r++) {
+    if (target.regs[r] && !sameVal(target.regs[r], incoming.regs[r])) {
+      target.regs[r] = undefined;
+      changed = true;
+    }
+  }
+  for (const [k, v] of target.mem) {
+    if (!sameVal(v, incoming.mem.get(k))) {
+      target.mem.delete(k);
+      changed = true;
+    }
+  }
+  if (target.stack.length !== incoming.stack.length) {
+    if (target.stack.length > 0) changed = true;
+    target.stack = [];
+  } else {
+    for (let i = 0; i < target.stack.length; i++)
+      if (target.stack[i] && !sameVal(target.stack[i], incoming.stack[i])) {
+        target.stack[i] = undefined;
+        changed = true;
+      }
+  }
+  if (incoming.cleared) {
+    if (target.cleared === null) {
+      target.cleared = new Set(incoming.cleared);
+      changed = true;
+    } else {
+      for (const c of target.cleared)
+        if (!incoming.cleared.has(c)) {
+          target.cleared.delete(c);
+          changed = true;
+        }
+    }
+  }
+  if (!target.pending && incoming.pending) {
+    target.pending = incoming.pending;
+    changed = true;
+  }
+  return changed;
+}
+
+const MASK32 = 0xffff_ffffn;
+
+function memKey(label: string, off: bigint): string {
+  return `${label}+${off}`;
+}
+
+interface Block {
+  start: number;
+  end: number; // exclusive
+  succ: number[];
+  /** Call targets (block indices) of a call ending this block. */
+  callTarget?: number;
+  endsInCall: boolean;
+}
+
+export function analyzeFlow(unit: Unit): FlowResult {
+  const stmts = unit.statements.filter(
+    (s) => !unit.inMacro.has(s) && (s.kind === "instruction" || s.labels.length > 0 || isDataStmt(s)),
+  );
+  const labelIndex = new Map<string, number>();
+  stmts.forEach((s, i) => {
+    for (const l of s.labels) {
+      const q = unit.qualify(s, l.name);
+      if (!labelIndex.has(q)) labelIndex.set(q, i);
+    }
+  });
+  // GAS numeric local labels resolve by direction: `1f` is the next `1:` and `1b` the previous one.
+  const numericLabelAt = new Map<string, number[]>();
+  stmts.forEach((s, i) => {
+    for (const l of s.labels)
+      if (/^[0-9]+$/.test(l.name)) numericLabelAt.set(l.name, [...(numericLabelAt.get(l.name) ?? []), i]);
+  });
+  const targetIndex = (st: Statement, i: number): number | undefined => {
+    const ops = st.operands;
+    if (ops.length !== 1) return undefined;
+    const op = ops[0]!;
+    if (op.indirect || op.kind === "reg" || op.base || op.index) return undefined;
+    if (op.expr?.k !== "sym") return undefined;
+    const name = op.expr.name;
+    const m = /^([0-9]+)([fb])$/i.exec(name);
+    if (m) {
+      const list = numericLabelAt.get(m[1]!) ?? [];
+      return m[2]!.toLowerCase() === "f" ? list.find((k) => k > i) : [...list].reverse().find((k) => k <= i);
+    }
+    return labelIndex.get(unit.qualify(st, name));
+  };
+
+  // Data-only statements stay in the list so labels before data are known, but they end flow.
+  // Basic blocks.
+  const isLeader = new Array<boolean>(stmts.length).fill(false);
+  if (stmts.length > 0) isLeader[0] = true;
+  const mnem = stmts.map((s) => (s.kind === "instruction" && s.name ? baseMnemonic(s.name, s.intel).base : ""));
+  stmts.forEach((s, i) => {
+    if (s.labels.length > 0) isLeader[i] = true;
+    const m = mnem[i]!;
+    if (m === "jmp" || m === "call" || m === "ret" || isConditionalJump(m) || isUnconditionalJump(m) || isDataStmt(s)) {
+      if (i + 1 < stmts.length) isLeader[i + 1] = true;
+    }
+  });
+  const blocks: Block[] = [];
+  const blockOf = new Array<number>(stmts.length);
+  for (let i = 0; i < stmts.length; i++) {
+    if (isLeader[i]) blocks.push({ start: i, end: i + 1, succ: [], endsInCall: false });
+    else blocks[blocks.length - 1]!.end = i + 1;
+    blockOf[i] = blocks.length - 1;
+  }
+  for (let b = 0; b < blocks.length; b++) {
+    const blk = blocks[b]!;
+    const lastIdx = blk.end - 1;
+    const last = stmts[lastIdx]!;
+    const m = mnem[lastIdx]!;
+    const fall = b + 1 < blocks.length ? b + 1 : undefined;
+    if (isDataStmt(last) || m === "hlt") {
+      // `hlt` in a loop is usually `jmp` back; data is not code.
+      if (m === "hlt" && fall !== undefined) blk.succ.push(fall);
+      continue;
+    }
+    const t = m === "jmp" || m === "call" || isConditionalJump(m) ? targetIndex(last, lastIdx) : undefined;
+    if (m === "call") {
+      blk.endsInCall = true;
+      if (t !== undefined) blk.callTarget = blockOf[t]!;
+      if (fall !== undefined) blk.succ.push(fall);
+      continue;
+    }
+    if (t !== undefined) blk.succ.push(blockOf[t]!);
+    if (!isUnconditionalJump(m) && fall !== undefined) blk.succ.push(fall);
+  }
+
+  const writtenLabels = new Set<string>();
+  const result: FlowResult = {
+    vmcs: [],
+    msr: [],
+    regions: [],
+    unchecked: [],
+    storedAtStart: new Set(),
+    registerValues: new Map(),
+    reached: new Set(),
+  };
+
+  const ctx = {
+    unit,
+    stmts,
+    writtenLabels,
+    report: false,
+    result,
+    vmclearRegions: new Map<Statement, Set<string> | null>(),
+  };
+
+  // Pre-pass: labels that any instruction stores to (their static data is then not trustworthy).
+  for (const s of stmts) {
+    if (s.kind !== "instruction" || !s.name || !writesFirstOperand(baseMnemonic(s.name, s.intel).base)) continue;
+    const dst = intelOperands(s)[0];
+    if (dst?.kind === "mem" && !dst.base && !dst.index && dst.expr)
+      for (const sym of exprSymbols(dst.expr)) writtenLabels.add(unit.qualify(s, sym.name));
+  }
+
+  const runFixpoint = (summaries: Map<number, Set<string> | null> | undefined) => {
+    const inState = new Array<State | undefined>(blocks.length);
+    const work: number[] = [];
+    const seed = (b: number, s: State) => {
+      inState[b] = s;
+      work.push(b);
+    };
+    const drain = () => {
+      while (work.length > 0) {
+        const b = work.pop()!;
+        const blk = blocks[b]!;
+        const s = copy(inState[b]!);
+        for (let i = blk.start; i < blk.end; i++) step(ctx, s, stmts[i]!, mnem[i]!);
+        const out: { to: number; st: State }[] = blk.succ.map((to) => ({ to, st: s }));
+        if (blk.endsInCall) {
+          // After a call: registers are unknown, the callee's VMCLEARs are added, flags were consumed.
+          const after = copy(s);
+          after.regs = new Array(16).fill(undefined);
+          after.stack = [];
+          after.pending = undefined;
+          const callee = blk.callTarget !== undefined ? summaries?.get(blk.callTarget) : null;
+          if (callee === null || callee === undefined) after.cleared = summaries ? null : null;
+          else if (after.cleared) for (const c of callee) after.cleared.add(c);
+          for (const o of out) o.st = after;
+          if (blk.callTarget !== undefined) {
+            const entry = copy(s);
+            entry.pending = undefined;
+            out.push({ to: blk.callTarget, st: entry });
+          }
+        }
+        for (const { to, st } of out) {
+          const cur = inState[to];
+          if (!cur) seed(to, copy(st));
+          else if (meetInto(cur, st)) work.push(to);
+        }
+      }
+    };
+    if (blocks.length > 0) {
+      seed(0, emptyState([]));
+      drain();
+    }
+    // Code no path reaches (functions called from outside, interrupt handlers): analyse from an unknown state.
+    for (let b = 0; b < blocks.length; b++) {
+      if (inState[b]) continue;
+      const first = stmts[blocks[b]!.start]!;
+      if (isDataStmt(first) && blocks[b]!.end - blocks[b]!.start === 1 && first.kind !== "instruction") continue;
+      seed(b, emptyState(null));
+      drain();
+    }
+    return inState;
+  };
+
+  // Pass 1 finds which regions each VMCLEAR names; pass 2 uses per-function summaries of them at calls.
+  const pass1 = runFixpoint(undefined);
+  const summaries = new Map<number, Set<string> | null>();
+  for (let b = 0; b < blocks.length; b++) {
+    if (blocks.some((x) => x.callTarget === b)) summaries.set(b, functionClears(b));
+  }
+  function functionClears(entry: number): Set<string> | null {
+    const seen = new Set<number>();
+    const todo = [entry];
+    const out = new Set<string>();
+    while (todo.length > 0) {
+      const b = todo.pop()!;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      const blk = blocks[b]!;
+      for (let i = blk.start; i < blk.end; i++) {
+        if (mnem[i] === "vmclear") {
+          const regs = ctx.vmclearRegions.get(stmts[i]!);
+          if (regs === null || regs === undefined) return null;
+          for (const r of regs) out.add(r);
+        }
+        if (mnem[i] === "ret") break;
+      }
+      if (blk.endsInCall && blk.callTarget !== undefined) todo.push(blk.callTarget);
+      const lastM = mnem[blk.end - 1]!;
+      if (lastM !== "ret") for (const s of blk.succ) todo.push(s);
+    }
+    return out;
+  }
+  void pass1;
+  const finalIn = runFixpoint(summaries);
+
+  // Reporting pass over the fixed point.
+  ctx.report = true;
+  for (let b = 0; b < blocks.length; b++) {
+    const st = finalIn[b];
+    if (!st) continue;
+    const s = copy(st);
+    const blk = blocks[b]!;
+    for (let i = blk.start; i < blk.end; i++) {
+      result.reached.add(stmts[i]!);
+      step(ctx, s, stmts[i]!, mnem[i]!);
+    }
+  }
+  return result;
+}
+
+function isDataStmt(s: Statement): boolean {
+  return s.kind === "directive" && !!s.data;
+}
+
+function emptyState(cleared: Set<string> | null | never[]): State {
+  return {
+    regs: new Array(16).fill(undefined),
+    mem: new Map(),
+    stack: [],
+    cleared: cleared === null ? null : new Set(cleared as Iterable<string>),
+    pending: undefined,
+  };
+}
+
+interface Ctx {
+  unit: Unit;
+  writtenLabels: Set<string>;
+  report: boolean;
+  result: FlowResult;
+  vmclearRegions: Map<Statement, Set<string> | null>;
+}
+
+function regOf(name: string | undefined) {
+  return name ? gpr(name) : undefined;
+}
+
+function readReg(s: State, name: string): Val | undefined {
+  const g = gpr(name);
+  if (!g) return undefined;
+  const v = s.regs[g.index];
+  if (!v) return undefined;
+  if (g.width === 64) return v;
+  if (v.k !== "num") return g.width === 32 ? v : undefined;
+  const bits = BigInt(g.width);
+  const shifted = g.high8 ? v.v >> 8n : v.v;
+  const out: Val = { k: "num", v: shifted & ((1n << bits) - 1n) };
+  if (v.origin) out.origin = v.origin;
+  return out;
+}
+
+function writeReg(s: State, name: string, v: Val | undefined): void {
+  const g = gpr(name);
+  if (!g) return;
+  if (g.width === 64) {
+    s.regs[g.index] = v;
+    return;
+  }
+  if (g.width === 32) {
+    // SDM Vol. 1 3.4.1.1: a 32-bit destination is zero-extended to 64 bits.
+    if (!v) s.regs[g.index] = undefined;
+    else if (v.k === "num") s.regs[g.index] = { ...v, v: v.v & MASK32 };
+    else s.regs[g.index] = v;
+    return;
+  }
+  const old = s.regs[g.index];
+  if (v?.k !== "num" || !old || old.k !== "num") {
+    s.regs[g.index] = undefined;
+    return;
+  }
+  const shift = g.high8 ? 8n : 0n;
+  const mask = ((1n << BigInt(g.width)) - 1n) << shift;
+  s.regs[g.index] = { k: "num", v: (old.v & ~mask) | ((v.v << shift) & mask) };
+}
+
+type Address = { k: "addr"; label: string; off: bigint } | { k: "num"; v: bigint } | { k: "stack"; depth: number };
+
+function resolveAddress(ctx: Ctx, s: State, st: Statement, op: Operand): Address | undefined {
+  if (op.index) return undefined;
+  let disp: SymValue | undefined = { k: "num", v: 0n };
+  if (op.expr) disp = evalExpr(op.expr, (n) => ctx.unit.lookup(n, st));
+  if (!disp) return undefined;
+  if (!op.base) return disp;
+  const b = gpr(op.base);
+  if (b?.width !== 64) return undefined;
+  if (b.index === 4 && disp.k === "num" && disp.v % 8n === 0n) {
+    const depth = Number(disp.v / 8n);
+    return depth >= 0 && depth < s.stack.length ? { k: "stack", depth } : undefined;
+  }
+  const bv = s.regs[b.index];
+  if (!bv || disp.k !== "num") return undefined;
+  if (bv.k === "num") return { k: "num", v: wrap64(bv.v + disp.v) };
+  return { k: "addr", label: bv.label, off: wrap64(bv.off + disp.v) };
+}
+
+/** Reads `size` bytes of a label's initial data, if the assembler would put constants there. */
+function staticData(ctx: Ctx, label: string, off: bigint, size: number): Val | undefined {
+  if (ctx.writtenLabels.has(label)) return undefined;
+  const defs = ctx.unit.defs.get(label);
+  const def = defs?.[0];
+  if (def?.kind !== "label" || (defs?.length ?? 0) > 1) return undefined;
+  const all = ctx.unit.statements;
+  let k = all.indexOf(def.stmt);
+  let pos = 0n;
+  for (let guard = 0; k >= 0 && k < all.length && guard < 256; k++, guard++) {
+    const s = all[k]!;
+    if (s !== def.stmt && s.kind === "empty" && s.labels.length === 0) continue;
+    if (s !== def.stmt && s.kind !== "directive" && s.kind !== "empty") return undefined;
+    const d = s.data;
+    if (!d) {
+      if (s === def.stmt || s.kind === "empty") continue;
+      return undefined;
+    }
+    if (s.times) return undefined;
+    if (d.itemSize === 0) {
+      const n = d.reserve ? evalExpr(d.reserve, (x) => ctx.unit.lookup(x, s)) : undefined;
+      if (n?.k !== "num") return undefined;
+      if (off >= pos && off + BigInt(size) <= pos + n.v) return { k: "num", v: 0n };
+      pos += n.v;
+      continue;
+    }
+    for (const item of d.items) {
+      if (item.k === "str" && d.itemSize === 1) {
+        pos += BigInt(item.text.length);
+        continue;
+      }
+      if (pos === off && d.itemSize === size) {
+        const v = evalExpr(item, (x) => ctx.unit.lookup(x, s));
+        if (!v) return undefined;
+        const out: Val = { ...v };
+        out.origin = { stmt: s, start: item.start, end: item.end };
+        if (item.k === "sym") out.origin.symbol = item.name;
+        return out;
+      }
+      pos += BigInt(d.itemSize);
+      if (pos > off + 64n) return undefined;
+    }
+  }
+  return undefined;
+}
+
+function load(ctx: Ctx, s: State, st: Statement, op: Operand, size: number): Val | undefined {
+  const a = resolveAddress(ctx, s, st, op);
+  if (!a) return undefined;
+  if (a.k === "stack") return size === 8 ? s.stack[s.stack.length - 1 - a.depth] : undefined;
+  if (a.k !== "addr") return undefined;
+  const cell = s.mem.get(memKey(a.label, a.off));
+  if (cell) return cell;
+  return staticData(ctx, a.label, a.off, size);
+}
+
+function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefined): void {
+  const a = resolveAddress(ctx, s, st, op);
+  if (!a) return;
+  if (a.k === "stack") {
+    s.stack[s.stack.length - 1 - a.depth] = v;
+    return;
+  }
+  if (a.k !== "addr") return;
+  if (a.off === 0n) ctx.result.storedAtStart.add(a.label);
+  const key = memKey(a.label, a.off);
+  if (v) s.mem.set(key, v);
+  else s.mem.delete(key);
+}
+
+function opSize(st: Statement, op: Operand | undefined, other: Operand | undefined, suffix?: number): number {
+  if (op?.kind === "reg") return (gpr(op.reg!)?.width ?? 64) / 8;
+  if (op?.size) return op.size;
+  if (suffix) return suffix;
+  if (other?.kind === "reg") return (gpr(other.reg!)?.width ?? 64) / 8;
+  void st;
+  return 8;
+}
+
+/** The value of an operand before the instruction executes. */
+function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined, size: number): Val | undefined {
+  if (!op) return undefined;
+  if (op.kind === "reg") return op.reg ? readReg(s, op.reg) : undefined;
+  if (op.kind === "imm" && op.expr) {
+    const v = evalExpr(op.expr, (n) => ctx.unit.lookup(n, st));
+    // GAS Intel syntax: a bare label is a memory operand, a bare absolute constant an immediate.
+    if (op.bare && (!v || v.k === "addr")) return load(ctx, s, st, { ...op, kind: "mem" }, size);
+    if (!v) return undefined;
+    const out: Val = { ...v };
+    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end };
+    if (op.expr.k === "sym") out.origin.symbol = op.expr.name;
+    return out;
+  }
+  if (op.kind === "mem") return load(ctx, s, st, op, size);
+  return undefined;
+}
+
+function writeOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined, v: Val | undefined): void {
+  if (!op) return;
+  if (op.kind === "reg" && op.reg) writeReg(s, op.reg, v);
+  else if (op.kind === "mem" || (op.kind === "imm" && op.bare))
+    store(ctx, s, st, op.kind === "mem" ? op : { ...op, kind: "mem" }, v);
+}
+
+function arith(m: string, a: bigint, b: bigint, bits: number): bigint | undefined {
+  const mask = (1n << BigInt(bits)) - 1n;
+  switch (m) {
+    case "add":
+      return (a + b) & mask;
+    case "sub":
+      return (a - b) & mask;
+    case "or":
+      return (a | b) & mask;
+    case "and":
+      return a & b & mask;
+    case "xor":
+      return (a ^ b) & mask;
+    case "shl":
+    case "sal":
+      return (a << (b & 63n)) & mask;
+    case "shr":
+      return (a & mask) >> (b & 63n);
+    case "bts":
+      return (a | (1n << (b & 63n))) & mask;
+    case "btr":
+      return a & ~(1n << (b & 63n)) & mask;
+    default:
+      return undefined;
+  }
+}
+
+function recordRegs(ctx: Ctx, s: State, st: Statement, names: string[]): void {
+  let map = ctx.result.registerValues.get(st);
+  for (const n of names) {
+    const v = readReg(s, n);
+    if (!v) continue;
+    if (!map) {
+      map = new Map();
+      ctx.result.registerValues.set(st, map);
+    }
+    map.set(n, v);
+  }
+}
+
+function step(ctx: Ctx, s: State, st: Statement, _m: string): void {
+  if (st.kind !== "instruction" || !st.name) return;
+  if (ctx.unit.isMacroCall(st)) {
+    // A macro may do anything: forget registers and treat its flags as consumed.
+    s.regs.fill(undefined);
+    s.stack = [];
+    s.pending = undefined;
+    return;
+  }
+  const { base, size: suffix } = baseMnemonic(st.name, st.intel);
+  const ops = intelOperands(st);
+  const [dst, src] = ops;
+
+  // Unchecked VMX failure: a pending result overwritten before any flag test.
+  if (s.pending && ctx.report && writesFlags(base) && !readsFlags(base)) {
+    ctx.result.unchecked.push({
+      stmt: s.pending.stmt,
+      mnemonic: s.pending.mnemonic,
+      overwrittenBy: st,
+      overwriterName: st.name,
+    });
+  }
+  if (readsFlags(base) || base === "call" || base === "ret") s.pending = undefined;
+  else if (writesFlags(base)) s.pending = undefined;
+
+  if (ctx.report) {
+    const regs = st.operands.filter((o) => o.kind === "reg" && o.reg).map((o) => o.reg!);
+    for (const o of st.operands) if (o.base) regs.push(o.base);
+    if (base === "rdmsr" || base === "wrmsr") regs.push("ecx", "eax", "edx");
+    recordRegs(ctx, s, st, regs);
+  }
+
+  switch (base) {
+    case "vmread":
+    case "vmwrite": {
+      // Intel order: vmread dst(r/m), enc(reg); vmwrite enc(reg), value(r/m). SDM Vol. 3C 31.3.
+      const encOp = base === "vmread" ? src : dst;
+      const valOp = base === "vmread" ? dst : src;
+      if (encOp && valOp && ctx.report) {
+        const site: VmcsSite = { stmt: st, kind: base, encOp, valOp };
+        const e = readOperand(ctx, s, st, encOp, 8);
+        if (e) site.enc = e;
+        const v = readOperand(ctx, s, st, valOp, 8);
+        if (v) site.val = v;
+        ctx.result.vmcs.push(site);
+      }
+      if (base === "vmread") writeOperand(ctx, s, st, valOp, undefined);
+      break;
+    }
+    case "rdmsr":
+    case "wrmsr": {
+      if (ctx.report) {
+        const site: MsrSite = { stmt: st, kind: base };
+        const ecx = readReg(s, "ecx");
+        if (ecx) site.ecx = ecx;
+        const eax = readReg(s, "eax");
+        const edx = readReg(s, "edx");
+        if (base === "wrmsr" && eax?.k === "num" && edx?.k === "num") site.value = (edx.v << 32n) | eax.v;
+        ctx.result.msr.push(site);
+      }
+      break;
+    }
+    case "vmxon":
+    case "vmclear":
+    case "vmptrld": {
+      const op = ops[0];
+      const ptr =
+        op?.kind === "mem" || op?.bare
+          ? readOperand(ctx, s, st, op.kind === "mem" ? op : { ...op, kind: "mem" }, 8)
+          : undefined;
+      if (base === "vmclear") {
+        const region = ptr?.k === "addr" ? ptr.label : undefined;
+        if (!ctx.report) {
+          const prev = ctx.vmclearRegions.get(st);
+          if (!region) ctx.vmclearRegions.set(st, null);
+          else if (prev !== null) ctx.vmclearRegions.set(st, new Set([...(prev ?? []), region]));
+        }
+        if (region && s.cleared) s.cleared.add(region);
+      }
+      if (ctx.report && op) {
+        const site: RegionSite = { stmt: st, kind: base, op, cleared: s.cleared ? new Set(s.cleared) : null };
+        if (ptr) site.pointer = ptr;
+        ctx.result.regions.push(site);
+      }
+      break;
+    }
+    case "mov":
+    case "movabs": {
+      const size = opSize(st, dst, src, suffix);
+      writeOperand(ctx, s, st, dst, readOperand(ctx, s, st, src, size));
+      break;
+    }
+    case "movzx": {
+      const v = readOperand(ctx, s, st, src, src?.size ?? 1);
+      writeOperand(ctx, s, st, dst, v);
+      break;
+    }
+    case "lea": {
+      if (dst?.reg && src) {
+        const a = resolveAddress(ctx, s, st, src);
+        let v: Val | undefined;
+        if (a && a.k !== "stack") v = { ...a, origin: { stmt: st, start: src.start, end: src.end } };
+        writeReg(s, dst.reg, v);
+      }
+      break;
+    }
+    case "push": {
+      s.stack.push(readOperand(ctx, s, st, dst, 8));
+      if (s.stack.length > 32) s.stack.shift();
+      break;
+    }
+    case "pop": {
+      const v = s.stack.pop();
+      writeOperand(ctx, s, st, dst, v);
+      break;
+    }
+    case "xchg": {
+      const a = readOperand(ctx, s, st, dst, 8);
+      const b = readOperand(ctx, s, st, src, 8);
+      writeOperand(ctx, s, st, dst, b);
+      writeOperand(ctx, s, st, src, a);
+      break;
+    }
+    case "call":
+      s.regs.fill(undefined);
+      s.stack = [];
+      break;
+    case "not":
+    case "neg":
+    case "inc":
+    case "dec": {
+      const size = opSize(st, dst, undefined, suffix);
+      const v = readOperand(ctx, s, st, dst, size);
+      const mask = (1n << BigInt(size * 8)) - 1n;
+      let out: Val | undefined;
+      if (v?.k === "num") {
+        const r = base === "not" ? ~v.v : base === "neg" ? -v.v : base === "inc" ? v.v + 1n : v.v - 1n;
+        out = { k: "num", v: r & mask };
+      }
+      writeOperand(ctx, s, st, dst, out);
+      break;
+    }
+    case "add":
+    case "sub":
+    case "or":
+    case "and":
+    case "xor":
+    case "shl":
+    case "sal":
+    case "shr":
+    case "bts":
+    case "btr": {
+      // `xor eax, eax` / `sub rax, rax`: zero whatever the register held.
+      if ((base === "xor" || base === "sub") && dst?.reg && src?.reg && gpr(dst.reg)?.index === gpr(src.reg)?.index) {
+        writeReg(s, dst.reg, { k: "num", v: 0n, origin: { stmt: st, start: dst.start, end: src.end } });
+        break;
+      }
+      const size = opSize(st, dst, src, suffix);
+      const a = readOperand(ctx, s, st, dst, size);
+      const b = src ? readOperand(ctx, s, st, src, size) : undefined;
+      let out: Val | undefined;
+      if (a?.k === "num" && b?.k === "num") {
+        const r = arith(base, a.v, b.v, size * 8);
+        if (r !== undefined) out = { k: "num", v: r };
+      } else if (a?.k === "addr" && b?.k === "num" && (base === "add" || base === "sub")) {
+        out = { k: "addr", label: a.label, off: wrap64(base === "add" ? a.off + b.v : a.off - b.v) };
+      }
+      writeOperand(ctx, s, st, dst, out);
+      break;
+    }
+    case "cmp":
+    case "test":
+    case "bt":
+    case "jmp":
+    case "out":
+    case "ret":
+    case "nop":
+    case "hlt":
+    case "cli":
+    case "sti":
+    case "vmptrst":
+    case "vmlaunch":
+    case "vmresume":
+    case "vmxoff":
+    case "invept":
+    case "invvpid":
+    case "lgdt":
+    case "lidt":
+    case "ltr":
+    case "invlpg":
+      break;
+    default:
+      if (dst && writesFirstOperand(base)) writeOperand(ctx, s, st, dst, undefined);
+  }
+  for (const r of implicitWrites(base)) s.regs[r] = undefined;
+  if (base === "pushf" || base === "pushfq") s.stack.push(undefined);
+  if (base === "popf" || base === "popfq") s.stack.pop();
+
+  if (VMX_FAILING.has(base)) s.pending = { stmt: st, mnemonic: base };
+  void regOf;
+}

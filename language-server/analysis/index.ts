@@ -1,0 +1,119 @@
+// The analysis core's public API: one call turns a file (plus what it includes) into diagnostics and the facts
+// the editor features read (symbols, data-flow sites). Pure TypeScript; no LSP types; never throws.
+import { analyzeFlow, type FlowResult } from "./dataflow";
+import { frontendCheck } from "./frontend";
+import { buildUnit, detectSyntax, ParseCache, syntaxForFile, type Unit } from "./project";
+import { effectiveSeverity, type RuleSetting } from "./rules";
+import type { AnalysisDiagnostic, Syntax } from "./types";
+import { vmxDiagnostics } from "./vmx-checks";
+import { modelContext } from "./vmx-model-checks";
+
+export interface AnalysisSettings {
+  cpuModel: string;
+  syntax: "auto" | "gas" | "nasm";
+  includePaths: readonly string[];
+  rules: Readonly<Record<string, RuleSetting>>;
+}
+
+export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = {
+  cpuModel: "skylake-x",
+  syntax: "auto",
+  includePaths: [],
+  rules: {},
+};
+
+export interface AnalyzeInput {
+  file: string;
+  text: string;
+  /** LSP language id (`vmx-gas` / `vmx-nasm`) when the editor knows it. */
+  languageId?: string;
+  settings: AnalysisSettings;
+  readFile(path: string): string | undefined;
+  cache?: ParseCache;
+  /** Skip the assembler front end (its diagnostics) — for features that only need symbols. */
+  skipFrontend?: boolean;
+}
+
+export interface Analysis {
+  file: string;
+  syntax: Syntax;
+  unit: Unit;
+  flow: FlowResult;
+  diagnostics: AnalysisDiagnostic[];
+}
+
+export function resolveSyntax(
+  file: string,
+  text: string,
+  setting: AnalysisSettings["syntax"],
+  languageId?: string,
+): Syntax {
+  if (setting === "gas" || setting === "nasm") return setting;
+  if (languageId === "vmx-gas") return "gas";
+  if (languageId === "vmx-nasm") return "nasm";
+  return syntaxForFile(file, detectSyntax(text, file));
+}
+
+function internalError(file: string, where: string, e: unknown): AnalysisDiagnostic {
+  return {
+    file,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: "information",
+    code: "internal-error",
+    message: `The ${where} stopped on this file (${e instanceof Error ? e.message : String(e)}); other results are still shown.`,
+  };
+}
+
+export function analyze(input: AnalyzeInput): Analysis {
+  const syntax = resolveSyntax(input.file, input.text, input.settings.syntax, input.languageId);
+  const unit = buildUnit({
+    file: input.file,
+    text: input.text,
+    syntax,
+    includePaths: input.settings.includePaths,
+    readFile: input.readFile,
+    cache: input.cache ?? new ParseCache(),
+  });
+  const raw: AnalysisDiagnostic[] = [];
+  let addresses: Map<string, bigint> | undefined;
+  if (!input.skipFrontend) {
+    try {
+      const fe = frontendCheck({
+        file: input.file,
+        text: input.text,
+        syntax,
+        includePaths: input.settings.includePaths,
+        readFile: input.readFile,
+      });
+      raw.push(...fe.diagnostics);
+      addresses = fe.addresses;
+    } catch (e) {
+      raw.push(internalError(input.file, "assembler front end", e));
+    }
+  }
+  let flow: FlowResult = {
+    vmcs: [],
+    msr: [],
+    regions: [],
+    unchecked: [],
+    storedAtStart: new Set(),
+    registerValues: new Map(),
+    reached: new Set(),
+  };
+  try {
+    flow = analyzeFlow(unit);
+    raw.push(...vmxDiagnostics(unit, flow, modelContext(input.settings.cpuModel), addresses));
+  } catch (e) {
+    raw.push(internalError(input.file, "VMX analysis", e));
+  }
+  const diagnostics: AnalysisDiagnostic[] = [];
+  for (const d of raw) {
+    const sev = effectiveSeverity(d.code, d.severity, input.settings.rules);
+    if (sev) diagnostics.push(sev === d.severity ? d : { ...d, severity: sev });
+  }
+  return { file: input.file, syntax, unit, flow, diagnostics };
+}
+
+export { ParseCache } from "./project";
+export { RULES } from "./rules";
+export type { AnalysisDiagnostic, Position, Range, Severity, Syntax } from "./types";

@@ -1,0 +1,263 @@
+// A compilation unit: the root file plus every file it includes (followed recursively, as the assemblers do),
+// flattened into one statement list, with the symbol table (labels, constants, macros) and its references.
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { type Expr, evalExpr, type SymValue } from "./expr";
+import { isKnownMnemonic } from "./mnemonics";
+import { type ParsedFile, parseFile, type Statement } from "./parser";
+import type { Range, Syntax } from "./types";
+
+export type SymbolKind = "label" | "constant" | "macro";
+
+export interface SymbolDef {
+  /** Qualified name: NASM local labels `.x` become `parent.x`. */
+  name: string;
+  /** The name as written at the definition. */
+  written: string;
+  kind: SymbolKind;
+  file: string;
+  range: Range;
+  stmt: Statement;
+  expr?: Expr;
+}
+
+export interface SymbolRef {
+  name: string;
+  file: string;
+  range: Range;
+  stmt: Statement;
+}
+
+export interface IncludeRef {
+  file: string;
+  range: Range;
+  /** Resolved path, when found. */
+  target?: string;
+  written: string;
+}
+
+export interface Unit {
+  root: string;
+  files: Map<string, ParsedFile>;
+  /** Statements of every file in assembly order (included files expanded in place). */
+  statements: Statement[];
+  /** Statements that belong to macro bodies (not analysed as code). */
+  inMacro: Set<Statement>;
+  defs: Map<string, SymbolDef[]>;
+  refs: SymbolRef[];
+  includes: IncludeRef[];
+  /** Qualified name for each written label/ref (NASM local labels), keyed by statement. */
+  qualify(stmt: Statement, name: string): string;
+  /** Resolves a constant or label to a value (labels as symbolic addresses). */
+  lookup(name: string, stmt?: Statement): SymValue | undefined;
+  /** True when the statement is a call of a macro defined in the unit. */
+  isMacroCall(stmt: Statement): boolean;
+}
+
+export interface UnitOptions {
+  file: string;
+  text: string;
+  syntax: Syntax;
+  includePaths: readonly string[];
+  readFile(path: string): string | undefined;
+  /** Parsed files to reuse (keyed by path and text), so an edit re-parses only the edited file. */
+  cache?: ParseCache;
+}
+
+export class ParseCache {
+  private readonly entries = new Map<string, { text: string; syntax: Syntax; parsed: ParsedFile }>();
+  get(file: string, text: string, syntax: Syntax): ParsedFile {
+    const e = this.entries.get(file);
+    if (e && e.text === text && e.syntax === syntax) return e.parsed;
+    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic });
+    this.entries.set(file, { text, syntax, parsed });
+    return parsed;
+  }
+}
+
+export function syntaxForFile(file: string, fallback: Syntax): Syntax {
+  if (/\.(s|S|sx)$/.test(file)) return "gas";
+  if (/\.(asm|nasm|inc|mac)$/i.test(file)) return "nasm";
+  return fallback;
+}
+
+/** Guesses the dialect from the text (for `vmx.syntax: auto` on files without a telling extension). */
+export function detectSyntax(text: string, file: string): Syntax {
+  if (/\.(s|S|sx)$/.test(file)) return "gas";
+  if (/\.(asm|nasm)$/i.test(file)) return "nasm";
+  const sample = text.slice(0, 20000);
+  let gas = 0;
+  let nasm = 0;
+  if (/%[re][a-ds][xip]\b/.test(sample)) gas += 3;
+  if (
+    /^\s*\.(text|data|section|globl|global|intel_syntax|att_syntax|code64|quad|long|byte|balign|p2align|set|equ)\b/m.test(
+      sample,
+    )
+  )
+    gas += 3;
+  if (/^\s*(section|segment|bits|global|extern|default)\s/im.test(sample)) nasm += 3;
+  if (/^\s*%(define|macro|include|assign)\b/m.test(sample)) nasm += 3;
+  if (/\b(equ|db|dw|dd|dq|resb|resq|times)\b/i.test(sample)) nasm += 1;
+  if (/\[[a-z]/.test(sample)) nasm += 1;
+  return gas > nasm ? "gas" : "nasm";
+}
+
+function toRange(line: number, start: number, end: number): Range {
+  return { start: { line, character: start }, end: { line, character: end } };
+}
+
+const INCLUDE_DIRECTIVES = new Set(["%include", ".include", "#include"]);
+
+export function buildUnit(opts: UnitOptions): Unit {
+  const cache = opts.cache ?? new ParseCache();
+  const files = new Map<string, ParsedFile>();
+  const statements: Statement[] = [];
+  const includes: IncludeRef[] = [];
+  const visiting = new Set<string>();
+
+  const resolveInclude = (from: string, written: string): string | undefined => {
+    const candidates = isAbsolute(written)
+      ? [written]
+      : [join(dirname(from), written), ...opts.includePaths.map((d) => join(d, written))];
+    for (const c of candidates) {
+      const p = resolve(c);
+      if (p === resolve(opts.file)) return p;
+      if (opts.readFile(p) !== undefined) return p;
+    }
+    return undefined;
+  };
+
+  const visit = (file: string, text: string, syntax: Syntax, depth: number) => {
+    const parsed = cache.get(file, text, syntax);
+    files.set(file, parsed);
+    visiting.add(file);
+    for (const st of parsed.statements) {
+      statements.push(st);
+      if (st.kind === "directive" && st.name && INCLUDE_DIRECTIVES.has(st.name)) {
+        const arg = st.args.find((t) => t.kind === "string") ?? st.args[0];
+        if (!arg) continue;
+        const written = arg.kind === "string" ? arg.text.slice(1, -1) : arg.text.replace(/^<|>$/g, "");
+        const target = resolveInclude(file, written);
+        const ref: IncludeRef = { file, range: toRange(st.line, arg.start, arg.end), written };
+        if (target) ref.target = target;
+        includes.push(ref);
+        if (!target || visiting.has(target) || depth > 32) continue;
+        const sub = target === resolve(opts.file) ? opts.text : opts.readFile(target);
+        if (sub === undefined) continue;
+        visit(target, sub, syntaxForFile(target, syntax), depth + 1);
+      }
+    }
+    visiting.delete(file);
+  };
+  visit(opts.file, opts.text, opts.syntax, 0);
+
+  // Macro bodies, symbol definitions and NASM local-label scopes.
+  const inMacro = new Set<Statement>();
+  const defs = new Map<string, SymbolDef[]>();
+  const scopeOf = new Map<Statement, string>();
+  const addDef = (d: SymbolDef) => {
+    const list = defs.get(d.name);
+    if (list) list.push(d);
+    else defs.set(d.name, [d]);
+  };
+  let scope = "";
+  let macroDepth = 0;
+  const macroNames = new Set<string>();
+  for (const st of statements) {
+    const syntax = files.get(st.file)?.syntax ?? opts.syntax;
+    const name = st.name ?? "";
+    const opensMacro = st.kind === "directive" && (name === "%macro" || name === "%imacro" || name === ".macro");
+    const closesMacro = st.kind === "directive" && (name === "%endmacro" || name === ".endm" || name === ".endmacro");
+    if (opensMacro) {
+      const nameTok = st.args[0];
+      if (nameTok && macroDepth === 0) {
+        const d: SymbolDef = {
+          name: nameTok.text,
+          written: nameTok.text,
+          kind: "macro",
+          file: st.file,
+          range: toRange(st.line, nameTok.start, nameTok.end),
+          stmt: st,
+        };
+        addDef(d);
+        macroNames.add(nameTok.text.toLowerCase());
+      }
+      macroDepth++;
+      inMacro.add(st);
+      continue;
+    }
+    if (macroDepth > 0) {
+      inMacro.add(st);
+      if (closesMacro) macroDepth--;
+      continue;
+    }
+    for (const lab of st.labels) {
+      const isLocal = syntax === "nasm" && lab.name.startsWith(".") && !lab.name.startsWith("..");
+      const qualified = isLocal ? `${scope}${lab.name}` : lab.name;
+      if (!isLocal && !/^[0-9]+$/.test(lab.name)) scope = lab.name;
+      addDef({
+        name: qualified,
+        written: lab.name,
+        kind: "label",
+        file: st.file,
+        range: toRange(st.line, lab.start, lab.end),
+        stmt: st,
+      });
+    }
+    scopeOf.set(st, scope);
+    if (st.kind === "constant" && st.constName) {
+      const d: SymbolDef = {
+        name: st.constName.name,
+        written: st.constName.name,
+        kind: "constant",
+        file: st.file,
+        range: toRange(st.line, st.constName.start, st.constName.end),
+        stmt: st,
+      };
+      if (st.constExpr) d.expr = st.constExpr;
+      addDef(d);
+    }
+  }
+
+  const qualify = (stmt: Statement, name: string): string => {
+    const syntax = files.get(stmt.file)?.syntax ?? opts.syntax;
+    if (syntax === "nasm" && name.startsWith(".") && !name.startsWith("..")) return `${scopeOf.get(stmt) ?? ""}${name}`;
+    return name;
+  };
+
+  const refs: SymbolRef[] = [];
+  for (const st of statements) {
+    if (inMacro.has(st)) continue;
+    for (const r of st.refs)
+      refs.push({ name: qualify(st, r.name), file: st.file, range: toRange(st.line, r.start, r.end), stmt: st });
+  }
+
+  const evaluating = new Set<string>();
+  const lookup = (name: string, stmt?: Statement): SymValue | undefined => {
+    const q = stmt ? qualify(stmt, name) : name;
+    const list = defs.get(q);
+    // GAS/NASM symbols are case-sensitive; fall back to a case-insensitive match for %define'd names only.
+    const d = list?.[list.length - 1];
+    if (!d) return undefined;
+    if (d.kind === "label") return { k: "addr", label: d.name, off: 0n };
+    if (d.kind !== "constant" || !d.expr || evaluating.has(q)) return undefined;
+    evaluating.add(q);
+    try {
+      return evalExpr(d.expr, (n) => lookup(n, d.stmt));
+    } finally {
+      evaluating.delete(q);
+    }
+  };
+
+  return {
+    root: opts.file,
+    files,
+    statements,
+    inMacro,
+    defs,
+    refs,
+    includes,
+    qualify,
+    lookup,
+    isMacroCall: (st) => st.kind === "instruction" && !!st.name && macroNames.has(st.name),
+  };
+}

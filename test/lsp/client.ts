@@ -1,0 +1,106 @@
+// Test harness: bundles language-server/server.ts with esbuild into a temporary directory (never a stale
+// dist/), starts it as a child process over stdio and talks to it with vscode-languageserver-protocol's client
+// side.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import {
+  createProtocolConnection,
+  type Diagnostic,
+  InitializeRequest,
+  type ProtocolConnection,
+  PublishDiagnosticsNotification,
+  type PublishDiagnosticsParams,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from "vscode-languageserver-protocol/node";
+
+let bundled: Promise<string> | undefined;
+
+/** Bundles the server once per test process. */
+export function bundleServer(): Promise<string> {
+  bundled ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmx-ls-"));
+    const outfile = join(dir, "server.js");
+    await build({
+      entryPoints: [join(__dirname, "..", "..", "language-server", "server.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      logLevel: "error",
+    });
+    return outfile;
+  })();
+  return bundled;
+}
+
+export interface ServerSession {
+  connection: ProtocolConnection;
+  process: ChildProcess;
+  stderr: string[];
+  /** Resolves with the next diagnostics for `uri` that satisfy `accept` (default: any). */
+  diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  close(): Promise<void>;
+}
+
+export async function startServer(initializationOptions: unknown = {}, rootPath?: string): Promise<ServerSession> {
+  const serverJs = await bundleServer();
+  const child = spawn(process.execPath, [serverJs, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  const stderr: string[] = [];
+  child.stderr!.on("data", (b: Buffer) => stderr.push(b.toString()));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const latest = new Map<string, PublishDiagnosticsParams>();
+  const waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    latest.set(p.uri, p);
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (w.uri === p.uri && w.accept(p)) {
+        waiters.splice(i, 1);
+        w.resolve(p.diagnostics);
+      }
+    }
+  });
+  connection.onNotification("window/logMessage", (p: { message: string }) => stderr.push(p.message));
+  connection.listen();
+  await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: rootPath ? `file://${rootPath}` : null,
+    capabilities: {},
+    initializationOptions,
+    workspaceFolders: null,
+  });
+  await connection.sendNotification("initialized", {});
+  return {
+    connection,
+    process: child,
+    stderr,
+    diagnostics(uri, accept = () => true, timeoutMs = 10000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${stderr.join("")}`)), timeoutMs);
+        waiters.push({
+          uri,
+          accept,
+          resolve: (d) => {
+            clearTimeout(timer);
+            resolve(d);
+          },
+        });
+      });
+    },
+    async close() {
+      try {
+        await connection.sendRequest("shutdown");
+        await connection.sendNotification("exit");
+      } catch {
+        // the process may already be gone
+      }
+      connection.dispose();
+      child.kill();
+    },
+  };
+}
