@@ -10,6 +10,7 @@ import {
   createProtocolConnection,
   type Diagnostic,
   InitializeRequest,
+  LogMessageNotification,
   type ProtocolConnection,
   PublishDiagnosticsNotification,
   type PublishDiagnosticsParams,
@@ -43,7 +44,11 @@ export interface ServerSession {
   process: ChildProcess;
   stderr: string[];
   /** Resolves with the next diagnostics for `uri` that satisfy `accept` (default: any). */
-  diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  diagnostics(
+    uri: string,
+    accept?: (p: PublishDiagnosticsParams) => boolean,
+    timeoutMs?: number,
+  ): Promise<Diagnostic[]>;
   close(): Promise<void>;
 }
 
@@ -52,9 +57,16 @@ export async function startServer(initializationOptions: unknown = {}, rootPath?
   const child = spawn(process.execPath, [serverJs, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   const stderr: string[] = [];
   child.stderr!.on("data", (b: Buffer) => stderr.push(b.toString()));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout!),
+    new StreamMessageWriter(child.stdin!),
+  );
   const latest = new Map<string, PublishDiagnosticsParams>();
-  const waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+  const waiters: {
+    uri: string;
+    accept: (p: PublishDiagnosticsParams) => boolean;
+    resolve: (d: Diagnostic[]) => void;
+  }[] = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     latest.set(p.uri, p);
     for (let i = waiters.length - 1; i >= 0; i--) {
@@ -65,7 +77,9 @@ export async function startServer(initializationOptions: unknown = {}, rootPath?
       }
     }
   });
-  connection.onNotification("window/logMessage", (p: { message: string }) => stderr.push(p.message));
+  connection.onNotification(LogMessageNotification.type, (p) => {
+    stderr.push(p.message);
+  });
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -81,7 +95,10 @@ export async function startServer(initializationOptions: unknown = {}, rootPath?
     stderr,
     diagnostics(uri, accept = () => true, timeoutMs = 10000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${stderr.join("")}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${stderr.join("")}`)),
+          timeoutMs,
+        );
         waiters.push({
           uri,
           accept,
