@@ -1,0 +1,123 @@
+// All VM-entry checks in the SDM's order (26.2.1.1 → 26.2.1.2 → 26.2.1.3 → 26.2.2 → 26.2.3 → 26.2.4 →
+// 26.3.1.1 → 26.3.1.2 → 26.3.1.3 → 26.3.1.4 → 26.3.1.5 → 26.3.1.6 → 26.4), and the runner that turns the
+// first failure into the architectural outcome: VMfailValid(7), VMfailValid(8), or a VM-entry failure with
+// exit reason 33 or 34. (The instruction-level checks INS-01..09 live with VMLAUNCH/VMRESUME.)
+
+import type { CpuModel } from "../../cpu-model";
+import { slotOf } from "../vmcs-layout";
+import { CheckContext, type MachineFacts, type VmcsReader } from "./context";
+import { ENTRY_CONTROL_CHECKS, EXECUTION_CONTROL_CHECKS, EXIT_CONTROL_CHECKS } from "./controls";
+import { GUEST_REGISTER_CHECKS, GUEST_RIP_RFLAGS_CHECKS, GUEST_TABLE_CHECKS } from "./guest-registers";
+import { GUEST_SEGMENT_CHECKS } from "./guest-segments";
+import { GUEST_STATE_CHECKS } from "./guest-state";
+import { HOST_STATE_CHECKS } from "./host";
+import { firstMsrLoadFailure, MSR_LOAD_CHECKS } from "./msr-load";
+import type { CheckFailure, EntryCheck, EntryCheckOutcome, FieldValue, Violation } from "./types";
+
+export { CheckContext, type MachineFacts, type VmcsReader } from "./context";
+export type { CheckFailure, CheckPhase, EntryCheck, EntryCheckOutcome, FieldValue } from "./types";
+
+export const CONTROL_CHECKS: readonly EntryCheck<CheckContext>[] = [
+  ...EXECUTION_CONTROL_CHECKS,
+  ...EXIT_CONTROL_CHECKS,
+  ...ENTRY_CONTROL_CHECKS,
+];
+export const HOST_CHECKS: readonly EntryCheck<CheckContext>[] = HOST_STATE_CHECKS;
+export const GUEST_CHECKS: readonly EntryCheck<CheckContext>[] = [
+  ...GUEST_REGISTER_CHECKS,
+  ...GUEST_SEGMENT_CHECKS,
+  ...GUEST_TABLE_CHECKS,
+  ...GUEST_RIP_RFLAGS_CHECKS,
+  ...GUEST_STATE_CHECKS,
+];
+
+/** Every check of VM entry after the instruction-level ones, in order. */
+export const ENTRY_CHECKS: readonly EntryCheck<CheckContext>[] = [
+  ...CONTROL_CHECKS,
+  ...HOST_CHECKS,
+  ...GUEST_CHECKS,
+  ...MSR_LOAD_CHECKS,
+];
+
+export function checkById(id: string): EntryCheck<CheckContext> | undefined {
+  return ENTRY_CHECKS.find((c) => c.id === id);
+}
+
+/** Turns a violation into the report: field names from arch, current values, and the SDM section. */
+export function describeFailure(
+  check: { id: string; sdm: string },
+  violation: Violation,
+  vmcs: VmcsReader,
+): CheckFailure {
+  const fields: FieldValue[] = [];
+  for (const f of violation.fields) {
+    if (typeof f === "number") {
+      const slot = slotOf(f);
+      fields.push({ name: slot ? slot.field.name : `0x${f.toString(16)}`, value: vmcs.get(f) });
+    } else fields.push(f);
+  }
+  return { checkId: check.id, sdmSection: check.sdm, message: `${violation.message} (SDM ${check.sdm})`, fields };
+}
+
+export interface RunOptions {
+  /** Also run the checks marked bochsOnly (Bochs behaviour that the SDM does not have). */
+  bochs?: boolean;
+}
+
+/** Runs a list of checks and returns the first violation (or every violation with `all`). */
+export function runChecks(
+  checks: readonly EntryCheck<CheckContext>[],
+  c: CheckContext,
+  opts: RunOptions = {},
+): { check: EntryCheck<CheckContext>; violation: Violation }[] {
+  const out: { check: EntryCheck<CheckContext>; violation: Violation }[] = [];
+  for (const check of checks) {
+    if (check.bochsOnly && !opts.bochs) continue;
+    const violation = check.run(c);
+    if (violation) out.push({ check, violation });
+  }
+  return out;
+}
+
+function first(checks: readonly EntryCheck<CheckContext>[], c: CheckContext, opts: RunOptions) {
+  for (const check of checks) {
+    if (check.bochsOnly && !opts.bochs) continue;
+    const violation = check.run(c);
+    if (violation) return { check, violation };
+  }
+  return undefined;
+}
+
+/**
+ * VM entry's checks after the instruction-level ones (SDM 26.2-26.4), stopping at the first failure.
+ * MSR loading itself (writing the entries before a failing one) is the caller's job: see firstMsrLoadFailure.
+ */
+export function runEntryChecks(
+  vmcs: VmcsReader,
+  model: CpuModel,
+  facts: MachineFacts,
+  opts: RunOptions = {},
+): EntryCheckOutcome {
+  const c = new CheckContext(vmcs, model, facts);
+  const ctl = first(CONTROL_CHECKS, c, opts);
+  if (ctl) return { kind: "vmfail", error: 7, failure: describeFailure(ctl.check, ctl.violation, vmcs) };
+  const host = first(HOST_CHECKS, c, opts);
+  if (host) return { kind: "vmfail", error: 8, failure: describeFailure(host.check, host.violation, vmcs) };
+  const guest = first(GUEST_CHECKS, c, opts);
+  if (guest)
+    return {
+      kind: "entryFailure",
+      exitReason: 33,
+      qualification: guest.violation.qualification ?? 0,
+      failure: describeFailure(guest.check, guest.violation, vmcs),
+    };
+  const msr = firstMsrLoadFailure(c);
+  if (msr)
+    return {
+      kind: "entryFailure",
+      exitReason: 34,
+      qualification: msr.entryNumber,
+      failure: describeFailure({ id: msr.checkId, sdm: "26.4" }, msr.violation, vmcs),
+    };
+  return { kind: "ok" };
+}

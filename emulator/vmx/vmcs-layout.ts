@@ -1,0 +1,55 @@
+// The implementation-specific layout of a VMCS region (SDM 24.2: only the revision identifier at offset 0
+// and the VMX-abort indicator at offset 4 are architected; "the rest of the region is implementation-
+// specific"). This emulator keeps the field data in the region itself, so a memory view of the region shows
+// every VMWRITE and every VM exit as it happens:
+//
+//   0x000  dword  bits 30:0 VMCS revision identifier, bit 31 shadow-VMCS indicator   (architected)
+//   0x004  dword  VMX-abort indicator                                                 (architected)
+//   0x008  dword  launch state: 0 = clear, 1 = launched                               (this emulator)
+//   0x00C  dword  reserved (0)
+//   0x010  ...    one 8-byte little-endian slot per field of arch's VMCS_FIELDS, in table order
+//
+// A 4 KiB region holds 510 slots; the table has far fewer fields.
+import { VMCS_FIELDS, type VmcsField } from "../../arch/index";
+
+export const REVISION_OFFSET = 0;
+export const ABORT_INDICATOR_OFFSET = 4;
+export const LAUNCH_STATE_OFFSET = 8;
+export const FIELD_DATA_OFFSET = 0x10;
+
+/** Where a field encoding's data lives and how it is accessed. */
+export interface FieldSlot {
+  field: VmcsField;
+  /** Byte offset of the field's 8-byte slot inside the region. */
+  offset: number;
+  /** True for the HIGH encoding (encoding + 1) of a 64-bit field: bits 63:32. */
+  high: boolean;
+}
+
+const slotByEncoding = new Map<number, FieldSlot>();
+const fieldsInOrder: VmcsField[] = [];
+{
+  let i = 0;
+  for (const field of VMCS_FIELDS) {
+    const offset = FIELD_DATA_OFFSET + 8 * i++;
+    fieldsInOrder.push(field);
+    slotByEncoding.set(field.encoding, { field, offset, high: false });
+    if (field.width === "64") slotByEncoding.set(field.encoding + 1, { field, offset, high: true });
+  }
+}
+
+/** The slot of an encoding (full or HIGH), or undefined if the table has no such encoding. */
+export function slotOf(encoding: number): FieldSlot | undefined {
+  return slotByEncoding.get(encoding);
+}
+
+/** Byte offset of a (full) field encoding's slot; throws for an encoding not in arch's table (a bug). */
+export function offsetOf(encoding: number): number {
+  const s = slotByEncoding.get(encoding);
+  if (!s) throw new Error(`VMCS encoding 0x${encoding.toString(16)} is not in arch's table`);
+  return s.offset;
+}
+
+export function layoutFields(): readonly VmcsField[] {
+  return fieldsInOrder;
+}
