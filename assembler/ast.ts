@@ -42,7 +42,7 @@ export type Expr =
   | { kind: "localRef"; label: string; direction: "b" | "f"; range: Range }
   | { kind: "unary"; op: string; operand: Expr; range: Range }
   | { kind: "binary"; op: string; left: Expr; right: Expr; range: Range }
-  | { kind: "conditional"; test: Expr; then: Expr; else: Expr; range: Range };
+  | { kind: "conditional"; test: Expr; whenTrue: Expr; whenFalse: Expr; range: Range };
 
 // ---------------------------------------------------------------------------------------------------------
 // Operands, in the dialect-neutral form both syntaxes are translated into (Intel operand order).

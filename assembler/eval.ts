@@ -105,9 +105,18 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           terms: [{ sign: 1, section: s.section, frag: s.frag, forward }],
         };
       }
-      const terms = s.terms === undefined ? [] : s.terms === null ? null : s.terms.map((t) => ({ ...t, forward: t.forward || forward }));
+      const terms =
+        s.terms === undefined
+          ? []
+          : s.terms === null
+            ? null
+            : s.terms.map((t) => ({ ...t, forward: t.forward || forward }));
       // A forward-referenced constant is not known to GNU as when it assembles this line.
-      if (forward && terms && terms.length === 0) terms.push({ sign: 1, section: -2, frag: -2, forward: true }, { sign: -1, section: -2, frag: -2, forward: true });
+      if (forward && terms && terms.length === 0)
+        terms.push(
+          { sign: 1, section: -2, frag: -2, forward: true },
+          { sign: -1, section: -2, frag: -2, forward: true },
+        );
       return { value: s.value ?? 0n, known: s.value !== undefined, terms };
     }
     case "unary": {
@@ -139,8 +148,8 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
     }
     case "conditional": {
       const t = evaluate(e.test, env);
-      const a = evaluate(e.then, env);
-      const b = evaluate(e.else, env);
+      const a = evaluate(e.whenTrue, env);
+      const b = evaluate(e.whenFalse, env);
       const pick = t.value !== 0n ? a : b;
       return { value: pick.value, known: t.known && pick.known, terms: pick.terms };
     }

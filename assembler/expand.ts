@@ -3,8 +3,8 @@
 // every remaining line into statements with their static context (section, code size, syntax, the
 // NASM local-label base, GAS numeric labels). The layout stage then assigns addresses.
 import type { Diagnostic, Expr, Range, Statement, Syntax } from "./ast";
-import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import { evaluate, type SymbolValue } from "./eval";
+import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import { type LexState, lexLine, splitLines, type Token } from "./lexer";
 import { type LineContext, parseLineTokens, splitArgs } from "./parse-line";
 import { dirname, joinPath } from "./paths";
@@ -37,6 +37,8 @@ export interface ExpandedStatement {
   defaultRel: boolean;
   /** Came from a macro expansion (listing marks it). */
   macro: boolean;
+  /** For macro expansions: the expanded line's text (the listing shows it). */
+  text?: string;
 }
 
 export interface ExpandResult {
@@ -178,7 +180,12 @@ class Expander {
     this.pushFile(this.opts.fileName, source);
     this.loop();
     if (this.collecting) {
-      this.error(this.collecting.start.file, this.collecting.start.range, "asm-unterminated-block", this.unterminatedMessage(this.collecting.kind));
+      this.error(
+        this.collecting.start.file,
+        this.collecting.start.range,
+        "asm-unterminated-block",
+        this.unterminatedMessage(this.collecting.kind),
+      );
       this.collecting = undefined;
     }
     return { statements: this.out, diagnostics: this.diagnostics, files: this.files };
@@ -387,7 +394,12 @@ class Expander {
     });
     if (!v.known) {
       if (undefinedName)
-        this.error(file, undefinedName.range, "asm-not-constant", `'${undefinedName.name}' is not a constant known at this point`);
+        this.error(
+          file,
+          undefinedName.range,
+          "asm-not-constant",
+          `'${undefinedName.name}' is not a constant known at this point`,
+        );
       else this.error(file, e.range, "asm-not-constant", "expression is not a constant known at this point");
       return undefined;
     }
@@ -465,7 +477,7 @@ class Expander {
       case ".include": {
         if (i > 0) this.gasStatements(tokens.slice(0, i), src, frame);
         const t = argTokens[0];
-        if (!t || t.kind !== "string") {
+        if (t?.kind !== "string") {
           this.error(file, t ? cur.range(t) : range, "asm-bad-include", "expected a quoted file name after '.include'");
           return;
         }
@@ -489,7 +501,13 @@ class Expander {
       }
       case ".warning": {
         const t = argTokens[0];
-        this.error(file, range, "asm-user-warning", t?.kind === "string" ? (t.str ?? "") : ".warning encountered", "warning");
+        this.error(
+          file,
+          range,
+          "asm-user-warning",
+          t?.kind === "string" ? (t.str ?? "") : ".warning encountered",
+          "warning",
+        );
         return;
       }
       default:
@@ -560,7 +578,7 @@ class Expander {
 
   gasMacroDef(args: Token[], cur: Cursor, file: string, range: Range): void {
     const nameTok = args[0];
-    if (!nameTok || nameTok.kind !== "ident") {
+    if (nameTok?.kind !== "ident") {
       this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-macro", "expected a macro name after '.macro'");
     }
     const name = nameTok?.text.toLowerCase() ?? "";
@@ -649,7 +667,12 @@ class Expander {
     for (let a = 0; a < raw.length; a++) {
       const toks = raw[a]!;
       // keyword argument `name=value`
-      if (toks.length >= 2 && toks[0]!.kind === "ident" && toks[1]!.text === "=" && m.params.some((p) => p.name === toks[0]!.text)) {
+      if (
+        toks.length >= 2 &&
+        toks[0]!.kind === "ident" &&
+        toks[1]!.text === "=" &&
+        m.params.some((p) => p.name === toks[0]!.text)
+      ) {
         values.set(toks[0]!.text, tokenText(toks.slice(2)));
         continue;
       }
@@ -671,7 +694,13 @@ class Expander {
     for (const p of m.params) {
       if (!values.has(p.name) || values.get(p.name) === "") {
         if (p.def !== undefined) values.set(p.name, p.def);
-        else if (p.required) this.error(file, cur.range(nameTok), "asm-macro-arguments", `missing value for required parameter '${p.name}' of macro '${m.name}'`);
+        else if (p.required)
+          this.error(
+            file,
+            cur.range(nameTok),
+            "asm-macro-arguments",
+            `missing value for required parameter '${p.name}' of macro '${m.name}'`,
+          );
         else if (!values.has(p.name)) values.set(p.name, "");
       }
     }
@@ -713,7 +742,7 @@ class Expander {
       const param = parts[0]?.text ?? "";
       if (!param) this.error(file, range, "asm-bad-directive", `expected a parameter name after '${word}'`);
       let values = parts.slice(1).map((p) => p.text);
-      if (word === ".irpc") values = [...(values.join(""))];
+      if (word === ".irpc") values = [...values.join("")];
       if (values.length === 0) values = [""];
       irp = { param, values };
       iterations = values.length;
@@ -787,7 +816,7 @@ class Expander {
     const cur = this.cursorFor(tokens, src);
     const r = parseLineTokens(tokens, cur.line, cur.lineLength, this.lineCtx);
     const file = this.diagFile(src);
-    for (const e of r.errors) this.error(file, e.range, "asm-syntax", e.message);
+    for (const e of r.errors) this.error(file, e.range, e.code ?? "asm-syntax", e.message);
     for (const s of r.statements) this.emitGas(s, src, file, frame);
   }
 
@@ -925,7 +954,15 @@ class Expander {
   }
 
   /** Handles a `%` directive. Returns false if it is not a preprocessor directive (e.g. `%1` in an expression). */
-  nasmDirective(word: string, args: Token[], cur: Cursor, file: string, range: Range, src: LineSrc, frame: Frame): boolean {
+  nasmDirective(
+    word: string,
+    args: Token[],
+    cur: Cursor,
+    file: string,
+    range: Range,
+    _src: LineSrc,
+    frame: Frame,
+  ): boolean {
     const condWord = /^%(if|elif)(n?)(def|idni?|macro|num|str|id|empty|ctx|token)?$/.exec(word);
     if (condWord || word === "%else" || word === "%endif") {
       const evalCond = (): boolean => {
@@ -991,7 +1028,7 @@ class Expander {
       case "%idefine":
       case "%xidefine": {
         const nameTok = args[0];
-        if (!nameTok || nameTok.kind !== "ident") {
+        if (nameTok?.kind !== "ident") {
           this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", `expected a name after '${word}'`);
           return true;
         }
@@ -1026,7 +1063,7 @@ class Expander {
       case "%assign":
       case "%iassign": {
         const nameTok = args[0];
-        if (!nameTok || nameTok.kind !== "ident") {
+        if (nameTok?.kind !== "ident") {
           this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", "expected a name after '%assign'");
           return true;
         }
@@ -1128,7 +1165,7 @@ class Expander {
       }
       case "%include": {
         const t = this.substituteDefines(args, 0)[0];
-        if (!t || t.kind !== "string") {
+        if (t?.kind !== "string") {
           this.error(file, t ? cur.range(t) : range, "asm-bad-include", "expected a quoted file name after '%include'");
           return true;
         }
@@ -1140,7 +1177,13 @@ class Expander {
       case "%warning": {
         const parts = this.substituteDefines(args, 0);
         const msg = parts.map((t) => (t.kind === "string" ? t.str : t.text)).join(" ");
-        this.error(file, range, word === "%warning" ? "asm-user-warning" : "asm-user-error", msg || word, word === "%warning" ? "warning" : "error");
+        this.error(
+          file,
+          range,
+          word === "%warning" ? "asm-user-warning" : "asm-user-error",
+          msg || word,
+          word === "%warning" ? "warning" : "error",
+        );
         if (word === "%fatal") this.stack.length = 0;
         return true;
       }
@@ -1212,7 +1255,9 @@ class Expander {
         });
       }
       changed = true;
-      body.forEach((b, idx) => out.push({ ...b, origin, spaceBefore: idx === 0 ? t.spaceBefore : b.spaceBefore }));
+      body.forEach((b, idx) => {
+        out.push({ ...b, origin, spaceBefore: idx === 0 ? t.spaceBefore : b.spaceBefore });
+      });
     }
     if (!changed) return tokens;
     return this.substituteDefines(out, depth + 1);
@@ -1220,7 +1265,7 @@ class Expander {
 
   nasmMacroDef(word: string, args: Token[], cur: Cursor, file: string, range: Range): void {
     const nameTok = args[0];
-    if (!nameTok || nameTok.kind !== "ident") {
+    if (nameTok?.kind !== "ident") {
       this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-macro", "expected a macro name after '%macro'");
     }
     // Parameter spec: N, N-M, N-*, N+, N-M+ then defaults.
@@ -1248,7 +1293,12 @@ class Expander {
         k++;
       }
     } else if (nameTok) {
-      this.error(file, num ? cur.range(num) : cur.range(nameTok), "asm-bad-macro", "expected the number of macro parameters");
+      this.error(
+        file,
+        num ? cur.range(num) : cur.range(nameTok),
+        "asm-bad-macro",
+        "expected the number of macro parameters",
+      );
     }
     if (args[k]?.kind === "ident" && args[k]!.text.toLowerCase() === ".nolist") k++;
     const defaults = args.length > k ? splitTokenArgs(args.slice(k)) : [];
@@ -1271,7 +1321,14 @@ class Expander {
     };
   }
 
-  nasmMacroCall(nameTok: Token, macros: NasmMacro[], argTokens: Token[], cur: Cursor, file: string, src: LineSrc): void {
+  nasmMacroCall(
+    nameTok: Token,
+    macros: NasmMacro[],
+    argTokens: Token[],
+    cur: Cursor,
+    file: string,
+    src: LineSrc,
+  ): void {
     const macroDepth = this.stack.filter((f) => f.kind === "macro").length;
     if (macroDepth > 100) {
       this.error(file, cur.range(nameTok), "asm-macro-recursion", `macro '${nameTok.text}' nested too deeply`);
@@ -1283,8 +1340,15 @@ class Expander {
       macros.find((x) => x.greedy && args.length >= x.min) ??
       macros.find((x) => args.length <= x.max && args.length + x.defaults.length >= x.min);
     if (!m) {
-      const want = macros.map((x) => (x.max === x.min ? `${x.min}` : `${x.min}-${x.max === Number.MAX_SAFE_INTEGER ? "*" : x.max}`)).join(" or ");
-      this.error(file, cur.range(nameTok), "asm-macro-arguments", `macro '${nameTok.text}' expects ${want} parameters, got ${args.length}`);
+      const want = macros
+        .map((x) => (x.max === x.min ? `${x.min}` : `${x.min}-${x.max === Number.MAX_SAFE_INTEGER ? "*" : x.max}`))
+        .join(" or ");
+      this.error(
+        file,
+        cur.range(nameTok),
+        "asm-macro-arguments",
+        `macro '${nameTok.text}' expects ${want} parameters, got ${args.length}`,
+      );
       return;
     }
     if (m.greedy && args.length > m.max) {
@@ -1293,13 +1357,15 @@ class Expander {
       const rest = args.slice(m.max - 1);
       const joined: Token[] = [];
       rest.forEach((a, idx) => {
-        if (idx > 0) joined.push({ kind: "punct", text: ",", start: a[0]?.start ?? 0, end: a[0]?.start ?? 0, spaceBefore: false });
+        if (idx > 0)
+          joined.push({ kind: "punct", text: ",", start: a[0]?.start ?? 0, end: a[0]?.start ?? 0, spaceBefore: false });
         joined.push(...a);
       });
       args = [...keep, joined];
     }
     // Defaults for missing parameters.
-    for (let p = args.length; p < m.max && p - m.min < m.defaults.length && p >= m.min; p++) args.push(m.defaults[p - m.min]!);
+    for (let p = args.length; p < m.max && p - m.min < m.defaults.length && p >= m.min; p++)
+      args.push(m.defaults[p - m.min]!);
     const origin: Origin = src.origin ?? { file, range: cur.range(nameTok) };
     const o = origin.range;
     const withOrigin = (t: Token, line: number): Token =>
@@ -1327,10 +1393,20 @@ class Expander {
             const num = /^%([0-9]+)$/.exec(t.text);
             if (num) {
               const n = Number(num[1]);
-              if (n === 0) toks.push({ kind: "number", text: String(a.length), value: BigInt(a.length), start: t.start, end: t.end, spaceBefore: t.spaceBefore });
+              if (n === 0)
+                toks.push({
+                  kind: "number",
+                  text: String(a.length),
+                  value: BigInt(a.length),
+                  start: t.start,
+                  end: t.end,
+                  spaceBefore: t.spaceBefore,
+                });
               else {
                 const arg = a[n - 1] ?? [];
-                arg.forEach((x, idx) => toks.push(idx === 0 ? { ...x, spaceBefore: t.spaceBefore } : x));
+                arg.forEach((x, idx) => {
+                  toks.push(idx === 0 ? { ...x, spaceBefore: t.spaceBefore } : x);
+                });
               }
               continue;
             }
@@ -1352,7 +1428,7 @@ class Expander {
     const cur = this.cursorFor(tokens, src);
     const r = parseLineTokens(tokens, cur.line, cur.lineLength, this.lineCtx);
     const file = this.diagFile(src);
-    for (const e of r.errors) this.error(file, e.range, "asm-syntax", e.message);
+    for (const e of r.errors) this.error(file, e.range, e.code ?? "asm-syntax", e.message);
     for (const s of r.statements) this.emitNasm(s, src, file);
   }
 
@@ -1411,7 +1487,8 @@ class Expander {
   }
 
   nasmRewrite(e: Expr): Expr {
-    if (e.kind === "symbol" && e.name.startsWith(".") && !e.name.startsWith("..")) return { ...e, name: `${this.localBase}${e.name}` };
+    if (e.kind === "symbol" && e.name.startsWith(".") && !e.name.startsWith(".."))
+      return { ...e, name: `${this.localBase}${e.name}` };
     return e;
   }
 
@@ -1425,7 +1502,7 @@ class Expander {
         case "binary":
           return fn({ ...e, left: walk(e.left), right: walk(e.right) });
         case "conditional":
-          return fn({ ...e, test: walk(e.test), then: walk(e.then), else: walk(e.else) });
+          return fn({ ...e, test: walk(e.test), whenTrue: walk(e.whenTrue), whenFalse: walk(e.whenFalse) });
         default:
           return fn(e);
       }
@@ -1459,6 +1536,7 @@ class Expander {
       order: this.order++,
       defaultRel: this.defaultRel,
       macro: !!o,
+      ...(o ? { text: src.text ?? tokenText(src.tokens ?? []) } : {}),
     });
   }
 }

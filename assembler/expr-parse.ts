@@ -63,6 +63,8 @@ const NASM_BINARY: Record<string, number> = {
 export interface ExprError {
   message: string;
   range: Range;
+  /** Diagnostic code; default "asm-syntax". */
+  code?: string;
 }
 
 /** A cursor over the tokens of one statement, tracking the source line for ranges. */
@@ -140,7 +142,13 @@ export function parseExpr(cur: Cursor, opts: ExprOptions, errors: ExprError[]): 
     cur.next();
     const f = parseExpr(cur, opts, errors);
     if (!f) return e;
-    return { kind: "conditional", test: e, then: t, else: f, range: { start: e.range.start, end: f.range.end } };
+    return {
+      kind: "conditional",
+      test: e,
+      whenTrue: t,
+      whenFalse: f,
+      range: { start: e.range.start, end: f.range.end },
+    };
   }
   return e;
 }
@@ -156,7 +164,7 @@ function parseBinary(
   if (!left) return undefined;
   for (;;) {
     const t = cur.peek();
-    if (!t || t.kind !== "punct") break;
+    if (t?.kind !== "punct") break;
     if (opts.stop?.has(t.text)) break;
     const prec = table[t.text];
     if (prec === undefined || prec <= minPrec) break;
@@ -171,7 +179,12 @@ function parseBinary(
   return left;
 }
 
-function parseUnary(cur: Cursor, opts: ExprOptions, table: Record<string, number>, errors: ExprError[]): Expr | undefined {
+function parseUnary(
+  cur: Cursor,
+  opts: ExprOptions,
+  table: Record<string, number>,
+  errors: ExprError[],
+): Expr | undefined {
   const t = cur.peek();
   if (!t) {
     errors.push({ message: "expected an expression", range: cur.endRange() });
@@ -221,7 +234,7 @@ function parsePrimary(cur: Cursor, opts: ExprOptions, errors: ExprError[]): Expr
       const inner = parseExpr(cur, { ...opts, stop: undefined }, errors);
       if (!inner) return undefined;
       const close = cur.peek();
-      if (!close || close.kind !== "punct" || close.text !== ")") {
+      if (close?.kind !== "punct" || close.text !== ")") {
         errors.push({ message: "expected ')'", range: cur.here() });
         return inner;
       }
@@ -256,8 +269,8 @@ export function exprSymbols(e: Expr, out: string[] = []): string[] {
       break;
     case "conditional":
       exprSymbols(e.test, out);
-      exprSymbols(e.then, out);
-      exprSymbols(e.else, out);
+      exprSymbols(e.whenTrue, out);
+      exprSymbols(e.whenFalse, out);
       break;
     default:
       break;

@@ -164,8 +164,8 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
         const raw = text.slice(i, j);
         const tok: Token = { kind: "number", text: raw, start, end: j, spaceBefore: space };
         const lower = raw.toLowerCase();
-        let m: RegExpExecArray | null;
-        if ((m = /^([0-9]+)([bf])$/.exec(lower)) && !/^0b[01]+$/.test(lower)) {
+        const m = /^([0-9]+)([bf])$/.exec(lower);
+        if (m && !/^0b[01]+$/.test(lower)) {
           tok.localRef = { label: String(BigInt(m[1]!)), direction: m[2] as "b" | "f" };
           tok.value = 0n;
         } else {
@@ -302,7 +302,13 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
       if (c === 37 /* % */) {
         // %define, %1, %%local, %+, %$ctx, %[...]
         const d = text.charCodeAt(i + 1);
-        if (isAlpha(d) || isDigit(d) || d === 95 || d === 36 || (d === 37 && isNasmIdentStart(text.charCodeAt(i + 2)))) {
+        if (
+          isAlpha(d) ||
+          isDigit(d) ||
+          d === 95 ||
+          d === 36 ||
+          (d === 37 && isNasmIdentStart(text.charCodeAt(i + 2)))
+        ) {
           j = i + 1;
           if (d === 37) j++;
           if (isDigit(text.charCodeAt(j))) while (j < n && isDigit(text.charCodeAt(j))) j++;

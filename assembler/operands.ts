@@ -143,12 +143,22 @@ function parseIntelMemoryInner(
   if (currentTerm.length > 0 || terms.length === 0) terms.push({ sign, tokens: currentTerm, signTok });
   const addDisp = (s: "+" | "-", e: Expr) => {
     if (!parts.disp) parts.disp = s === "-" ? { kind: "unary", op: "-", operand: e, range: e.range } : e;
-    else parts.disp = { kind: "binary", op: s, left: parts.disp, right: e, range: { start: parts.disp.range.start, end: e.range.end } };
+    else
+      parts.disp = {
+        kind: "binary",
+        op: s,
+        left: parts.disp,
+        right: e,
+        range: { start: parts.disp.range.start, end: e.range.end },
+      };
   };
   for (const term of terms) {
     const tk = term.tokens;
     if (tk.length === 0) {
-      errors.push({ message: "expected a register or displacement", range: term.signTok ? cur.range(term.signTok) : openRange });
+      errors.push({
+        message: "expected a register or displacement",
+        range: term.signTok ? cur.range(term.signTok) : openRange,
+      });
       continue;
     }
     const r0 = regName(tk[0], gasPrefixed);
@@ -186,8 +196,10 @@ function parseIntelMemoryInner(
       const sc = new Cursor(scaleTokens, line, lineLength);
       const e = parseExpr(sc, { dialect }, errors);
       const v = e ? constValue(e) : undefined;
-      if (term.sign === "-") errors.push({ message: `register '${name}' cannot be subtracted`, range: cur.range(regTok) });
-      else if (v === undefined || !sc.atEnd()) errors.push({ message: "scale must be a number", range: e?.range ?? cur.range(regTok) });
+      if (term.sign === "-")
+        errors.push({ message: `register '${name}' cannot be subtracted`, range: cur.range(regTok) });
+      else if (v === undefined || !sc.atEnd())
+        errors.push({ message: "scale must be a number", range: e?.range ?? cur.range(regTok) });
       else if (parts.index !== undefined) {
         // `[eax+ebx+ecx*2]`: a plain register was taken as index already; move it to base if possible.
         errors.push({ message: "too many index registers in memory operand", range: cur.range(regTok) });
@@ -214,7 +226,12 @@ function parseIntelMemoryInner(
 }
 
 /** Tokens from the cursor up to the matching close bracket; advances past it. */
-function takeBracketed(cur: Cursor, open: string, close: string, errors: ExprError[]): { inner: Token[]; closeTok?: Token } {
+function takeBracketed(
+  cur: Cursor,
+  open: string,
+  close: string,
+  errors: ExprError[],
+): { inner: Token[]; closeTok?: Token } {
   const openTok = cur.next()!;
   const inner: Token[] = [];
   let depth = 0;
@@ -257,7 +274,7 @@ export function parseIntelOperand(
   // Keywords before the operand.
   for (;;) {
     const t = cur.peek();
-    if (!t || t.kind !== "ident") break;
+    if (t?.kind !== "ident") break;
     const low = t.text.toLowerCase();
     const nextTok = cur.peek(1);
     const nextIsEnd = !nextTok || (nextTok.kind === "punct" && nextTok.text === ",");
@@ -364,7 +381,13 @@ export function parseIntelOperand(
     }
     if (p.disp) {
       parts.disp = parts.disp
-        ? { kind: "binary", op: "+", left: parts.disp, right: p.disp, range: { start: parts.disp.range.start, end: p.disp.range.end } }
+        ? {
+            kind: "binary",
+            op: "+",
+            left: parts.disp,
+            right: p.disp,
+            range: { start: parts.disp.range.start, end: p.disp.range.end },
+          }
         : p.disp;
     }
     if (p.segment) parts.segment = p.segment;
@@ -374,7 +397,13 @@ export function parseIntelOperand(
   }
   if (disp) {
     parts.disp = parts.disp
-      ? { kind: "binary", op: "+", left: disp, right: parts.disp, range: { start: disp.range.start, end: parts.disp.range.end } }
+      ? {
+          kind: "binary",
+          op: "+",
+          left: disp,
+          right: parts.disp,
+          range: { start: disp.range.start, end: parts.disp.range.end },
+        }
       : disp;
   }
   // Trailing `+ 4` after brackets in GAS Intel: `[rax]+4`.
@@ -382,7 +411,13 @@ export function parseIntelOperand(
     const e = parseExpr(cur, { dialect }, errors);
     if (e) {
       parts.disp = parts.disp
-        ? { kind: "binary", op: "+", left: parts.disp, right: e, range: { start: parts.disp.range.start, end: e.range.end } }
+        ? {
+            kind: "binary",
+            op: "+",
+            left: parts.disp,
+            right: e,
+            range: { start: parts.disp.range.start, end: e.range.end },
+          }
         : e;
       lastTok = cur.tokens[cur.pos - 1];
     }
@@ -430,7 +465,8 @@ export function parseAttOperand(cur: Cursor, errors: ExprError[]): { operand?: O
   }
   if (start.kind === "register") {
     cur.next();
-    if (!cur.isPunct(":")) return { operand: { kind: "register", name: start.text, range: cur.range(start) }, indirect };
+    if (!cur.isPunct(":"))
+      return { operand: { kind: "register", name: start.text, range: cur.range(start) }, indirect };
     if (!isSegmentRegister(start.text)) {
       errors.push({ message: `'%${start.text}' is not a segment register`, range: cur.range(start) });
     }
@@ -446,7 +482,10 @@ export function parseAttOperand(cur: Cursor, errors: ExprError[]): { operand?: O
       while (!cur.atEnd() && !cur.isPunct(",")) cur.next();
       return { indirect };
     }
-    return { operand: { kind: "immediate", value: e, range: { start: cur.range(start).start, end: e.range.end } }, indirect };
+    return {
+      operand: { kind: "immediate", value: e, range: { start: cur.range(start).start, end: e.range.end } },
+      indirect,
+    };
   }
   return { operand: parseAttMemory(cur, errors, start), indirect };
 }
@@ -455,7 +494,8 @@ function parseAttMemory(cur: Cursor, errors: ExprError[], start: Token): Operand
   let disp: Expr | undefined;
   // A displacement unless the operand starts with `(%reg` or `(,`.
   const isBaseParen = () =>
-    cur.isPunct("(") && (cur.peek(1)?.kind === "register" || (cur.peek(1)?.kind === "punct" && cur.peek(1)?.text === ","));
+    cur.isPunct("(") &&
+    (cur.peek(1)?.kind === "register" || (cur.peek(1)?.kind === "punct" && cur.peek(1)?.text === ","));
   if (!isBaseParen()) {
     disp = parseAttDisp(cur, errors);
     if (!disp) {

@@ -173,12 +173,7 @@ export function splitArgs(tokens: Token[], cur: Cursor, dialect: "gas" | "nasm",
 }
 
 /** Parses the tokens of one line into statements. */
-export function parseLineTokens(
-  tokens: Token[],
-  line: number,
-  lineLength: number,
-  ctx: LineContext,
-): LineResult {
+export function parseLineTokens(tokens: Token[], line: number, lineLength: number, ctx: LineContext): LineResult {
   const result: LineResult = { statements: [], errors: [] };
   if (tokens.length === 0) return result;
   if (ctx.syntax === "gas") {
@@ -202,7 +197,10 @@ function parseGasStatement(cur: Cursor, ctx: LineContext, out: LineResult): void
   for (;;) {
     const t = cur.peek();
     if (!t) return;
-    if ((t.kind === "ident" || (t.kind === "number" && !t.localRef && /^[0-9]+$/.test(t.text))) && cur.isPunct(":", 1)) {
+    if (
+      (t.kind === "ident" || (t.kind === "number" && !t.localRef && /^[0-9]+$/.test(t.text))) &&
+      cur.isPunct(":", 1)
+    ) {
       const numeric = t.kind === "number";
       out.statements.push({
         kind: "label",
@@ -219,7 +217,10 @@ function parseGasStatement(cur: Cursor, ctx: LineContext, out: LineResult): void
   const first = cur.peek();
   if (!first) return;
   if (first.kind !== "ident") {
-    out.errors.push({ message: `expected a label, directive or instruction, found '${first.text}'`, range: cur.range(first) });
+    out.errors.push({
+      message: `expected a label, directive or instruction, found '${first.text}'`,
+      range: cur.range(first),
+    });
     out.statements.push({ kind: "error", range: cur.span(first, cur.tokens[cur.tokens.length - 1]!) });
     return;
   }
@@ -259,7 +260,13 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
   const first = cur.peek()!;
   const last = cur.tokens[cur.tokens.length - 1]!;
   // `[section .text]` style raw directives.
-  if (first.kind === "punct" && first.text === "[" && last.kind === "punct" && last.text === "]" && cur.tokens.length > 2) {
+  if (
+    first.kind === "punct" &&
+    first.text === "[" &&
+    last.kind === "punct" &&
+    last.text === "]" &&
+    cur.tokens.length > 2
+  ) {
     const inner = cur.tokens[1]!;
     if (inner.kind === "ident" && NASM_DIRECTIVES.has(inner.text.toLowerCase())) {
       const sub = new Cursor(cur.tokens.slice(1, -1), cur.line, cur.lineLength);
@@ -294,7 +301,12 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
       if (!colon && nextLow === "equ") {
         // handled below as a directive with a symbol
       } else {
-        out.statements.push({ kind: "label", name, local: name.startsWith(".") && !name.startsWith(".."), range: cur.range(first) });
+        out.statements.push({
+          kind: "label",
+          name,
+          local: name.startsWith(".") && !name.startsWith(".."),
+          range: cur.range(first),
+        });
         cur.next();
         if (colon) cur.next();
         if (!colon && nextTok === undefined) {
@@ -306,7 +318,11 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
           if (!NASM_PREFIXES.has(nl) && !ctx.isMnemonic(nl)) {
             // `foo bar ...`: neither is an instruction.
             out.statements.pop();
-            out.errors.push({ message: `unknown instruction '${first.text}'`, range: cur.range(first) });
+            out.errors.push({
+              message: `unknown instruction '${first.text}'`,
+              range: cur.range(first),
+              code: "asm-unknown-mnemonic",
+            });
             out.statements.push({ kind: "error", range: cur.span(first, last) });
             return;
           }
@@ -347,7 +363,8 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
       out.errors.push(...errs);
       const countTokens = cur.tokens.slice(countStart, cur.pos);
       const bodyResult: LineResult = { statements: [], errors: [] };
-      if (!cur.atEnd()) parseNasmStatement(new Cursor(cur.tokens.slice(cur.pos), cur.line, cur.lineLength), ctx, bodyResult);
+      if (!cur.atEnd())
+        parseNasmStatement(new Cursor(cur.tokens.slice(cur.pos), cur.line, cur.lineLength), ctx, bodyResult);
       else out.errors.push({ message: "expected a statement after the 'times' count", range: cur.endRange() });
       out.errors.push(...bodyResult.errors);
       const body = bodyResult.statements.find((s) => s.kind !== "label");
@@ -362,7 +379,13 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
       return;
     }
     const rest = cur.tokens.slice(cur.pos);
-    const raw = low === "section" || low === "segment" || low === "default" || low === "cpu" || low === "global" || low === "extern";
+    const raw =
+      low === "section" ||
+      low === "segment" ||
+      low === "default" ||
+      low === "cpu" ||
+      low === "global" ||
+      low === "extern";
     out.statements.push({
       kind: "directive",
       name: low,
@@ -426,13 +449,21 @@ function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefix
   const branch = isBranchMnemonic(mnemonic);
   if (att) {
     operands.reverse();
-    if ((mnemonic === "ljmp" || mnemonic === "lcall" || mnemonic.startsWith("ljmp") || mnemonic.startsWith("lcall")) && operands.length === 2) {
+    if (
+      (mnemonic === "ljmp" || mnemonic === "lcall" || mnemonic.startsWith("ljmp") || mnemonic.startsWith("lcall")) &&
+      operands.length === 2
+    ) {
       // AT&T `ljmp $sel, $off` keeps selector first (it was reversed above).
       const off = operands[0]!;
       const sel = operands[1]!;
       if (sel.kind === "immediate" && off.kind === "immediate") {
         operands.length = 0;
-        operands.push({ kind: "far", segment: sel.value, offset: off.value, range: { start: sel.range.start, end: off.range.end } });
+        operands.push({
+          kind: "far",
+          segment: sel.value,
+          offset: off.value,
+          range: { start: sel.range.start, end: off.range.end },
+        });
       }
     }
     if (mnemonic.startsWith("ljmp") || mnemonic.startsWith("lcall")) far = true;
@@ -445,7 +476,13 @@ function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefix
   } else if (branch) {
     for (const op of operands) if (op.kind === "immediate") delete op.gasIntelBare;
   }
-  if (operands.length === 2 && operands.every((o) => o.kind === "immediate") && ctx.syntax === "gas" && ctx.intel && far) {
+  if (
+    operands.length === 2 &&
+    operands.every((o) => o.kind === "immediate") &&
+    ctx.syntax === "gas" &&
+    ctx.intel &&
+    far
+  ) {
     // GAS Intel `jmp far sel, off` is not a thing; keep as is.
   }
   const instr: Instruction = {

@@ -1,10 +1,12 @@
 // The table of subcommands. Each command's module owns its options and help text.
 import type { CliCommand } from "../io";
+import { asmCommand } from "./asm";
 import { fieldCommand } from "./field";
 import { fieldsCommand } from "./fields";
 import { msrCommand } from "./msr";
 
 export const commands: Record<string, CliCommand> = {
+  asm: asmCommand,
   fields: fieldsCommand,
   field: fieldCommand,
   msr: msrCommand,

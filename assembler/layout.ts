@@ -1,0 +1,1135 @@
+// The layout stage: assigns addresses to the expanded statements, encodes instructions and data, and
+// repeats until every symbol value and every size is stable (multi-pass resolution). Branches start short
+// and only ever grow (GNU as relaxation; nasm reaches the same shortest forms for known targets).
+import type { Diagnostic, Expr, Operand, Range, Statement } from "./ast";
+import { type EncMem, type EncOperand, encode, isMnemonic, type PrefixName } from "./encoder-bridge";
+import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
+import type { ExpandedStatement, ExpandResult } from "./expand";
+import { exprSymbols } from "./expr-parse";
+import { gasCodePadding } from "./gas-nops";
+import { isBranchMnemonic } from "./parse-line";
+import type { LineMapEntry, Program, Section, SymbolInfo } from "./program";
+
+export interface LayoutOptions {
+  syntax: "gas" | "nasm";
+  /** GAS: address of .text (default 0). NASM uses `org`. */
+  base?: bigint;
+  readFile?: (path: string) => string | undefined;
+}
+
+const MAX_PASSES = 40;
+const MAX_SECTION_BYTES = 256 * 1024 * 1024;
+
+interface Sec {
+  name: string;
+  index: number;
+  nobits: boolean;
+  code: boolean;
+  align: number;
+  /** GAS output-section group (text/data/bss); NASM: the section's own name. */
+  group: string;
+  fixedStart?: bigint;
+  start: bigint;
+  pc: bigint;
+  size: bigint;
+  buf: ByteBuf;
+  frags: number;
+}
+
+class ByteBuf {
+  data = new Uint8Array(256);
+  length = 0;
+  reset(): void {
+    this.length = 0;
+  }
+  ensure(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    let cap = this.data.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const d = new Uint8Array(cap);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
+  push(bytes: ArrayLike<number>): void {
+    this.ensure(bytes.length);
+    this.data.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  fill(value: number, n: number): void {
+    this.ensure(n);
+    this.data.fill(value, this.length, this.length + n);
+    this.length += n;
+  }
+}
+
+interface SymEntry extends SymbolValue {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  defined: boolean;
+}
+
+interface ItemState {
+  near: boolean;
+  size: number;
+  address: bigint;
+  offset: bigint;
+  bytes?: Uint8Array;
+  /** GAS Intel bare operand read as memory (decided once). */
+  sec: Sec;
+  frag: number;
+}
+
+const GAS_DATA: Record<string, number> = {
+  ".byte": 1,
+  ".2byte": 2,
+  ".word": 2,
+  ".short": 2,
+  ".hword": 2,
+  ".value": 2,
+  ".4byte": 4,
+  ".long": 4,
+  ".int": 4,
+  ".8byte": 8,
+  ".quad": 8,
+  ".octa": 16,
+};
+const NASM_DATA: Record<string, number> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, dy: 32, dz: 64 };
+const NASM_RES: Record<string, number> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resy: 32, resz: 64 };
+const GAS_IGNORED = new Set([
+  ".globl",
+  ".global",
+  ".local",
+  ".weak",
+  ".type",
+  ".size",
+  ".file",
+  ".ident",
+  ".hidden",
+  ".protected",
+  ".internal",
+  ".extern",
+  ".loc",
+  ".list",
+  ".nolist",
+  ".title",
+  ".sbttl",
+  ".psize",
+  ".eject",
+  ".arch",
+  ".intel_mnemonic",
+  ".att_mnemonic",
+  ".code16gcc",
+  ".att_syntax",
+  ".intel_syntax",
+  ".code16",
+  ".code32",
+  ".code64",
+  ".text",
+  ".data",
+  ".bss",
+  ".section",
+  ".previous",
+  ".popsection",
+  ".pushsection",
+  ".equ",
+  ".set",
+  ".equiv",
+  "=",
+  ".ascii",
+  ".asciz",
+  ".string",
+]);
+const NASM_IGNORED = new Set([
+  "global",
+  "extern",
+  "common",
+  "static",
+  "cpu",
+  "warning",
+  "float",
+  "default",
+  "bits",
+  "use16",
+  "use32",
+  "use64",
+  "section",
+  "segment",
+  "org",
+]);
+
+function alignUp(v: bigint, a: number): bigint {
+  const A = BigInt(a);
+  return ((v + A - 1n) / A) * A;
+}
+
+function toBytes(value: bigint, size: number): number[] {
+  const out: number[] = [];
+  let v = BigInt.asUintN(Math.min(size, 8) * 8, value);
+  for (let i = 0; i < size; i++) {
+    if (i < 8) {
+      out.push(Number(v & 0xffn));
+      v >>= 8n;
+    } else out.push(value < 0n ? 0xff : 0);
+  }
+  return out;
+}
+
+export function layout(exp: ExpandResult, opts: LayoutOptions): Program {
+  return new Layout(exp, opts).run();
+}
+
+class Layout {
+  readonly items: ExpandedStatement[];
+  readonly state: ItemState[] = [];
+  readonly sections: Sec[] = [];
+  readonly secByName = new Map<string, Sec>();
+  readonly symbols = new Map<string, SymEntry>();
+  readonly staticDiags: Diagnostic[] = [];
+  passDiags: Diagnostic[] = [];
+  changed = false;
+  unknownSeen = false;
+  origin = 0n;
+  readonly flavor: "gas" | "nasm";
+  reportUndefined = false;
+  undefinedReported = new Set<string>();
+  stopAt: number;
+  aborted = false;
+
+  constructor(
+    readonly exp: ExpandResult,
+    readonly opts: LayoutOptions,
+  ) {
+    this.items = exp.statements;
+    this.flavor = opts.syntax;
+    this.stopAt = this.items.length;
+  }
+
+  diag(
+    target: Diagnostic[],
+    file: string,
+    range: Range,
+    code: string,
+    message: string,
+    severity: Diagnostic["severity"] = "error",
+  ): void {
+    if (target.length > 2000) return;
+    target.push({ file, range, severity, code, message });
+  }
+
+  section(name: string, es: ExpandedStatement | undefined, attrs: string): Sec {
+    let s = this.secByName.get(name);
+    if (!s) {
+      const gas = this.flavor === "gas";
+      const nobits = /^\.bss(\.|$)/.test(name) || /^\.tbss/.test(name) || /@nobits|\bnobits\b/.test(attrs);
+      const code =
+        name === ".text" || name.startsWith(".text.") || (gas && /"[^"]*x[^"]*"/.test(attrs)) || /\bexec\b/.test(attrs);
+      const group = gas ? (nobits ? "bss" : code ? "text" : "data") : name;
+      s = {
+        name,
+        index: this.sections.length,
+        nobits,
+        code,
+        align: gas ? 1 : 4,
+        group,
+        start: 0n,
+        pc: 0n,
+        size: 0n,
+        buf: new ByteBuf(),
+        frags: 0,
+      };
+      this.sections.push(s);
+      this.secByName.set(name, s);
+    }
+    if (this.flavor === "nasm" && attrs) {
+      const a = /\balign\s*=\s*([0-9a-fx]+)/i.exec(attrs);
+      if (a) s.align = Math.max(s.align, Number(a[1]));
+      const st = /\bstart\s*=\s*([0-9a-fx]+h?)/i.exec(attrs);
+      if (st) {
+        try {
+          const t = st[1]!;
+          s.fixedStart = /h$/i.test(t) ? BigInt(`0x${t.slice(0, -1)}`) : BigInt(t);
+        } catch {
+          // invalid number: ignored, reported by nothing; nasm would reject it
+        }
+      }
+      if (/\bnobits\b/i.test(attrs)) s.nobits = true;
+      if (/\bprogbits\b/i.test(attrs)) s.nobits = false;
+      void es;
+    }
+    return s;
+  }
+
+  run(): Program {
+    this.prepare();
+    let passes = 0;
+    for (;;) {
+      this.layoutStarts();
+      this.changed = false;
+      this.unknownSeen = false;
+      this.passDiags = [];
+      this.reportUndefined = false;
+      this.pass(passes);
+      passes++;
+      if (this.aborted) break;
+      if (!this.changed && passes > 1) break;
+      if (passes >= MAX_PASSES) {
+        this.diag(
+          this.staticDiags,
+          this.exp.statements[0]?.file ?? "",
+          { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          "asm-no-convergence",
+          "symbol values did not converge",
+        );
+        break;
+      }
+    }
+    // Final pass with undefined-symbol reporting (values are stable, so this changes nothing).
+    this.layoutStarts();
+    this.passDiags = [];
+    this.reportUndefined = true;
+    this.pass(passes);
+    return this.output();
+  }
+
+  /** Static pre-pass: sections, frags, symbol definitions, org. */
+  prepare(): void {
+    let orgSeen = false;
+    const first = this.items[0];
+    this.section(".text", first, "");
+    let frag = 0;
+    for (let i = 0; i < this.items.length; i++) {
+      const es = this.items[i]!;
+      const s = es.stmt;
+      let attrs = "";
+      if (s.kind === "directive" && (s.name === ".section" || s.name === "section" || s.name === "segment")) {
+        attrs = s.args.map((a) => a.text).join(" ");
+      }
+      const sec = this.section(es.section, es, attrs);
+      frag = sec.frags;
+      this.state.push({ near: false, size: 0, address: 0n, offset: 0n, sec, frag });
+      if (s.kind === "label") this.defineStatic(s.name, es, true, sec, frag, s.range);
+      else if (s.kind === "directive") {
+        const name = s.name;
+        if ((name === "equ" || name === "=") && s.symbol)
+          this.defineStatic(s.symbol.name, es, false, sec, frag, s.symbol.range);
+        else if ((name === ".equ" || name === ".set" || name === ".equiv") && s.args[0]?.text)
+          this.defineStatic(s.args[0].text, es, false, sec, frag, s.args[0].range);
+        else if (name === "org" && this.flavor === "nasm") {
+          const e = s.args[0]?.expr;
+          if (orgSeen)
+            this.diag(
+              this.staticDiags,
+              es.file,
+              s.nameRange,
+              "asm-bad-directive",
+              "'org' may appear only once in a flat binary",
+            );
+          else if (e) {
+            const v = evaluate(e, this.constEnv(es));
+            if (v.known) this.origin = v.value;
+            else this.diag(this.staticDiags, es.file, e.range, "asm-not-constant", "'org' needs a constant");
+          }
+          orgSeen = true;
+        } else if (name === ".end") {
+          this.stopAt = i;
+          break;
+        }
+        // Frag boundaries (GNU as): alignment, .org, variable-size space.
+        if (
+          name === ".align" ||
+          name === ".balign" ||
+          name === ".p2align" ||
+          name === ".org" ||
+          name === "align" ||
+          name === "alignb"
+        )
+          sec.frags++;
+      } else if (s.kind === "instruction" && this.flavor === "gas" && this.isRelaxable(s)) {
+        sec.frags++;
+      }
+    }
+  }
+
+  constEnv(es: ExpandedStatement): EvalEnv {
+    return {
+      lookup: () => undefined,
+      here: undefined,
+      hereSection: 0,
+      hereFrag: 0,
+      sectionStart: undefined,
+      order: es.order,
+      dialect: this.flavor,
+      onError: () => {},
+    };
+  }
+
+  defineStatic(name: string, es: ExpandedStatement, label: boolean, sec: Sec, frag: number, range: Range): void {
+    const existing = this.symbols.get(name);
+    if (existing) {
+      this.diag(
+        this.staticDiags,
+        es.file,
+        range,
+        "asm-symbol-redefined",
+        `symbol '${displayName(name)}' is already defined (line ${existing.line + 1})`,
+      );
+      return;
+    }
+    this.symbols.set(name, {
+      name,
+      value: undefined,
+      label,
+      section: sec.index,
+      frag,
+      order: es.order,
+      file: es.file,
+      line: es.line,
+      column: es.column,
+      defined: false,
+    });
+  }
+
+  isRelaxable(s: Statement & { kind: "instruction" }): boolean {
+    if (s.far || s.indirect || s.operands.length !== 1) return false;
+    const m = s.mnemonic;
+    if (!/^j[a-z]*$/.test(m) || /^j[er]?cxz$/.test(m)) return false;
+    const op = s.operands[0]!;
+    return op.kind === "immediate" && exprSymbols(op.value).length + countLocal(op.value) > 0;
+  }
+
+  layoutStarts(): void {
+    // Order: NASM — .text first, other progbits sections in order, then nobits. GAS — text, data, bss groups.
+    const ordered = [...this.sections].sort((a, b) => {
+      const rank = (s: Sec) =>
+        this.flavor === "gas"
+          ? s.group === "text"
+            ? 0
+            : s.group === "data"
+              ? 1
+              : 2
+          : s.name === ".text"
+            ? 0
+            : s.nobits
+              ? 2
+              : 1;
+      return rank(a) - rank(b) || a.index - b.index;
+    });
+    let addr = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
+    let group = "";
+    let firstPlaced = false;
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i]!;
+      if (s.size === 0n && s.name !== ".text" && !s.fixedStart && this.flavor === "gas") {
+        s.start = addr;
+        continue;
+      }
+      if (this.flavor === "gas" && s.group !== group) {
+        // An output section starts at the largest alignment of its input sections.
+        group = s.group;
+        let a = 1;
+        for (const o of ordered) if (o.group === group && (o.size > 0n || o.name === ".text")) a = Math.max(a, o.align);
+        addr = alignUp(addr, a);
+      }
+      if (s.fixedStart !== undefined) addr = s.fixedStart;
+      else if (firstPlaced || this.flavor === "gas") addr = alignUp(addr, s.align);
+      s.start = addr;
+      firstPlaced = true;
+      addr += s.size;
+    }
+  }
+
+  envFor(es: ExpandedStatement, st: ItemState, here: bigint): EvalEnv {
+    return {
+      lookup: (name) => this.symbols.get(name),
+      here,
+      hereSection: st.sec.index,
+      hereFrag: st.frag,
+      sectionStart: st.sec.start,
+      order: es.order,
+      dialect: this.flavor,
+      onError: (m, r, code) => this.diag(this.passDiags, es.file, r, code, m),
+      onUndefined: (name, r) => {
+        this.unknownSeen = true;
+        if (!this.reportUndefined) return;
+        const key = `${es.file}:${r.start.line}:${r.start.character}:${name}`;
+        if (this.undefinedReported.has(key)) return;
+        this.undefinedReported.add(key);
+        this.diag(this.passDiags, es.file, r, "asm-undefined-symbol", `symbol '${displayName(name)}' is not defined`);
+      },
+    };
+  }
+
+  setSymbol(name: string, value: bigint, terms: Value["terms"] | undefined): void {
+    const s = this.symbols.get(name);
+    if (!s) return;
+    if (s.value !== value) this.changed = true;
+    s.value = value;
+    s.defined = true;
+    if (terms !== undefined) s.terms = terms;
+  }
+
+  pass(passNo: number): void {
+    for (const s of this.sections) {
+      s.pc = 0n;
+      s.buf.reset();
+    }
+    for (let i = 0; i < this.stopAt; i++) {
+      const es = this.items[i]!;
+      const st = this.state[i]!;
+      const sec = st.sec;
+      const before = sec.pc;
+      st.offset = before;
+      st.address = sec.start + before;
+      this.item(es.stmt, es, st, passNo);
+      const size = Number(sec.pc - before);
+      if (size !== st.size) {
+        st.size = size;
+        this.changed = true;
+      }
+      if (sec.pc > BigInt(MAX_SECTION_BYTES)) {
+        this.diag(
+          this.passDiags,
+          es.file,
+          es.stmt.range,
+          "asm-output-too-large",
+          `section '${sec.name}' exceeds ${MAX_SECTION_BYTES} bytes`,
+        );
+        this.aborted = true;
+        break;
+      }
+    }
+    for (const s of this.sections) {
+      if (s.size !== s.pc) this.changed = true;
+      s.size = s.pc;
+    }
+  }
+
+  emit(sec: Sec, bytes: ArrayLike<number>): void {
+    if (!sec.nobits) sec.buf.push(bytes);
+    sec.pc += BigInt(bytes.length);
+  }
+
+  emitFill(sec: Sec, value: number, n: number): void {
+    if (n <= 0) return;
+    if (!sec.nobits) sec.buf.fill(value & 0xff, n);
+    sec.pc += BigInt(n);
+  }
+
+  item(s: Statement, es: ExpandedStatement, st: ItemState, passNo: number): void {
+    const sec = st.sec;
+    switch (s.kind) {
+      case "label":
+        this.setSymbol(s.name, sec.start + sec.pc, undefined);
+        return;
+      case "error":
+        return;
+      case "instruction":
+        this.instruction(s, es, st, passNo);
+        return;
+      case "directive":
+        this.directive(s, es, st, passNo);
+        return;
+    }
+  }
+
+  value(e: Expr, es: ExpandedStatement, st: ItemState): Value {
+    const v = evaluate(e, this.envFor(es, st, st.sec.start + st.sec.pc));
+    if (!v.known) this.unknownSeen = true;
+    return v;
+  }
+
+  unresolved(v: Value): boolean {
+    if (!v.known) return true;
+    return this.flavor === "gas" ? !isGasConstant(v) : isRelocatable(v);
+  }
+
+  /** Does an expression name a label (directly or through equ), making a GAS Intel bare operand memory? */
+  refersToLabel(e: Expr): boolean {
+    for (const n of exprSymbols(e)) {
+      const s = this.symbols.get(n);
+      if (!s || s.label) return true;
+      if (s.terms === null || s.terms?.some((t) => t.section >= 0)) return true;
+    }
+    return countLocal(e) > 0;
+  }
+
+  instruction(s: Statement & { kind: "instruction" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
+    const sec = st.sec;
+    const address = sec.start + sec.pc;
+    const ops: EncOperand[] = [];
+    const relax = this.isBranchTarget(s);
+    let targetKnown = true;
+    let otherSection = false;
+    for (const op of s.operands) {
+      const enc = this.operand(op, es, st, s);
+      ops.push(enc.op);
+      if (relax && op.kind === "immediate") {
+        targetKnown = enc.known;
+        otherSection = enc.otherSection;
+      }
+    }
+    const prefixes = s.prefixes.map((p) => p.name as PrefixName);
+    let branch: "short" | "near" | "auto" | undefined;
+    if (relax) {
+      if (s.branchHint) branch = s.branchHint;
+      else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
+      else branch = st.near ? "near" : "short";
+      // An unknown target in an early pass: keep the short form at a placeholder.
+      // The target is an address the encoder turns into a displacement: never "unresolved" (that would
+      // skip the range check); an unknown target in an early pass uses a placeholder.
+      const t = ops[0];
+      if (t?.kind === "imm") ops[0] = { kind: "imm", value: targetKnown ? t.value : address };
+    }
+    const req = {
+      mnemonic: s.mnemonic,
+      operands: ops,
+      prefixes,
+      bits: es.bits,
+      address,
+      flavor: this.flavor,
+      ...(branch ? { branch } : {}),
+    };
+    let r = encode(req);
+    if ("error" in r && relax && branch === "short" && !s.branchHint && !/^(loop|j[er]?cxz)/.test(s.mnemonic)) {
+      const near = encode({ ...req, branch: "near" });
+      if (!("error" in near)) {
+        st.near = true;
+        r = near;
+      }
+    }
+    if ("error" in r) {
+      this.encodeError(s, es, r.error, r.operandIndex, relax);
+      // Keep the previous size so addresses after it stay stable.
+      this.emitFill(sec, 0, st.size);
+      return;
+    }
+    void passNo;
+    for (const w of r.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+    this.emit(sec, r.bytes);
+  }
+
+  encodeError(
+    s: Statement & { kind: "instruction" },
+    es: ExpandedStatement,
+    message: string,
+    operandIndex: number | undefined,
+    relax: boolean,
+  ): void {
+    if (!isMnemonic(s.mnemonic, this.flavor)) {
+      this.diag(
+        this.passDiags,
+        es.file,
+        s.mnemonicRange,
+        "asm-unknown-mnemonic",
+        `unknown instruction '${s.mnemonic}'`,
+      );
+      return;
+    }
+    const op = operandIndex !== undefined ? s.operands[operandIndex] : undefined;
+    let code = "asm-invalid-operands";
+    if (relax && /range|reach|fit/i.test(message)) code = "asm-branch-out-of-range";
+    else if (/range|fit|too large/i.test(message)) code = "asm-value-out-of-range";
+    this.diag(this.passDiags, es.file, op?.range ?? s.range, code, message);
+  }
+
+  isBranchTarget(s: Statement & { kind: "instruction" }): boolean {
+    return (
+      !s.far &&
+      !s.indirect &&
+      s.operands.length === 1 &&
+      s.operands[0]!.kind === "immediate" &&
+      isBranchMnemonic(s.mnemonic)
+    );
+  }
+
+  operand(
+    op: Operand,
+    es: ExpandedStatement,
+    st: ItemState,
+    s: Statement & { kind: "instruction" },
+  ): { op: EncOperand; known: boolean; otherSection: boolean } {
+    switch (op.kind) {
+      case "register":
+        return { op: { kind: "reg", reg: op.name }, known: true, otherSection: false };
+      case "immediate": {
+        const v = this.value(op.value, es, st);
+        if (op.gasIntelBare && this.refersToLabel(op.value)) {
+          const mem: EncMem = { kind: "mem", scale: 1, disp: v.value, dispUnresolved: this.unresolved(v) };
+          return { op: mem, known: v.known, otherSection: false };
+        }
+        const otherSection = v.terms?.some((t) => t.sign === 1 && t.section !== st.sec.index && t.section >= 0);
+        const imm: EncOperand = { kind: "imm", value: v.value };
+        if (this.unresolved(v)) imm.unresolved = true;
+        if (op.size && op.size <= 64) imm.size = op.size as 8 | 16 | 32 | 64;
+        if (s.strict && op.size) imm.strict = true;
+        // A branch to an absolute address (no label) is never relaxed by GNU as.
+        return {
+          op: imm,
+          known: v.known,
+          otherSection: otherSection || (this.flavor === "gas" && v.terms !== null && v.terms.length === 0),
+        };
+      }
+      case "memory": {
+        const mem: EncMem = { kind: "mem", scale: (op.scale as 1 | 2 | 4 | 8) ?? 1, disp: 0n };
+        if (op.size) mem.size = op.size as EncMem["size"];
+        if (op.segment) mem.seg = op.segment as EncMem["seg"];
+        let base = op.base;
+        let rip = op.ripRelative;
+        if (base === "rip" || base === "eip") {
+          rip = true;
+          base = undefined;
+        }
+        if (base) mem.base = base;
+        if (op.index) mem.index = op.index;
+        let known = true;
+        if (op.disp) {
+          const v = this.value(op.disp, es, st);
+          known = v.known;
+          mem.disp = v.value;
+          if (this.unresolved(v)) mem.dispUnresolved = true;
+          if (rip && v.terms !== null && v.terms.length === 0 && (this.flavor === "gas" || op.base === "rip"))
+            mem.ripRaw = true;
+        } else if (rip) mem.ripRaw = true;
+        if (
+          !rip &&
+          this.flavor === "nasm" &&
+          es.defaultRel &&
+          !op.absolute &&
+          !mem.base &&
+          !mem.index &&
+          mem.seg !== "fs" &&
+          mem.seg !== "gs" &&
+          es.bits === 64
+        )
+          rip = true;
+        if (rip) mem.rip = true;
+        if (s.far) mem.far = true;
+        return { op: mem, known, otherSection: false };
+      }
+      case "far": {
+        const a = this.value(op.segment, es, st);
+        const b = this.value(op.offset, es, st);
+        const far: EncOperand = { kind: "far", selector: a.value, offset: b.value };
+        if (this.unresolved(a) || this.unresolved(b)) far.unresolved = true;
+        return { op: far, known: a.known && b.known, otherSection: false };
+      }
+    }
+  }
+
+  directive(s: Statement & { kind: "directive" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
+    const sec = st.sec;
+    const name = s.name;
+    const gas = this.flavor === "gas";
+    const dataUnit = gas ? GAS_DATA[name] : NASM_DATA[name];
+    if (dataUnit !== undefined) {
+      this.data(s, es, st, dataUnit);
+      return;
+    }
+    if (gas && (name === ".ascii" || name === ".asciz" || name === ".string")) {
+      for (const a of s.args) {
+        if (a.expr?.kind !== "string") {
+          this.diag(this.passDiags, es.file, a.range, "asm-bad-directive", `'${name}' expects quoted strings`);
+          continue;
+        }
+        this.emit(sec, stringBytes(a.expr.value));
+        if (name !== ".ascii") this.emit(sec, [0]);
+      }
+      return;
+    }
+    const resUnit = gas ? undefined : NASM_RES[name];
+    if (resUnit !== undefined) {
+      const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+      this.emitFill(sec, 0, n * resUnit);
+      return;
+    }
+    switch (name) {
+      case ".space":
+      case ".skip":
+      case ".zero": {
+        const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+        const fill =
+          name !== ".zero" && s.args[1]?.expr ? Number(BigInt.asUintN(8, this.value(s.args[1].expr, es, st).value)) : 0;
+        this.emitFill(sec, fill, n);
+        return;
+      }
+      case ".fill": {
+        const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+        const size = s.args[1]?.expr ? Number(this.value(s.args[1].expr, es, st).value) : 1;
+        const value = s.args[2]?.expr ? this.value(s.args[2].expr, es, st).value : 0n;
+        const sz = Math.max(0, Math.min(size, 8));
+        // GNU as stores at most 4 bytes of the value; the rest of each unit is zero.
+        const unit = toBytes(sz > 4 ? BigInt.asUintN(32, value) : value, sz);
+        if (sz === 1) this.emitFill(sec, unit[0] ?? 0, n);
+        else for (let k = 0; k < n; k++) this.emit(sec, unit);
+        return;
+      }
+      case ".align":
+      case ".balign":
+      case ".p2align":
+      case ".balignw":
+      case ".balignl": {
+        const av = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
+        if (!av?.known) {
+          this.diag(
+            this.passDiags,
+            es.file,
+            s.args[0]?.range ?? s.nameRange,
+            "asm-bad-directive",
+            `'${name}' needs a constant alignment`,
+          );
+          return;
+        }
+        let a = Number(av.value);
+        if (name === ".p2align") a = a >= 0 && a < 31 ? 1 << a : 0;
+        if (a <= 0 || (a & (a - 1)) !== 0) {
+          this.diag(this.passDiags, es.file, s.args[0]!.range, "asm-bad-directive", "alignment must be a power of 2");
+          return;
+        }
+        sec.align = Math.max(sec.align, a);
+        const pad = Number(alignUp(sec.pc, a) - sec.pc);
+        const maxArg = s.args[2]?.expr;
+        if (maxArg) {
+          const m = this.value(maxArg, es, st).value;
+          if (BigInt(pad) > m) return;
+        }
+        const fillArg = s.args[1]?.expr;
+        if (fillArg) this.emitFill(sec, Number(BigInt.asUintN(8, this.value(fillArg, es, st).value)), pad);
+        else if (sec.code && !sec.nobits) this.emit(sec, gasCodePadding(pad, es.bits));
+        else this.emitFill(sec, 0, pad);
+        return;
+      }
+      case "align":
+      case "alignb": {
+        const av = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
+        if (!av?.known) {
+          this.diag(
+            this.passDiags,
+            es.file,
+            s.args[0]?.range ?? s.nameRange,
+            "asm-bad-directive",
+            `'${name}' needs a constant alignment`,
+          );
+          return;
+        }
+        const a = Number(av.value);
+        if (a <= 0 || (a & (a - 1)) !== 0) {
+          this.diag(this.passDiags, es.file, s.args[0]!.range, "asm-bad-directive", "alignment must be a power of 2");
+          return;
+        }
+        // nasm's ALIGN also raises the section alignment (SECTALIGN ON is the default).
+        sec.align = Math.max(sec.align, a);
+        const pad = Number(alignUp(sec.pc, a) - sec.pc);
+        this.emitFill(sec, name === "align" ? 0x90 : 0, pad);
+        return;
+      }
+      case "sectalign": {
+        const v = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
+        if (v?.known && v.value > 0n) sec.align = Math.max(sec.align, Number(v.value));
+        return;
+      }
+      case ".org": {
+        const e = s.args[0]?.expr;
+        if (!e) return;
+        const v = this.value(e, es, st);
+        // `.org` is relative to the start of the section.
+        const target = v.terms && v.terms.length > 0 ? v.value - sec.start : v.value;
+        if (target < sec.pc) {
+          if (v.known)
+            this.diag(this.passDiags, es.file, e.range, "asm-org-backwards", "attempt to move .org backwards");
+          return;
+        }
+        const fill = s.args[1]?.expr ? Number(BigInt.asUintN(8, this.value(s.args[1].expr, es, st).value)) : 0;
+        this.emitFill(sec, fill, Number(target - sec.pc));
+        return;
+      }
+      case ".equ":
+      case ".set":
+      case ".equiv":
+      case "=":
+      case "equ": {
+        const target = s.symbol?.name ?? s.args[0]?.text;
+        const e = s.symbol ? s.args[0]?.expr : s.args[1]?.expr;
+        if (!target) return;
+        if (!e) {
+          const r = (s.symbol ? s.args[0]?.range : s.args[1]?.range) ?? s.range;
+          this.diag(this.passDiags, es.file, r, "asm-bad-expression", "expected an expression");
+          return;
+        }
+        const v = this.value(e, es, st);
+        this.setSymbol(target, v.value, v.terms);
+        return;
+      }
+      case "times": {
+        const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+        const body = s.body;
+        if (!body) return;
+        if (n > 1_000_000) {
+          this.diag(
+            this.passDiags,
+            es.file,
+            s.args[0]?.range ?? s.nameRange,
+            "asm-output-too-large",
+            "'times' count too large",
+          );
+          return;
+        }
+        for (let k = 0; k < n; k++) {
+          this.item(body, es, st, passNo);
+          if (this.aborted) return;
+        }
+        return;
+      }
+      case "incbin": {
+        const a = s.args[0];
+        const fileName = a?.expr?.kind === "string" ? a.expr.value : undefined;
+        const text = fileName !== undefined ? this.opts.readFile?.(fileName) : undefined;
+        if (text === undefined) {
+          this.diag(
+            this.passDiags,
+            es.file,
+            a?.range ?? s.nameRange,
+            "asm-include-not-found",
+            `cannot read '${fileName ?? ""}'`,
+          );
+          return;
+        }
+        const skip = s.args[1]?.expr ? Number(this.value(s.args[1].expr, es, st).value) : 0;
+        const len = s.args[2]?.expr ? Number(this.value(s.args[2].expr, es, st).value) : undefined;
+        const bytes = stringBytes(text).slice(skip, len === undefined ? undefined : skip + len);
+        this.emit(sec, bytes);
+        return;
+      }
+      case ".end":
+        return;
+      default:
+        break;
+    }
+    if (gas ? GAS_IGNORED.has(name) || name.startsWith(".cfi_") : NASM_IGNORED.has(name)) return;
+    if (passNo === 0 || this.reportUndefined) {
+      if (this.reportUndefined)
+        this.diag(this.passDiags, es.file, s.nameRange, "asm-unknown-directive", `unknown directive '${name}'`);
+    }
+  }
+
+  count(e: Expr | undefined, es: ExpandedStatement, st: ItemState, fallback: Range): number {
+    if (!e) {
+      this.diag(this.passDiags, es.file, fallback, "asm-bad-expression", "expected a count");
+      return 0;
+    }
+    const v = this.value(e, es, st);
+    if (!v.known) return 0;
+    if (v.value < 0n) {
+      this.diag(this.passDiags, es.file, e.range, "asm-bad-expression", "count is negative");
+      return 0;
+    }
+    if (v.value > BigInt(MAX_SECTION_BYTES)) {
+      this.diag(this.passDiags, es.file, e.range, "asm-output-too-large", "count too large");
+      this.aborted = true;
+      return 0;
+    }
+    return Number(v.value);
+  }
+
+  data(s: Statement & { kind: "directive" }, es: ExpandedStatement, st: ItemState, unit: number): void {
+    const sec = st.sec;
+    if (s.args.length === 0 && !this.flavor.startsWith("g")) {
+      this.diag(this.passDiags, es.file, s.nameRange, "asm-bad-directive", `'${s.name}' needs at least one value`);
+      return;
+    }
+    for (const a of s.args) {
+      const e = a.expr;
+      if (!e) {
+        if (a.text === "?" && this.flavor === "nasm") {
+          this.emitFill(sec, 0, unit);
+          continue;
+        }
+        this.diag(
+          this.passDiags,
+          es.file,
+          a.range,
+          "asm-bad-expression",
+          a.text ? `cannot use '${a.text}' as a value` : "expected a value",
+        );
+        this.emitFill(sec, 0, unit);
+        continue;
+      }
+      if (e.kind === "string" && (this.flavor === "nasm" || unit === 1 || e.value.length > 1)) {
+        const b = stringBytes(e.value);
+        if (this.flavor === "nasm") {
+          this.emit(sec, b);
+          const rem = b.length % unit;
+          if (rem !== 0 || b.length === 0) this.emitFill(sec, 0, b.length === 0 ? unit : unit - rem);
+          continue;
+        }
+        if (unit === 1) {
+          this.emit(sec, b);
+          continue;
+        }
+      }
+      const v = this.value(e, es, st);
+      this.emit(sec, toBytes(v.value, unit));
+    }
+  }
+
+  output(): Program {
+    const diagnostics = [...this.exp.diagnostics, ...this.staticDiags, ...this.passDiags];
+    const sections: Section[] = this.sections
+      .filter((s) => s.size > 0n || s.name === ".text")
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index))
+      .map((s) => ({
+        name: s.name,
+        address: s.start,
+        bytes: s.nobits ? new Uint8Array(Number(s.size)) : s.buf.data.slice(0, s.buf.length),
+        size: Number(s.size),
+        nobits: s.nobits,
+        align: s.align,
+      }));
+    const symbols = new Map<string, SymbolInfo>();
+    for (const [name, s] of this.symbols) {
+      if (name.includes("\u0002") || name.includes("\u0001") || s.value === undefined) continue;
+      const info: SymbolInfo = { value: s.value, file: s.file, line: s.line, column: s.column, label: s.label };
+      if (s.label) info.section = this.sections[s.section]?.name;
+      symbols.set(name, info);
+    }
+    const lineMap: LineMapEntry[] = [];
+    for (let i = 0; i < this.stopAt; i++) {
+      const st = this.state[i]!;
+      const es = this.items[i]!;
+      if (st.size > 0 && es.stmt.kind !== "label")
+        lineMap.push({ address: st.address, length: st.size, file: es.file, line: es.line, column: es.column });
+    }
+    lineMap.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    const start = symbols.get("_start") ?? symbols.get("start");
+    const entry = start?.label ? start.value : sections[0]?.address;
+    const program: Program = { syntax: this.flavor, sections, symbols, lineMap, listing: "", diagnostics };
+    if (entry !== undefined) program.entry = entry;
+    program.listing = this.listing();
+    return program;
+  }
+
+  listing(): string {
+    const out: string[] = [];
+    const printed = new Map<string, number>();
+    const lineNo = (n: number) => String(n + 1).padStart(6);
+    const blank = (line: number, text: string) =>
+      out.push(`${lineNo(line)} ${" ".repeat(8)} ${" ".repeat(24)}${text}`.trimEnd());
+    const flushTo = (file: string, line: number) => {
+      const lines = this.exp.files.get(file);
+      if (!lines) return;
+      let p = printed.get(file) ?? -1;
+      while (p < line - 1 && p + 1 < lines.length) {
+        p++;
+        blank(p, lines[p]!);
+      }
+      printed.set(file, Math.max(p, printed.get(file) ?? -1));
+    };
+    const rows = (line: number, st: ItemState, text: string) => {
+      const sec = st.sec;
+      const bytes = !sec.nobits ? sec.buf.data.subarray(Number(st.offset), Number(st.offset) + st.size) : undefined;
+      let hex: string;
+      if (!bytes) hex = `<res ${st.size.toString(16).toUpperCase()}h>`;
+      else if (bytes.length > 36 && bytes.every((b) => b === bytes[0]))
+        hex = `${hex2(bytes[0]!)}<rep ${bytes.length.toString(16).toUpperCase()}h>`;
+      else hex = [...bytes].map(hex2).join("");
+      const chunks = hex.includes("<") ? [hex] : (hex.match(/.{1,18}/g) ?? [""]);
+      chunks.forEach((c, k) => {
+        const off = (st.offset + BigInt(k * 9)).toString(16).toUpperCase().padStart(8, "0");
+        const more = k < chunks.length - 1 ? "-" : " ";
+        out.push(`${lineNo(line)} ${off} ${c.padEnd(18)}${more}     ${k === 0 ? text : ""}`.trimEnd());
+      });
+    };
+    let i = 0;
+    while (i < this.stopAt) {
+      const es = this.items[i]!;
+      const lines = this.exp.files.get(es.file);
+      flushTo(es.file, es.line);
+      const srcText = lines?.[es.line] ?? "";
+      const seen = (printed.get(es.file) ?? -1) >= es.line;
+      if (es.macro) {
+        if (!seen) {
+          blank(es.line, srcText);
+          printed.set(es.file, es.line);
+        }
+        const st = this.state[i]!;
+        if (st.size > 0) rows(es.line, st, `<1> ${es.text ?? ""}`);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (
+        j < this.stopAt &&
+        !this.items[j]!.macro &&
+        this.items[j]!.file === es.file &&
+        this.items[j]!.line === es.line
+      )
+        j++;
+      const withBytes: ItemState[] = [];
+      for (let k = i; k < j; k++) if (this.state[k]!.size > 0) withBytes.push(this.state[k]!);
+      if (withBytes.length === 0) blank(es.line, srcText);
+      else
+        withBytes.forEach((st, k) => {
+          rows(es.line, st, k === 0 ? srcText : "");
+        });
+      printed.set(es.file, Math.max(es.line, printed.get(es.file) ?? -1));
+      i = j;
+    }
+    const main = this.items[0]?.file;
+    if (main) flushTo(main, this.exp.files.get(main)?.length ?? 0);
+    return `${out.join("\n")}\n`;
+  }
+}
+
+function hex2(b: number): string {
+  return b.toString(16).toUpperCase().padStart(2, "0");
+}
+
+function countLocal(e: Expr): number {
+  switch (e.kind) {
+    case "localRef":
+    case "here":
+      return 1;
+    case "unary":
+      return countLocal(e.operand);
+    case "binary":
+      return countLocal(e.left) + countLocal(e.right);
+    default:
+      return 0;
+  }
+}
+
+function stringBytes(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) out.push(c);
+    else {
+      // Source text is UTF-16; strings are emitted as UTF-8 like both reference assemblers read them.
+      const enc = new TextEncoder().encode(s.slice(i, i + (c >= 0xd800 && c <= 0xdbff ? 2 : 1)));
+      out.push(...enc);
+      if (c >= 0xd800 && c <= 0xdbff) i++;
+    }
+  }
+  return out;
+}
+
+function displayName(name: string): string {
+  const i = name.indexOf("\u0002");
+  if (i >= 0) return name.slice(0, i);
+  const j = name.indexOf("\u0001");
+  return j >= 0 ? name.slice(0, j) : name;
+}
+
+function _statementText(s: Statement): string {
+  switch (s.kind) {
+    case "label":
+      return `${displayName(s.name)}:`;
+    case "instruction":
+      return s.mnemonic;
+    case "directive":
+      return `${s.name} ${s.args.map((a) => a.text).join(", ")}`.trim();
+    default:
+      return "";
+  }
+}
