@@ -33,6 +33,8 @@ interface Candidate {
   v: number | undefined;
   variantRank: number;
   warnings: string[];
+  /** Encodings that ignore something the source asked for sort after the others. */
+  penalty: number;
 }
 
 interface Failure {
@@ -146,7 +148,9 @@ function variantsOf(form: Form, bits: Bits): (number | undefined)[] {
   return bits === 16 ? [16, 32] : [32, 16];
 }
 
-function defaultV(form: Form, bits: Bits): number {
+function defaultV(form: Form, bits: Bits, flavor: string): number {
+  // nasm's `jmp far [x]` in 64-bit code is m16:64 (REX.W); GNU as's `ljmp *x` is m16:32.
+  if (bits === 64 && flavor === "nasm" && form.ops[0]?.t === "m" && form.ops[0].size === "far") return 64;
   if (bits === 64) return form.d64 ? 64 : 32;
   return bits;
 }
@@ -174,7 +178,10 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
   let pool = cands.filter((c) => c.determined);
   if (pool.length === 0) {
     const withDefault = cands.filter(
-      (c) => c.form.def && (c.v === undefined || c.v === defaultV(c.form, ctx.bits)) && ctx.opSize === undefined,
+      (c) =>
+        c.form.def &&
+        (c.v === undefined || c.v === defaultV(c.form, ctx.bits, ctx.req.flavor)) &&
+        ctx.opSize === undefined,
     );
     if (withDefault.length > 0) pool = withDefault;
     else {
@@ -190,15 +197,25 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
       pool = cands;
     }
   }
-  pool.sort((a, b) => a.bytes.length - b.bytes.length || a.form.order - b.form.order || a.variantRank - b.variantRank);
+  pool.sort(
+    (a, b) =>
+      a.penalty - b.penalty ||
+      a.bytes.length - b.bytes.length ||
+      a.form.order - b.form.order ||
+      a.variantRank - b.variantRank,
+  );
   const c = pool[0]!;
   return c.warnings.length > 0 ? { bytes: c.bytes, warnings: c.warnings } : { bytes: c.bytes };
 }
 
-function sizeOf(s: number | "v" | "n" | "any" | "far", v: number | undefined, bits: Bits): number | undefined {
+function sizeOf(
+  s: number | "v" | "n" | "any" | "far" | "unsized",
+  v: number | undefined,
+  bits: Bits,
+): number | undefined {
   if (s === "v") return v;
   if (s === "n") return bits === 64 ? 64 : 32;
-  if (s === "any" || s === "far") return undefined;
+  if (s === "any" || s === "far" || s === "unsized") return undefined;
   return s;
 }
 
@@ -251,9 +268,15 @@ function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefin
     }
     case "m": {
       if (op.kind !== "mem") return "a memory operand is needed here";
-      if (p.size === "far") return op.far ? { det: false } : "a far memory operand (far [x]) is needed here";
+      if (p.size === "far") {
+        if (!op.far) return "a far memory operand (far [x]) is needed here";
+        // `jmp far dword [x]`: the size keyword gives the offset size of the m16:16/32/64 pointer.
+        if (op.size !== undefined && op.size !== v) return "far pointer size mismatch";
+        return { det: op.size !== undefined };
+      }
       if (op.far) return "a far pointer is not allowed here";
       if (p.size === "any") return { det: false };
+      if (p.size === "unsized") return op.size === undefined ? { det: false } : "mismatch in operand sizes";
       const size = sizeOf(p.size, v, bits);
       if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
       return { det: op.size !== undefined };
@@ -325,8 +348,22 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     det = true;
   }
   if (op.strict && op.size !== undefined) {
-    if (op.size === 8 && kind !== "s8" && kind !== "ib") return "strict byte";
-    if (op.size > 8 && (kind === "s8" || kind === "ib")) return "strict size";
+    // NASM `strict`: the immediate field has exactly the written size.
+    const width =
+      kind === "ib" || kind === "s8"
+        ? 8
+        : kind === "iw"
+          ? 16
+          : kind === "id" || kind === "u32"
+            ? 32
+            : kind === "iz"
+              ? v === 16
+                ? 16
+                : 32
+              : kind === "iv"
+                ? (v ?? 32)
+                : undefined;
+    if (width !== undefined && width !== op.size) return "strict size";
   }
   const lenient = ctx.lenient || op.unresolved === true;
   switch (kind) {
@@ -401,17 +438,27 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
     if (
       p.t === "r" ||
       p.t === "rm" ||
-      (p.t === "m" && p.size !== "any") ||
+      (p.t === "m" && p.size !== "any" && p.size !== "unsized") ||
       p.t === "moffs" ||
       (p.t === "fixed" && ["acc", "al", "ax", "eax", "rax"].includes(p.reg))
     )
       sized = true;
   }
   if (!form.usesV && !sized) determined = true;
+  if (ctx.req.flavor === "nasm" && bits === 64 && v === 16 && form.d64 && /^(call|jmp)$/.test(form.mnemonic))
+    return { message: "instruction not supported in 64-bit mode", score: 5 };
   const built = build(form, v, os, ctx);
   if (typeof built === "string") return { message: built, score: 10 };
   if (typeof built === "object" && "message" in built) return built;
-  return { bytes: built.bytes, determined, form, v, variantRank: rank, warnings: built.warnings };
+  return {
+    bytes: built.bytes,
+    determined,
+    form,
+    v,
+    variantRank: rank,
+    warnings: built.warnings,
+    penalty: built.warnings.length,
+  };
 }
 
 interface Built {
@@ -430,6 +477,9 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
   let needRex = false;
   let forbidRex = false;
   let opsize66 = false;
+  let crLock = false;
+  let dropRexW = false;
+  const lockRepExtra: number[] = [];
   if (os === 16 && bits !== 16) opsize66 = true;
   if (os === 32 && bits === 16) opsize66 = true;
   if (os === 64 && !form.d64) rexW = true;
@@ -451,10 +501,13 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     const r = gprOf(op);
     if (r?.needsRex) needRex = true;
     if (r?.noRex) forbidRex = true;
-    if (r && r.num >= 8 && bits !== 64) return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
+    if (r && r.cls === "gpr" && r.num >= 8 && bits !== 64)
+      return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
     if (r && r.cls === "gpr" && r.size === 64 && bits !== 64)
       return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
-    if (r && (r.cls === "cr" || r.cls === "dr" || r.cls === "xmm") && r.num >= 8 && bits !== 64)
+    // CR8 outside 64-bit mode is reached with LOCK MOV CR0 (AMD's alternate encoding; both references emit it).
+    if (r && r.cls === "cr" && r.num === 8 && bits !== 64) crLock = true;
+    else if (r && (r.cls === "cr" || r.cls === "dr" || r.cls === "xmm") && r.num >= 8 && bits !== 64)
       return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
   }
 
@@ -480,6 +533,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     if (typeof e === "string") return { message: e, operandIndex: rmIndex, score: 10 };
     mem = e;
     memOp = rmOp;
+    if (e.dispSizeIgnored) warnings.push("displacement size ignored on this address");
     addrSize = e.addrSize;
     rexX = e.rexX;
     rexB = e.rexB;
@@ -526,6 +580,8 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
           // XCHG with 90+r and r = 0 is NOP; in 64-bit mode `xchg eax, eax` must zero-extend, so 87 /r is used.
           if (b === 0x90 && r.num === 0 && form.mnemonic === "xchg" && v === 32 && bits === 64)
             return { message: "xchg eax,eax", score: 10 };
+          // GNU as encodes `xchg %rax,%rax` as a plain NOP.
+          if (b === 0x90 && r.num === 0 && form.mnemonic === "xchg" && v === 64 && flavor === "gas") dropRexW = true;
           b += r.num & 7;
           if (r.num >= 8) rexB = true;
         }
@@ -538,7 +594,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
           const r = ops[regIndex]?.kind === "reg" ? regInfo((ops[regIndex] as { reg: string }).reg) : undefined;
           if (!r) return { message: "register expected", operandIndex: regIndex, score: 10 };
           reg = r.num & 7;
-          if (r.num >= 8) rexR = true;
+          if (r.num >= 8 && !(crLock && r.cls === "cr")) rexR = true;
         } else reg = tok.reg;
         if (mem) {
           body.push((mem.mod << 6) | (reg << 3) | mem.rm);
@@ -603,6 +659,8 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
   }
 
   // Prefixes.
+  if (dropRexW) rexW = false;
+  if (crLock) lockRepExtra.push(0xf0);
   const rex = (rexW ? 8 : 0) | (rexR ? 4 : 0) | (rexX ? 2 : 0) | (rexB ? 1 : 0);
   const hasRex = rex !== 0 || needRex;
   if (hasRex && bits !== 64) return { message: "REX prefix outside 64-bit mode", score: 10 };
@@ -616,7 +674,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     const dflt = mem?.defaultSeg ?? "ds";
     if (!(flavor === "gas" && segName === dflt)) seg = SEG_PREFIX[segName];
   }
-  let lockRep: number[] = [];
+  let lockRep: number[] = [...lockRepExtra];
   let wait = false;
   for (const p of req.prefixes ?? []) {
     if (p === "lock") lockRep.push(0xf0);

@@ -6,7 +6,7 @@
 // 32 in 16/32-bit code, 64 in 64-bit code, with no operand-size prefix):
 //   r8 r16 r32 r64 rv rn         general register (a trailing `!` puts it in ModRM.rm instead of .reg)
 //   rm8 rm16 rm32 rm64 rmv rmn   general register or memory
-//   m m8 m16 m32 m64 m80 m128 mv memory (m = any size)
+//   m m8 m16 m32 m64 m80 m128 mv memory (m = any size, mu = only without a size keyword)
 //   mfar                          memory holding a far pointer (NASM `far [x]`, GAS `ljmp *x`)
 //   al ax eax rax av cl dx        fixed registers (av: accumulator of size v)
 //   sreg es cs ss ds fs gs cr dr  segment / control / debug registers
@@ -24,7 +24,7 @@
 export type OpPattern =
   | { t: "r"; size: number | "v" | "n"; toRm?: boolean }
   | { t: "rm"; size: number | "v" | "n" }
-  | { t: "m"; size: number | "v" | "any" | "far" }
+  | { t: "m"; size: number | "v" | "any" | "far" | "unsized" }
   | { t: "fixed"; reg: string; size: number | "v" }
   | { t: "cls"; cls: "sreg" | "cr" | "dr" | "xmm" | "mm" | "st" }
   | { t: "xm"; size: number }
@@ -79,6 +79,7 @@ function parseOp(tok: string): OpPattern {
   }
   if (tok === "m") return { t: "m", size: "any" };
   if (tok === "mfar") return { t: "m", size: "far" };
+  if (tok === "mu") return { t: "m", size: "unsized" };
   m = /^m(8|16|32|48|64|80|128|512|v)$/.exec(tok);
   if (m) return { t: "m", size: m[1] === "v" ? "v" : Number(m[1]) };
   if (tok === "av") return { t: "fixed", reg: "acc", size: "v" };

@@ -19,6 +19,8 @@ export interface MemEncoding {
   ripTarget?: bigint;
   /** The segment the addressing form uses by default (SS for BP/SP-based forms, DS otherwise). */
   defaultSeg: "ds" | "ss";
+  /** A displacement size keyword that ModRM cannot honour (NASM `[qword x]` warns and ignores it). */
+  dispSizeIgnored?: boolean;
 }
 
 export function fitsS8(v: bigint): boolean {
@@ -129,6 +131,7 @@ export function encodeMemory(mem: MemOperand, bits: Bits, flavor: Flavor): MemEn
     }
     if (mem.dispSize !== undefined && mem.dispSize !== 32 && mem.dispSize !== 64)
       return `a ${mem.dispSize}-bit displacement is not possible without a base register`;
+    if (mem.dispSize === 64) enc.dispSizeIgnored = true;
     return enc;
   }
 
@@ -144,6 +147,7 @@ export function encodeMemory(mem: MemOperand, bits: Bits, flavor: Flavor): MemEn
   else if (fitsS8(toSigned(dispSigned, 32))) dispBytes = 1;
   else dispBytes = 4;
   enc.dispBytes = dispBytes;
+  if (mem.dispSize === 64 || mem.dispSize === 16) enc.dispSizeIgnored = true;
   enc.mod = dispBytes === 0 ? 0 : dispBytes === 1 ? 1 : 2;
   if (index || (base.num & 7) === 4) {
     enc.rm = 4;

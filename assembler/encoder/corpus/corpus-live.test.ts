@@ -1,0 +1,32 @@
+// Live differential check: re-assembles forms.txt with the installed nasm and GNU as and compares both the
+// checked-in goldens (drift of the references) and the encoder with what the tools produce right now.
+// Skipped with a message when nasm/as/objcopy are not on PATH.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { compare, describe } from "./check";
+import { loadCorpus, parseGolden } from "./corpus";
+import { referenceGoldens, toolsAvailable } from "./reference";
+
+const dir = import.meta.dirname;
+const available = toolsAvailable();
+const skip = available ? false : "nasm, as and objcopy are not all on PATH: live corpus comparison skipped";
+
+test("live: the installed nasm and GNU as still produce the checked-in goldens", { skip }, () => {
+  const live = referenceGoldens(loadCorpus(readFileSync(join(dir, "forms.txt"), "utf8")));
+  const stored = parseGolden(readFileSync(join(dir, "golden.tsv"), "utf8"));
+  assert.equal(live.length, stored.length);
+  const drift = live.filter((r, i) => {
+    const s = stored[i]!;
+    return r.intel !== s.intel || r.bits !== s.bits || r.flavor !== s.flavor || (r.hex ?? "!") !== (s.hex ?? "!");
+  });
+  assert.equal(drift.length, 0, drift.map((r) => `${r.bits} ${r.flavor} ${r.intel}: ${r.hex ?? r.error}`).join("\n"));
+});
+
+test("live: the encoder matches the installed nasm and GNU as on every corpus form", { skip }, () => {
+  const live = referenceGoldens(loadCorpus(readFileSync(join(dir, "forms.txt"), "utf8")));
+  const diffs = compare(live);
+  assert.equal(diffs.length, 0, diffs.map(describe).join("\n"));
+});

@@ -1,0 +1,36 @@
+// The encoder against the checked-in goldens produced by GNU as 2.40 and nasm 2.16.01 (no tools needed).
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { compare, describe } from "./check";
+import { loadCorpus, parseGolden } from "./corpus";
+
+const dir = import.meta.dirname;
+const rows = parseGolden(readFileSync(join(dir, "golden.tsv"), "utf8"));
+
+test("the golden corpus covers at least 600 forms in both dialects and all three code sizes", () => {
+  assert.ok(rows.length >= 600, `only ${rows.length} forms`);
+  for (const flavor of ["gas", "nasm"] as const)
+    for (const bits of [16, 32, 64] as const)
+      assert.ok(
+        rows.filter((r) => r.flavor === flavor && r.bits === bits && r.hex !== undefined).length >= 100,
+        `${flavor} ${bits}-bit has fewer than 100 encodings`,
+      );
+});
+
+test("golden.tsv is up to date with forms.txt (same forms, same order)", () => {
+  const entries = loadCorpus(readFileSync(join(dir, "forms.txt"), "utf8"));
+  const expected = entries.reduce((n, e) => n + e.modes.length * e.flavors.length, 0);
+  assert.equal(rows.length, expected, "run assembler/encoder/scripts/regenerate-corpus.ts");
+});
+
+for (const flavor of ["gas", "nasm"] as const)
+  for (const bits of [16, 32, 64] as const) {
+    test(`${flavor} ${bits}-bit: every corpus form encodes byte-identically (or is rejected like the reference)`, () => {
+      const group = rows.filter((r) => r.flavor === flavor && r.bits === bits);
+      const diffs = compare(group);
+      assert.equal(diffs.length, 0, `${diffs.length}/${group.length} differ:\n${diffs.map(describe).join("\n")}`);
+    });
+  }
