@@ -1,7 +1,8 @@
 // The allowed-0/allowed-1 rule of the VMX capability MSRs (SDM Appendix A.3-A.5) and the CR0/CR4 fixed-bit rule
 // (SDM A.7, A.8), as pure functions of a CPU model.
-import { CONTROL_SETS, type ControlSet, type ControlSetName } from "./controls";
+import { CONTROL_SETS, type ControlSet, type ControlSetName, controlByTitle } from "./controls";
 import type { CpuModel } from "./cpu-model-types";
+import type { VmcsField } from "./vmcs-fields";
 
 export interface ControlCheck {
   ok: boolean;
@@ -105,4 +106,28 @@ export function checkFixedBits(model: CpuModel, register: "cr0" | "cr4", value: 
   const mustBeOne = fixed0 & ~v;
   const mustBeZero = v & ~fixed1;
   return { ok: mustBeOne === 0n && mustBeZero === 0n, mustBeOne, mustBeZero, fixed0, fixed1 };
+}
+
+/**
+ * Whether the model implements a VMCS field: fields without a `feature` always exist; otherwise one of the
+ * controls named in `feature` ("A or B") must be allowed to be 1 (with the primary control that activates its
+ * set, for secondary/tertiary controls). VMREAD/VMWRITE of a field the processor does not support fail with
+ * VM-instruction error 12 (SDM 25.11.2, 31.3 VMREAD).
+ */
+export function vmcsFieldSupported(model: CpuModel, field: VmcsField): boolean {
+  if (!field.feature) return true;
+  return field.feature.split(" or ").some((title) => featureSupported(model, title));
+}
+
+/** A control (by its SDM title), or one of the few non-control features VMCS fields depend on. */
+export function featureSupported(model: CpuModel, title: string): boolean {
+  if (title === "EPTP switching") return ((model.msr.get(0x491) ?? 0n) & 1n) === 1n;
+  if (title === "Intel TDX") return false;
+  const hit = controlByTitle(title);
+  if (!hit) return false;
+  const may1 = (set: ControlSet, b: number) => ((allowedSettings(model, set)?.allowed1 ?? 0n) >> BigInt(b)) & 1n;
+  const primary = CONTROL_SETS.find((s) => s.name === "PROC_BASED")!;
+  if (hit.set.name === "PROC_BASED2" && !may1(primary, 31)) return false;
+  if (hit.set.name === "PROC_BASED3" && !may1(primary, 17)) return false;
+  return may1(hit.set, hit.bit.bit) === 1n;
 }

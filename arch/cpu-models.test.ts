@@ -12,10 +12,13 @@ import {
   ENTRY_CTLS,
   EXIT_CTLS,
   effectiveControlMsr,
+  featureSupported,
   MSR,
   PIN_BASED,
   PROC_BASED,
   PROC_BASED2,
+  VMCS_FIELDS,
+  vmcsFieldSupported,
 } from "./index";
 
 // RDMSR results printed by the Bochs oracle (shared/oracle/observed/basic_launch.out, corei7_skylake_x).
@@ -197,5 +200,47 @@ describe("allowed-0/allowed-1 rule (SDM A.3-A.5)", () => {
     assert.equal(checkFixedBits(sky(), "cr4", 0x620).mustBeOne, 0x2000n);
     // CR4.LA57 (bit 12) is not allowed by Bochs' Skylake-X (CR4_FIXED1 = 3727FFH).
     assert.equal(checkFixedBits(sky(), "cr4", 0x2000 + 0x1000).mustBeZero, 0x1000n);
+  });
+});
+
+describe("VMCS fields a model implements", () => {
+  const f = (name: string) => VMCS_FIELDS.find((x) => x.name === name)!;
+
+  test("fields without a feature always exist", () => {
+    for (const m of CPU_MODELS) assert.equal(vmcsFieldSupported(m, f("GUEST_CR0")), true);
+  });
+
+  test("skylake-x: VPID, EPT, PML and VMCS shadowing fields exist; posted-interrupt and tertiary ones do not", () => {
+    const sky = model("skylake-x");
+    for (const name of [
+      "VIRTUAL_PROCESSOR_ID",
+      "EPT_POINTER",
+      "PML_INDEX",
+      "VMREAD_BITMAP_ADDRESS",
+      "EPTP_LIST_ADDRESS",
+    ])
+      assert.equal(vmcsFieldSupported(sky, f(name)), true, name);
+    for (const name of [
+      "POSTED_INTERRUPT_NOTIFICATION_VECTOR",
+      "TERTIARY_PROC_BASED_VM_EXEC_CONTROLS",
+      "SHARED_EPT_POINTER",
+    ])
+      assert.equal(vmcsFieldSupported(sky, f(name)), false, name);
+  });
+
+  test("the first-generation model has no secondary-control fields", () => {
+    const first = model("core2-first-gen");
+    assert.equal(vmcsFieldSupported(first, f("EPT_POINTER")), false);
+    assert.equal(vmcsFieldSupported(first, f("SECONDARY_PROC_BASED_VM_EXEC_CONTROLS")), false);
+    assert.equal(vmcsFieldSupported(model("core2-penryn"), f("SECONDARY_PROC_BASED_VM_EXEC_CONTROLS")), true);
+    assert.equal(vmcsFieldSupported(first, f("APIC_ACCESS_ADDRESS")), false);
+    assert.equal(vmcsFieldSupported(model("core2-penryn"), f("APIC_ACCESS_ADDRESS")), true);
+    // Penryn's VM-exit controls stop at bit 17: no save/load IA32_PAT, so no guest/host PAT fields.
+    assert.equal(vmcsFieldSupported(model("core2-penryn"), f("GUEST_IA32_PAT")), false);
+  });
+
+  test("sandy-bridge has no VM functions, so no EPTP-list address", () => {
+    assert.equal(featureSupported(model("sandy-bridge"), "EPTP switching"), false);
+    assert.equal(vmcsFieldSupported(model("sandy-bridge"), f("EPTP_LIST_ADDRESS")), false);
   });
 });

@@ -166,6 +166,13 @@ const TABLE: MsrInfo[] = [
     sdm: "Vol. 3C 24.7",
   },
   {
+    index: 0x3b,
+    name: "IA32_TSC_ADJUST",
+    access: "rw",
+    description: "TSC adjust: added to the TSC; writes to IA32_TIME_STAMP_COUNTER also adjust it",
+    sdm: "Vol. 3B 18.17.3",
+  },
+  {
     index: 0x48,
     name: "IA32_SPEC_CTRL",
     access: "rw",
@@ -226,6 +233,24 @@ const TABLE: MsrInfo[] = [
     ],
     description: "Debug control: LBR, BTF, BTS",
     sdm: "Vol. 3B 18.4.1",
+  },
+  {
+    index: 0x1a0,
+    name: "IA32_MISC_ENABLE",
+    access: "rw",
+    bits: [
+      bit(0, "FAST_STRINGS", "Fast-strings enable"),
+      bit(7, "PERFMON_AVAILABLE", "Performance monitoring available (read-only)"),
+      bit(11, "BTS_UNAVAILABLE", "Branch trace storage unavailable (read-only)"),
+      bit(12, "PEBS_UNAVAILABLE", "Processor event-based sampling unavailable (read-only)"),
+      bit(16, "ENHANCED_SPEEDSTEP", "Enhanced Intel SpeedStep technology enable"),
+      bit(18, "MONITOR_FSM", "MONITOR/MWAIT enable"),
+      bit(22, "LIMIT_CPUID_MAXVAL", "Limit CPUID maximum basic leaf to 2"),
+      bit(23, "XTPR_DISABLE", "xTPR message disable"),
+      bit(34, "XD_DISABLE", "Execute-disable bit disable"),
+    ],
+    description: "Miscellaneous feature enables",
+    sdm: "Vol. 4 Table 2-2",
   },
   ...mtrrPairs(),
   ...FIXED_MTRRS.map(
@@ -475,6 +500,8 @@ type MsrName =
   | "IA32_TIME_STAMP_COUNTER"
   | "IA32_APIC_BASE"
   | "IA32_FEATURE_CONTROL"
+  | "IA32_TSC_ADJUST"
+  | "IA32_MISC_ENABLE"
   | "IA32_SPEC_CTRL"
   | "IA32_SMM_MONITOR_CTL"
   | "IA32_MTRRCAP"

@@ -120,6 +120,16 @@ describe("vmx field", () => {
     assert.match(unknown.out, /no 32-bit guest field has index 22/);
   });
 
+  test("--model says whether the model implements the field", async () => {
+    const yes = await run("field", "EPT_POINTER", "--model", "skylake-x");
+    assert.equal(yes.code, 0);
+    assert.match(yes.out, /on skylake-x\s+supported/);
+    const no = await run("field", "0x201a", "--model", "core2-first-gen");
+    assert.equal(no.code, 0);
+    assert.match(no.out, /on core2-first-gen\s+not supported: VMREAD\/VMWRITE fail with VM-instruction error 12/);
+    await assertUsageError(["field", "0x201a", "--model", "z80"], /unknown model 'z80'/);
+  });
+
   test("--json gives the decoded encoding", async () => {
     const r = await run("field", "0x201b", "--json");
     assert.equal(r.code, 0);
