@@ -185,6 +185,21 @@ const TABLE: MsrInfo[] = [
     sdm: "Vol. 4 Table 2-2",
   },
   {
+    index: 0x79,
+    name: "IA32_BIOS_UPDT_TRIG",
+    access: "rw",
+    description: "BIOS update trigger: WRMSR with the linear address of a microcode update loads it",
+    sdm: "Vol. 3A 10.11.6",
+  },
+  {
+    index: 0x8b,
+    name: "IA32_BIOS_SIGN_ID",
+    access: "rw",
+    bits: [field(63, 32, "MICROCODE_REVISION", "Revision of the loaded microcode update (after CPUID leaf 1)")],
+    description: "BIOS update signature: the loaded microcode revision",
+    sdm: "Vol. 3A 10.11.7",
+  },
+  {
     index: 0x9b,
     name: "IA32_SMM_MONITOR_CTL",
     access: "rw",
@@ -195,6 +210,13 @@ const TABLE: MsrInfo[] = [
     ],
     description: "SMM monitor configuration for the dual-monitor treatment of SMIs",
     sdm: "Vol. 3C 33.15.5",
+  },
+  {
+    index: 0x9e,
+    name: "IA32_SMBASE",
+    access: "ro",
+    description: "SMRAM base address, readable in SMM if IA32_VMX_MISC[15] (VM-entry MSR loading of it fails)",
+    sdm: "Vol. 3C 33.15.6.4",
   },
   {
     index: 0xfe,
@@ -390,6 +412,34 @@ const TABLE: MsrInfo[] = [
     sdm: "Vol. 3A 4.6.2",
   },
   {
+    index: 0x808,
+    name: "IA32_X2APIC_TPR",
+    access: "rw",
+    description: "x2APIC task-priority register (virtualized with virtualize x2APIC mode)",
+    sdm: "Vol. 3A 11.12.1.2",
+  },
+  {
+    index: 0x80b,
+    name: "IA32_X2APIC_EOI",
+    access: "rw",
+    description: "x2APIC end-of-interrupt register (write-only)",
+    sdm: "Vol. 3A 11.12.1.2",
+  },
+  {
+    index: 0x830,
+    name: "IA32_X2APIC_ICR",
+    access: "rw",
+    description: "x2APIC interrupt-command register (64 bits)",
+    sdm: "Vol. 3A 11.12.9",
+  },
+  {
+    index: 0x83f,
+    name: "IA32_X2APIC_SELF_IPI",
+    access: "rw",
+    description: "x2APIC self-IPI register (write-only)",
+    sdm: "Vol. 3A 11.12.11",
+  },
+  {
     index: 0xd90,
     name: "IA32_BNDCFGS",
     access: "rw",
@@ -503,6 +553,13 @@ type MsrName =
   | "IA32_TSC_ADJUST"
   | "IA32_MISC_ENABLE"
   | "IA32_SPEC_CTRL"
+  | "IA32_BIOS_UPDT_TRIG"
+  | "IA32_BIOS_SIGN_ID"
+  | "IA32_SMBASE"
+  | "IA32_X2APIC_TPR"
+  | "IA32_X2APIC_EOI"
+  | "IA32_X2APIC_ICR"
+  | "IA32_X2APIC_SELF_IPI"
   | "IA32_SMM_MONITOR_CTL"
   | "IA32_MTRRCAP"
   | "IA32_SYSENTER_CS"
