@@ -69,7 +69,7 @@ export const EXIT_CTLS_DEFAULT1 = maskOf([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13,
 /** SDM A.5: VM-entry default1 class = bits 0-8, 12. */
 export const ENTRY_CTLS_DEFAULT1 = maskOf([0, 1, 2, 3, 4, 5, 6, 7, 8, 12]);
 
-// SDM 25.6.1, Table 25-5
+// SDM 25.6.1
 const pin = controlTable(
   [
     [0, "EXTERNAL_INTERRUPT_EXITING", "external-interrupt exiting", "External interrupts cause VM exits"],
@@ -93,7 +93,7 @@ const pin = controlTable(
 export const PIN_BASED_BITS = pin.bits;
 export const PIN_BASED = pin.masks;
 
-// SDM 25.6.2, Table 25-6
+// SDM 25.6.2
 const proc = controlTable(
   [
     [
@@ -159,7 +159,7 @@ const proc = controlTable(
 export const PROC_BASED_BITS = proc.bits;
 export const PROC_BASED = proc.masks;
 
-// SDM 25.6.2, Table 25-7
+// SDM 25.6.2
 const proc2 = controlTable(
   [
     [
@@ -249,7 +249,7 @@ const proc2 = controlTable(
 export const PROC_BASED2_BITS = proc2.bits;
 export const PROC_BASED2 = proc2.masks;
 
-// SDM 25.6.2, Table 25-8 (64-bit field)
+// SDM 25.6.2 (64-bit field)
 const proc3 = controlTable(
   [
     [0, "LOADIWKEY_EXITING", "LOADIWKEY exiting", "LOADIWKEY causes a VM exit"],
@@ -279,7 +279,7 @@ const proc3 = controlTable(
 export const PROC_BASED3_BITS = proc3.bits;
 export const PROC_BASED3 = proc3.masks;
 
-// SDM 25.7.1, Table 25-13
+// SDM 25.7.1
 const exit = controlTable(
   [
     [2, "SAVE_DEBUG_CONTROLS", "save debug controls", "DR7 and IA32_DEBUGCTL are saved on VM exit"],
@@ -341,7 +341,7 @@ const exit = controlTable(
 export const EXIT_CTLS_BITS = exit.bits;
 export const EXIT_CTLS = exit.masks;
 
-// SDM 25.8.1, Table 25-15
+// SDM 25.8.1
 const entry = controlTable(
   [
     [2, "LOAD_DEBUG_CONTROLS", "load debug controls", "DR7 and IA32_DEBUGCTL are loaded on VM entry"],

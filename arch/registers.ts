@@ -50,7 +50,7 @@ export const CR4_BITS = [
 ] as const satisfies readonly BitField[];
 export const CR4 = masksOf(CR4_BITS);
 
-/** IA32_EFER, MSR C0000080H (SDM Vol. 3A 2.2.1, Table 2-1). */
+/** IA32_EFER, MSR C0000080H (SDM Vol. 3A 2.2.1). */
 export const EFER_BITS = [
   bit(0, "SCE", "SYSCALL/SYSRET enable"),
   bit(8, "LME", "IA-32e mode enable"),
@@ -144,7 +144,7 @@ export const SYSTEM_SEGMENT_TYPES: Readonly<Record<number, string>> = {
   15: "32/64-bit trap gate",
 };
 
-/** Guest segment access rights in the VMCS (SDM 25.4.1, Table 25-2). */
+/** Guest segment access rights in the VMCS (SDM 25.4.1). */
 export const ACCESS_RIGHTS_BITS = [
   field(3, 0, "TYPE", "Segment type"),
   bit(4, "S", "Descriptor type (0 = system, 1 = code or data)"),

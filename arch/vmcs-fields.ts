@@ -1,6 +1,6 @@
 // Every VMCS field of Intel SDM Vol. 3D Appendix B ("Field Encoding in VMCS"), as data.
 //
-// A field encoding is a 32-bit value (SDM 25.11.2, Table 25-21 "Structure of VMCS Component Encoding"):
+// A field encoding is a 32-bit value (SDM 25.11.2 "Structure of VMCS Component Encoding"):
 //   bit 0      access type (0 = full, 1 = high: the upper 32 bits of a 64-bit field)
 //   bits 9:1   index
 //   bits 11:10 type (0 control, 1 VM-exit information / read-only data, 2 guest state, 3 host state)
@@ -79,13 +79,13 @@ const B_1_1 = [
     "EPTP_INDEX",
     0x0004,
     "Index of the current EPTP in the EPTP list (reported in #VE information)",
-    x(EXEC, { feature: "EPT-violation #VE", see: "25.6.18" }),
+    x(EXEC, { feature: "EPT-violation #VE", see: "25.6" }),
   ],
   [
     "HLAT_PREFIX_SIZE",
     0x0006,
     "Number of upper linear-address bits that select HLAT paging",
-    x(EXEC, { feature: "enable HLAT", see: "25.6.21" }),
+    x(EXEC, { feature: "enable HLAT", see: "25.6" }),
   ],
   [
     "LAST_PID_POINTER_INDEX",
@@ -173,13 +173,13 @@ const B_2_1 = [
     "EXECUTIVE_VMCS_POINTER",
     0x200c,
     "Executive-VMCS pointer, used by the dual-monitor treatment of SMIs and SMM",
-    x(EXEC, { see: "33.15.2" }),
+    x(EXEC, { see: "25.6.10" }),
   ],
   [
     "PML_ADDRESS",
     0x200e,
     "Physical address of the 4-KByte page-modification log",
-    x(EXEC, { feature: "enable PML", see: "25.6.19" }),
+    x(EXEC, { feature: "enable PML", see: "25.6" }),
   ],
   ["TSC_OFFSET", 0x2010, "TSC offset added to the guest's reads of the time-stamp counter", x(EXEC, { see: "25.6.5" })],
   [
@@ -258,25 +258,25 @@ const B_2_1 = [
     "VIRTUALIZATION_EXCEPTION_INFORMATION_ADDRESS",
     0x202a,
     "Physical address of the virtualization-exception (#VE) information area",
-    x(EXEC, { feature: "EPT-violation #VE", see: "25.6.18", aliases: ["VE_INFORMATION_ADDRESS"] }),
+    x(EXEC, { feature: "EPT-violation #VE", see: "25.6", aliases: ["VE_INFORMATION_ADDRESS"] }),
   ],
   [
     "XSS_EXITING_BITMAP",
     0x202c,
     "XSS-exiting bitmap: IA32_XSS bits whose setting by XSAVES/XRSTORS causes a VM exit",
-    x(EXEC, { feature: "enable XSAVES/XRSTORS", see: "25.6.20", aliases: ["XSS_EXIT_BITMAP"] }),
+    x(EXEC, { feature: "enable XSAVES/XRSTORS", see: "25.6", aliases: ["XSS_EXIT_BITMAP"] }),
   ],
   [
     "ENCLS_EXITING_BITMAP",
     0x202e,
     "ENCLS-exiting bitmap: ENCLS leaf functions that cause VM exits",
-    x(EXEC, { feature: "enable ENCLS exiting", see: "25.6.16" }),
+    x(EXEC, { feature: "enable ENCLS exiting", see: "25.6" }),
   ],
   [
     "SUB_PAGE_PERMISSION_TABLE_POINTER",
     0x2030,
     "Sub-page-permission-table pointer (SPPTP) for EPT sub-page write permissions",
-    x(EXEC, { feature: "sub-page write permissions for EPT", see: "25.6.22", aliases: ["SPPTP"] }),
+    x(EXEC, { feature: "sub-page write permissions for EPT", see: "25.6", aliases: ["SPPTP"] }),
   ],
   [
     "TSC_MULTIPLIER",
@@ -294,19 +294,19 @@ const B_2_1 = [
     "ENCLV_EXITING_BITMAP",
     0x2036,
     "ENCLV-exiting bitmap: ENCLV leaf functions that cause VM exits",
-    x(EXEC, { feature: "enable ENCLV exiting", see: "25.6.17" }),
+    x(EXEC, { feature: "enable ENCLV exiting", see: "25.6" }),
   ],
   [
     "LOW_PASID_DIRECTORY_ADDRESS",
     0x2038,
     "Physical address of the low PASID directory (PASID translation for ENQCMD/ENQCMDS)",
-    x(EXEC, { feature: "PASID translation", see: "25.6.23" }),
+    x(EXEC, { feature: "PASID translation", see: "25.6" }),
   ],
   [
     "HIGH_PASID_DIRECTORY_ADDRESS",
     0x203a,
     "Physical address of the high PASID directory (PASID translation for ENQCMD/ENQCMDS)",
-    x(EXEC, { feature: "PASID translation", see: "25.6.23" }),
+    x(EXEC, { feature: "PASID translation", see: "25.6" }),
   ],
   [
     "SHARED_EPT_POINTER",
@@ -318,13 +318,13 @@ const B_2_1 = [
     "PCONFIG_EXITING_BITMAP",
     0x203e,
     "PCONFIG-exiting bitmap: PCONFIG leaf functions that cause VM exits",
-    x(EXEC, { feature: "enable PCONFIG", see: "25.6.24" }),
+    x(EXEC, { feature: "enable PCONFIG", see: "25.6" }),
   ],
   [
     "HLAT_POINTER",
     0x2040,
     "Hypervisor-managed linear-address translation pointer (HLATP)",
-    x(EXEC, { feature: "enable HLAT", see: "25.6.21", aliases: ["HLATP"] }),
+    x(EXEC, { feature: "enable HLAT", see: "25.6", aliases: ["HLATP"] }),
   ],
   [
     "PID_POINTER_TABLE_ADDRESS",
@@ -342,13 +342,13 @@ const B_2_1 = [
     "IA32_SPEC_CTRL_MASK",
     0x204a,
     "IA32_SPEC_CTRL mask: bits of IA32_SPEC_CTRL the guest may not change (virtualize IA32_SPEC_CTRL)",
-    x(EXEC, { feature: "virtualize IA32_SPEC_CTRL", see: "25.6.25" }),
+    x(EXEC, { feature: "virtualize IA32_SPEC_CTRL", see: "25.6" }),
   ],
   [
     "IA32_SPEC_CTRL_SHADOW",
     0x204c,
     "IA32_SPEC_CTRL shadow: value the guest reads from IA32_SPEC_CTRL",
-    x(EXEC, { feature: "virtualize IA32_SPEC_CTRL", see: "25.6.25" }),
+    x(EXEC, { feature: "virtualize IA32_SPEC_CTRL", see: "25.6" }),
   ],
 ] as const satisfies readonly Row[];
 
@@ -546,7 +546,7 @@ const B_3_1 = [
     "INSTRUCTION_TIMEOUT_CONTROL",
     0x4024,
     "Instruction-timeout control: cycles an instruction may run before a NOTIFY VM exit",
-    x(EXEC, { feature: "instruction timeout", see: "25.6.26", aliases: ["NOTIFY_WINDOW"] }),
+    x(EXEC, { feature: "instruction timeout", see: "25.6", aliases: ["NOTIFY_WINDOW"] }),
   ],
 ] as const satisfies readonly Row[];
 
@@ -724,10 +724,10 @@ const B_4_2 = [
     "Exit qualification: details of the VM exit, format depends on the exit reason",
     { see: "27.2.1" },
   ],
-  ["IO_RCX", 0x6402, "Value of RCX before an I/O instruction that caused an SMI", { see: "25.9.1" }],
-  ["IO_RSI", 0x6404, "Value of RSI before an I/O instruction that caused an SMI", { see: "25.9.1" }],
-  ["IO_RDI", 0x6406, "Value of RDI before an I/O instruction that caused an SMI", { see: "25.9.1" }],
-  ["IO_RIP", 0x6408, "Value of RIP before an I/O instruction that caused an SMI", { see: "25.9.1" }],
+  ["IO_RCX", 0x6402, "Value of RCX before an I/O instruction that caused an SMI", { see: "25.9.4" }],
+  ["IO_RSI", 0x6404, "Value of RSI before an I/O instruction that caused an SMI", { see: "25.9.4" }],
+  ["IO_RDI", 0x6406, "Value of RDI before an I/O instruction that caused an SMI", { see: "25.9.4" }],
+  ["IO_RIP", 0x6408, "Value of RIP before an I/O instruction that caused an SMI", { see: "25.9.4" }],
   [
     "GUEST_LINEAR_ADDRESS",
     0x640a,

@@ -36,7 +36,7 @@ export const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
   21: "#CP",
 };
 
-/** Exit-reason field (SDM 25.9.1, Table 25-17). */
+/** Exit-reason field (SDM 25.9.1). */
 export const EXIT_REASON_BITS = [
   field(15, 0, "BASIC_EXIT_REASON", "Basic exit reason (Appendix C)"),
   bit(26, "BUS_LOCK_PREEMPTED", "A bus lock was asserted by the guest before this VM exit"),
@@ -46,7 +46,7 @@ export const EXIT_REASON_BITS = [
   bit(31, "VM_ENTRY_FAILURE", "VM-entry failure"),
 ] as const satisfies readonly BitField[];
 
-/** VM-entry interruption-information field (SDM 25.8.3, Table 25-16). */
+/** VM-entry interruption-information field (SDM 25.8.3). */
 export const ENTRY_INTERRUPTION_INFO_BITS = [
   field(7, 0, "VECTOR", "Vector of the interrupt or exception", EXCEPTION_NAMES),
   field(10, 8, "TYPE", "Interruption type", INTERRUPTION_TYPES),
@@ -54,7 +54,7 @@ export const ENTRY_INTERRUPTION_INFO_BITS = [
   bit(31, "VALID", "Valid: inject this event on VM entry"),
 ] as const satisfies readonly BitField[];
 
-/** VM-exit interruption-information field (SDM 25.9.2, Table 25-19). */
+/** VM-exit interruption-information field (SDM 25.9.2). */
 export const EXIT_INTERRUPTION_INFO_BITS = [
   field(7, 0, "VECTOR", "Vector of the interrupt or exception", EXCEPTION_NAMES),
   field(10, 8, "TYPE", "Interruption type", INTERRUPTION_TYPES),
@@ -63,7 +63,7 @@ export const EXIT_INTERRUPTION_INFO_BITS = [
   bit(31, "VALID", "Valid"),
 ] as const satisfies readonly BitField[];
 
-/** IDT-vectoring information field (SDM 25.9.3, Table 25-20). */
+/** IDT-vectoring information field (SDM 25.9.3). */
 export const IDT_VECTORING_INFO_BITS = [
   field(7, 0, "VECTOR", "Vector of the interrupt or exception being delivered", EXCEPTION_NAMES),
   field(10, 8, "TYPE", "Interruption type", INTERRUPTION_TYPES),
@@ -71,7 +71,7 @@ export const IDT_VECTORING_INFO_BITS = [
   bit(31, "VALID", "Valid: the VM exit occurred during event delivery"),
 ] as const satisfies readonly BitField[];
 
-/** Guest interruptibility state (SDM 25.4.2, Table 25-3). */
+/** Guest interruptibility state (SDM 25.4.2). */
 export const INTERRUPTIBILITY_BITS = [
   bit(0, "BLOCKING_BY_STI", "Blocking by STI"),
   bit(1, "BLOCKING_BY_MOV_SS", "Blocking by MOV SS or POP SS"),
@@ -91,7 +91,7 @@ export const ACTIVITY_STATE_BITS = [
   field(31, 0, "ACTIVITY_STATE", "Guest activity state", ACTIVITY_STATES),
 ] as const satisfies readonly BitField[];
 
-/** Guest pending debug exceptions (SDM 25.4.2, Table 25-4). */
+/** Guest pending debug exceptions (SDM 25.4.2). */
 export const PENDING_DEBUG_EXCEPTIONS_BITS = [
   bit(0, "B0", "Breakpoint condition 0 met"),
   bit(1, "B1", "Breakpoint condition 1 met"),
@@ -102,7 +102,7 @@ export const PENDING_DEBUG_EXCEPTIONS_BITS = [
   bit(16, "RTM", "Debug exception or breakpoint inside an RTM region"),
 ] as const satisfies readonly BitField[];
 
-/** EPT pointer (SDM 25.6.11, Table 25-9). */
+/** EPT pointer (SDM 25.6.11). */
 export const EPTP_BITS = [
   field(2, 0, "MEMORY_TYPE", "EPT paging-structure memory type", { 0: "UC", 6: "WB" }),
   field(5, 3, "PAGE_WALK_LENGTH_MINUS_1", "EPT page-walk length minus 1 (3 = 4 levels, 4 = 5 levels)"),
@@ -130,7 +130,7 @@ const GPRS: Readonly<Record<number, string>> = {
   15: "R15",
 };
 
-/** Exit qualification for control-register accesses (SDM 27.2.1, Table 27-3). */
+/** Exit qualification for control-register accesses (SDM 27.2.1). */
 export const CR_ACCESS_QUALIFICATION_BITS = [
   field(3, 0, "CR", "Number of the control register (0 for CLTS and LMSW)"),
   field(5, 4, "ACCESS_TYPE", "Access type", { 0: "MOV to CR", 1: "MOV from CR", 2: "CLTS", 3: "LMSW" }),
@@ -139,14 +139,14 @@ export const CR_ACCESS_QUALIFICATION_BITS = [
   field(31, 16, "LMSW_SOURCE", "Source data of LMSW"),
 ] as const satisfies readonly BitField[];
 
-/** Exit qualification for MOV DR (SDM 27.2.1, Table 27-4). */
+/** Exit qualification for MOV DR (SDM 27.2.1). */
 export const MOV_DR_QUALIFICATION_BITS = [
   field(2, 0, "DR", "Number of the debug register"),
   field(4, 4, "DIRECTION", "Direction of access", { 0: "MOV to DR", 1: "MOV from DR" }),
   field(11, 8, "GPR", "General-purpose register", GPRS),
 ] as const satisfies readonly BitField[];
 
-/** Exit qualification for I/O instructions (SDM 27.2.1, Table 27-5). */
+/** Exit qualification for I/O instructions (SDM 27.2.1). */
 export const IO_QUALIFICATION_BITS = [
   field(2, 0, "SIZE", "Size of access", { 0: "1 byte", 1: "2 bytes", 3: "4 bytes" }),
   field(3, 3, "DIRECTION", "Direction of the attempted access", { 0: "OUT", 1: "IN" }),
@@ -156,7 +156,7 @@ export const IO_QUALIFICATION_BITS = [
   field(31, 16, "PORT", "Port number"),
 ] as const satisfies readonly BitField[];
 
-/** Exit qualification for EPT violations (SDM 27.2.1, Table 27-7). */
+/** Exit qualification for EPT violations (SDM 27.2.1). */
 export const EPT_VIOLATION_QUALIFICATION_BITS = [
   bit(0, "READ", "The access was a data read"),
   bit(1, "WRITE", "The access was a data write"),
@@ -177,13 +177,13 @@ export const EPT_VIOLATION_QUALIFICATION_BITS = [
   bit(16, "ASYNCHRONOUS", "The access was asynchronous to instruction execution"),
 ] as const satisfies readonly BitField[];
 
-/** Exit qualification for task switches (SDM 27.2.1, Table 27-2). */
+/** Exit qualification for task switches (SDM 27.2.1). */
 export const TASK_SWITCH_QUALIFICATION_BITS = [
   field(15, 0, "SELECTOR", "Selector of the task-state segment"),
   field(31, 30, "SOURCE", "Source of the task switch", { 0: "CALL", 1: "IRET", 2: "JMP", 3: "task gate in IDT" }),
 ] as const satisfies readonly BitField[];
 
-/** Exit qualification for debug exceptions (SDM 27.2.1, Table 27-1). */
+/** Exit qualification for debug exceptions (SDM 27.2.1). */
 export const DEBUG_EXCEPTION_QUALIFICATION_BITS = [
   bit(0, "B0", "Breakpoint condition 0 met"),
   bit(1, "B1", "Breakpoint condition 1 met"),
