@@ -100,6 +100,17 @@ function normalizeOperands(mnemonic: string, ops: readonly Operand[], far: boole
 }
 
 function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | Failure {
+  // GNU as assembles `int $3` as the one-byte INT3 (CC); nasm keeps CD 03.
+  const op0 = req.operands[0];
+  if (
+    req.flavor === "gas" &&
+    r.mnemonic === "int" &&
+    req.operands.length === 1 &&
+    op0?.kind === "imm" &&
+    op0.value === 3n &&
+    !op0.unresolved
+  )
+    return encodeReading({ ...req, operands: [] }, { mnemonic: "int3" });
   const forms = BY_MNEMONIC.get(r.mnemonic);
   if (!forms) return { message: `unknown instruction '${req.mnemonic}'`, score: 0 };
   const ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);
@@ -386,7 +397,13 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     case "iz": {
       const w = v ?? 32;
       const range = w === 64 ? immRange(32, true) : immRange(w, false);
-      if (w === 64 && op.unresolved) return { det };
+      if (w === 64 && op.unresolved) {
+        // nasm loads a relocatable/unknown value into a 64-bit register with the full imm64 form
+        // (`mov rax, label` → REX.W B8 io); GNU as uses the sign-extended imm32 (C7 /0).
+        if (ctx.req.flavor === "nasm" && form.mnemonic === "mov" && ctx.ops[0]?.kind === "reg")
+          return "nasm uses imm64 for a relocatable value";
+        return { det };
+      }
       return lenient || inRange(val, range) ? { det } : "immediate out of range";
     }
     case "iv": {

@@ -28,7 +28,7 @@ interface Source {
 }
 
 function nasmSource(bits: Bits, lines: (string | undefined)[]): Source {
-  const out = [`bits ${bits}`];
+  const out = [`bits ${bits}`, "lab:"];
   const map = new Map<number, number>();
   lines.forEach((l, i) => {
     out.push(`L${i}:`);
@@ -42,7 +42,7 @@ function nasmSource(bits: Bits, lines: (string | undefined)[]): Source {
 }
 
 function gasSource(bits: Bits, lines: (string | undefined)[]): Source {
-  const out = [`.code${bits}`, ".text"];
+  const out = [`.code${bits}`, ".text", "lab:"];
   const map = new Map<number, number>();
   lines.forEach((l, i) => {
     out.push(`L${i}:`);

@@ -12,6 +12,8 @@ export interface ParsedLine {
   branch?: "short" | "near";
   /** Per operand: the target was written `$+n` (relative to the instruction start). */
   relative: (bigint | undefined)[];
+  /** Per operand: it uses `lab`, a label at address 0 (relocatable: the references pick full-size forms). */
+  label: boolean[];
 }
 
 const SIZES: Record<string, MemSize> = {
@@ -56,13 +58,14 @@ export function parseIntel(text: string, address: bigint): ParsedLine | string {
   while (words.length > 1 && PREFIXES.has(words[0]!.toLowerCase())) prefixes.push(words.shift() as PrefixName);
   const mnemonic = (words.shift() ?? "").toLowerCase();
   const rest = words.join(" ").trim();
-  const line: ParsedLine = { prefixes, mnemonic, operands: [], relative: [] };
+  const line: ParsedLine = { prefixes, mnemonic, operands: [], relative: [], label: [] };
   if (rest === "") return line;
   for (const raw of splitOperands(rest)) {
     const r = parseOperand(raw, address, line);
     if (typeof r === "string") return `${r} in "${raw}"`;
     line.operands.push(r.op);
     line.relative.push(r.relative);
+    line.label.push(/\blab\b/.test(raw));
   }
   return line;
 }
@@ -153,6 +156,10 @@ function parseOperand(raw: string, address: bigint, line: ParsedLine): { op: Ope
         else return "too many registers";
         continue;
       }
+      if (body === "lab") {
+        mem.dispUnresolved = true;
+        continue;
+      }
       if (body === "$") {
         mem.disp += neg ? -address : address;
         usedDollar = true;
@@ -166,6 +173,7 @@ function parseOperand(raw: string, address: bigint, line: ParsedLine): { op: Ope
   }
   const r = regInfo(s);
   if (r) return { op: { kind: "reg", reg: s.toLowerCase() } };
+  if (s === "lab") return { op: { kind: "imm", value: 0n, unresolved: true } };
   const rel = /^\$\s*([+-])\s*(\S+)$/.exec(s);
   if (rel || s === "$") {
     const n = rel ? parseNumber(rel[2]!) : 0n;
@@ -215,14 +223,15 @@ function hexNum(v: bigint): string {
   return v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
 }
 
-function attMem(m: MemOperand, rel: bigint | undefined): string {
+function attMem(m: MemOperand, rel: bigint | undefined, label: boolean): string {
   // `rel` is the displacement from the instruction start when the corpus wrote `$+n`.
   const seg = m.seg ? `%${m.seg}:` : "";
+  if (m.rip && label) return `${seg}lab(%rip)`;
   if (m.rip) {
     const d = rel !== undefined ? `.${rel < 0n ? "-" : "+"}${hexNum(rel < 0n ? -rel : rel)}` : hexNum(m.disp);
     return `${seg}${d}(%rip)`;
   }
-  const disp = m.disp !== 0n || (!m.base && !m.index) ? hexNum(m.disp) : "";
+  const disp = label ? "lab" : m.disp !== 0n || (!m.base && !m.index) ? hexNum(m.disp) : "";
   if (!m.base && !m.index) return `${seg}${disp}`;
   const idx = m.index ? `,%${m.index},${m.scale}` : "";
   return `${seg}${disp}(${m.base ? `%${m.base}` : ""}${idx})`;
@@ -279,16 +288,17 @@ export function toAtt(p: ParsedLine): string {
       case "imm": {
         const rel = p.relative[i];
         if (rel !== undefined) return `.${rel < 0n ? "-" : "+"}${hexNum(rel < 0n ? -rel : rel)}`;
+        if (p.label[i]) return "$lab";
         return `$${hexNum(o.value)}`;
       }
       case "mem":
-        return `${star ? "*" : ""}${attMem(o, p.relative[i])}`;
+        return `${star ? "*" : ""}${attMem(o, p.relative[i], p.label[i] === true)}`;
       default:
         return `$${hexNum(o.selector)},$${hexNum(o.offset)}`;
     }
   });
-  // Two immediates (ENTER) keep their order in AT&T syntax; everything else is reversed.
-  const twoImm = ops.length === 2 && ops.every((o) => o.kind === "imm");
+  // Two immediates (ENTER) and BOUND keep their order in AT&T syntax; everything else is reversed.
+  const twoImm = (ops.length === 2 && ops.every((o) => o.kind === "imm")) || mn === "bound";
   const ordered = twoImm ? rendered : [...rendered].reverse();
   return `${prefix}${mn}${ordered.length ? ` ${ordered.join(",")}` : ""}`.trim();
 }
