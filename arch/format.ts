@@ -24,6 +24,7 @@ import {
   exitQualificationBits,
   IDT_VECTORING_INFO_BITS,
   INTERRUPTIBILITY_BITS,
+  instructionInformationBits,
   PENDING_DEBUG_EXCEPTIONS_BITS,
 } from "./vmx-formats";
 
@@ -88,6 +89,8 @@ export function vmcsFieldBits(f: VmcsField, context: FormatContext = {}): readon
       return EPTP_BITS;
     case VMCS.EXIT_QUALIFICATION:
       return context.exitReason === undefined ? undefined : exitQualificationBits(context.exitReason);
+    case VMCS.VM_EXIT_INSTRUCTION_INFORMATION:
+      return context.exitReason === undefined ? undefined : instructionInformationBits(context.exitReason);
   }
   if (f.name.endsWith("_ACCESS_RIGHTS")) return ACCESS_RIGHTS_BITS;
   return undefined;
@@ -110,7 +113,10 @@ function formatVmcsField(f: VmcsField, value: bigint, context: FormatContext): s
     lines.push(r ? `basic exit reason ${basic}: ${r.name} — ${r.description}` : `basic exit reason ${basic}: unknown`);
   }
   if (f.name.endsWith("_ACCESS_RIGHTS")) lines.push(describeAccessRights(Number(value & 0xffffffffn)));
-  if (f.encoding === VMCS.EXIT_QUALIFICATION && context.exitReason === undefined)
+  if (
+    (f.encoding === VMCS.EXIT_QUALIFICATION || f.encoding === VMCS.VM_EXIT_INSTRUCTION_INFORMATION) &&
+    context.exitReason === undefined
+  )
     lines.push("(the layout depends on the exit reason; pass it to decode the bits)");
   const bits = vmcsFieldBits(f, context);
   if (bits) lines.push(...formatBits(bits, value));

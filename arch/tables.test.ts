@@ -172,6 +172,16 @@ describe("formatValue", () => {
     assert.match(formatValue("EXIT_QUALIFICATION", 5n).join("\n"), /depends on the exit reason/);
   });
 
+  test("VM-exit instruction information of VMWRITE with register operands", () => {
+    // VMWRITE RBX, RAX (Intel order: field encoding in RBX, value in RAX): reg1 = RAX, reg2 = RBX, bit 10 = 1.
+    const info = (3n << 28n) | (1n << 10n) | (2n << 7n) | (0n << 3n);
+    const text = formatValue("VM_EXIT_INSTRUCTION_INFORMATION", info, { exitReason: 25 }).join("\n");
+    assert.match(text, /REG1=0 \(RAX\)/);
+    assert.match(text, /MEM_REG=1 \(register\)/);
+    assert.match(text, /REG2=3 \(RBX\)/);
+    assert.match(text, /ADDRESS_SIZE=2 \(64-bit\)/);
+  });
+
   test("registers, HIGH halves and unknown targets", () => {
     assert.match(formatValue("CR4", 0x2620n).join("\n"), /VMXE/);
     assert.match(formatValue("RFLAGS", 0x3002n).join("\n"), /IOPL=3/);

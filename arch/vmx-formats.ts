@@ -205,6 +205,76 @@ export const ENTRY_FAILURE_QUALIFICATION_BITS = [
   field(63, 0, "REASON", "Reason for the VM-entry failure", ENTRY_FAILURE_QUALIFICATIONS),
 ] as const satisfies readonly BitField[];
 
+const SEGMENTS: Readonly<Record<number, string>> = { 0: "ES", 1: "CS", 2: "SS", 3: "DS", 4: "FS", 5: "GS" };
+const ADDRESS_SIZES: Readonly<Record<number, string>> = { 0: "16-bit", 1: "32-bit", 2: "64-bit" };
+const SCALING: Readonly<Record<number, string>> = {
+  0: "no scaling",
+  1: "scale by 2",
+  2: "scale by 4",
+  3: "scale by 8",
+};
+
+/** The memory-operand part shared by the VMX-instruction layouts of VM-exit instruction information (SDM 27.2.5). */
+const MEMORY_OPERAND_BITS = [
+  field(1, 0, "SCALING", "Scaling of the index register (memory operands)", SCALING),
+  field(9, 7, "ADDRESS_SIZE", "Address size", ADDRESS_SIZES),
+  field(17, 15, "SEGMENT", "Segment register (memory operands)", SEGMENTS),
+  field(21, 18, "INDEX_REG", "Index register (memory operands)", GPRS),
+  bit(22, "INDEX_INVALID", "No index register"),
+  field(26, 23, "BASE_REG", "Base register (memory operands)", GPRS),
+  bit(27, "BASE_INVALID", "No base register"),
+] as const satisfies readonly BitField[];
+
+/** VM-exit instruction information for VMREAD and VMWRITE (SDM 27.2.5). */
+export const VMREAD_VMWRITE_INFO_BITS = [
+  ...MEMORY_OPERAND_BITS.slice(0, 1),
+  field(6, 3, "REG1", "Register operand (VMREAD destination / VMWRITE source) when bit 10 = 1", GPRS),
+  ...MEMORY_OPERAND_BITS.slice(1, 2),
+  field(10, 10, "MEM_REG", "Operand kind", { 0: "memory", 1: "register" }),
+  ...MEMORY_OPERAND_BITS.slice(2),
+  field(31, 28, "REG2", "Register holding the field encoding", GPRS),
+] as const satisfies readonly BitField[];
+
+/** VM-exit instruction information for VMCLEAR, VMPTRLD, VMPTRST, VMXON, XRSTORS and XSAVES (SDM 27.2.5). */
+export const VMX_POINTER_INFO_BITS = MEMORY_OPERAND_BITS;
+
+/** VM-exit instruction information for INVEPT, INVPCID and INVVPID (SDM 27.2.5). */
+export const INV_INSTRUCTION_INFO_BITS = [
+  ...MEMORY_OPERAND_BITS,
+  field(31, 28, "REG2", "Register holding the INVEPT/INVPCID/INVVPID type", GPRS),
+] as const satisfies readonly BitField[];
+
+/** VM-exit instruction information for RDRAND and RDSEED (SDM 27.2.5). */
+export const RDRAND_RDSEED_INFO_BITS = [
+  field(6, 3, "DEST_REG", "Destination register", GPRS),
+  field(12, 11, "OPERAND_SIZE", "Operand size", { 0: "16-bit", 1: "32-bit", 2: "64-bit" }),
+] as const satisfies readonly BitField[];
+
+/** VM-exit instruction-information layout for a basic exit reason, if the SDM defines one we model. */
+export function instructionInformationBits(basicExitReason: number): readonly BitField[] | undefined {
+  switch (basicExitReason) {
+    case 23: // VMREAD
+    case 25: // VMWRITE
+      return VMREAD_VMWRITE_INFO_BITS;
+    case 19: // VMCLEAR
+    case 21: // VMPTRLD
+    case 22: // VMPTRST
+    case 27: // VMXON
+    case 63: // XSAVES
+    case 64: // XRSTORS
+      return VMX_POINTER_INFO_BITS;
+    case 50: // INVEPT
+    case 53: // INVVPID
+    case 58: // INVPCID
+      return INV_INSTRUCTION_INFO_BITS;
+    case 57: // RDRAND
+    case 61: // RDSEED
+      return RDRAND_RDSEED_INFO_BITS;
+    default:
+      return undefined;
+  }
+}
+
 /** Exit-qualification layout for a basic exit reason, if it has one (SDM 27.2.1). */
 export function exitQualificationBits(basicExitReason: number): readonly BitField[] | undefined {
   switch (basicExitReason) {
