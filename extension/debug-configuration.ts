@@ -4,6 +4,11 @@ import { basename } from "node:path";
 import { VMX_BREAK_ON, VMX_START_MODES, type VmxLaunchArguments } from "../protocol/vmx-debug";
 
 export const VMX_DEBUG_TYPE = "vmx";
+
+/** A VS Code launch variable such as `${file}` (written as a template so it is not mistaken for a typo). */
+export function launchVariable(name: string): string {
+  return `\${${name}}`;
+}
 export const VMX_LANGUAGE_IDS: readonly string[] = ["vmx-gas", "vmx-nasm"];
 
 export interface ActiveFile {

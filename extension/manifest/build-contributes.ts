@@ -4,6 +4,7 @@
 // the lead merges that file into package.json. Pure.
 import { VMX_BREAK_ON, VMX_START_MODES, type VmxLaunchArguments } from "../../protocol/vmx-debug";
 import { COLORS, COMMANDS, type CommandInfo, VIEWS } from "../command-ids";
+import { launchVariable } from "../debug-configuration";
 
 export interface CpuModelInfo {
   name: string;
@@ -46,7 +47,7 @@ function launchAttributes(inputs: ManifestInputs): Record<keyof VmxLaunchArgumen
       type: ["string", "array"],
       items: { type: "string" },
       description: "Assembly source to assemble and run (.s/.S GAS, .asm/.nasm NASM), or a list of files to link.",
-      default: "${file}",
+      default: launchVariable("file"),
     },
     syntax: {
       type: "string",
@@ -311,7 +312,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
               type: "vmx",
               request: "launch",
               name: "Debug current assembly file",
-              program: "${file}",
+              program: launchVariable("file"),
               stopOnEntry: false,
             },
           ],
@@ -319,7 +320,12 @@ export function buildContributes(inputs: ManifestInputs): Json {
             {
               label: "VMX: Debug current file",
               description: "Assemble and debug the active .s/.asm file on the emulator",
-              body: { type: "vmx", request: "launch", name: "Debug current assembly file", program: '^"\\${file}"' },
+              body: {
+                type: "vmx",
+                request: "launch",
+                name: "Debug current assembly file",
+                program: `^"\\${launchVariable("file")}"`,
+              },
             },
             {
               label: "VMX: Debug a hypervisor (stop on every VM exit)",
@@ -328,7 +334,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
                 type: "vmx",
                 request: "launch",
                 name: "Debug hypervisor",
-                program: '^"\\${workspaceFolder}/${1:hypervisor.asm}"',
+                program: `^"\\${launchVariable("workspaceFolder")}/${launchVariable("1:hypervisor.asm")}"`,
                 breakOn: ["vmExit", "vmEntryFailure", "vmFail", "tripleFault"],
                 trace: true,
               },
@@ -340,7 +346,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
                 type: "vmx",
                 request: "launch",
                 name: "Debug boot sector",
-                program: '^"\\${workspaceFolder}/${1:boot.asm}"',
+                program: `^"\\${launchVariable("workspaceFolder")}/${launchVariable("1:boot.asm")}"`,
                 start: "real16",
                 stopOnEntry: true,
               },

@@ -1,0 +1,54 @@
+// "VMX: Run File in Emulator": runs `vmx run FILE --cpu MODEL --max N --trace` (dist/cli.js) as a child
+// process and streams its UART/port-E9 output and exit trace into the VMX output channel.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as vscode from "vscode";
+
+let running: ChildProcess | undefined;
+
+export async function runFileInEmulator(
+  cliPath: string,
+  output: vscode.OutputChannel,
+  cpuModel: string,
+  uri?: vscode.Uri,
+): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage("Running programs is disabled in Restricted Mode.");
+    return;
+  }
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (doc?.uri.scheme !== "file" || !(doc.languageId === "vmx-gas" || doc.languageId === "vmx-nasm")) {
+    void vscode.window.showErrorMessage("Open a .s or .asm file to run it.");
+    return;
+  }
+  if (doc.isDirty) await doc.save();
+  if (!existsSync(cliPath)) {
+    void vscode.window.showErrorMessage(`The vmx CLI is missing (${cliPath}); run \`npm run build\`.`);
+    return;
+  }
+  running?.kill();
+  const max = vscode.workspace.getConfiguration("vmx", doc.uri).get<number>("run.maxInstructions", 100_000_000);
+  const args = [cliPath, "run", doc.uri.fsPath, "--cpu", cpuModel, "--max", String(max), "--trace"];
+  output.clear();
+  output.show(true);
+  output.appendLine(`$ vmx ${args.slice(1).join(" ")}`);
+  const started = Date.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+    cwd: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
+  });
+  running = child;
+  child.stdout.setEncoding("utf8").on("data", (s: string) => output.append(s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => output.append(s));
+  child.on("error", (e) => output.appendLine(`[could not start: ${e.message}]`));
+  child.on("close", (code, signal) => {
+    if (running === child) running = undefined;
+    const how = signal ? `stopped (${signal})` : `exited with code ${code}`;
+    output.appendLine(`\n[vmx run ${how} after ${((Date.now() - started) / 1000).toFixed(2)} s]`);
+  });
+}
+
+export function stopRunningFile(): void {
+  running?.kill();
+  running = undefined;
+}
