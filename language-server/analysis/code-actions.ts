@@ -51,6 +51,7 @@ export function codeActionsAt(a: Analysis, range: Range, cpuModel: string): Code
         f &&
         o &&
         !o.symbol &&
+        o.literal &&
         o.stmt.file === a.file &&
         !done.has(`${o.stmt.line}:${o.start}`) &&
         (overlaps(originRange(o), range) || overlaps(stRange, range))
@@ -64,7 +65,8 @@ export function codeActionsAt(a: Analysis, range: Range, cpuModel: string): Code
     }
     if (overlaps(stRange, range) || (s.val?.origin && overlaps(originRange(s.val.origin), range))) {
       const fix = controlValueFix(a, s, cpuModel);
-      if (fix) out.push({ kind: "quickfix", fix });
+      const key = (f: CodeFix) => JSON.stringify(f.edits);
+      if (fix && !out.some((o) => key(o.fix) === key(fix))) out.push({ kind: "quickfix", fix });
     }
   }
   for (const s of a.flow.msr) {
@@ -76,6 +78,7 @@ export function codeActionsAt(a: Analysis, range: Range, cpuModel: string): Code
       m &&
       o &&
       !o.symbol &&
+      o.literal &&
       o.stmt.file === a.file &&
       (overlaps(originRange(o), range) || overlaps(stRange, range)) &&
       !done.has(`${o.stmt.line}:${o.start}`)

@@ -24,6 +24,8 @@ export interface Origin {
   end: number;
   /** The named constant used, if the operand was a single symbol. */
   symbol?: string;
+  /** The range is a number or constant expression as written (so a fix may replace it). */
+  literal?: boolean;
 }
 
 export type Val = SymValue & { origin?: Origin };
@@ -485,7 +487,7 @@ function staticData(ctx: Ctx, label: string, off: bigint, size: number): Val | u
         const v = evalExpr(item, (x) => ctx.unit.lookup(x, s));
         if (!v) return undefined;
         const out: Val = { ...v };
-        out.origin = { stmt: s, start: item.start, end: item.end };
+        out.origin = { stmt: s, start: item.start, end: item.end, literal: true };
         if (item.k === "sym") out.origin.symbol = item.name;
         return out;
       }
@@ -539,7 +541,7 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
     if (op.bare && (!v || v.k === "addr")) return load(ctx, s, st, { ...op, kind: "mem" }, size);
     if (!v) return undefined;
     const out: Val = { ...v };
-    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end };
+    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end, literal: true };
     if (op.expr.k === "sym") out.origin.symbol = op.expr.name;
     return out;
   }

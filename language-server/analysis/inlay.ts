@@ -19,7 +19,7 @@ export function inlayHints(a: Analysis, range: Range): InlayHintInfo[] {
   const out: InlayHintInfo[] = [];
   const seen = new Set<string>();
   const add = (o: Origin | undefined, label: string, tooltip: string) => {
-    if (!o || o.symbol || o.stmt.file !== a.file || !inRange(range, o.stmt.line)) return;
+    if (!o?.literal || o.symbol || o.stmt.file !== a.file || !inRange(range, o.stmt.line)) return;
     const key = `${o.stmt.line}:${o.end}`;
     if (seen.has(key)) return;
     seen.add(key);

@@ -6,7 +6,13 @@ import { labelAlignment, staticRevision } from "./layout";
 import type { Operand, Statement } from "./parser";
 import type { Unit } from "./project";
 import type { AnalysisDiagnostic, CodeFix, Range } from "./types";
-import { controlChecks, fieldFeatureCheck, type ModelContext, msrChecks } from "./vmx-model-checks";
+import {
+  collectControlValues,
+  controlChecks,
+  fieldFeatureCheck,
+  type ModelContext,
+  msrChecks,
+} from "./vmx-model-checks";
 
 export function hex(v: bigint | number): string {
   return `0x${v.toString(16).toUpperCase()}`;
@@ -163,6 +169,7 @@ export function vmxDiagnostics(
   addresses?: ReadonlyMap<string, bigint>,
 ): AnalysisDiagnostic[] {
   const out: AnalysisDiagnostic[] = [];
+  collectControlValues(model, flow.vmcs);
   for (const site of flow.vmcs) vmcsSiteChecks(unit, site, model, out);
   for (const site of flow.msr) msrChecks(model, site, out);
 
