@@ -68,6 +68,8 @@ interface SymEntry extends SymbolValue {
   line: number;
   column: number;
   defined: boolean;
+  /** Labels: offset in the section. */
+  offset?: bigint;
 }
 
 interface ItemState {
@@ -231,7 +233,7 @@ class Layout {
         index: this.sections.length,
         nobits,
         code,
-        align: gas ? 1 : 4,
+        align: gas || name === ".text" ? 1 : 4,
         group,
         start: 0n,
         pc: 0n,
@@ -433,7 +435,7 @@ class Layout {
         addr = alignUp(addr, a);
       }
       if (s.fixedStart !== undefined) addr = s.fixedStart;
-      else if (firstPlaced || this.flavor === "gas") addr = alignUp(addr, s.align);
+      else addr = alignUp(addr, s.align);
       s.start = addr;
       firstPlaced = true;
       addr += s.size;
@@ -442,7 +444,7 @@ class Layout {
 
   envFor(es: ExpandedStatement, st: ItemState, here: bigint): EvalEnv {
     return {
-      lookup: (name) => this.symbols.get(name),
+      lookup: (name) => this.lookup(name),
       here,
       hereSection: st.sec.index,
       hereFrag: st.frag,
@@ -459,6 +461,23 @@ class Layout {
         this.diag(this.passDiags, es.file, r, "asm-undefined-symbol", `symbol '${displayName(name)}' is not defined`);
       },
     };
+  }
+
+  /** Labels are kept as section offsets so a moved section moves its labels at once. */
+  lookup(name: string): SymbolValue | undefined {
+    const s = this.symbols.get(name);
+    if (!s || !s.label || s.offset === undefined) return s;
+    return { ...s, value: this.sections[s.section]!.start + s.offset };
+  }
+
+  setLabel(name: string, sec: Sec): void {
+    const s = this.symbols.get(name);
+    if (!s) return;
+    const value = sec.start + sec.pc;
+    if (s.value !== value) this.changed = true;
+    s.value = value;
+    s.offset = sec.pc;
+    s.defined = true;
   }
 
   setSymbol(name: string, value: bigint, terms: Value["terms"] | undefined): void {
@@ -521,7 +540,7 @@ class Layout {
     const sec = st.sec;
     switch (s.kind) {
       case "label":
-        this.setSymbol(s.name, sec.start + sec.pc, undefined);
+        this.setLabel(s.name, sec);
         return;
       case "error":
         return;
@@ -575,8 +594,17 @@ class Layout {
     if (relax) {
       if (s.branchHint) branch = s.branchHint;
       else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
-      else branch = st.near ? "near" : "short";
-      // An unknown target in an early pass: keep the short form at a placeholder.
+      else if (this.flavor === "nasm") {
+        // nasm decides every pass afresh from the previous pass's label values (so a forward target that
+        // was far in an earlier pass can keep a jump near), and assumes near for a target not yet known.
+        // After many passes only growth is allowed, so the layout is guaranteed to settle.
+        if (passNo < 20) st.near = !targetKnown;
+        branch = st.near ? "near" : "short";
+      } else {
+        // GNU as: jumps start short and only grow. Early passes may still see provisional addresses.
+        if (passNo < 4) st.near = false;
+        branch = st.near ? "near" : "short";
+      }
       // The target is an address the encoder turns into a displacement: never "unresolved" (that would
       // skip the range check); an unknown target in an early pass uses a placeholder.
       const t = ops[0];
@@ -605,7 +633,6 @@ class Layout {
       this.emitFill(sec, 0, st.size);
       return;
     }
-    void passNo;
     for (const w of r.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
     this.emit(sec, r.bytes);
   }
@@ -1005,6 +1032,7 @@ class Layout {
     const entry = start?.label ? start.value : sections[0]?.address;
     const program: Program = { syntax: this.flavor, sections, symbols, lineMap, listing: "", diagnostics };
     if (entry !== undefined) program.entry = entry;
+    program.origin = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
     program.listing = this.listing();
     return program;
   }

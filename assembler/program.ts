@@ -47,6 +47,11 @@ export interface Program {
   diagnostics: Diagnostic[];
   /** `_start`/`start` if defined, else the address of the first section. */
   entry?: bigint;
+  /**
+   * Address of the first byte of the flat binary: NASM's `org` (nasm -f bin pads from there to an aligned
+   * first section), GAS's --base. Defaults to the lowest section address.
+   */
+  origin?: bigint;
 }
 
 /**
@@ -57,9 +62,10 @@ export function flatBinary(program: Program): Uint8Array {
   const loaded = program.sections.filter((s) => !s.nobits && s.size > 0);
   if (loaded.length === 0) return new Uint8Array(0);
   let lo = loaded[0]!.address;
+  for (const s of loaded) if (s.address < lo) lo = s.address;
+  if (program.origin !== undefined && program.origin < lo) lo = program.origin;
   let hi = lo;
   for (const s of loaded) {
-    if (s.address < lo) lo = s.address;
     const end = s.address + BigInt(s.size);
     if (end > hi) hi = end;
   }
