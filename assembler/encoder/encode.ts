@@ -432,6 +432,9 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
   const { bits, ops } = ctx;
   if (form.no64 && bits === 64) return { message: `'${form.mnemonic}' is not valid in 64-bit mode`, score: 0 };
   if (form.x64 && bits !== 64) return { message: `'${form.mnemonic}' is only valid in 64-bit mode`, score: 0 };
+  // GNU as (AMD64 mode) has no REX.W far JMP/CALL through memory: `ljmpq *x` is rejected.
+  if (ctx.req.flavor === "gas" && v === 64 && form.ops[0]?.t === "m" && form.ops[0].size === "far")
+    return { message: `invalid instruction suffix for '${ctx.req.mnemonic}'`, score: 0 };
   const os = form.os ?? (form.usesV ? v : undefined);
   if (os === 64 && bits !== 64) return { message: "64-bit operand size is only available in 64-bit mode", score: 0 };
 
@@ -526,6 +529,14 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     if (r && r.cls === "cr" && r.num === 8 && bits !== 64) crLock = true;
     else if (r && (r.cls === "cr" || r.cls === "dr" || r.cls === "xmm") && r.num >= 8 && bits !== 64)
       return { message: `${r.name} is only available in 64-bit mode`, score: 10 };
+  }
+
+  // A suffix on a relative CALL/JMP/Jcc (GNU as `calll` in 16-bit code) picks rel16 or rel32.
+  let relBytes = bits === 16 ? 2 : 4;
+  if (form.code.some((t) => t.t === "rel" && t.kind === "cv") && bits !== 64) {
+    if (ctx.opSize === 16) relBytes = 2;
+    if (ctx.opSize === 32) relBytes = 4;
+    if (relBytes !== (bits === 16 ? 2 : 4)) opsize66 = true;
   }
 
   // Which operand goes where.
@@ -651,7 +662,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
         const idx = form.ops.findIndex((p) => p.t === "rel");
         const op = ops[idx];
         if (op?.kind !== "imm") return { message: "branch target expected", score: 10 };
-        const size = tok.kind === "cb" ? 1 : bits === 16 ? 2 : 4;
+        const size = tok.kind === "cb" ? 1 : relBytes;
         relFixup = { offset: body.length, size, target: op.value, index: idx };
         body.push(...new Array<number>(size).fill(0));
         break;

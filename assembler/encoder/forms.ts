@@ -83,7 +83,7 @@ function parseOp(tok: string): OpPattern {
   m = /^m(8|16|32|48|64|80|128|512|v)$/.exec(tok);
   if (m) return { t: "m", size: m[1] === "v" ? "v" : Number(m[1]) };
   if (tok === "av") return { t: "fixed", reg: "acc", size: "v" };
-  if (["al", "ax", "eax", "rax", "cl", "dx"].includes(tok)) return { t: "fixed", reg: tok, size: 0 };
+  if (["al", "ax", "eax", "rax", "cl", "dx", "ecx", "edx"].includes(tok)) return { t: "fixed", reg: tok, size: 0 };
   if (["es", "cs", "ss", "ds", "fs", "gs"].includes(tok)) return { t: "fixed", reg: tok, size: 0 };
   if (tok === "sreg" || tok === "cr" || tok === "dr" || tok === "xmm" || tok === "mm" || tok === "st")
     return { t: "cls", cls: tok };

@@ -54,6 +54,9 @@ const ATT_SPECIAL: Record<string, MnemonicReading> = {
   smovl: { mnemonic: "movsd" },
   smovq: { mnemonic: "movsq" },
   xlat: { mnemonic: "xlatb" },
+  // GNU as spells the REX.W forms of FXSAVE/FXRSTOR with a q suffix as well.
+  fxsaveq: { mnemonic: "fxsave64" },
+  fxrstorq: { mnemonic: "fxrstor64" },
 };
 
 // movs/movz with two suffixes: movzbl = movzx r32, r/m8 …

@@ -340,10 +340,11 @@ function build(): string[] {
 
   // System instructions (SDM Vol. 2; descriptor tables Vol. 3A §2.4).
   t.push(
-    "sgdt m : 0f 01 /0",
-    "sidt m : 0f 01 /1",
-    "lgdt m : 0f 01 /2",
-    "lidt m : 0f 01 /3",
+    // The operand size selects a 24- or 32-bit base in 16/32-bit code (GNU as lgdtw/lgdtl); fixed in 64-bit.
+    "sgdt m : 0f 01 /0 : d64 def v",
+    "sidt m : 0f 01 /1 : d64 def v",
+    "lgdt m : 0f 01 /2 : d64 def v",
+    "lidt m : 0f 01 /3 : d64 def v",
     "smsw rv! : 0f 01 /4",
     "smsw m16 : 0f 01 /4",
     "lmsw rm16 : 0f 01 /6",
@@ -380,6 +381,12 @@ function build(): string[] {
     "rdtscp : 0f 01 f9",
     "monitor : 0f 01 c8",
     "mwait : 0f 01 c9",
+    // The explicit-register forms: the address register's size is the address size (67 when it differs).
+    "monitor rax,ecx,edx : 0f 01 c8 : x64",
+    "monitor eax,ecx,edx : 0f 01 c8 : as32 gas",
+    "monitor eax,ecx,edx : 0f 01 c8 : as32 nasm no64",
+    "monitor ax,ecx,edx : 0f 01 c8 : as16 no64",
+    "mwait eax,ecx : 0f 01 c9",
     "clac : 0f 01 ca",
     "stac : 0f 01 cb",
     "xgetbv : 0f 01 d0",
@@ -401,6 +408,15 @@ function build(): string[] {
     "xsavec64 m : W 0f c7 /4 : x64",
     // AMD SVM counterparts (AMD APM Vol. 3), handy in hypervisors that support both vendors.
     "vmrun : 0f 01 d8",
+    "vmrun rax : 0f 01 d8 : gas x64",
+    "vmrun eax : 0f 01 d8 : gas as32",
+    "vmload rax : 0f 01 da : gas x64",
+    "vmload eax : 0f 01 da : gas as32",
+    "vmsave rax : 0f 01 db : gas x64",
+    "vmsave eax : 0f 01 db : gas as32",
+    "skinit eax : 0f 01 de : gas",
+    "invlpga rax,ecx : 0f 01 df : x64",
+    "invlpga eax,ecx : 0f 01 df : as32",
     "vmmcall : 0f 01 d9",
     "vmload : 0f 01 da",
     "vmsave : 0f 01 db",

@@ -149,6 +149,12 @@ function parseOperand(raw: string, address: bigint, line: ParsedLine): { op: Ope
         mem.scale = Number(scale) as 1 | 2 | 4 | 8;
         continue;
       }
+      if (body.toLowerCase() === "rip") {
+        // GNU as `disp(%rip)` with a plain number: the raw displacement.
+        mem.rip = true;
+        mem.ripRaw = true;
+        continue;
+      }
       if (regInfo(body)) {
         if (neg) return "negative register";
         if (!mem.base) mem.base = body.toLowerCase();
