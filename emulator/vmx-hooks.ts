@@ -214,6 +214,8 @@ export class VmExitSignal {
 export interface VmxHooks {
   /** True in VMX non-root operation. Read on every instruction: keep it a plain field. */
   readonly nonRoot: boolean;
+  /** True in VMX operation (root or non-root): CR0/CR4 writes must respect the FIXED MSRs, CR4.VMXE stays 1. */
+  readonly inVmxOperation: boolean;
   /** True when VMX wants `boundary` called before each instruction (pending MTF, windows, preemption timer…). */
   readonly wantsBoundary: boolean;
   /** True when guest-physical addresses must go through translateGuestPhysical (EPT enabled in non-root). */
@@ -274,6 +276,7 @@ export interface VmxHooks {
 /** The machine without VMX: VMX instructions #UD, nothing is intercepted. */
 export const NO_VMX: VmxHooks = {
   nonRoot: false,
+  inVmxOperation: false,
   wantsBoundary: false,
   eptActive: false,
   executeVmxInstruction(cpu) {

@@ -1,0 +1,1382 @@
+// The processor: architectural state, lazy flags, memory access through segmentation and paging (with a
+// TLB), the decoded-instruction cache, exception/interrupt delivery and the step loop.
+// Instruction semantics live in exec*.ts; descriptor-table work in segments.ts and interrupts.ts.
+//
+// Representation (chosen for speed — no bigint on the hot path):
+// - GPRs as two Int32Arrays (low and high halves). A 64-bit value travels as (lo, hi) with hi in `cpu.h`.
+// - Linear addresses and RIP are JS numbers: unsigned 32-bit outside 64-bit mode, signed canonical
+//   (-2^47 … 2^47-1) in 64-bit mode. Physical addresses are non-negative numbers.
+// - Arithmetic flags are lazy: the last operation's kind, size, operands and result (SDM Vol. 1 3.4.3.1).
+
+import type { CpuModel } from "./cpu-model";
+import { CS, DS, decode, ES, FS, GS, type Insn, SS } from "./decoder";
+import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory } from "./memory";
+import type { StopReason } from "./stop-reason";
+import { type DecodedInstructionView, NO_VMX, VmExitSignal, type VmxCpu, type VmxHooks } from "./vmx-hooks";
+
+export class CpuFault {
+  constructor(
+    readonly vector: number,
+    /** -1 when the exception has no error code. */
+    readonly errorCode: number,
+  ) {}
+}
+
+/** Thrown to stop the current instruction and the run (triple fault, shutdown, firmware exit). */
+export class StopSignal {
+  constructor(readonly reason: StopReason) {}
+}
+
+export const CF = 0x1;
+export const PF = 0x4;
+export const AF = 0x10;
+export const ZF = 0x40;
+export const SF = 0x80;
+export const TF = 0x100;
+export const IF = 0x200;
+export const DF = 0x400;
+export const OF = 0x800;
+export const IOPL = 0x3000;
+export const NT = 0x4000;
+export const RF = 0x10000;
+export const VM = 0x20000;
+export const AC = 0x40000;
+export const VIF = 0x80000;
+export const VIP = 0x100000;
+export const ID = 0x200000;
+export const ARITH = CF | PF | AF | ZF | SF | OF;
+
+export const CR0_PE = 1;
+export const CR0_MP = 2;
+export const CR0_EM = 4;
+export const CR0_TS = 8;
+export const CR0_ET = 0x10;
+export const CR0_NE = 0x20;
+export const CR0_WP = 0x10000;
+export const CR0_AM = 0x40000;
+export const CR0_NW = 0x20000000;
+export const CR0_CD = 0x40000000;
+export const CR0_PG = 0x80000000;
+export const CR4_VME = 1;
+export const CR4_PVI = 2;
+export const CR4_TSD = 4;
+export const CR4_DE = 8;
+export const CR4_PSE = 0x10;
+export const CR4_PAE = 0x20;
+export const CR4_PGE = 0x80;
+export const CR4_OSFXSR = 0x200;
+export const CR4_UMIP = 0x800;
+export const CR4_VMXE = 0x2000;
+export const CR4_FSGSBASE = 0x10000;
+export const CR4_PCIDE = 0x20000;
+export const CR4_OSXSAVE = 0x40000;
+export const CR4_SMEP = 0x100000;
+export const CR4_SMAP = 0x200000;
+export const EFER_SCE = 1;
+export const EFER_LME = 0x100;
+export const EFER_LMA = 0x400;
+export const EFER_NXE = 0x800;
+
+// Lazy flag operations.
+export const OP_NONE = 0;
+export const OP_ADD = 1;
+export const OP_ADC = 2;
+export const OP_SUB = 3;
+export const OP_SBB = 4;
+export const OP_LOGIC = 5;
+export const OP_INC = 6;
+export const OP_DEC = 7;
+
+// Access rights (VMX format, SDM 24.4.1).
+export const AR_P = 0x80;
+export const AR_S = 0x10;
+export const AR_L = 0x2000;
+export const AR_DB = 0x4000;
+export const AR_G = 0x8000;
+export const AR_UNUSABLE = 0x10000;
+
+const PARITY = new Uint8Array(256);
+for (let v = 0; v < 256; v++) {
+  let p = 1;
+  for (let b = 0; b < 8; b++) p ^= (v >> b) & 1;
+  PARITY[v] = p ? PF : 0;
+}
+
+const TLB_BITS = 10;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+const CANON = 0x800000000000; // 2^47
+const TWO32 = 4294967296;
+const TWO63 = 2 ** 63;
+const TWO64 = 2 ** 64;
+
+/** Access types for translate(). */
+export const ACC_READ = 0;
+export const ACC_WRITE = 1;
+export const ACC_FETCH = 2;
+
+export type Exec = (cpu: Cpu, insn: Insn) => void;
+
+export interface IoBus {
+  in(port: number, size: number): number;
+  out(port: number, size: number, value: number): void;
+}
+
+const EMPTY_CODE: (Insn | undefined)[] = [];
+
+export class Cpu {
+  // --- registers -----------------------------------------------------------------------------------------
+  readonly lo = new Int32Array(16);
+  readonly hi = new Int32Array(16);
+  /** High half of the last 64-bit value returned by a helper. */
+  h = 0;
+  rip = 0;
+  /** RIP of the next instruction while an instruction executes. */
+  nextRip = 0;
+  /** RIP of the instruction being executed, and whether one is executing (RIP is then already nextRip). */
+  insnRip = 0;
+  inInsn = false;
+  /** Set while the debugger probes a translation: no accessed/dirty updates. */
+  probing = false;
+  /** Linear address of the instruction being executed. */
+  insnStart = 0;
+  /** RFLAGS bits other than the six arithmetic flags (bit 1 always set). */
+  flagsRest = 2;
+  lfOp = OP_NONE;
+  lfSize = 4;
+  lfRes = 0;
+  lfResHi = 0;
+  lfA = 0;
+  lfAHi = 0;
+  lfB = 0;
+  lfBHi = 0;
+  /** ADC/SBB carry-in, or the preserved CF for INC/DEC. */
+  lfCin = 0;
+  /** Arithmetic flags when lfOp = OP_NONE. */
+  arith = 0;
+
+  // --- segments (ES CS SS DS FS GS LDTR TR) ----------------------------------------------------------------
+  readonly segSel = new Int32Array(8);
+  readonly segBase = new Float64Array(8);
+  readonly segLimit = new Float64Array(8);
+  readonly segAr = new Int32Array(8);
+  /** Highest offset readable/writable with the fast check (-1: always take the slow check). */
+  readonly segRLim = new Float64Array(8);
+  readonly segWLim = new Float64Array(8);
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+
+  // --- control -------------------------------------------------------------------------------------------
+  cr0 = 0x60000010;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  cr8 = 0;
+  efer = 0;
+  readonly dr = new Float64Array(8);
+  pdptes: number[] = [0, 0, 0, 0];
+  msrs = new Map<number, bigint>();
+  cpl = 0;
+  /** 16, 32 or 64: the current code size. */
+  codeMode = 16;
+  /** Stack address size in bytes (2, 4 or 8). */
+  stackSize = 2;
+  tscOffset = 0n;
+
+  // --- execution state ------------------------------------------------------------------------------------
+  instructionCount = 0;
+  halted = false;
+  /** STI / MOV SS blocking (SDM 6.8.3): the instruction count until which the shadow lasts. */
+  stiShadow = -1;
+  movSsShadow = -1;
+  nmiBlocked = false;
+  activityState = 0;
+  pendingDebug = 0n;
+  pendingStop: StopReason | undefined;
+  /** The instruction being executed (for VMX hooks and exceptions). */
+  current: Insn | undefined;
+  /** Nesting of exception delivery (for #DF / triple fault). */
+
+  // --- memory, TLB and code cache ---------------------------------------------------------------------
+  readonly tlbRTag = new Float64Array(TLB_SIZE).fill(Number.NaN);
+  readonly tlbWTag = new Float64Array(TLB_SIZE).fill(Number.NaN);
+  readonly tlbXTag = new Float64Array(TLB_SIZE).fill(Number.NaN);
+  readonly tlbRView: DataView[] = [];
+  readonly tlbWView: DataView[] = [];
+  readonly tlbXCode: (Insn | undefined)[][] = [];
+  readonly tlbXPhys = new Float64Array(TLB_SIZE);
+  readonly tlbWPhys = new Float64Array(TLB_SIZE);
+  /** The privilege class the fast TLB entries were filled for (true = user). */
+  private tlbUser = false;
+  /** Decoded instructions per physical page. */
+  readonly codePages = new Map<number, (Insn | undefined)[]>();
+  readonly isCode: Uint8Array;
+  private readonly views: (DataView | undefined)[];
+  hooks: VmxHooks = NO_VMX;
+  /** The VmxCpu view of this processor (vmx-bridge.ts). */
+  vmxCpu: VmxCpu = undefined as unknown as VmxCpu;
+  io: IoBus;
+  execTable: Map<string, Exec> = new Map();
+  udExec: Exec;
+
+  constructor(
+    readonly mem: PhysicalMemory,
+    readonly model: CpuModel,
+    io: IoBus,
+    exec: Map<string, Exec>,
+    ud: Exec,
+  ) {
+    this.io = io;
+    this.execTable = exec;
+    this.udExec = ud;
+    this.isCode = new Uint8Array(mem.pageCount);
+    this.views = new Array(mem.pageCount).fill(undefined);
+    for (let k = 0; k < TLB_SIZE; k++) {
+      this.tlbRView.push(ONES_VIEW);
+      this.tlbWView.push(ONES_VIEW);
+      this.tlbXCode.push(EMPTY_CODE);
+    }
+    mem.onPageWrite = undefined;
+    this.resetState();
+  }
+
+  get physicalAddressWidth(): number {
+    return this.model.physicalAddressWidth;
+  }
+
+  /** The processor's power-up state (SDM 9.1.1, Table 9-1), CS:IP = F000:FFF0 (callers usually override). */
+  resetState(): void {
+    this.lo.fill(0);
+    this.hi.fill(0);
+    this.lo[2] = 0x600; // EDX: family/model/stepping-ish, as after RESET
+    this.rip = 0xfff0;
+    this.flagsRest = 2;
+    this.lfOp = OP_NONE;
+    this.arith = 0;
+    for (let s = 0; s < 6; s++) this.setSegRaw(s, 0, 0, 0xffff, 0x93);
+    this.setSegRaw(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
+    this.setSegRaw(6, 0, 0, 0xffff, 0x82);
+    this.setSegRaw(7, 0, 0, 0xffff, 0x8b);
+    this.gdtrBase = 0;
+    this.gdtrLimit = 0xffff;
+    this.idtrBase = 0;
+    this.idtrLimit = 0xffff;
+    this.cr0 = 0x60000010;
+    this.cr2 = 0;
+    this.cr3 = 0;
+    this.cr4 = 0;
+    this.cr8 = 0;
+    this.efer = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0;
+    this.dr[7] = 0x400;
+    this.msrs = new Map(this.model.msr);
+    this.cpl = 0;
+    this.instructionCount = 0;
+    this.tscOffset = 0n;
+    this.halted = false;
+    this.stiShadow = -1;
+    this.movSsShadow = -1;
+    this.nmiBlocked = false;
+    this.activityState = 0;
+    this.pendingStop = undefined;
+    this.updateMode();
+    this.flushTlb();
+  }
+
+  // ===================================================================================================
+  // Registers
+  // ===================================================================================================
+
+  /** Reads a GPR of the given size (1, 2, 4, 8). Byte registers 16–19 are AH, CH, DH, BH. Size 8 sets h. */
+  getReg(r: number, size: number): number {
+    switch (size) {
+      case 1:
+        return r < 16 ? this.lo[r]! & 0xff : (this.lo[r - 16]! >> 8) & 0xff;
+      case 2:
+        return this.lo[r]! & 0xffff;
+      case 4:
+        return this.lo[r]!;
+      default:
+        this.h = this.hi[r]!;
+        return this.lo[r]!;
+    }
+  }
+
+  /** Writes a GPR; 32-bit writes zero the upper half (SDM Vol. 1 3.4.1.1). */
+  setReg(r: number, size: number, v: number, vh: number): void {
+    switch (size) {
+      case 1:
+        if (r < 16) this.lo[r] = (this.lo[r]! & ~0xff) | (v & 0xff);
+        else this.lo[r - 16] = (this.lo[r - 16]! & ~0xff00) | ((v & 0xff) << 8);
+        return;
+      case 2:
+        this.lo[r] = (this.lo[r]! & ~0xffff) | (v & 0xffff);
+        return;
+      case 4:
+        this.lo[r] = v;
+        this.hi[r] = 0;
+        return;
+      default:
+        this.lo[r] = v;
+        this.hi[r] = vh;
+    }
+  }
+
+  /** A GPR as a JS number (exact below 2^53; sign from bit 63). */
+  reg64(r: number): number {
+    return this.hi[r]! * TWO32 + (this.lo[r]! >>> 0);
+  }
+
+  regBig(r: number): bigint {
+    return (BigInt(this.hi[r]! >>> 0) << 32n) | BigInt(this.lo[r]! >>> 0);
+  }
+
+  setRegBig(r: number, v: bigint): void {
+    this.lo[r] = Number(v & 0xffffffffn) | 0;
+    this.hi[r] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+
+  // ===================================================================================================
+  // Flags
+  // ===================================================================================================
+
+  getCF(): number {
+    const s = this.lfSize;
+    switch (this.lfOp) {
+      case OP_NONE:
+        return this.arith & CF;
+      case OP_ADD:
+        return ult(this.lfRes, this.lfResHi, this.lfA, this.lfAHi, s);
+      case OP_ADC:
+        return this.lfCin
+          ? ule(this.lfRes, this.lfResHi, this.lfA, this.lfAHi, s)
+          : ult(this.lfRes, this.lfResHi, this.lfA, this.lfAHi, s);
+      case OP_SUB:
+        return ult(this.lfA, this.lfAHi, this.lfB, this.lfBHi, s);
+      case OP_SBB:
+        return this.lfCin
+          ? ule(this.lfA, this.lfAHi, this.lfB, this.lfBHi, s)
+          : ult(this.lfA, this.lfAHi, this.lfB, this.lfBHi, s);
+      case OP_LOGIC:
+        return 0;
+      default:
+        return this.lfCin;
+    }
+  }
+
+  getZF(): number {
+    if (this.lfOp === OP_NONE) return this.arith & ZF;
+    if (this.lfSize === 8) return (this.lfRes | this.lfResHi) === 0 ? ZF : 0;
+    return this.lfRes === 0 ? ZF : 0;
+  }
+
+  getSF(): number {
+    if (this.lfOp === OP_NONE) return this.arith & SF;
+    switch (this.lfSize) {
+      case 1:
+        return this.lfRes & 0x80;
+      case 2:
+        return (this.lfRes >> 8) & 0x80;
+      case 4:
+        return this.lfRes < 0 ? SF : 0;
+      default:
+        return this.lfResHi < 0 ? SF : 0;
+    }
+  }
+
+  getPF(): number {
+    if (this.lfOp === OP_NONE) return this.arith & PF;
+    return PARITY[this.lfRes & 0xff]!;
+  }
+
+  getAF(): number {
+    switch (this.lfOp) {
+      case OP_NONE:
+        return this.arith & AF;
+      case OP_LOGIC:
+        return 0;
+      default:
+        return (this.lfA ^ this.lfB ^ this.lfRes) & AF;
+    }
+  }
+
+  getOF(): number {
+    let x: number;
+    switch (this.lfOp) {
+      case OP_NONE:
+        return this.arith & OF;
+      case OP_LOGIC:
+        return 0;
+      case OP_ADD:
+      case OP_ADC:
+      case OP_INC:
+        x =
+          this.lfSize === 8
+            ? (this.lfAHi ^ this.lfResHi) & (this.lfBHi ^ this.lfResHi)
+            : (this.lfA ^ this.lfRes) & (this.lfB ^ this.lfRes);
+        break;
+      default:
+        x =
+          this.lfSize === 8
+            ? (this.lfAHi ^ this.lfBHi) & (this.lfAHi ^ this.lfResHi)
+            : (this.lfA ^ this.lfB) & (this.lfA ^ this.lfRes);
+        break;
+    }
+    switch (this.lfSize) {
+      case 1:
+        return x & 0x80 ? OF : 0;
+      case 2:
+        return x & 0x8000 ? OF : 0;
+      default:
+        return x < 0 ? OF : 0;
+    }
+  }
+
+  getArith(): number {
+    if (this.lfOp === OP_NONE) return this.arith;
+    return this.getCF() | this.getPF() | this.getAF() | this.getZF() | this.getSF() | this.getOF();
+  }
+
+  getFlags(): number {
+    return (this.flagsRest | this.getArith()) >>> 0;
+  }
+
+  /** Sets the arithmetic flags eagerly. */
+  setArith(bits: number): void {
+    this.lfOp = OP_NONE;
+    this.arith = bits & ARITH;
+  }
+
+  /** Sets all of EFLAGS (bit 1 forced, reserved bits cleared) — mode-dependent side effects via updateMode. */
+  setFlags(v: number): void {
+    const oldVm = this.flagsRest & VM;
+    this.lfOp = OP_NONE;
+    this.arith = v & ARITH;
+    this.flagsRest = ((v & 0x3f7fd5 & ~ARITH) | 2) >>> 0;
+    if ((this.flagsRest & VM) !== oldVm) this.updateMode();
+  }
+
+  /** Condition codes 0–15 (SDM Vol. 1 Appendix B). */
+  cond(cc: number): boolean {
+    let r: boolean;
+    switch (cc >> 1) {
+      case 0:
+        r = this.getOF() !== 0;
+        break;
+      case 1:
+        r = this.getCF() !== 0;
+        break;
+      case 2:
+        r = this.getZF() !== 0;
+        break;
+      case 3:
+        r = this.getCF() !== 0 || this.getZF() !== 0;
+        break;
+      case 4:
+        r = this.getSF() !== 0;
+        break;
+      case 5:
+        r = this.getPF() !== 0;
+        break;
+      case 6:
+        r = (this.getSF() !== 0) !== (this.getOF() !== 0);
+        break;
+      default:
+        r = this.getZF() !== 0 || (this.getSF() !== 0) !== (this.getOF() !== 0);
+        break;
+    }
+    return cc & 1 ? !r : r;
+  }
+
+  // ===================================================================================================
+  // Modes and segments
+  // ===================================================================================================
+
+  /** Recomputes code size, stack size, CPL-derived state after CS/SS/CR0/EFER/RFLAGS.VM changes. */
+  updateMode(): void {
+    const ar = this.segAr[CS]!;
+    if (!(this.cr0 & CR0_PE)) {
+      this.codeMode = ar & AR_DB ? 32 : 16;
+      this.cpl = 0;
+    } else if (this.flagsRest & VM) {
+      this.codeMode = 16;
+      this.cpl = 3;
+    } else if (this.efer & EFER_LMA && ar & AR_L) {
+      this.codeMode = 64;
+    } else {
+      this.codeMode = ar & AR_DB ? 32 : 16;
+    }
+    if (this.codeMode === 64) this.stackSize = 8;
+    else this.stackSize = this.segAr[SS]! & AR_DB ? 4 : 2;
+    const user = this.cpl === 3;
+    if (user !== this.tlbUser) {
+      this.tlbUser = user;
+      this.flushFast();
+    }
+  }
+
+  inLongMode(): boolean {
+    return (this.efer & EFER_LMA) !== 0;
+  }
+
+  isV86(): boolean {
+    return (this.flagsRest & VM) !== 0 && (this.cr0 & CR0_PE) !== 0;
+  }
+
+  isProtected(): boolean {
+    return (this.cr0 & CR0_PE) !== 0 && (this.flagsRest & VM) === 0;
+  }
+
+  /** Loads a segment register's visible and hidden parts verbatim and refreshes the fast limits. */
+  setSegRaw(s: number, sel: number, base: number, limit: number, ar: number): void {
+    this.segSel[s] = sel & 0xffff;
+    this.segBase[s] = base;
+    this.segLimit[s] = limit;
+    this.segAr[s] = ar;
+    this.refreshSegLimits(s);
+    if (s === CS || s === SS) this.updateMode();
+  }
+
+  refreshSegLimits(s: number): void {
+    const ar = this.segAr[s]!;
+    const type = ar & 0xf;
+    let r = -1;
+    let w = -1;
+    const realish = !(this.cr0 & CR0_PE) || this.flagsRest & VM;
+    if (realish || (!(ar & AR_UNUSABLE) && ar & AR_P && ar & AR_S)) {
+      const expandDown = (type & 0xc) === 4;
+      if (!expandDown) {
+        const code = (type & 8) !== 0;
+        const readable = !code || (type & 2) !== 0;
+        const writable = !code && (type & 2) !== 0;
+        if (readable || realish) r = this.segLimit[s]!;
+        if (writable || realish) w = this.segLimit[s]!;
+      }
+    }
+    this.segRLim[s] = r;
+    this.segWLim[s] = w;
+  }
+
+  // ===================================================================================================
+  // Faults
+  // ===================================================================================================
+
+  fault(vector: number, errorCode = -1): never {
+    throw new CpuFault(vector, errorCode);
+  }
+
+  gp(code = 0): never {
+    throw new CpuFault(13, code);
+  }
+
+  ud(): never {
+    throw new CpuFault(6, -1);
+  }
+
+  // ===================================================================================================
+  // Linear addresses (segmentation, SDM Vol. 3A ch. 3 and 5)
+  // ===================================================================================================
+
+  /** Linear address of seg:off for a data access of `size` bytes; raises #GP/#SS on violations. */
+  lin(s: number, off: number, size: number, write: boolean): number {
+    if (this.codeMode === 64) {
+      const la = s >= FS ? off + this.segBase[s]! : off;
+      if (la < -CANON || la + size - 1 >= CANON) this.fault(s === SS ? 12 : 13, 0);
+      return la;
+    }
+    const o = off >>> 0;
+    if (o + size - 1 > (write ? this.segWLim[s]! : this.segRLim[s]!)) this.segCheckSlow(s, o, size, write);
+    return (this.segBase[s]! + o) >>> 0;
+  }
+
+  /** The full segment check when the fast limit fails (expand-down, unusable, type), SDM 5.3 and 5.5. */
+  segCheckSlow(s: number, o: number, size: number, write: boolean): void {
+    const ar = this.segAr[s]!;
+    const vec = s === SS ? 12 : 13;
+    const realish = !(this.cr0 & CR0_PE) || this.flagsRest & VM;
+    if (!realish) {
+      if (ar & AR_UNUSABLE || !(ar & AR_P)) this.fault(vec, 0);
+      const type = ar & 0xf;
+      if (type & 8) {
+        if (write || !(type & 2)) this.fault(vec, 0);
+      } else if (write && !(type & 2)) this.fault(vec, 0);
+      if ((type & 0xc) === 4) {
+        const upper = ar & AR_DB ? 0xffffffff : 0xffff;
+        if (o <= this.segLimit[s]! || o + size - 1 > upper) this.fault(vec, 0);
+        return;
+      }
+    }
+    if (o + size - 1 > this.segLimit[s]!) this.fault(vec, 0);
+  }
+
+  // ===================================================================================================
+  // Paging (SDM Vol. 3A ch. 4)
+  // ===================================================================================================
+
+  flushFast(): void {
+    this.tlbRTag.fill(Number.NaN);
+    this.tlbWTag.fill(Number.NaN);
+    this.tlbXTag.fill(Number.NaN);
+  }
+
+  flushTlb(): void {
+    this.flushFast();
+  }
+
+  flushTlbPage(la: number): void {
+    const vpn = Math.floor(la / PAGE_SIZE);
+    // Large pages may cover this address from other TLB slots: flush everything (always correct).
+    void vpn;
+    this.flushFast();
+  }
+
+  private viewOf(page: number, write: boolean): DataView | undefined {
+    const mem = this.mem;
+    if (page >= mem.pageCount) return write ? undefined : ONES_VIEW;
+    if (write) {
+      if (mem.shared[page] || this.isCode[page]) return undefined;
+      if (mem.pages[page] === undefined) mem.writablePage(page);
+    } else if (mem.pages[page] === undefined) return undefined;
+    let v = this.views[page];
+    const p = mem.pages[page]!;
+    if (v === undefined || v.buffer !== p.buffer || v.byteOffset !== p.byteOffset) {
+      v = new DataView(p.buffer, p.byteOffset, PAGE_SIZE);
+      this.views[page] = v;
+    }
+    return v;
+  }
+
+  /**
+   * Translates a linear address (SDM 4.3–4.5). `user` = the access is subject to user-mode checks (CPL 3 and
+   * not an implicit supervisor access). Raises #PF with the architectural error code and CR2.
+   */
+  translate(la: number, acc: number, user: boolean): number {
+    if (!(this.cr0 & CR0_PG)) return this.hooks.eptActive ? this.gpa(la, acc, la) : la >>> 0;
+    const write = acc === ACC_WRITE;
+    const fetch = acc === ACC_FETCH;
+    const wp = (this.cr0 & CR0_WP) !== 0;
+    const nxe = (this.efer & EFER_NXE) !== 0;
+    let pfBase = (write ? 2 : 0) | (user ? 4 : 0);
+    if (fetch && (nxe || this.cr4 & CR4_SMEP)) pfBase |= 16;
+    const maxPhys = this.model.physicalAddressWidth;
+    let rw = true;
+    let us = true;
+    let nx = false;
+    let phys: number;
+    // Entries to update (A, then D on the leaf): physical addresses of the entries and whether they are 8 bytes.
+    const touched: number[] = [];
+    let leafAddr = -1;
+    let leafWide = true;
+    let dirtyNeeded = false;
+    if (this.cr4 & CR4_PAE) {
+      let level: number;
+      let table: number;
+      if (this.efer & EFER_LMA) {
+        level = 4;
+        table = this.cr3Base();
+      } else {
+        const pdpte = this.pdptes[Math.floor((la >>> 0) / 0x40000000)]!;
+        if (!(pdpte & 1)) this.pageFault(la, pfBase);
+        level = 2;
+        table = pdpteAddr(pdpte);
+      }
+      for (;;) {
+        const shift = 12 + 9 * (level - 1);
+        const idx = Math.floor(la / 2 ** shift) & 511;
+        const ea = this.gpaWalk(table + idx * 8, la);
+        const lo = this.mem.readN(ea, 4);
+        const hi = this.mem.readN(ea + 4, 4);
+        if (!(lo & 1)) this.pageFault(la, pfBase);
+        // Reserved bits: physical address above MAXPHYADDR, XD without NXE, PS at the PML4 level.
+        if (maxPhys < 52 && (hi & 0xfffff & ~((1 << Math.max(0, maxPhys - 32)) - 1)) !== 0)
+          this.pageFault(la, pfBase | 9);
+        if (hi < 0) {
+          if (!nxe) this.pageFault(la, pfBase | 9);
+          nx = true;
+        }
+        if (!(lo & 2)) rw = false;
+        if (!(lo & 4)) us = false;
+        touched.push(ea);
+        const ps = (lo & 0x80) !== 0;
+        if (level === 4 && ps) this.pageFault(la, pfBase | 9);
+        if (level === 1 || ps) {
+          if (ps && level === 3 && (lo & 0x3fffe000) !== 0) this.pageFault(la, pfBase | 9);
+          if (ps && level === 2 && (lo & 0x1fe000) !== 0) this.pageFault(la, pfBase | 9);
+          const pageBytes = 2 ** (12 + 9 * (level - 1));
+          const entryFrame = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
+          phys = entryFrame - (entryFrame % pageBytes) + (la - Math.floor(la / pageBytes) * pageBytes);
+          leafAddr = ea;
+          dirtyNeeded = (lo & 0x40) === 0;
+          break;
+        }
+        table = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
+        level--;
+      }
+    } else {
+      // 32-bit paging (SDM 4.3).
+      const l = la >>> 0;
+      const pdeA = this.gpaWalk(((this.cr3 & 0xfffff000) >>> 0) + (l >>> 22) * 4, la);
+      const pde = this.mem.readN(pdeA, 4);
+      if (!(pde & 1)) this.pageFault(la, pfBase);
+      if (!(pde & 2)) rw = false;
+      if (!(pde & 4)) us = false;
+      touched.push(pdeA);
+      leafWide = false;
+      if (pde & 0x80 && this.cr4 & CR4_PSE) {
+        // 4 MiB page; bits 20:13 hold physical-address bits 39:32 (PSE-36), bit 21 reserved.
+        if (pde & 0x200000) this.pageFault(la, pfBase | 9);
+        const high = (pde >>> 13) & 0xff;
+        phys = high * TWO32 + ((pde & 0xffc00000) >>> 0) + (l & 0x3fffff);
+        leafAddr = pdeA;
+        dirtyNeeded = (pde & 0x40) === 0;
+      } else {
+        const pteA = this.gpaWalk(((pde & 0xfffff000) >>> 0) + ((l >>> 12) & 1023) * 4, la);
+        const pte = this.mem.readN(pteA, 4);
+        if (!(pte & 1)) this.pageFault(la, pfBase);
+        if (!(pte & 2)) rw = false;
+        if (!(pte & 4)) us = false;
+        touched.push(pteA);
+        phys = ((pte & 0xfffff000) >>> 0) + (l & 0xfff);
+        leafAddr = pteA;
+        dirtyNeeded = (pte & 0x40) === 0;
+      }
+    }
+    // Permissions (SDM 4.6).
+    if (user) {
+      if (!us) this.pageFault(la, pfBase | 1);
+      if (write && !rw) this.pageFault(la, pfBase | 1);
+    } else {
+      if (write && !rw && wp) this.pageFault(la, pfBase | 1);
+      if (fetch && us && this.cr4 & CR4_SMEP) this.pageFault(la, pfBase | 1);
+    }
+    if (fetch && nx) this.pageFault(la, pfBase | 1);
+    // Accessed and dirty flags (not for the debugger's probes).
+    if (this.probing) return phys;
+    for (const a of touched) {
+      const b = this.mem.read8(a);
+      if (!(b & 0x20)) this.mem.write8(a, b | 0x20);
+    }
+    if (write && dirtyNeeded) this.mem.write8(leafAddr, this.mem.read8(leafAddr) | 0x40);
+    void leafWide;
+    if (this.hooks.eptActive) phys = this.gpa(phys, acc, la);
+    return phys;
+  }
+
+  /** Whether the leaf entry of the last translation had D set is re-checked through translateDirty. */
+  private cr3Base(): number {
+    return (this.cr3 - (this.cr3 % 4096)) % 2 ** this.model.physicalAddressWidth;
+  }
+
+  private gpaWalk(addr: number, la: number): number {
+    return this.hooks.eptActive ? this.gpa(addr, ACC_WRITE, undefined, la) : addr;
+  }
+
+  private gpa(addr: number, acc: number, la: number | undefined, _walkLa?: number): number {
+    const kind = acc === ACC_WRITE ? "write" : acc === ACC_FETCH ? "fetch" : "read";
+    return this.hooks.translateGuestPhysical(this.vmxCpu, addr, kind, la === undefined ? undefined : linBig(la));
+  }
+
+  pageFault(la: number, code: number): never {
+    this.cr2 = la;
+    throw new CpuFault(14, code);
+  }
+
+  /** Loads the four PAE PDPTEs from CR3 (SDM 4.4.1); reserved bits → #GP(0). */
+  loadPdptes(): void {
+    const base = (this.cr3 & 0xffffffe0) >>> 0;
+    const out: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      const lo = this.mem.readN(base + k * 8, 4);
+      const hi = this.mem.readN(base + k * 8 + 4, 4);
+      if (lo & 1 && (lo & 0x1e6 || hi >>> Math.max(0, this.model.physicalAddressWidth - 32) !== 0)) this.gp(0);
+      out.push(hi * TWO32 + lo);
+    }
+    this.pdptes = out;
+  }
+
+  // ===================================================================================================
+  // Memory access
+  // ===================================================================================================
+
+  private fill(la: number, acc: number): number {
+    const user = this.tlbUser;
+    const phys = this.translate(la, acc, user);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const page = Math.floor(phys / PAGE_SIZE);
+    if (acc === ACC_WRITE) {
+      // Only install a fast write entry when the dirty flag is already set (re-walk would set it anyway).
+      const v = this.viewOf(page, true);
+      if (v) {
+        this.tlbWTag[idx] = vpn;
+        this.tlbWView[idx] = v;
+        this.tlbWPhys[idx] = page;
+      }
+    } else if (acc === ACC_READ) {
+      const v = this.viewOf(page, false);
+      if (v) {
+        this.tlbRTag[idx] = vpn;
+        this.tlbRView[idx] = v;
+      }
+    }
+    return phys;
+  }
+
+  /** Slow path: access byte by byte through translation (page crossings, MMIO-less RAM, code pages). */
+  readSlow(la: number, size: number, user = this.tlbUser): number {
+    if ((la & 0xfff) + size <= PAGE_SIZE) {
+      const phys = user === this.tlbUser ? this.fill(la, ACC_READ) : this.translate(la, ACC_READ, user);
+      return this.mem.readN(phys, size);
+    }
+    let v = 0;
+    const p0 = this.translate(la, ACC_READ, user);
+    const first = PAGE_SIZE - (la & 0xfff);
+    const p1 = this.translate(la + first, ACC_READ, user);
+    for (let k = size - 1; k >= 0; k--) v = v * 256 + this.mem.read8(k < first ? p0 + k : p1 + (k - first));
+    return v;
+  }
+
+  writeSlow(la: number, size: number, v: number, user = this.tlbUser): void {
+    if ((la & 0xfff) + size <= PAGE_SIZE) {
+      const phys = user === this.tlbUser ? this.fill(la, ACC_WRITE) : this.translate(la, ACC_WRITE, user);
+      this.physWrite(phys, size, v);
+      return;
+    }
+    const first = PAGE_SIZE - (la & 0xfff);
+    // Both pages are translated (and may fault) before anything is written.
+    const p0 = this.translate(la, ACC_WRITE, user);
+    const p1 = this.translate(la + first, ACC_WRITE, user);
+    for (let k = 0; k < size; k++) {
+      this.physWrite(k < first ? p0 + k : p1 + (k - first), 1, v & 0xff);
+      v = Math.floor(v / 256);
+    }
+  }
+
+  /** Physical write that keeps the decoded-instruction cache and the fast TLB coherent. */
+  physWrite(phys: number, size: number, v: number): void {
+    const page = Math.floor(phys / PAGE_SIZE);
+    if (page < this.isCode.length && this.isCode[page]) this.invalidateCode(page);
+    if (page < this.mem.pageCount && (this.mem.shared[page] || this.mem.pages[page] === undefined)) this.flushFast(); // the page is about to be replaced: fast read entries would see stale data
+    if (((phys + size - 1) & ~0xfff) !== (phys & ~0xfff)) {
+      const p2 = Math.floor((phys + size - 1) / PAGE_SIZE);
+      if (p2 < this.isCode.length && this.isCode[p2]) this.invalidateCode(p2);
+    }
+    this.mem.writeN(phys, size, v);
+  }
+
+  invalidateCode(page: number): void {
+    this.codePages.delete(page);
+    this.isCode[page] = 0;
+    this.tlbXTag.fill(Number.NaN);
+  }
+
+  rd8(s: number, off: number): number {
+    const la = this.lin(s, off, 1, false);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    if (this.tlbRTag[idx] === vpn) return this.tlbRView[idx]!.getUint8(la & 0xfff);
+    return this.readSlow(la, 1);
+  }
+
+  rd16(s: number, off: number): number {
+    const la = this.lin(s, off, 2, false);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbRTag[idx] === vpn && o <= 4094) return this.tlbRView[idx]!.getUint16(o, true);
+    return this.readSlow(la, 2);
+  }
+
+  rd32(s: number, off: number): number {
+    const la = this.lin(s, off, 4, false);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbRTag[idx] === vpn && o <= 4092) return this.tlbRView[idx]!.getInt32(o, true);
+    return this.readSlow(la, 4) | 0;
+  }
+
+  /** 64-bit read: returns the low half, high half in h. */
+  rd64(s: number, off: number): number {
+    const la = this.lin(s, off, 8, false);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbRTag[idx] === vpn && o <= 4088) {
+      const v = this.tlbRView[idx]!;
+      this.h = v.getInt32(o + 4, true);
+      return v.getInt32(o, true);
+    }
+    if (o <= 4088) {
+      const lo = this.readSlow(la, 4) | 0;
+      this.h = this.readSlow(la + 4, 4) | 0;
+      return lo;
+    }
+    // Crossing a page: translate both pages first (either may fault).
+    this.readSlow(la + 7, 1);
+    const lo = this.readSlow(la, 4) | 0;
+    this.h = this.readSlow(la + 4, 4) | 0;
+    return lo;
+  }
+
+  wr8(s: number, off: number, v: number): void {
+    const la = this.lin(s, off, 1, true);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    if (this.tlbWTag[idx] === vpn) this.tlbWView[idx]!.setUint8(la & 0xfff, v);
+    else this.writeSlow(la, 1, v & 0xff);
+  }
+
+  wr16(s: number, off: number, v: number): void {
+    const la = this.lin(s, off, 2, true);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbWTag[idx] === vpn && o <= 4094) this.tlbWView[idx]!.setUint16(o, v, true);
+    else this.writeSlow(la, 2, v & 0xffff);
+  }
+
+  wr32(s: number, off: number, v: number): void {
+    const la = this.lin(s, off, 4, true);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbWTag[idx] === vpn && o <= 4092) this.tlbWView[idx]!.setInt32(o, v, true);
+    else this.writeSlow(la, 4, v >>> 0);
+  }
+
+  wr64(s: number, off: number, v: number, vh: number): void {
+    const la = this.lin(s, off, 8, true);
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    const o = la & 0xfff;
+    if (this.tlbWTag[idx] === vpn && o <= 4088) {
+      const view = this.tlbWView[idx]!;
+      view.setInt32(o, v, true);
+      view.setInt32(o + 4, vh, true);
+      return;
+    }
+    // Check both halves are writable before writing either (precise faults).
+    this.writeCheck(la, 8);
+    this.writeSlow(la, 4, v >>> 0);
+    this.writeSlow(la + 4, 4, vh >>> 0);
+  }
+
+  /** Translates every page of [la, la+size) for writing without writing (faults before side effects). */
+  writeCheck(la: number, size: number): void {
+    this.translate(la, ACC_WRITE, this.tlbUser);
+    if ((la & 0xfff) + size > PAGE_SIZE) this.translate(la + size - 1, ACC_WRITE, this.tlbUser);
+  }
+
+  /** Reads `size` (1/2/4/8) bytes at seg:off; 8 sets h. Returns zero-extended values for 1/2, int32 for 4. */
+  rd(s: number, off: number, size: number): number {
+    switch (size) {
+      case 1:
+        return this.rd8(s, off);
+      case 2:
+        return this.rd16(s, off);
+      case 4:
+        return this.rd32(s, off);
+      default:
+        return this.rd64(s, off);
+    }
+  }
+
+  wr(s: number, off: number, size: number, v: number, vh: number): void {
+    switch (size) {
+      case 1:
+        this.wr8(s, off, v);
+        return;
+      case 2:
+        this.wr16(s, off, v);
+        return;
+      case 4:
+        this.wr32(s, off, v);
+        return;
+      default:
+        this.wr64(s, off, v, vh);
+    }
+  }
+
+  /** Supervisor-mode (implicit) access to a linear address: descriptor tables, TSS, IDT (SDM 4.6.1). */
+  readSys(la: number, size: number): number {
+    if (size === 8) {
+      const lo = this.readSlow(la, 4, false) | 0;
+      this.h = this.readSlow(la + 4, 4, false) | 0;
+      return lo;
+    }
+    return this.readSlow(la, size, false);
+  }
+
+  writeSys(la: number, size: number, v: number): void {
+    this.writeSlow(la, size, v, false);
+  }
+
+  // ===================================================================================================
+  // Effective addresses
+  // ===================================================================================================
+
+  /** The effective address (offset within the segment) of the instruction's memory operand. */
+  ea(i: Insn): number {
+    const asz = i.asz;
+    if (!i.hasModrm) {
+      // moffs (MOV AL/rAX, Ob/Ov and back)
+      if (asz === 8) return i.dispHi * TWO32 + (i.disp >>> 0);
+      return asz === 4 ? i.disp >>> 0 : i.disp & 0xffff;
+    }
+    if (asz === 8) {
+      if (i.ripRel) return this.nextRip + i.disp;
+      let v = i.disp;
+      if (i.base >= 0) {
+        const bh = this.hi[i.base]!;
+        if (bh > 0xfffff || bh < -0x100000) return this.eaExact(i);
+        v += bh * TWO32 + (this.lo[i.base]! >>> 0);
+      }
+      if (i.index >= 0) {
+        const xh = this.hi[i.index]!;
+        if (xh > 0xfffff || xh < -0x100000) return this.eaExact(i);
+        v += (xh * TWO32 + (this.lo[i.index]! >>> 0)) * (1 << i.scale);
+      }
+      if (v >= TWO63) v -= TWO64;
+      else if (v < -TWO63) v += TWO64;
+      return v;
+    }
+    let v = i.disp;
+    if (i.ripRel) v += this.nextRip;
+    if (i.base >= 0) v += this.lo[i.base]!;
+    if (i.index >= 0) v += this.lo[i.index]! << i.scale;
+    return asz === 2 ? v & 0xffff : v >>> 0;
+  }
+
+  /** Exact 64-bit effective address with bigint (registers beyond ±2^52). */
+  private eaExact(i: Insn): number {
+    let v = BigInt(i.disp);
+    if (i.base >= 0) v += this.regBig(i.base);
+    if (i.index >= 0) v += this.regBig(i.index) << BigInt(i.scale);
+    return Number(BigInt.asIntN(64, v));
+  }
+
+  // ===================================================================================================
+  // Stack
+  // ===================================================================================================
+
+  /** Current stack pointer as an offset within SS (by stack size). */
+  sp(): number {
+    switch (this.stackSize) {
+      case 2:
+        return this.lo[4]! & 0xffff;
+      case 4:
+        return this.lo[4]! >>> 0;
+      default:
+        return this.reg64(4);
+    }
+  }
+
+  setSp(v: number): void {
+    switch (this.stackSize) {
+      case 2:
+        this.lo[4] = (this.lo[4]! & ~0xffff) | (v & 0xffff);
+        return;
+      case 4:
+        this.lo[4] = v | 0;
+        this.hi[4] = 0;
+        return;
+      default:
+        setNum64(this, 4, v);
+    }
+  }
+
+  /** Stack offset `delta` bytes from the stack pointer, wrapped to the stack size. */
+  spAdd(sp: number, delta: number): number {
+    switch (this.stackSize) {
+      case 2:
+        return (sp + delta) & 0xffff;
+      case 4:
+        return (sp + delta) >>> 0;
+      default:
+        return sp + delta;
+    }
+  }
+
+  push(size: number, v: number, vh: number): void {
+    const sp = this.spAdd(this.sp(), -size);
+    this.wr(SS, sp, size, v, vh);
+    this.setSp(sp);
+  }
+
+  pop(size: number): number {
+    const sp = this.sp();
+    const v = this.rd(SS, sp, size);
+    this.setSp(this.spAdd(sp, size));
+    return v;
+  }
+
+  // ===================================================================================================
+  // Fetch and decode
+  // ===================================================================================================
+
+  /** Linear address of the current RIP (with CS base outside 64-bit mode). */
+  ripLinear(): number {
+    return this.codeMode === 64 ? this.rip : (this.segBase[CS]! + this.rip) >>> 0;
+  }
+
+  fetchDecode(): Insn {
+    let la: number;
+    const mode = this.codeMode;
+    if (mode === 64) {
+      la = this.rip;
+      if (la < -CANON || la >= CANON) this.gp(0);
+    } else {
+      if (this.rip > this.segLimit[CS]!) this.gp(0);
+      la = (this.segBase[CS]! + this.rip) >>> 0;
+    }
+    this.insnStart = la;
+    const vpn = Math.floor(la / PAGE_SIZE);
+    const idx = vpn & TLB_MASK;
+    let code: (Insn | undefined)[];
+    if (this.tlbXTag[idx] === vpn) code = this.tlbXCode[idx]!;
+    else code = this.fillFetch(la, vpn, idx);
+    const off = la & 0xfff;
+    const cached = code[off];
+    if (cached !== undefined && cached.mode === mode) {
+      if (mode !== 64 && this.rip + cached.len - 1 > this.segLimit[CS]!) this.gp(0);
+      return cached;
+    }
+    return this.decodeAt(la, code, off);
+  }
+
+  private fillFetch(la: number, vpn: number, idx: number): (Insn | undefined)[] {
+    const phys = this.translate(la, ACC_FETCH, this.tlbUser);
+    const page = Math.floor(phys / PAGE_SIZE);
+    let code = this.codePages.get(page);
+    if (code === undefined) {
+      code = [];
+      if (page < this.mem.pageCount) {
+        this.codePages.set(page, code);
+        if (!this.isCode[page]) {
+          this.isCode[page] = 1;
+          this.tlbWTag.fill(Number.NaN); // writes to this page must now take the slow path
+        }
+      }
+    }
+    this.tlbXTag[idx] = vpn;
+    this.tlbXCode[idx] = code;
+    this.tlbXPhys[idx] = phys - (phys % PAGE_SIZE);
+    return code;
+  }
+
+  private decodeAt(la: number, code: (Insn | undefined)[], off: number): Insn {
+    const idx = Math.floor(la / PAGE_SIZE) & TLB_MASK;
+    const physPage = this.tlbXPhys[idx]!;
+    const mem = this.mem;
+    const limit = this.codeMode === 64 ? Number.POSITIVE_INFINITY : this.segLimit[CS]! - this.rip;
+    let crossed = false;
+    const fetch = (k: number): number => {
+      if (k > limit) this.gp(0);
+      if (off + k < PAGE_SIZE) return mem.read8(physPage + off + k);
+      crossed = true;
+      return mem.read8(this.translate(la + k, ACC_FETCH, this.tlbUser));
+    };
+    const insn = decode(fetch, this.codeMode);
+    const key = insn.opcode >= 0x0f20 && insn.opcode <= 0x0f23 ? "mov_special" : insn.name;
+    insn.exec = this.execTable.get(key) ?? this.udExec;
+    // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
+    if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
+    if (!crossed) code[off] = insn;
+    return insn;
+  }
+
+  // ===================================================================================================
+  // Step
+  // ===================================================================================================
+
+  /**
+   * Executes one instruction (or delivers one event). Returns a stop reason when the run must stop.
+   * Never throws.
+   */
+  step(): StopReason | undefined {
+    const hooks = this.hooks;
+    if (this.halted && !hooks.wantsBoundary) return this.haltedStop();
+    const startRip = this.rip;
+    this.insnRip = startRip;
+    try {
+      if (hooks.wantsBoundary) {
+        hooks.boundary(this.vmxCpu);
+        if (this.halted) return this.haltedStop();
+      }
+      const insn = this.fetchDecode();
+      this.current = insn;
+      const mode = this.codeMode;
+      let next = this.rip + insn.len;
+      if (mode === 16) next &= 0xffff;
+      else if (mode === 32) next >>>= 0;
+      this.nextRip = next;
+      if (hooks.nonRoot) hooks.instruction(this.vmxCpu, viewOf(this, insn));
+      this.rip = next;
+      this.inInsn = true;
+      (insn.exec as Exec)(this, insn);
+      this.inInsn = false;
+      this.instructionCount++;
+      this.flagsRest &= ~RF;
+    } catch (e) {
+      this.inInsn = false;
+      if (e instanceof CpuFault) {
+        this.rip = startRip;
+        this.instructionCount++;
+        return this.exception(e.vector, e.errorCode);
+      }
+      return this.nonFault(e);
+    }
+    if (this.pendingStop) {
+      const s = this.pendingStop;
+      this.pendingStop = undefined;
+      return s;
+    }
+    return undefined;
+  }
+
+  private haltedStop(): StopReason {
+    return { kind: "halted", rip: linBig(this.rip) };
+  }
+
+  /** Handles a non-CpuFault throw from an instruction or event delivery. */
+  nonFault(e: unknown): StopReason | undefined {
+    if (e instanceof VmExitSignal) {
+      this.instructionCount++;
+      return e.stop;
+    }
+    if (e instanceof StopSignal) {
+      this.instructionCount++;
+      return e.reason;
+    }
+    if (e instanceof CpuFault) return this.exception(e.vector, e.errorCode);
+    // An emulator bug: never let it escape as a host exception; stop the run and say so.
+    const msg = e instanceof Error ? `${e.message}` : String(e);
+    return { kind: "shutdown", rip: linBig(this.rip), message: `internal emulator error: ${msg}` };
+  }
+
+  /** Delivers an exception raised by the instruction at RIP, with #DF and triple-fault handling (SDM 6.15). */
+  exception(vector: number, errorCode: number): StopReason | undefined {
+    try {
+      this.deliverWithDf(vector, errorCode);
+    } catch (e) {
+      return this.nonFault(e);
+    }
+    if (this.pendingStop) {
+      const s = this.pendingStop;
+      this.pendingStop = undefined;
+      return s;
+    }
+    return undefined;
+  }
+
+  private deliverWithDf(vector: number, errorCode: number): void {
+    const first = vector;
+    try {
+      this.deliver(vector, errorCode, "hw", this.rip);
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      const second = e.vector;
+      if (first === 8) this.tripleFault(second);
+      const contributory = (v: number) => v === 0 || (v >= 10 && v <= 13);
+      const df =
+        (contributory(first) && contributory(second)) || (first === 14 && (second === 14 || contributory(second)));
+      if (!df) {
+        // Handled serially: deliver the second exception instead (the first one is lost, SDM Table 6-5).
+        try {
+          this.deliver(second, e.errorCode, "hw", this.rip);
+        } catch (e2) {
+          if (!(e2 instanceof CpuFault)) throw e2;
+          this.deliverDoubleFault();
+        }
+        return;
+      }
+      this.deliverDoubleFault();
+    }
+  }
+
+  private deliverDoubleFault(): void {
+    try {
+      this.deliver(8, 0, "hw", this.rip);
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      this.tripleFault(e.vector);
+    }
+  }
+
+  tripleFault(lastVector: number): never {
+    if (this.hooks.nonRoot) this.hooks.tripleFault(this.vmxCpu);
+    this.halted = true;
+    this.activityState = 2;
+    throw new StopSignal({
+      kind: "tripleFault",
+      rip: linBig(this.rip),
+      vector: lastVector,
+      message: `triple fault: exception ${lastVector} while delivering a double fault; the processor entered shutdown`,
+    });
+  }
+
+  /** Event delivery through the IDT; implemented in interrupts.ts (installed by the machine). */
+  deliver(vector: number, errorCode: number, kind: "hw" | "sw" | "ext" | "int1", returnRip: number): void {
+    deliverImpl(this, vector, errorCode, kind, returnRip);
+  }
+}
+
+/** Set by interrupts.ts (avoids a module cycle). */
+export let deliverImpl: (cpu: Cpu, vector: number, errorCode: number, kind: string, returnRip: number) => void = () => {
+  throw new Error("interrupt delivery not installed");
+};
+export function installDelivery(f: typeof deliverImpl): void {
+  deliverImpl = f;
+}
+
+/** DecodedInstructionView builder; set by vmx-bridge.ts. */
+export let viewOf: (cpu: Cpu, insn: Insn) => DecodedInstructionView = () => {
+  throw new Error("vmx bridge not installed");
+};
+export function installViewOf(f: typeof viewOf): void {
+  viewOf = f;
+}
+
+const K_MEM = 2;
+const ONES_VIEW = new DataView(ONES_PAGE.buffer, 0, PAGE_SIZE);
+
+function pdpteAddr(p: number): number {
+  return p - (p % 4096);
+}
+
+/** Unsigned a < b for the lazy flags' operand size. */
+function ult(a: number, ah: number, b: number, bh: number, size: number): number {
+  if (size === 8) {
+    if (ah !== bh) return ah >>> 0 < bh >>> 0 ? 1 : 0;
+    return a >>> 0 < b >>> 0 ? 1 : 0;
+  }
+  if (size === 4) return a >>> 0 < b >>> 0 ? 1 : 0;
+  return a < b ? 1 : 0;
+}
+
+function ule(a: number, ah: number, b: number, bh: number, size: number): number {
+  if (size === 8) {
+    if (ah !== bh) return ah >>> 0 < bh >>> 0 ? 1 : 0;
+    return a >>> 0 <= b >>> 0 ? 1 : 0;
+  }
+  if (size === 4) return a >>> 0 <= b >>> 0 ? 1 : 0;
+  return a <= b ? 1 : 0;
+}
+
+/** A linear address number (signed canonical or unsigned 32-bit) as an unsigned 64-bit bigint. */
+export function linBig(la: number): bigint {
+  return BigInt.asUintN(64, BigInt(Math.trunc(la)));
+}
+
+/** Stores a JS number (signed, |v| < 2^53) into a 64-bit register. */
+export function setNum64(cpu: Cpu, r: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  cpu.lo[r] = (v - hi * TWO32) | 0;
+  cpu.hi[r] = hi | 0;
+}
+
+export { CS, DS, ES, FS, GS, SS };

@@ -1,0 +1,140 @@
+// I/O devices: a 16550 UART at COM1 (0x3F8–0x3FF), the 0xE9 debug console, the fast A20 gate (0x92).
+// Every other port reads all-ones and ignores writes, as on a PC with nothing decoded there.
+
+import type { IoBus } from "./cpu";
+
+export type OutputStream = "uart" | "e9";
+export type OutputListener = (bytes: Uint8Array, stream: OutputStream) => void;
+
+export const COM1 = 0x3f8;
+export const DEBUG_CONSOLE_PORT = 0xe9;
+
+/** A 16550-compatible UART: transmit is immediate (THR always empty), receive from a queue. */
+export class Uart16550 {
+  ier = 0;
+  lcr = 0x03;
+  mcr = 0;
+  scr = 0;
+  dll = 1;
+  dlm = 0;
+  fcr = 0;
+  readonly input: number[] = [];
+  constructor(private readonly emit: (byte: number) => void) {}
+
+  read(offset: number): number {
+    const dlab = (this.lcr & 0x80) !== 0;
+    switch (offset) {
+      case 0:
+        if (dlab) return this.dll;
+        return this.input.shift() ?? 0;
+      case 1:
+        return dlab ? this.dlm : this.ier;
+      case 2:
+        // IIR: FIFOs enabled bits when FCR.0 set; no interrupt pending (bit 0 = 1).
+        return (this.fcr & 1 ? 0xc0 : 0) | 0x01;
+      case 3:
+        return this.lcr;
+      case 4:
+        return this.mcr;
+      case 5:
+        // LSR: THR empty and transmitter idle; data ready when input is queued.
+        return 0x60 | (this.input.length > 0 ? 1 : 0);
+      case 6:
+        // MSR: CTS, DSR, DCD asserted (a null-modem that is always ready); loopback mirrors MCR.
+        if (this.mcr & 0x10) return ((this.mcr & 0x0f) << 4) & 0xf0;
+        return 0xb0;
+      default:
+        return this.scr;
+    }
+  }
+
+  write(offset: number, v: number): void {
+    const dlab = (this.lcr & 0x80) !== 0;
+    switch (offset) {
+      case 0:
+        if (dlab) this.dll = v;
+        else if (this.mcr & 0x10) this.input.push(v);
+        else this.emit(v);
+        return;
+      case 1:
+        if (dlab) this.dlm = v;
+        else this.ier = v & 0x0f;
+        return;
+      case 2:
+        this.fcr = v;
+        if (v & 2) this.input.length = 0;
+        return;
+      case 3:
+        this.lcr = v;
+        return;
+      case 4:
+        this.mcr = v & 0x1f;
+        return;
+      case 7:
+        this.scr = v;
+        return;
+      default:
+        return;
+    }
+  }
+
+  snapshot(): object {
+    return { ...this, input: this.input.slice() };
+  }
+}
+
+export class Devices implements IoBus {
+  readonly uart: Uart16550;
+  private readonly listeners = new Set<OutputListener>();
+  port92 = 0x02;
+  /** Extra port handlers (the start states' firmware exit port). */
+  readonly extra = new Map<number, { in?: (size: number) => number; out?: (size: number, v: number) => void }>();
+
+  constructor() {
+    this.uart = new Uart16550((b) => this.emit(b, "uart"));
+  }
+
+  onOutput(cb: OutputListener): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  private emit(byte: number, stream: OutputStream): void {
+    const bytes = Uint8Array.of(byte & 0xff);
+    for (const l of this.listeners) l(bytes, stream);
+  }
+
+  in(port: number, size: number): number {
+    const x = this.extra.get(port);
+    if (x?.in) return x.in(size);
+    if (size === 1) return this.in8(port);
+    let v = 0;
+    for (let k = size - 1; k >= 0; k--) v = v * 256 + this.in8((port + k) & 0xffff);
+    return v;
+  }
+
+  private in8(port: number): number {
+    if (port >= COM1 && port < COM1 + 8) return this.uart.read(port - COM1);
+    if (port === DEBUG_CONSOLE_PORT) return 0xe9; // Bochs' port-E9 hack reads back 0xE9
+    if (port === 0x92) return this.port92;
+    return 0xff;
+  }
+
+  out(port: number, size: number, value: number): void {
+    const x = this.extra.get(port);
+    if (x?.out) {
+      x.out(size, value);
+      return;
+    }
+    for (let k = 0; k < size; k++) {
+      this.out8((port + k) & 0xffff, value & 0xff);
+      value = Math.floor(value / 256);
+    }
+  }
+
+  private out8(port: number, v: number): void {
+    if (port >= COM1 && port < COM1 + 8) this.uart.write(port - COM1, v);
+    else if (port === DEBUG_CONSOLE_PORT) this.emit(v, "e9");
+    else if (port === 0x92) this.port92 = v & 0x03;
+  }
+}

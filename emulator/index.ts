@@ -1,0 +1,11 @@
+// emulator/: the x86-64 machine. Public API for the debugger, the CLI and VMX.
+
+export { Cpu, CpuFault } from "./cpu";
+export type { CpuModel } from "./cpu-model";
+export { decode, Insn } from "./decoder";
+export { Devices, type OutputListener, type OutputStream } from "./devices";
+export { decodeBytes, Machine, type MachineOptions, type RunOptions, type Snapshot } from "./machine";
+export { PhysicalMemory } from "./memory";
+export { FIRMWARE_EXIT_PORT, LAYOUT, SELECTORS, START_STATES, type StartState } from "./start-states";
+export type { StopKind, StopReason } from "./stop-reason";
+export * from "./vmx-hooks";
