@@ -56,3 +56,20 @@ for (const [bochs, name] of BOCHS_MODELS) {
     });
   });
 }
+
+describe("VMWRITE to read-only fields (IA32_VMX_MISC[29])", () => {
+  for (const [bochs, name] of [BOCHS_MODELS[0], BOCHS_MODELS[1]]) {
+    test(`${name}: error 13 exactly for the read-only fields unless VMWRITE-any-field is supported`, () => {
+      const model = cpuModel(name)!;
+      const rows = fixture(`vmwrite-scan.${bochs}.txt`).match(/^(OK|ERR) .*$/gm) ?? [];
+      assert.ok(rows.length > 100);
+      for (const row of rows) {
+        const [, status, enc, error] = /^(OK|ERR) (0x[0-9A-F]+)(?: (\d+))?/.exec(row)!;
+        const field = VMCS_FIELDS.find((f) => f.encoding === (Number(enc) & ~1))!;
+        const fails = field.type === "read-only" && !model.features.vmwriteAnyField;
+        assert.equal(status, fails ? "ERR" : "OK", row);
+        if (fails) assert.equal(error, "13", row);
+      }
+    });
+  }
+});
