@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { COMMANDS, VIEWS } from "../../extension/command-ids";
+import { launchVariable } from "../../extension/debug-configuration";
 import { CONTRIBUTES_PATH, generateContributesText, loadManifestInputs } from "../../extension/manifest/generate";
 
 const root = join(__dirname, "..", "..");
@@ -107,7 +108,7 @@ describe("debugger", () => {
     }
   });
   test("initial configuration debugs the current file", () => {
-    assert.equal(d.initialConfigurations[0].program, "${file}");
+    assert.equal(d.initialConfigurations[0].program, launchVariable("file"));
   });
 });
 

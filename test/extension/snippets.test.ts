@@ -23,7 +23,7 @@ function program(d: Dialect): string {
   parts.push(d === "nasm" ? "section .data" : ".data");
   // Both regions, from the region snippet with its name placeholder set.
   for (const region of ["vmxon_region", "vmcs_region"]) {
-    parts.push(expandSnippetBody(s["VMXON / VMCS region"]!.body.map((l) => l.replaceAll("${1:vmcs_region}", region))));
+    parts.push(expandSnippetBody(s["VMXON / VMCS region"]!.body.map((l) => l.replaceAll(`$\{1:vmcs_region}`, region))));
   }
   return `${parts.join("\n")}\n`;
 }
