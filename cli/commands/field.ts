@@ -46,7 +46,7 @@ function describe(f: VmcsField, high: boolean, model: CpuModel | undefined): str
 }
 
 export const fieldCommand: CliCommand = {
-  summary: "describe a VMCS field by encoding or name: vmx field 0x6c00 | GUEST_CR0 [--json]",
+  summary: "describe a VMCS field by encoding or name: vmx field 0x6c00|GUEST_CR0 [--model M] [--json]",
   async run(args, io) {
     const p = parseArgs(args, { "--model": ["-m"] }, ["--json", "--help", "-h"]);
     if (p.flags.has("--help") || p.flags.has("-h")) {
