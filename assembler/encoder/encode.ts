@@ -385,8 +385,7 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     case "s8": {
       if (op.unresolved) return "unresolved: no sign-extended byte form";
       const w = v ?? 32;
-      if (!inRange(val, immRange(w, false))) return "immediate out of range";
-      return fitsS8(toSigned(val, w)) ? { det } : "not a sign-extended byte";
+      return fitsS8(signExtendedImm(val, w, ctx.req.flavor)) ? { det } : "not a sign-extended byte";
     }
     case "iw":
       return lenient || inRange(val, immRange(16, false)) ? { det } : "immediate out of range (word)";
@@ -397,6 +396,9 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     case "iz": {
       const w = v ?? 32;
       const range = w === 64 ? immRange(32, true) : immRange(w, false);
+      // GNU as rejects a 64-bit operand's immediate outside the sign-extended imm32 range (no truncation).
+      if (w === 64 && ctx.req.flavor === "gas" && !op.unresolved)
+        return inRange(toSigned(val, 64), range) ? { det } : "operand type mismatch: immediate out of range";
       if (w === 64 && op.unresolved) {
         // nasm loads a relocatable/unknown value into a 64-bit register with the full imm64 form
         // (`mov rax, label` → REX.W B8 io); GNU as uses the sign-extended imm32 (C7 /0).
@@ -412,6 +414,21 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     }
   }
   return "bad immediate kind";
+}
+
+/**
+ * The value an imm8 sign-extended to `w` bits must equal. nasm truncates the value to the operand size first
+ * (warning when it did not fit). GNU as (tc-i386.c optimize_imm) reads a value in 0..0xffff as a signed
+ * 16-bit number for a 16-bit operand, and any value in 0..0xffffffff as a signed 32-bit number; other values
+ * stay as written.
+ */
+function signExtendedImm(val: bigint, w: number, flavor: string): bigint {
+  // nasm: a 64-bit operand's immediate field is 32 bits, so the value is truncated to those.
+  if (flavor === "nasm") return toSigned(val, w === 64 ? 32 : w);
+  if (w === 64) return toSigned(val, 64);
+  if (w === 16 && val >= 0n && val <= 0xffffn) return toSigned(val, 16);
+  if (val >= 0n && val <= 0xffffffffn) return toSigned(val, 32);
+  return val;
 }
 
 function le(value: bigint, bytes: number): number[] {
@@ -453,7 +470,8 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
   for (let i = 0; i < ops.length; i++) {
     const p = form.ops[i]!;
     const m = matchOperand(ops[i]!, p, form, v, ctx);
-    if (typeof m === "string") return { message: m, operandIndex: i, score: 1 + i };
+    // A value out of range is a more useful report than "wrong kind of operand" from another form.
+    if (typeof m === "string") return { message: m, operandIndex: i, score: 1 + i + (/range/.test(m) ? 0.5 : 0) };
     if (m.det) determined = true;
     if (
       p.t === "r" ||
@@ -465,6 +483,10 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
       sized = true;
   }
   if (!form.usesV && !sized) determined = true;
+  // With nothing giving the operand size, an instruction that has a default uses it; the immediate's value
+  // never changes the operand size (`push 0xffffffff` in 16-bit code is a truncated push imm16).
+  if (!determined && form.def && form.usesV && v !== defaultV(form, bits, ctx.req.flavor))
+    return { message: "not the default operand size", score: 0 };
   if (ctx.req.flavor === "nasm" && bits === 64 && v === 16 && form.d64 && /^(call|jmp)$/.test(form.mnemonic))
     return { message: "instruction not supported in 64-bit mode", score: 5 };
   const built = build(form, v, os, ctx);

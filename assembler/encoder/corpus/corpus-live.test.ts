@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compare, describe } from "./check";
-import { loadCorpus, parseGolden } from "./corpus";
+import { corpusEntries, parseGolden } from "./corpus";
 import { referenceGoldens, toolsAvailable } from "./reference";
 
 const dir = import.meta.dirname;
@@ -15,7 +15,7 @@ const available = toolsAvailable();
 const skip = available ? false : "nasm, as and objcopy are not all on PATH: live corpus comparison skipped";
 
 test("live: the installed nasm and GNU as still produce the checked-in goldens", { skip }, () => {
-  const live = referenceGoldens(loadCorpus(readFileSync(join(dir, "forms.txt"), "utf8")));
+  const live = referenceGoldens(corpusEntries(readFileSync(join(dir, "forms.txt"), "utf8")));
   const stored = parseGolden(readFileSync(join(dir, "golden.tsv"), "utf8"));
   assert.equal(live.length, stored.length);
   const drift = live.filter((r, i) => {
@@ -26,7 +26,7 @@ test("live: the installed nasm and GNU as still produce the checked-in goldens",
 });
 
 test("live: the encoder matches the installed nasm and GNU as on every corpus form", { skip }, () => {
-  const live = referenceGoldens(loadCorpus(readFileSync(join(dir, "forms.txt"), "utf8")));
+  const live = referenceGoldens(corpusEntries(readFileSync(join(dir, "forms.txt"), "utf8")));
   const diffs = compare(live);
   assert.equal(diffs.length, 0, diffs.map(describe).join("\n"));
 });

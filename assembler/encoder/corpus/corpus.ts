@@ -1,6 +1,7 @@
 // The golden corpus: forms.txt (what to assemble) and golden.tsv (what GNU as / nasm produced for it).
 
 import type { Bits, Flavor } from "../types";
+import { sweepEntries } from "./sweep";
 import { parseIntel, toAtt } from "./syntax";
 
 export interface CorpusEntry {
@@ -56,6 +57,11 @@ export function loadCorpus(text: string): CorpusEntry[] {
     out.push(e);
   });
   return out;
+}
+
+/** forms.txt followed by the generated sweeps of ./sweep: everything golden.tsv holds, in order. */
+export function corpusEntries(formsText: string): CorpusEntry[] {
+  return [...loadCorpus(formsText), ...sweepEntries()];
 }
 
 /** The AT&T text GNU as is given for an entry. */
