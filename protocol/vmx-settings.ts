@@ -1,6 +1,7 @@
 // The `vmx.*` settings as the extension hands them to the language server: once as `initializationOptions`
 // and again, whole, in every `workspace/didChangeConfiguration` notification (`settings.vmx`).
 // Declared once here so the extension (reader) and the language server (consumer) agree on the shape.
+import { DEFAULT_CPU_MODEL } from "../arch/index";
 
 export type VmxSyntaxSetting = "auto" | "gas" | "nasm";
 
@@ -25,7 +26,7 @@ export interface VmxSettings {
 export const VMX_SETTINGS_SECTION = "vmx";
 
 export const DEFAULT_VMX_SETTINGS: VmxSettings = {
-  cpuModel: "skylake-x",
+  cpuModel: DEFAULT_CPU_MODEL,
   syntax: "auto",
   includePaths: [],
   rules: {},
