@@ -33,9 +33,10 @@ export async function runFileInEmulator(
   output.show(true);
   output.appendLine(`$ vmx ${args.slice(1).join(" ")}`);
   const started = Date.now();
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
-    cwd: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
+    cwd: folder && existsSync(folder) ? folder : undefined,
   });
   running = child;
   child.stdout.setEncoding("utf8").on("data", (s: string) => output.append(s));

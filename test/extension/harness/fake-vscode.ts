@@ -160,6 +160,8 @@ export function createFakeVscode() {
   const clipboard = { text: "" };
   const inputBoxAnswers: (string | undefined)[] = [];
   const debugStarted: unknown[] = [];
+  const outputChannels = new Map<string, { lines: string[] }>();
+  const statusItems: { text: string; visible: boolean; command?: string }[] = [];
 
   const ev = {
     startSession: new EventEmitter<any>(),
@@ -175,30 +177,39 @@ export function createFakeVscode() {
   const window: any = {
     activeTextEditor: undefined as FakeEditor | undefined,
     visibleTextEditors: [] as FakeEditor[],
-    createOutputChannel: (name: string) => ({
-      name,
-      lines: [] as string[],
-      appendLine(s: string) {
-        this.lines.push(s);
-      },
-      append(s: string) {
-        this.lines.push(s);
-      },
-      clear() {},
-      show() {},
-      dispose() {},
-    }),
-    createStatusBarItem: () => ({
-      text: "",
-      visible: false,
-      show() {
-        this.visible = true;
-      },
-      hide() {
-        this.visible = false;
-      },
-      dispose() {},
-    }),
+    createOutputChannel: (name: string) => {
+      const channel = {
+        name,
+        lines: [] as string[],
+        appendLine(s: string) {
+          this.lines.push(s);
+        },
+        append(s: string) {
+          this.lines.push(s);
+        },
+        clear() {},
+        show() {},
+        dispose() {},
+      };
+      outputChannels.set(name, channel);
+      return channel;
+    },
+    createStatusBarItem: () => {
+      const item = {
+        text: "",
+        visible: false,
+        command: undefined as string | undefined,
+        show() {
+          this.visible = true;
+        },
+        hide() {
+          this.visible = false;
+        },
+        dispose() {},
+      };
+      statusItems.push(item);
+      return item;
+    },
     createTreeView: (id: string, opts: { treeDataProvider: any }) => {
       const v = { provider: opts.treeDataProvider, message: undefined as string | undefined, dispose() {} };
       treeViews.set(id, v);
@@ -317,6 +328,8 @@ export function createFakeVscode() {
     clipboard,
     inputBoxAnswers,
     debugStarted,
+    outputChannels,
+    statusItems,
     ev,
   };
 }
