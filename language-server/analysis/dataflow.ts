@@ -10,6 +10,7 @@ import {
   isUnconditionalJump,
   readsFlags,
   VMX_FAILING,
+  VMX_INSTRUCTIONS,
   writesFirstOperand,
   writesFlags,
 } from "./mnemonics";
@@ -322,11 +323,13 @@ export function analyzeFlow(unit: Unit): FlowResult {
   };
 
   // Pass 1 finds which regions each VMCLEAR names; pass 2 uses per-function summaries of them at calls.
-  const pass1 = runFixpoint(undefined);
+  const hasCalls = blocks.some((b) => b.callTarget !== undefined);
+  const hasVmclear = mnem.includes("vmclear");
+  const pass1 = hasCalls && hasVmclear ? runFixpoint(undefined) : undefined;
   const summaries = new Map<number, Set<string> | null>();
-  for (let b = 0; b < blocks.length; b++) {
-    if (blocks.some((x) => x.callTarget === b)) summaries.set(b, functionClears(b));
-  }
+  const callTargets = new Set<number>();
+  for (const blk of blocks) if (blk.callTarget !== undefined) callTargets.add(blk.callTarget);
+  for (const b of callTargets) summaries.set(b, pass1 ? functionClears(b) : new Set());
   function functionClears(entry: number): Set<string> | null {
     const seen = new Set<number>();
     const todo = [entry];
@@ -366,6 +369,15 @@ export function analyzeFlow(unit: Unit): FlowResult {
     }
   }
   return result;
+}
+
+const suffixCache = new WeakMap<Statement, number | undefined>();
+function suffixOf(st: Statement): number | undefined {
+  if (st.intel) return undefined;
+  if (suffixCache.has(st)) return suffixCache.get(st);
+  const size = baseMnemonic(st.name ?? "", false).size;
+  suffixCache.set(st, size);
+  return size;
 }
 
 function isDataStmt(s: Statement): boolean {
@@ -596,7 +608,7 @@ function recordRegs(ctx: Ctx, s: State, st: Statement, names: string[]): void {
   }
 }
 
-function step(ctx: Ctx, s: State, st: Statement, _m: string): void {
+function step(ctx: Ctx, s: State, st: Statement, m: string): void {
   if (st.kind !== "instruction" || !st.name) return;
   if (ctx.unit.isMacroCall(st)) {
     // A macro may do anything: forget registers and treat its flags as consumed.
@@ -605,7 +617,7 @@ function step(ctx: Ctx, s: State, st: Statement, _m: string): void {
     s.pending = undefined;
     return;
   }
-  const { base, size: suffix } = baseMnemonic(st.name, st.intel);
+  const { base, size: suffix } = m ? { base: m, size: suffixOf(st) } : baseMnemonic(st.name, st.intel);
   const ops = intelOperands(st);
   const [dst, src] = ops;
 
@@ -621,7 +633,7 @@ function step(ctx: Ctx, s: State, st: Statement, _m: string): void {
   if (readsFlags(base) || base === "call" || base === "ret") s.pending = undefined;
   else if (writesFlags(base)) s.pending = undefined;
 
-  if (ctx.report) {
+  if (ctx.report && (VMX_INSTRUCTIONS.has(base) || base === "rdmsr" || base === "wrmsr")) {
     const regs = st.operands.filter((o) => o.kind === "reg" && o.reg).map((o) => o.reg!);
     for (const o of st.operands) if (o.base) regs.push(o.base);
     if (base === "rdmsr" || base === "wrmsr") regs.push("ecx", "eax", "edx");

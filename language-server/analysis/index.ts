@@ -1,7 +1,7 @@
 // The analysis core's public API: one call turns a file (plus what it includes) into diagnostics and the facts
 // the editor features read (symbols, data-flow sites). Pure TypeScript; no LSP types; never throws.
 import { analyzeFlow, type FlowResult } from "./dataflow";
-import { frontendCheck } from "./frontend";
+import { type FrontendResult, frontendCheck } from "./frontend";
 import { buildUnit, detectSyntax, ParseCache, syntaxForFile, type Unit } from "./project";
 import { effectiveSeverity, type RuleSetting } from "./rules";
 import type { AnalysisDiagnostic, Syntax } from "./types";
@@ -32,6 +32,8 @@ export interface AnalyzeInput {
   cache?: ParseCache;
   /** Skip the assembler front end (its diagnostics) — for features that only need symbols. */
   skipFrontend?: boolean;
+  /** A front-end result computed elsewhere (the server assembles on a worker thread). */
+  frontend?: FrontendResult;
 }
 
 export interface Analysis {
@@ -76,7 +78,10 @@ export function analyze(input: AnalyzeInput): Analysis {
   });
   const raw: AnalysisDiagnostic[] = [];
   let addresses: Map<string, bigint> | undefined;
-  if (!input.skipFrontend) {
+  if (input.frontend) {
+    raw.push(...input.frontend.diagnostics);
+    addresses = input.frontend.addresses;
+  } else if (!input.skipFrontend) {
     try {
       const fe = frontendCheck({
         file: input.file,
@@ -114,6 +119,7 @@ export function analyze(input: AnalyzeInput): Analysis {
   return { file: input.file, syntax, unit, flow, diagnostics };
 }
 
+export type { FrontendResult } from "./frontend";
 export { ParseCache } from "./project";
 export { RULES } from "./rules";
 export type { AnalysisDiagnostic, Position, Range, Severity, Syntax } from "./types";

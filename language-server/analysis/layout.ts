@@ -71,6 +71,11 @@ export function alignmentOfDirective(unit: Unit, st: Statement): bigint | undefi
 export function labelAlignment(unit: Unit, label: string, addresses?: ReadonlyMap<string, bigint>): Alignment {
   const addr = addresses?.get(label);
   if (addr !== undefined) return addr % 4096n === 0n ? "aligned" : "misaligned";
+  return alignmentFromSource(unit, label);
+}
+
+/** The alignment the source guarantees, whatever the assembler's layout happens to give. */
+export function alignmentFromSource(unit: Unit, label: string): Alignment {
   const def = unit.defs.get(label)?.[0];
   if (def?.kind !== "label") return "unknown";
   const all = unit.statements;

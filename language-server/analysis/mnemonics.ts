@@ -278,10 +278,17 @@ const BASE = new Set<string>([
 ]);
 
 let extra: ReadonlySet<string> = new Set();
+let version = 0;
 
 /** Adds the encoder's mnemonic list (called once by frontend.ts). */
 export function addKnownMnemonics(names: Iterable<string>): void {
   extra = new Set([...extra, ...[...names].map((n) => n.toLowerCase())]);
+  version++;
+}
+
+/** Changes whenever the known mnemonics change (parse caches depend on them). */
+export function mnemonicsVersion(): number {
+  return version;
 }
 
 export function isKnownMnemonic(name: string): boolean {

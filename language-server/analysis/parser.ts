@@ -209,12 +209,25 @@ export interface ParseOptions {
   isMnemonic(name: string): boolean;
 }
 
-export function parseFile(text: string, opts: ParseOptions): ParsedFile {
+/** Parsed lines keyed by their text and the state they start in, so an edit re-parses only what changed. */
+export type LineCache = Map<string, { stmts: Statement[]; blockAfter: boolean; intelAfter: boolean }>;
+
+export function parseFile(text: string, opts: ParseOptions, cache?: LineCache): ParsedFile {
   const lines = text.split(/\r?\n/);
   const state: LexState = { inBlockComment: false };
   const statements: Statement[] = [];
   let intel = opts.syntax === "nasm";
   for (let ln = 0; ln < lines.length; ln++) {
+    const key = cache ? `${intel ? 1 : 0}${state.inBlockComment ? 1 : 0}${lines[ln]}` : "";
+    const hit = cache?.get(key);
+    if (hit) {
+      // Statements are per-line objects (they key data-flow maps): copy with the new line number.
+      for (const st of hit.stmts) statements.push({ ...st, line: ln });
+      state.inBlockComment = hit.blockAfter;
+      intel = hit.intelAfter;
+      continue;
+    }
+    const first = statements.length;
     const lexed = lexLine(lines[ln]!, opts.syntax, state);
     const pieces = opts.syntax === "gas" ? splitTopLevel(lexed.tokens, ";") : [lexed.tokens];
     for (const piece of pieces) {
@@ -226,6 +239,10 @@ export function parseFile(text: string, opts: ParseOptions): ParsedFile {
         else if (st.name === ".att_syntax") intel = false;
       }
       statements.push(st);
+    }
+    if (cache) {
+      if (cache.size > 200_000) cache.clear();
+      cache.set(key, { stmts: statements.slice(first), blockAfter: state.inBlockComment, intelAfter: intel });
     }
   }
   return { file: opts.file, syntax: opts.syntax, lines, statements };

@@ -2,8 +2,8 @@
 // flattened into one statement list, with the symbol table (labels, constants, macros) and its references.
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type Expr, evalExpr, type SymValue } from "./expr";
-import { isKnownMnemonic } from "./mnemonics";
-import { type ParsedFile, parseFile, type Statement } from "./parser";
+import { isKnownMnemonic, mnemonicsVersion } from "./mnemonics";
+import { type LineCache, type ParsedFile, parseFile, type Statement } from "./parser";
 import type { Range, Syntax } from "./types";
 
 export type SymbolKind = "label" | "constant" | "macro";
@@ -65,10 +65,24 @@ export interface UnitOptions {
 
 export class ParseCache {
   private readonly entries = new Map<string, { text: string; syntax: Syntax; parsed: ParsedFile }>();
+  private readonly lines = new Map<string, LineCache>();
+  private mnemonicsSeen = mnemonicsVersion();
   get(file: string, text: string, syntax: Syntax): ParsedFile {
+    if (this.mnemonicsSeen !== mnemonicsVersion()) {
+      // The known mnemonics decide NASM labels without colons: parse everything again.
+      this.entries.clear();
+      this.lines.clear();
+      this.mnemonicsSeen = mnemonicsVersion();
+    }
     const e = this.entries.get(file);
     if (e && e.text === text && e.syntax === syntax) return e.parsed;
-    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic });
+    const key = `${syntax}:${file}`;
+    let lineCache = this.lines.get(key);
+    if (!lineCache) {
+      lineCache = new Map();
+      this.lines.set(key, lineCache);
+    }
+    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic }, lineCache);
     this.entries.set(file, { text, syntax, parsed });
     return parsed;
   }

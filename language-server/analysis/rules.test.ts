@@ -264,12 +264,13 @@ describe("vmcs-field-needs-feature", () => {
 const nasmRegions = (code: string, data: string) => nasm(`${code}\n    hlt\nsection .data\n${data}`);
 
 describe("regions", () => {
-  test("NASM: region-alignment-unknown with an insert-alignment fix", () => {
+  test("NASM: region-misaligned in the assembled layout, with an insert-alignment fix", () => {
     const ds = lint(
       nasmRegions("    vmxon [ptr]\n    jbe f\nf:", "ptr: dq region\nregion: dd 1\n    times 4092 db 0"),
       "nasm",
     );
-    const d = only(ds, "region-alignment-unknown");
+    const d = only(ds, "region-misaligned");
+    assert.match(d.message, /assembled layout/);
     const fix = d.fixes?.[0];
     assert.equal(fix?.edits[0]?.newText, "align 4096\n");
   });

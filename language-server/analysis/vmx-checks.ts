@@ -2,7 +2,7 @@
 // SDM section, and the fix. Rules read arch/ for every encoding, name and capability.
 import { decodeEncoding, fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from "../../arch/index";
 import type { FlowResult, Val, VmcsSite } from "./dataflow";
-import { labelAlignment, staticRevision } from "./layout";
+import { alignmentFromSource, labelAlignment, staticRevision } from "./layout";
 import type { Operand, Statement } from "./parser";
 import type { Unit } from "./project";
 import type { AnalysisDiagnostic, CodeFix, Range } from "./types";
@@ -202,7 +202,7 @@ export function vmxDiagnostics(
       alignmentReported.add(where);
       const def = unit.defs.get(region)?.[0];
       const fixes: CodeFix[] = [];
-      if (def && align === "unknown") {
+      if (def && alignmentFromSource(unit, region) === "unknown" && p.off === 0n) {
         const syntax = unit.files.get(def.file)?.syntax ?? "nasm";
         const indent = "";
         const directive = syntax === "nasm" ? (inBss(unit, def.stmt) ? "alignb 4096" : "align 4096") : ".balign 4096";
@@ -228,7 +228,7 @@ export function vmxDiagnostics(
         code: align === "misaligned" ? "region-misaligned" : "region-alignment-unknown",
         message:
           align === "misaligned"
-            ? `${name} region ${where} is not 4-KiB aligned: ${name} fails (${failText(r.kind)}). VMXON regions and VMCSs must start on a 4-KiB boundary (SDM Vol. 3C 25.2, 25.11.5).`
+            ? `${name} region ${where} is not 4-KiB aligned${addresses?.has(region) ? ` (it is at ${hex(addresses.get(region)! + p.off)} in the assembled layout)` : ""}: ${name} fails (${failText(r.kind)}). VMXON regions and VMCSs must start on a 4-KiB boundary (SDM Vol. 3C 25.2, 25.11.5).`
             : `${name} region ${region} has no 4-KiB alignment directive before it, so nothing guarantees the 4-KiB alignment ${name} requires (${failText(r.kind)}); add ${unit.files.get(def?.file ?? "")?.syntax === "gas" ? "`.balign 4096`" : "`align 4096`"} before the label (SDM Vol. 3C 25.2, 25.11.5).`,
         ...(fixes.length ? { fixes } : {}),
       });

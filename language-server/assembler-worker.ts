@@ -1,0 +1,123 @@
+// Runs the assembler front end (seconds on a 10,000-line file) on a worker thread so that diagnostics from the
+// analysis, hovers and completions never wait for it. The bundled server starts itself again as the worker
+// (`new Worker(__filename)`), so dist/server.js stays a single file.
+
+import { readFileSync } from "node:fs";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { type FrontendResult, frontendCheck } from "./analysis/frontend";
+import type { Syntax } from "./analysis/types";
+
+export interface AssembleJob {
+  id: number;
+  file: string;
+  text: string;
+  syntax: Syntax;
+  includePaths: string[];
+  /** Texts of open documents, which win over the disk (includes being edited). */
+  overlays: Record<string, string>;
+}
+
+export interface AssembleDone {
+  id: number;
+  file: string;
+  result?: FrontendResult;
+  error?: string;
+}
+
+const ROLE = "vmx-assembler";
+
+export function isAssemblerWorker(): boolean {
+  return !isMainThread && (workerData as { role?: string } | null)?.role === ROLE;
+}
+
+export function runAssemblerWorker(): void {
+  parentPort?.on("message", (job: AssembleJob) => {
+    let reply: AssembleDone;
+    try {
+      const result = frontendCheck({
+        file: job.file,
+        text: job.text,
+        syntax: job.syntax,
+        includePaths: job.includePaths,
+        readFile: (p) => {
+          if (p in job.overlays) return job.overlays[p];
+          try {
+            return readFileSync(p, "utf8");
+          } catch {
+            return undefined;
+          }
+        },
+      });
+      reply = { id: job.id, file: job.file, result };
+    } catch (e) {
+      reply = { id: job.id, file: job.file, error: e instanceof Error ? e.message : String(e) };
+    }
+    parentPort?.postMessage(reply);
+  });
+}
+
+/** One worker, one job at a time; a newer job for the same file replaces a queued one. */
+export class AssemblerPool {
+  private worker: Worker | undefined;
+  private busy = false;
+  private readonly queue = new Map<string, AssembleJob>();
+  private nextId = 1;
+
+  constructor(
+    private readonly script: string,
+    private readonly onDone: (job: AssembleJob, done: AssembleDone) => void,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  submit(job: Omit<AssembleJob, "id">): number {
+    const id = this.nextId++;
+    this.queue.set(job.file, { ...job, id });
+    this.pump();
+    return id;
+  }
+
+  private current: AssembleJob | undefined;
+
+  private ensureWorker(): Worker | undefined {
+    if (this.worker) return this.worker;
+    try {
+      const w = new Worker(this.script, { workerData: { role: ROLE } });
+      w.on("message", (done: AssembleDone) => {
+        const job = this.current;
+        this.busy = false;
+        this.current = undefined;
+        if (job) this.onDone(job, done);
+        this.pump();
+      });
+      w.on("error", (e) => this.log(`assembler worker error: ${e.message}`));
+      w.on("exit", () => {
+        this.worker = undefined;
+        this.busy = false;
+        this.current = undefined;
+      });
+      w.unref();
+      this.worker = w;
+      return w;
+    } catch (e) {
+      this.log(`cannot start the assembler worker: ${String(e)}`);
+      return undefined;
+    }
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    const next = this.queue.values().next();
+    if (next.done) return;
+    const job = next.value;
+    this.queue.delete(job.file);
+    const w = this.ensureWorker();
+    if (!w) return;
+    this.busy = true;
+    this.current = job;
+    w.postMessage(job);
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+  }
+}
