@@ -205,8 +205,8 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           scalar();
           break;
         case ">>":
-          // GAS `>>` is arithmetic on signed values; NASM `>>` is logical.
-          v = env.dialect === "gas" ? (uy >= 64n ? (x < 0n ? -1n : 0n) : x >> uy) : uy >= 64n ? 0n : ux >> uy;
+          // `>>` is a logical shift in both dialects (NASM's arithmetic shift is `>>>`).
+          v = uy >= 64n ? 0n : ux >> uy;
           scalar();
           break;
         case ">>>":

@@ -46,6 +46,8 @@ export interface ExpandResult {
   diagnostics: Diagnostic[];
   /** Every file read, by name, split in lines (for the listing). */
   files: Map<string, string[]>;
+  /** Code size in force at the end of the source (GNU as 2.40 pads all code alignment for this mode). */
+  finalBits: 16 | 32 | 64;
 }
 
 interface Origin {
@@ -188,7 +190,7 @@ class Expander {
       );
       this.collecting = undefined;
     }
-    return { statements: this.out, diagnostics: this.diagnostics, files: this.files };
+    return { statements: this.out, diagnostics: this.diagnostics, files: this.files, finalBits: this.bits };
   }
 
   unterminatedMessage(kind: Collecting["kind"]): string {
@@ -247,7 +249,8 @@ class Expander {
         break;
       }
       let src = frame.body[frame.pos++]!;
-      if (frame.subst) src = frame.subst(src, frame);
+      // Block bodies are collected unsubstituted, so a %rep inside a macro sees %rotate.
+      if (frame.subst && !this.collecting) src = frame.subst(src, frame);
       this.processLine(src, frame);
     }
   }
@@ -773,9 +776,26 @@ class Expander {
             return { ...s, text: (s.text ?? "").replace(re, (m) => (m === "\\()" ? "" : v)) };
           };
         }
-        this.stack.push(frame);
+        this.pushRepeat(frame);
       },
     };
+  }
+
+  /**
+   * Pushes a repeat frame. Its body was collected unsubstituted, so it inherits the substitution of the
+   * frame it was written in (macro parameters, an enclosing .irp), applied before its own.
+   */
+  pushRepeat(frame: Frame): void {
+    const outer = this.stack[this.stack.length - 1];
+    const outerSubst = outer?.subst;
+    if (outer && outerSubst) {
+      const own = frame.subst;
+      frame.subst = (s, f) => {
+        const once = outerSubst(s, outer);
+        return own ? own(once, f) : once;
+      };
+    }
+    this.stack.push(frame);
   }
 
   include(name: string, fromFile: string, range: Range): void {
@@ -1109,7 +1129,7 @@ class Expander {
           start: { file, range },
           finish: (body) => {
             if (iterations > 0)
-              this.stack.push({
+              this.pushRepeat({
                 kind: "rept",
                 body,
                 pos: 0,

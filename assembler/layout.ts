@@ -565,10 +565,11 @@ class Layout {
   }
 
   /** Does an expression name a label (directly or through equ), making a GAS Intel bare operand memory? */
-  refersToLabel(e: Expr): boolean {
+  refersToLabel(e: Expr, order: number): boolean {
     for (const n of exprSymbols(e)) {
       const s = this.symbols.get(n);
-      if (!s || s.label) return true;
+      // GNU as decides when it reads the line: a symbol not defined yet is taken as a memory reference.
+      if (!s || s.label || s.order > order) return true;
       if (s.terms === null || s.terms?.some((t) => t.section >= 0)) return true;
     }
     return countLocal(e) > 0;
@@ -596,9 +597,9 @@ class Layout {
       else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
       else if (this.flavor === "nasm") {
         // nasm decides every pass afresh from the previous pass's label values (so a forward target that
-        // was far in an earlier pass can keep a jump near), and assumes near for a target not yet known.
-        // After many passes only growth is allowed, so the layout is guaranteed to settle.
-        if (passNo < 20) st.near = !targetKnown;
+        // was far in an earlier pass can keep a jump near) and is optimistic (short) for a target not known
+        // yet (assemble.c jmp_match). After many passes only growth is allowed, so the layout settles.
+        if (passNo < 20) st.near = false;
         branch = st.near ? "near" : "short";
       } else {
         // GNU as: jumps start short and only grow. Early passes may still see provisional addresses.
@@ -682,7 +683,7 @@ class Layout {
         return { op: { kind: "reg", reg: op.name }, known: true, otherSection: false };
       case "immediate": {
         const v = this.value(op.value, es, st);
-        if (op.gasIntelBare && this.refersToLabel(op.value)) {
+        if (op.gasIntelBare && this.refersToLabel(op.value, es.order)) {
           const mem: EncMem = { kind: "mem", scale: 1, disp: v.value, dispUnresolved: this.unresolved(v) };
           return { op: mem, known: v.known, otherSection: false };
         }
@@ -731,6 +732,12 @@ class Layout {
           es.bits === 64
         )
           rip = true;
+        // nasm's first pass: a `[rel x]` whose symbol is not defined yet has no segment, so it is assembled
+        // as an absolute [disp32] (one byte longer in 64-bit code); later passes see the real size.
+        if (rip && !known && this.flavor === "nasm" && !mem.base && !mem.index) {
+          rip = false;
+          mem.dispUnresolved = true;
+        }
         if (rip) mem.rip = true;
         if (s.far) mem.far = true;
         return { op: mem, known, otherSection: false };
@@ -823,7 +830,7 @@ class Layout {
         }
         const fillArg = s.args[1]?.expr;
         if (fillArg) this.emitFill(sec, Number(BigInt.asUintN(8, this.value(fillArg, es, st).value)), pad);
-        else if (sec.code && !sec.nobits) this.emit(sec, gasCodePadding(pad, es.bits));
+        else if (sec.code && !sec.nobits) this.emit(sec, gasCodePadding(pad, this.exp.finalBits));
         else this.emitFill(sec, 0, pad);
         return;
       }
@@ -848,7 +855,15 @@ class Layout {
         // nasm's ALIGN also raises the section alignment (SECTALIGN ON is the default).
         sec.align = Math.max(sec.align, a);
         const pad = Number(alignUp(sec.pc, a) - sec.pc);
-        this.emitFill(sec, name === "align" ? 0x90 : 0, pad);
+        // The optional second operand is the filler instruction (`align 8, db 0`); NOP by default.
+        let fill = name === "align" ? 0x90 : 0;
+        const insn = s.args[1]?.text.trim().toLowerCase();
+        const m = insn ? /^(?:db|resb)\s+(.+)$/.exec(insn) : null;
+        if (m) {
+          const v = /^(0x[0-9a-f]+|[0-9]+)$/.exec(m[1]!.trim());
+          fill = v ? Number(BigInt(v[1]!)) & 0xff : 0;
+        }
+        this.emitFill(sec, fill, pad);
         return;
       }
       case "sectalign": {
@@ -967,6 +982,10 @@ class Layout {
     }
     for (const a of s.args) {
       const e = a.expr;
+      if (e?.kind === "symbol" && e.name === "?" && this.flavor === "nasm") {
+        this.emitFill(sec, 0, unit);
+        continue;
+      }
       if (!e) {
         if (a.text === "?" && this.flavor === "nasm") {
           this.emitFill(sec, 0, unit);

@@ -148,6 +148,9 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
     // Comments.
     if (gas) {
       if (c === 35 /* # */) return tokens;
+      // A `/` starting a line is a comment in GNU as for x86 (line_comment_chars).
+      if (c === 47 && tokens.length === 0 && text.charCodeAt(i + 1) !== 42 && text.slice(0, i).trim() === "")
+        return tokens;
       if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) return tokens;
       if (c === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
         state.inBlockComment = true;
