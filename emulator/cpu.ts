@@ -9,10 +9,14 @@
 // - Arithmetic flags are lazy: the last operation's kind, size, operands and result (SDM Vol. 1 3.4.3.1).
 
 import type { CpuModel } from "./cpu-model";
-import { CS, DS, decode, ES, FS, GS, type Insn, SS } from "./decoder";
+import type { Insn } from "./decoder";
+import * as decoderModule from "./decoder";
 import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory } from "./memory";
 import type { StopReason } from "./stop-reason";
 import { type DecodedInstructionView, NO_VMX, VmExitSignal, type VmxCpu, type VmxHooks } from "./vmx-hooks";
+
+// Imported bindings copied to locals once: module-namespace getters are slow on the hot path under tsx.
+const { CS, DS, decode, ES, FS, GS, SS } = decoderModule;
 
 export class CpuFault {
   constructor(
@@ -219,6 +223,8 @@ export class Cpu {
   vmxCpu: VmxCpu = undefined as unknown as VmxCpu;
   io: IoBus;
   execTable: Map<string, Exec> = new Map();
+  /** Returns a specialised handler for frequent forms (exec-fast.ts), installed by the machine. */
+  specializer: (insn: Insn) => Exec | undefined = () => undefined;
   udExec: Exec;
 
   constructor(
@@ -1182,7 +1188,7 @@ export class Cpu {
     };
     const insn = decode(fetch, this.codeMode);
     const key = insn.opcode >= 0x0f20 && insn.opcode <= 0x0f23 ? "mov_special" : insn.name;
-    insn.exec = this.execTable.get(key) ?? this.udExec;
+    insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
     if (!crossed) code[off] = insn;
@@ -1237,6 +1243,76 @@ export class Cpu {
     }
     return undefined;
   }
+
+  /**
+   * Runs up to `max` instructions on the fast path (no per-instruction try/catch); falls back to step()
+   * whenever VMX needs per-instruction hooks. Returns the stop reason or undefined when the budget is used up.
+   * `this.batchExecuted` tells how many steps were taken.
+   */
+  runBatch(max: number): StopReason | undefined {
+    let n = 0;
+    const hooks = this.hooks;
+    let startRip = 0;
+    while (n < max) {
+      if (this.halted || hooks.nonRoot || hooks.wantsBoundary) {
+        n++;
+        const r = this.step();
+        if (r !== undefined) {
+          this.batchExecuted = n;
+          return r;
+        }
+        continue;
+      }
+      try {
+        while (n < max) {
+          startRip = this.rip;
+          this.insnRip = startRip;
+          const insn = this.fetchDecode();
+          this.current = insn;
+          let next = this.rip + insn.len;
+          const mode = this.codeMode;
+          if (mode === 16) next &= 0xffff;
+          else if (mode === 32) next >>>= 0;
+          this.nextRip = next;
+          this.rip = next;
+          this.inInsn = true;
+          (insn.exec as Exec)(this, insn);
+          this.inInsn = false;
+          this.instructionCount++;
+          this.flagsRest &= ~RF;
+          n++;
+          if (this.pendingStop !== undefined) {
+            const s = this.pendingStop;
+            this.pendingStop = undefined;
+            this.batchExecuted = n;
+            return s;
+          }
+          if (hooks.nonRoot || hooks.wantsBoundary) break;
+        }
+      } catch (e) {
+        this.inInsn = false;
+        n++;
+        let r: StopReason | undefined;
+        if (e instanceof CpuFault) {
+          this.rip = startRip;
+          this.instructionCount++;
+          r = this.exception(e.vector, e.errorCode);
+        } else r = this.nonFault(e);
+        if (r === undefined && this.pendingStop !== undefined) {
+          r = this.pendingStop;
+          this.pendingStop = undefined;
+        }
+        if (r !== undefined) {
+          this.batchExecuted = n;
+          return r;
+        }
+      }
+    }
+    this.batchExecuted = n;
+    return undefined;
+  }
+
+  batchExecuted = 0;
 
   private haltedStop(): StopReason {
     return { kind: "halted", rip: linBig(this.rip) };

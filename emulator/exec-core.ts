@@ -1,7 +1,13 @@
 // Operand access and the arithmetic core shared by the instruction handlers (SDM Vol. 1 ch. 7, Vol. 2 pages).
 
-import { type Cpu, OP_ADC, OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_NONE, OP_SBB, OP_SUB } from "./cpu";
-import { type Insn, K } from "./decoder";
+import type { Cpu } from "./cpu";
+import * as cpuModule from "./cpu";
+import type { Insn } from "./decoder";
+import * as decoderModule from "./decoder";
+
+// Imported constants bound locally once: module-namespace getters are slow on the hot path under tsx.
+const { OP_ADC, OP_ADD, OP_DEC, OP_INC, OP_LOGIC, OP_NONE, OP_SBB, OP_SUB } = cpuModule;
+const { K } = decoderModule;
 
 export const MASK = [0, 0xff, 0xffff, 0, 0xffffffff, 0, 0, 0, 0];
 

@@ -1,9 +1,17 @@
 // General-purpose instructions: data transfer, arithmetic, logic, shifts, bit operations, control transfer,
 // strings, flags (SDM Vol. 2 instruction pages; flags per Vol. 1 Appendix A).
 
-import { AC, CF, type Cpu, DF, type Exec, ID, IF, IOPL, NT, OF, RF, VIF, VIP, VM, ZF } from "./cpu";
-import { CS, DS, ES, type Insn, K, SS } from "./decoder";
-import { add, big, eaOf, incdec, logic, MASK, norm, rdOp, resultFlags, sub, unbig, wrOp } from "./exec-core";
+import type { Cpu, Exec } from "./cpu";
+import * as cpuModule from "./cpu";
+import type { Insn } from "./decoder";
+import * as decoderModule from "./decoder";
+import * as core from "./exec-core";
+
+// Imported bindings copied to locals once: module-namespace getters are slow on the hot path under tsx.
+const { AC, CF, DF, ID, IF, IOPL, NT, OF, RF, VIF, VIP, VM, ZF } = cpuModule;
+const { CS, DS, ES, K, SS } = decoderModule;
+const { add, big, eaOf, incdec, logic, MASK, norm, rdOp, resultFlags, sub, unbig, wrOp } = core;
+
 import { farReturn, farTransfer, iret, loadSegment } from "./segments";
 
 export const GENERAL = new Map<string, Exec>();

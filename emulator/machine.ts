@@ -6,6 +6,7 @@ import { Cpu, type Exec, linBig } from "./cpu";
 import type { CpuModel } from "./cpu-model";
 import { decode, type Insn, SS } from "./decoder";
 import { Devices, type OutputListener } from "./devices";
+import { specialize } from "./exec-fast";
 import { GENERAL } from "./exec-general";
 import { SYSTEM, udExec } from "./exec-system";
 import "./interrupts";
@@ -105,6 +106,7 @@ export class Machine {
     this.devices = new Devices();
     this.model = opts.cpuModel ?? FALLBACK_MODEL;
     this.cpu = new Cpu(this.memory, this.model, this.devices, EXEC, udExec);
+    this.cpu.specializer = specialize;
     this.cpu.vmxCpu = new VmxCpuAdapter(this.cpu, (r) => {
       this.cpu.pendingStop = r;
     });
@@ -184,6 +186,7 @@ export class Machine {
     const pbps = opts.physicalBreakpoints ?? new Set<bigint>();
     const trace = opts.trace;
     const checkBp = bps.size > 0 || pbps.size > 0;
+    if (!checkBp && !trace) return this.runFast(max);
     for (let n = 0; n < max; n++) {
       if (checkBp && n > 0) {
         const la = cpu.ripLinear();
@@ -203,12 +206,8 @@ export class Machine {
 
   /** Fast run without breakpoints or tracing. */
   runFast(maxInstructions: number): StopReason {
-    const cpu = this.cpu;
-    for (let n = 0; n < maxInstructions; n++) {
-      const r = cpu.step();
-      if (r !== undefined) return r;
-    }
-    return { kind: "budget", rip: this.rip, executed: maxInstructions };
+    const r = this.cpu.runBatch(maxInstructions);
+    return r ?? { kind: "budget", rip: this.rip, executed: maxInstructions };
   }
 
   get instructionCount(): number {

@@ -1,0 +1,183 @@
+// Emulator speed: millions of instructions per second on standard loops, run in the long64 start state.
+// Prints one JSON line per loop: {"bench":"alu-loop","instructions":…,"seconds":…,"mips":…}.
+// The ALU loop is the oracle's bench_alu loop (add/xor/sub/dec/jnz); Bochs does ~107 MIPS on it here.
+
+import { Machine } from "../emulator/index";
+
+interface Loop {
+  name: string;
+  /** 64-bit code loaded at 0x100000; must end with HLT. */
+  code: number[];
+  /** Instructions the loop executes (for the figure; the machine's own count is reported too). */
+}
+
+const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+const ITER = Number(process.env.BENCH_ITER ?? 4_000_000);
+
+const loops: Loop[] = [
+  {
+    name: "alu-loop",
+    // mov eax,1; mov ebx,3; xor edx,edx; mov rcx,N; L: add rax,rbx; xor rdx,rax; sub rbx,rdx; dec rcx; jnz L; hlt
+    code: [
+      0xb8,
+      1,
+      0,
+      0,
+      0,
+      0xbb,
+      3,
+      0,
+      0,
+      0,
+      0x31,
+      0xd2,
+      0x48,
+      0xc7,
+      0xc1,
+      ...le32(ITER),
+      0x48,
+      0x01,
+      0xd8,
+      0x48,
+      0x31,
+      0xc2,
+      0x48,
+      0x29,
+      0xd3,
+      0x48,
+      0xff,
+      0xc9,
+      0x75,
+      0xf2,
+      0xf4,
+    ],
+  },
+  {
+    name: "memory-copy",
+    // rsi=0x200000, rdi=0x300000, rcx=N; L: mov rax,[rsi]; mov [rdi],rax; add rsi,8; add rdi,8; and esi,0x2fffff (wrap 1 MiB)…
+    // simplified: copy 8 bytes per iteration inside a 64 KiB window.
+    code: [
+      0x48,
+      0xc7,
+      0xc1,
+      ...le32(ITER), // mov rcx, N
+      0x31,
+      0xf6, // xor esi, esi
+      // L:
+      0x48,
+      0x8b,
+      0x86,
+      ...le32(0x200000), // mov rax, [rsi+0x200000]
+      0x48,
+      0x89,
+      0x86,
+      ...le32(0x300000), // mov [rsi+0x300000], rax
+      0x83,
+      0xc6,
+      0x08, // add esi, 8
+      0x81,
+      0xe6,
+      ...le32(0xfff8), // and esi, 0xfff8
+      0x48,
+      0xff,
+      0xc9, // dec rcx
+      0x75,
+      0xe4, // jnz L
+      0xf4,
+    ],
+  },
+  {
+    name: "call-ret",
+    // mov rcx,N; L: call F; dec rcx; jnz L; hlt; F: ret
+    code: [0x48, 0xc7, 0xc1, ...le32(ITER), 0xe8, 6, 0, 0, 0, 0x48, 0xff, 0xc9, 0x75, 0xf6, 0xf4, 0xc3],
+  },
+  {
+    name: "paging-tlb-miss",
+    // Touch a new 4 KiB page every iteration across 16 MiB (4096 pages > TLB size): every access walks.
+    code: [
+      0x48,
+      0xc7,
+      0xc1,
+      ...le32(ITER), // mov rcx, N
+      0x31,
+      0xf6, // xor esi, esi
+      // L:
+      0x8b,
+      0x86,
+      ...le32(0x1000000), // mov eax, [rsi+0x1000000]
+      0x81,
+      0xc6,
+      ...le32(0x1000), // add esi, 0x1000
+      0x81,
+      0xe6,
+      ...le32(0xfff000), // and esi, 0xfff000
+      0x48,
+      0xff,
+      0xc9, // dec rcx
+      0x75,
+      0xe9, // jnz L
+      0xf4,
+    ],
+  },
+  {
+    name: "mixed",
+    // Byte loads, compares, conditional moves, shifts, a store and a call per iteration.
+    code: [
+      0x48,
+      0xc7,
+      0xc1,
+      ...le32(ITER), // mov rcx, N
+      0x31,
+      0xf6, // xor esi, esi
+      // L:
+      0x0f,
+      0xb6,
+      0x86,
+      ...le32(0x200000), // movzx eax, byte [rsi+0x200000]
+      0x3c,
+      0x40, // cmp al, 0x40
+      0x0f,
+      0x42,
+      0xd8, // cmovb ebx, eax
+      0xc1,
+      0xe0,
+      0x03, // shl eax, 3
+      0x89,
+      0x86,
+      ...le32(0x300000), // mov [rsi+0x300000], eax
+      0x8d,
+      0x76,
+      0x04, // lea esi, [rsi+4]
+      0x81,
+      0xe6,
+      ...le32(0xfffc), // and esi, 0xfffc
+      0x48,
+      0xff,
+      0xc9, // dec rcx
+      0x75,
+      0xdd, // jnz L
+      0xf4,
+    ],
+  },
+];
+
+for (const loop of loops) {
+  const m = new Machine();
+  m.load(Uint8Array.from(loop.code), 0x100000);
+  m.setupStart("long64", 0x100000);
+  const t0 = process.hrtime.bigint();
+  const r = m.runFast(2_000_000_000);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const n = m.instructionCount;
+  const ok = r.kind === "halted";
+  console.log(
+    JSON.stringify({
+      bench: loop.name,
+      instructions: n,
+      seconds: Number(seconds.toFixed(3)),
+      mips: Number((n / seconds / 1e6).toFixed(1)),
+      stop: r.kind,
+      ok,
+    }),
+  );
+}
