@@ -1,0 +1,989 @@
+// The debug engine: runs the machine in slices (so the adapter keeps answering and a pause lands within
+// milliseconds), evaluates breakpoints, steps (in/over/out, into and over VM entries), watches the VMX
+// instructions of the program (VMWRITE provenance, VMfail, VM-entry sites), records VM exits, keeps the time
+// line for reverse execution, and reports stops as plain data. It knows nothing of DAP.
+import { EXIT_REASONS, fieldByEncoding, fieldByName, VM_INSTRUCTION_ERRORS, VMCS } from "../../arch/index";
+import { BreakpointStore, type CodeBreakpoint, type DataBreakpoint, hitConditionMet } from "./breakpoints";
+import { makeEvalEnv, pointerSize, readValue } from "./eval-env";
+import { evaluate } from "./expression";
+import { SnapshotTimeline, TimedLog } from "./history";
+import { classifyInstruction, type VmxMnemonic } from "./insn-class";
+import type { SourceLocation, SourceMap } from "./source-map";
+import type { DebugTarget, StopReason, VmxOperation } from "./target";
+
+export const BREAK_FILTERS = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
+export type BreakFilter = (typeof BREAK_FILTERS)[number];
+
+export interface EngineConfig {
+  syntax: "gas" | "nasm";
+  /** Total instruction budget of the run (the launch's maxInstructions). */
+  maxInstructions?: number;
+  /** Log every VM exit to the console. */
+  trace: boolean;
+  breakOn: ReadonlySet<BreakFilter>;
+}
+
+export type StopCause =
+  | "entry"
+  | "step"
+  | "breakpoint"
+  | "function breakpoint"
+  | "instruction breakpoint"
+  | "data breakpoint"
+  | "exception"
+  | "pause"
+  | "goto";
+
+export interface ExceptionDetails {
+  filter: BreakFilter | "budget";
+  /** Short id, e.g. "VM exit 10 (CPUID)", "GCR-03". */
+  id: string;
+  description: string;
+  /** Several lines: fields, values, provenance. */
+  details?: string;
+  entryFailure?: EntryFailureExplanation;
+}
+
+export interface EngineStop {
+  cause: StopCause;
+  description: string;
+  hitBreakpointIds?: number[];
+  exception?: ExceptionDetails;
+}
+
+/** Provenance of a VMCS field value: the VMWRITE that last wrote it. */
+export interface VmwriteRecord {
+  count: number;
+  vmcs: bigint;
+  encoding: number;
+  value: bigint;
+  address: bigint;
+  location?: SourceLocation;
+}
+
+export interface ExitRecord {
+  count: number;
+  index: number;
+  reason: number;
+  entryFailure: boolean;
+  qualification: bigint;
+  guestRip: bigint;
+  guestLocation?: SourceLocation;
+}
+
+export interface EntryFailureField {
+  name: string;
+  value: bigint;
+  provenance?: VmwriteRecord;
+}
+
+export interface EntryFailureExplanation {
+  kind: "vmfailInvalid" | "vmfailValid" | "entryFailureExit";
+  instruction: "vmlaunch" | "vmresume";
+  address?: bigint;
+  location?: SourceLocation;
+  checkId: string;
+  sdm: string;
+  message: string;
+  errorNumber?: number;
+  exitReason?: number;
+  fields: EntryFailureField[];
+  count: number;
+}
+
+export interface EngineEvents {
+  output(text: string, category: "stdout" | "console" | "stderr", location?: SourceLocation): void;
+  stopped(stop: EngineStop): void;
+  /** The program ended (halt, crash, budget); nothing more can run forward. */
+  ended(exitCode: number, message: string): void;
+}
+
+type Plan =
+  | { kind: "continue" }
+  | { kind: "stepIn" }
+  | { kind: "until"; address: bigint; minSp: bigint }
+  | { kind: "untilExit" }
+  | { kind: "replay"; to: number }
+  | { kind: "scan"; to: number; hits: number[] };
+
+interface Terminal {
+  terminal: true;
+  exitCode: number;
+  message: string;
+  /** Stop first (an enabled exception filter), end on the next resume. */
+  stop?: EngineStop;
+}
+
+type DriveResult = EngineStop | Terminal | "slice" | "done";
+
+const SLICE_TARGET_MS = 8;
+
+function isTerminal(r: DriveResult): r is Terminal {
+  return typeof r === "object" && "terminal" in r;
+}
+
+export class DebugEngine {
+  readonly breakpoints: BreakpointStore;
+  readonly timeline = new SnapshotTimeline();
+  readonly vmwrites = new TimedLog<VmwriteRecord>();
+  readonly exits = new TimedLog<ExitRecord & { count: number }>();
+  readonly entryFailures = new TimedLog<EntryFailureExplanation>();
+  /** VM entries (successful VMLAUNCH/VMRESUME): where the host entered the guest. */
+  readonly entries = new TimedLog<{ count: number; address: bigint }>();
+  filterConditions = new Map<BreakFilter, string>();
+  enabledFilters: Set<BreakFilter>;
+  /** Addresses of VMX instructions in the program: executed one at a time so the engine sees their outcome. */
+  private readonly vmxSites = new Map<bigint, VmxMnemonic>();
+  private sliceBudget = 200_000;
+  private running = false;
+  private pauseRequested = false;
+  private ended: { exitCode: number; message: string } | undefined;
+  private pendingEnd: { exitCode: number; message: string } | undefined;
+  /** Incremented at each stop (the custom requests' stopId). */
+  stopId = 0;
+  lastStop: EngineStop | undefined;
+  private dataValues = new Map<number, bigint | undefined>();
+  /** The furthest instruction count ever reached: output produced before it was already shown once. */
+  private frontier = 0;
+
+  constructor(
+    public target: DebugTarget,
+    public sourceMap: SourceMap | undefined,
+    readonly config: EngineConfig,
+    private readonly events: EngineEvents,
+  ) {
+    this.breakpoints = new BreakpointStore(sourceMap);
+    this.enabledFilters = new Set(config.breakOn);
+    this.scanVmxSites();
+    this.timeline.add(target.instructionCount, target.snapshot());
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get hasEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  get endState(): { exitCode: number; message: string } | undefined {
+    return this.ended;
+  }
+
+  get syntax(): "gas" | "nasm" {
+    return this.config.syntax;
+  }
+
+  /** Replaces the machine (restart) keeping breakpoints. */
+  reset(target: DebugTarget, sourceMap: SourceMap | undefined): void {
+    this.target = target;
+    this.sourceMap = sourceMap;
+    if (sourceMap) this.breakpoints.rebind(sourceMap);
+    this.vmxSites.clear();
+    this.scanVmxSites();
+    this.vmwrites.truncateAfter(-1);
+    this.exits.truncateAfter(-1);
+    this.entryFailures.truncateAfter(-1);
+    this.entries.truncateAfter(-1);
+    this.timeline.add(-1, undefined);
+    this.frontier = 0;
+    this.timeline.add(target.instructionCount, target.snapshot());
+    this.ended = undefined;
+    this.pendingEnd = undefined;
+    this.lastStop = undefined;
+    this.pauseRequested = false;
+  }
+
+  private scanVmxSites(): void {
+    if (!this.sourceMap) return;
+    for (const e of this.sourceMap.entries) {
+      if (e.length < 3 || e.length > 15) continue;
+      const c = classifyInstruction(this.target.readLinear(e.address, e.length), true);
+      if (c.kind === "vmx") this.vmxSites.set(e.address, c.mnemonic);
+    }
+  }
+
+  // ---- queries --------------------------------------------------------------------------------------------
+
+  evalContext(): Map<string, bigint> | undefined {
+    const last = this.exits.entries[this.exits.length - 1];
+    if (!last) return undefined;
+    return new Map([
+      ["reason", BigInt(last.reason)],
+      ["qualification", last.qualification],
+    ]);
+  }
+
+  /** The VMWRITE that last set a field of a VMCS (the current one by default). */
+  provenance(encoding: number, vmcs = this.target.vmx.currentVmcs()): VmwriteRecord | undefined {
+    if (vmcs === undefined) return undefined;
+    const list = this.vmwrites.entries;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i] as VmwriteRecord;
+      if (w.encoding === encoding && w.vmcs === vmcs) return w;
+    }
+    return undefined;
+  }
+
+  lastEntrySite(): { address: bigint } | undefined {
+    return this.entries.entries[this.entries.length - 1];
+  }
+
+  lastEntryFailure(): EntryFailureExplanation | undefined {
+    return this.entryFailures.entries[this.entryFailures.length - 1];
+  }
+
+  // ---- run control ----------------------------------------------------------------------------------------
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  continue(): Promise<void> {
+    return this.resume({ kind: "continue" });
+  }
+
+  stepIn(): Promise<void> {
+    return this.resume({ kind: "stepIn" });
+  }
+
+  /** Step over: CALL and INT n run to their return, VMLAUNCH/VMRESUME run the guest to its next exit. */
+  stepOver(): Promise<void> {
+    const t = this.target;
+    const pc = t.currentInstructionAddress();
+    const cls = classifyInstruction(t.readLinear(pc, 15), t.cpuMode() === "long64");
+    if (cls.kind === "call" || cls.kind === "int") {
+      const sp = t.readGpr(4);
+      return this.resume({ kind: "stepIn" }, () => {
+        const nsp = t.readGpr(4);
+        if (nsp >= sp || this.ended) return undefined;
+        try {
+          const ret = readValue(t, t.getSegment(2).base + nsp, pointerSize(t));
+          return { kind: "until", address: ret, minSp: sp };
+        } catch {
+          return undefined;
+        }
+      });
+    }
+    if (cls.kind === "vmx" && (cls.mnemonic === "vmlaunch" || cls.mnemonic === "vmresume")) {
+      return this.resume({ kind: "stepIn" }, () =>
+        t.vmx.operation() === "non-root" ? { kind: "untilExit" } : undefined,
+      );
+    }
+    return this.resume({ kind: "stepIn" });
+  }
+
+  /** Step out: run to the return address of the current frame; in a guest without frames, to the next VM exit. */
+  stepOut(returnAddress: bigint | undefined): Promise<void> {
+    const t = this.target;
+    if (returnAddress !== undefined)
+      return this.resume({ kind: "until", address: returnAddress, minSp: t.readGpr(4) + 1n });
+    if (t.vmx.operation() === "non-root") return this.resume({ kind: "untilExit" });
+    return this.resume({ kind: "continue" });
+  }
+
+  /**
+   * Runs a plan to its stop. `then` may turn a finished single step into a follow-up plan (step over a call
+   * continues to the return address).
+   */
+  async resume(plan: Plan, then?: () => Plan | undefined): Promise<void> {
+    if (this.running) return;
+    if (this.ended) {
+      this.events.ended(this.ended.exitCode, this.ended.message);
+      return;
+    }
+    if (this.pendingEnd) {
+      this.finish(this.pendingEnd.exitCode, this.pendingEnd.message);
+      return;
+    }
+    this.running = true;
+    this.pauseRequested = false;
+    this.captureDataValues();
+    try {
+      let current = plan;
+      let first = true;
+      for (;;) {
+        const r = this.drive(current, first);
+        this.noteProgress();
+        first = false;
+        if (r === "slice") {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.pauseRequested) {
+            this.pauseRequested = false;
+            this.stop({ cause: "pause", description: "Paused" });
+            return;
+          }
+          continue;
+        }
+        if (r === "done") {
+          const next = then?.();
+          then = undefined;
+          if (next) {
+            current = next;
+            continue;
+          }
+          this.stop({ cause: "step", description: "Step" });
+          return;
+        }
+        if (isTerminal(r)) {
+          if (r.stop) {
+            this.pendingEnd = { exitCode: r.exitCode, message: r.message };
+            this.stop(r.stop);
+          } else this.finish(r.exitCode, r.message);
+          return;
+        }
+        this.stop(r);
+        return;
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private finish(exitCode: number, message: string): void {
+    this.ended = { exitCode, message };
+    this.pendingEnd = undefined;
+    this.events.ended(exitCode, message);
+  }
+
+  private stop(stop: EngineStop): void {
+    this.stopId++;
+    this.lastStop = stop;
+    const t = this.target;
+    this.timeline.add(t.instructionCount, t.snapshot());
+    this.events.stopped(stop);
+  }
+
+  /** Runs for one time slice. `first`: the instruction at the current address runs without a breakpoint check. */
+  private drive(plan: Plan, first: boolean): DriveResult {
+    const t = this.target;
+    const deadline = performance.now() + SLICE_TARGET_MS;
+    let skipArrival = first;
+    const stopAddrs = this.stopAddresses(plan);
+    const watchData = this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay" && plan.kind !== "scan";
+    for (;;) {
+      const pc = t.currentInstructionAddress();
+      if (!skipArrival) {
+        const a = this.arrive(pc, plan);
+        if (a) return a;
+      }
+      skipArrival = false;
+      if (plan.kind === "stepIn" || this.vmxSites.has(pc) || stopAddrs.has(pc)) {
+        const r = this.executeOne(plan);
+        if (r) return r;
+        if (watchData) {
+          const d = this.checkData();
+          if (d) return d;
+        }
+        if (plan.kind === "stepIn") return "done";
+        if (performance.now() > deadline) return "slice";
+        continue;
+      }
+      let budget = this.sliceBudget;
+      if (plan.kind === "replay" || plan.kind === "scan") budget = Math.min(budget, plan.to - t.instructionCount);
+      if (this.config.maxInstructions !== undefined) {
+        const left = this.config.maxInstructions - t.instructionCount;
+        if (left <= 0) return this.budgetEnd();
+        budget = Math.min(budget, left);
+      }
+      if (budget <= 0) return plan.kind === "replay" || plan.kind === "scan" ? "done" : "slice";
+      const snap = watchData ? t.snapshot() : undefined;
+      const startCount = t.instructionCount;
+      const started = performance.now();
+      const r = t.run({
+        maxInstructions: budget,
+        breakpoints: stopAddrs.size ? new Set([...stopAddrs, ...this.vmxSites.keys()]) : this.vmxSiteSet(),
+        stopOnVmExit: true,
+      });
+      const elapsed = performance.now() - started;
+      if (r.kind === "budget" && plan.kind !== "replay" && plan.kind !== "scan") {
+        // Adapt the slice so one run() takes about SLICE_TARGET_MS.
+        if (elapsed < SLICE_TARGET_MS / 2) this.sliceBudget = Math.min(this.sliceBudget * 2, 50_000_000);
+        else if (elapsed > SLICE_TARGET_MS * 2) this.sliceBudget = Math.max(this.sliceBudget >> 1, 1000);
+      }
+      if (watchData && snap !== undefined && this.dataChanged()) {
+        // Something changed during the slice: go back to its start and find the instruction that did it.
+        this.travelTo(startCount, snap);
+        return this.findDataChange();
+      }
+      const h = this.handleMachineStop(r, plan);
+      if (h) return h;
+      if (performance.now() > deadline) return "slice";
+    }
+  }
+
+  private vmxSiteSetCache: Set<bigint> | undefined;
+  private vmxSiteSet(): Set<bigint> {
+    if (!this.vmxSiteSetCache || this.vmxSiteSetCache.size !== this.vmxSites.size)
+      this.vmxSiteSetCache = new Set(this.vmxSites.keys());
+    return this.vmxSiteSetCache;
+  }
+
+  private stopAddresses(plan: Plan): Set<bigint> {
+    const s = new Set<bigint>();
+    if (plan.kind !== "replay") for (const a of this.breakpoints.addresses()) s.add(a);
+    if (plan.kind === "until") s.add(plan.address);
+    return s;
+  }
+
+  private budgetEnd(): Terminal {
+    const n = this.config.maxInstructions ?? 0;
+    const message = `instruction budget exhausted: ${n} instructions (launch configuration maxInstructions)`;
+    return {
+      terminal: true,
+      exitCode: 1,
+      message,
+      stop: {
+        cause: "exception",
+        description: message,
+        exception: { filter: "budget", id: "maxInstructions", description: message },
+      },
+    };
+  }
+
+  /** Arrival at `pc` before executing it: plan targets and code breakpoints. */
+  private arrive(pc: bigint, plan: Plan): DriveResult | undefined {
+    const t = this.target;
+    if (plan.kind === "replay") return t.instructionCount >= plan.to ? "done" : undefined;
+    if (plan.kind === "until" && pc === plan.address && t.readGpr(4) >= plan.minSp) return "done";
+    const bps = this.breakpoints.at(pc);
+    if (bps.length === 0) {
+      if (plan.kind === "scan" && t.instructionCount >= plan.to) return "done";
+      return undefined;
+    }
+    if (plan.kind === "scan") {
+      if (t.instructionCount >= plan.to) return "done";
+      if (bps.some((b) => !b.logMessage && this.conditionHolds(b.condition) === true))
+        plan.hits.push(t.instructionCount);
+      return undefined;
+    }
+    const hit: CodeBreakpoint[] = [];
+    for (const b of bps) {
+      const c = this.conditionHolds(b.condition);
+      if (c === false) continue;
+      b.hits++;
+      if (b.hitCondition && hitConditionMet(b.hitCondition, b.hits) === false) continue;
+      if (b.logMessage !== undefined) {
+        this.events.output(`${this.interpolate(b.logMessage)}\n`, "console", this.sourceMap?.locationOf(pc));
+        continue;
+      }
+      hit.push(b);
+    }
+    if (hit.length === 0) return undefined;
+    const kind = (hit[0] as CodeBreakpoint).kind;
+    const cause: StopCause =
+      kind === "function" ? "function breakpoint" : kind === "instruction" ? "instruction breakpoint" : "breakpoint";
+    return { cause, description: `Breakpoint at 0x${pc.toString(16)}`, hitBreakpointIds: hit.map((b) => b.id) };
+  }
+
+  /** true/false, or undefined when there is no condition; a condition that fails to evaluate stops (true). */
+  private conditionHolds(condition: string | undefined, context?: ReadonlyMap<string, bigint>): boolean | undefined {
+    if (!condition) return undefined;
+    try {
+      return (
+        evaluate(condition, makeEvalEnv(this.target, this.sourceMap, this.syntax, context ?? this.evalContext()))
+          .value !== 0n
+      );
+    } catch (e) {
+      this.events.output(`breakpoint condition '${condition}': ${(e as Error).message}\n`, "stderr");
+      return true;
+    }
+  }
+
+  /** Logpoint text: `{expr}` is replaced by the expression's value in hex. */
+  interpolate(message: string): string {
+    return message.replace(/\{([^}]+)\}/g, (_, expr: string) => {
+      try {
+        return `0x${evaluate(expr, makeEvalEnv(this.target, this.sourceMap, this.syntax, this.evalContext())).value.toString(16)}`;
+      } catch (e) {
+        return `<${(e as Error).message}>`;
+      }
+    });
+  }
+
+  /** Executes one instruction with the VMX bookkeeping: VMWRITE provenance, VM-entry sites, VMfail. */
+  private executeOne(plan: Plan): DriveResult | undefined {
+    const t = this.target;
+    if (this.config.maxInstructions !== undefined && t.instructionCount >= this.config.maxInstructions)
+      return this.budgetEnd();
+    const pc = t.currentInstructionAddress();
+    const mnemonic = this.vmxSites.get(pc) ?? this.vmxAt(pc);
+    const root = t.vmx.operation() !== "non-root";
+    let encoding: number | undefined;
+    let vmcs: bigint | undefined;
+    if (mnemonic === "vmwrite" && root) {
+      const cls = classifyInstruction(t.readLinear(pc, 15), t.cpuMode() === "long64");
+      if (cls.kind === "vmx" && cls.encodingReg !== undefined)
+        encoding = Number(t.readGpr(cls.encodingReg) & 0xffffffffn);
+      vmcs = t.vmx.currentVmcs();
+    }
+    const r = t.step();
+    if (mnemonic && root && t.vmx.operation() !== "non-root" && (!r || r.kind === "step")) {
+      // Still in root operation after the instruction: VMsucceed or VMfail (SDM 31.2 conventions).
+      const flags = t.getRflags();
+      const cf = (flags & 1n) !== 0n;
+      const zf = (flags & 0x40n) !== 0n;
+      if (mnemonic === "vmwrite" && !cf && !zf && encoding !== undefined && vmcs !== undefined) {
+        // A HIGH access (SDM 24.11.2) writes the upper half of the 64-bit field: provenance is per field.
+        const full = fieldByEncoding(encoding)?.field.encoding ?? encoding;
+        this.vmwrites.push({
+          count: t.instructionCount,
+          vmcs,
+          encoding: full,
+          value: t.vmx.readField(full) ?? 0n,
+          address: pc,
+          location: this.sourceMap?.locationOf(pc),
+        });
+      }
+      if (cf || zf) {
+        const s = this.onVmFail(pc, mnemonic, cf, plan);
+        if (s) return s;
+      }
+    } else if ((mnemonic === "vmlaunch" || mnemonic === "vmresume") && root && t.vmx.operation() === "non-root") {
+      this.entries.push({ count: t.instructionCount, address: pc });
+    }
+    if ((mnemonic === "vmlaunch" || mnemonic === "vmresume") && r?.kind === "vmEntryFailure")
+      this.pendingEntry = { address: pc, mnemonic };
+    if (r && r.kind !== "step") return this.handleMachineStop(r, plan, pc, mnemonic);
+    return undefined;
+  }
+
+  private pendingEntry: { address: bigint; mnemonic: VmxMnemonic } | undefined;
+
+  private vmxAt(pc: bigint): VmxMnemonic | undefined {
+    const c = classifyInstruction(this.target.readLinear(pc, 15), this.target.cpuMode() === "long64");
+    return c.kind === "vmx" ? c.mnemonic : undefined;
+  }
+
+  private onVmFail(pc: bigint, mnemonic: VmxMnemonic, invalid: boolean, plan: Plan): DriveResult | undefined {
+    const t = this.target;
+    const error = invalid ? undefined : Number(t.vmx.readField(VMCS.VM_INSTRUCTION_ERROR) ?? 0n);
+    const what = invalid
+      ? "VMfailInvalid"
+      : `VMfailValid(${error}): ${VM_INSTRUCTION_ERRORS[error ?? 0] ?? "unknown error"}`;
+    const description = `${mnemonic.toUpperCase()} failed: ${what}`;
+    if (mnemonic === "vmlaunch" || mnemonic === "vmresume") {
+      const lastFailure = this.lastEntryFailure();
+      // The machine may already have explained this failure (a vmEntryFailure stop); otherwise the VM-instruction
+      // error number is the explanation (SDM 31.4).
+      if (!lastFailure || lastFailure.count !== t.instructionCount) {
+        this.entryFailures.push({
+          kind: invalid ? "vmfailInvalid" : "vmfailValid",
+          instruction: mnemonic,
+          address: pc,
+          location: this.sourceMap?.locationOf(pc),
+          checkId: invalid ? "VMfailInvalid" : `VMfailValid(${error})`,
+          sdm: invalid ? "26.1" : error === 7 || error === 8 ? "26.2" : "26.1",
+          message: description,
+          errorNumber: error,
+          fields: [],
+          count: t.instructionCount,
+        });
+      }
+    }
+    if (plan.kind === "replay" || plan.kind === "scan") return undefined;
+    if (
+      this.enabledFilters.has("vmFail") ||
+      ((mnemonic === "vmlaunch" || mnemonic === "vmresume") && this.enabledFilters.has("vmEntryFailure"))
+    ) {
+      const failure = mnemonic === "vmlaunch" || mnemonic === "vmresume" ? this.lastEntryFailure() : undefined;
+      return {
+        cause: "exception",
+        description,
+        exception: {
+          filter: failure ? "vmEntryFailure" : "vmFail",
+          id: invalid ? "VMfailInvalid" : `VMfailValid(${error})`,
+          description: failure?.message ?? description,
+          details: failure ? explanationText(failure) : undefined,
+          entryFailure: failure,
+        },
+      };
+    }
+    return undefined;
+  }
+
+  /** Interprets a machine stop; returns what the drive loop reports, or undefined to keep running. */
+  private handleMachineStop(r: StopReason, plan: Plan, pc?: bigint, mnemonic?: VmxMnemonic): DriveResult | undefined {
+    const t = this.target;
+    const quiet = plan.kind === "replay" || plan.kind === "scan";
+    switch (r.kind) {
+      case "step":
+      case "breakpoint":
+      case "budget":
+        return undefined;
+      case "vmExit": {
+        const e = this.recordExit(r.exitReason, r.qualification);
+        if (e.entryFailure) this.recordEntryFailureExit(e, pc, mnemonic);
+        if (plan.kind === "scan") {
+          if (this.exitStops(e)) plan.hits.push(t.instructionCount);
+          return undefined;
+        }
+        if (quiet) return undefined;
+        if (this.config.trace) this.events.output(`${exitLine(e)}\n`, "console");
+        if (e.entryFailure && this.enabledFilters.has("vmEntryFailure")) return this.entryFailureStop();
+        if (this.exitStops(e)) {
+          const name = EXIT_REASONS[e.reason]?.name ?? "unknown";
+          return {
+            cause: "exception",
+            description: `VM exit: reason ${e.reason} (${name})`,
+            exception: {
+              filter: "vmExit",
+              id: `VM exit ${e.reason} (${name})`,
+              description: exitLine(e),
+              details: exitDetails(e),
+            },
+          };
+        }
+        if (plan.kind === "untilExit" || plan.kind === "until")
+          return { cause: "step", description: `VM exit: reason ${e.reason}` };
+        return undefined;
+      }
+      case "vmEntryFailure": {
+        const entry = this.pendingEntry ?? (pc !== undefined && mnemonic ? { address: pc, mnemonic } : undefined);
+        this.pendingEntry = undefined;
+        const flags = t.getRflags();
+        const kind =
+          (flags & 1n) !== 0n ? "vmfailInvalid" : (flags & 0x40n) !== 0n ? "vmfailValid" : "entryFailureExit";
+        const errorNumber =
+          kind === "vmfailValid" ? Number(t.vmx.readField(VMCS.VM_INSTRUCTION_ERROR) ?? 0n) : undefined;
+        const exitReason =
+          kind === "entryFailureExit" ? Number((t.vmx.readField(VMCS.EXIT_REASON) ?? 0n) & 0xffffn) : undefined;
+        const prev = this.lastEntryFailure();
+        if (prev && prev.count === t.instructionCount) this.entryFailures.entries.pop();
+        this.entryFailures.push({
+          kind,
+          instruction: entry?.mnemonic === "vmresume" ? "vmresume" : "vmlaunch",
+          address: entry?.address,
+          location: entry ? this.sourceMap?.locationOf(entry.address) : undefined,
+          checkId: r.checkId,
+          sdm: r.sdmSection,
+          message: r.message,
+          errorNumber,
+          exitReason,
+          fields: r.fields.map((f) => ({ name: f.name, value: f.value, provenance: this.fieldProvenance(f.name) })),
+          count: t.instructionCount,
+        });
+        if (quiet) return undefined;
+        if (this.enabledFilters.has("vmEntryFailure")) return this.entryFailureStop();
+        return undefined;
+      }
+      case "halted":
+        return {
+          terminal: true,
+          exitCode: 0,
+          message: `halted at 0x${r.rip.toString(16)} after ${t.instructionCount} instructions`,
+        };
+      case "tripleFault": {
+        const message = `triple fault at 0x${r.rip.toString(16)}: ${r.message}`;
+        const stop =
+          this.enabledFilters.has("tripleFault") && !quiet
+            ? {
+                cause: "exception" as const,
+                description: message,
+                exception: { filter: "tripleFault" as const, id: "triple fault", description: message },
+              }
+            : undefined;
+        return { terminal: true, exitCode: 1, message, stop };
+      }
+      case "exception": {
+        const message = `unhandled exception ${vectorName(r.vector)}${r.errorCode !== undefined ? ` (error code 0x${r.errorCode.toString(16)})` : ""} at 0x${r.rip.toString(16)}${r.cr2 !== undefined ? `, CR2=0x${r.cr2.toString(16)}` : ""}`;
+        const cond = this.filterConditions.get("exception");
+        const wanted =
+          this.enabledFilters.has("exception") &&
+          !quiet &&
+          (this.conditionHolds(cond, new Map([["vector", BigInt(r.vector)]])) ?? true);
+        const stop = wanted
+          ? {
+              cause: "exception" as const,
+              description: message,
+              exception: { filter: "exception" as const, id: vectorName(r.vector), description: message },
+            }
+          : undefined;
+        return { terminal: true, exitCode: 1, message, stop };
+      }
+      case "shutdown":
+        return { terminal: true, exitCode: 1, message: `shutdown: ${r.message}` };
+    }
+    return undefined;
+  }
+
+  private exitStops(e: ExitRecord): boolean {
+    if (!this.enabledFilters.has("vmExit")) return false;
+    const cond = this.filterConditions.get("vmExit");
+    if (!cond) return true;
+    return (
+      this.conditionHolds(
+        cond,
+        new Map([
+          ["reason", BigInt(e.reason)],
+          ["qualification", e.qualification],
+          ["guest_rip", e.guestRip],
+        ]),
+      ) ?? true
+    );
+  }
+
+  private entryFailureStop(): EngineStop {
+    const f = this.lastEntryFailure();
+    const description = f ? `VM-entry failure: ${f.message}` : "VM-entry failure";
+    return {
+      cause: "exception",
+      description,
+      exception: {
+        filter: "vmEntryFailure",
+        id: f ? `${f.checkId} (SDM ${f.sdm})` : "VM-entry failure",
+        description: f?.message ?? description,
+        details: f ? explanationText(f) : undefined,
+        entryFailure: f,
+      },
+    };
+  }
+
+  private fieldProvenance(name: string): VmwriteRecord | undefined {
+    const f = fieldByName(name);
+    return f ? this.provenance(f.encoding) : undefined;
+  }
+
+  private recordExit(reason: number, qualification: bigint): ExitRecord {
+    const t = this.target;
+    const full = t.vmx.readField(VMCS.EXIT_REASON);
+    const guestRip = t.vmx.readField(VMCS.GUEST_RIP) ?? 0n;
+    const e: ExitRecord = {
+      count: t.instructionCount,
+      index: this.exits.length,
+      reason: reason & 0xffff,
+      entryFailure: full !== undefined ? ((full >> 31n) & 1n) === 1n : (reason & 0x80000000) !== 0,
+      qualification,
+      guestRip,
+      guestLocation: this.sourceMap?.locationOf(guestRip),
+    };
+    this.exits.push(e);
+    return e;
+  }
+
+  private recordEntryFailureExit(e: ExitRecord, pc: bigint | undefined, mnemonic: VmxMnemonic | undefined): void {
+    const prev = this.lastEntryFailure();
+    if (prev && prev.count === e.count) return;
+    const name = EXIT_REASONS[e.reason]?.name ?? `reason ${e.reason}`;
+    this.entryFailures.push({
+      kind: "entryFailureExit",
+      instruction: mnemonic === "vmresume" ? "vmresume" : "vmlaunch",
+      address: pc,
+      location: pc !== undefined ? this.sourceMap?.locationOf(pc) : undefined,
+      checkId: name,
+      sdm: e.reason === 34 ? "26.4" : "26.3",
+      message: `VM entry failed: ${name}, qualification 0x${e.qualification.toString(16)}`,
+      exitReason: e.reason,
+      fields: [],
+      count: e.count,
+    });
+  }
+
+  // ---- data breakpoints -------------------------------------------------------------------------------------
+
+  private readData(d: DataBreakpoint): bigint | undefined {
+    try {
+      if (d.target.kind === "memory") return readValue(this.target, d.target.address, d.target.size);
+      return this.target.vmx.readField(d.target.encoding);
+    } catch {
+      return undefined;
+    }
+  }
+
+  captureDataValues(): void {
+    this.dataValues = new Map(this.breakpoints.allData().map((d) => [d.id, this.readData(d)]));
+  }
+
+  private dataChanged(): boolean {
+    return this.breakpoints.allData().some((d) => this.readData(d) !== this.dataValues.get(d.id));
+  }
+
+  private checkData(): EngineStop | undefined {
+    const changed: DataBreakpoint[] = [];
+    for (const d of this.breakpoints.allData()) {
+      const v = this.readData(d);
+      const old = this.dataValues.get(d.id);
+      if (v === old) continue;
+      this.dataValues.set(d.id, v);
+      if (this.conditionHolds(d.condition) === false) continue;
+      d.hits++;
+      if (d.hitCondition && hitConditionMet(d.hitCondition, d.hits) === false) continue;
+      changed.push(d);
+    }
+    if (changed.length === 0) return undefined;
+    const what = changed
+      .map((d) => {
+        const name = d.target.kind === "vmcs" ? d.target.name : `[0x${d.target.address.toString(16)}]`;
+        return `${name} changed to 0x${(this.readData(d) ?? 0n).toString(16)}`;
+      })
+      .join(", ");
+    return { cause: "data breakpoint", description: what, hitBreakpointIds: changed.map((d) => d.id) };
+  }
+
+  /** Single-steps until a watched value changes (after travelling back to the start of the slice). */
+  private findDataChange(): DriveResult {
+    for (let guard = 0; guard < 100_000_000; guard++) {
+      const r = this.executeOne({ kind: "continue" });
+      if (r) return r;
+      const d = this.checkData();
+      if (d) return d;
+    }
+    return "slice";
+  }
+
+  // ---- time travel ------------------------------------------------------------------------------------------
+
+  /** Program output is new (not a replay after travelling back in time). */
+  isNewOutput(): boolean {
+    return this.target.instructionCount >= this.frontier;
+  }
+
+  private noteProgress(): void {
+    if (this.target.instructionCount > this.frontier) this.frontier = this.target.instructionCount;
+  }
+
+  private travelTo(count: number, state: unknown): void {
+    this.noteProgress();
+    this.target.restore(state);
+    this.vmwrites.truncateAfter(count);
+    this.exits.truncateAfter(count);
+    this.entryFailures.truncateAfter(count);
+    this.entries.truncateAfter(count);
+  }
+
+  /** Moves the machine to the state at instruction count `target` (backwards or forwards). */
+  goTo(count: number): boolean {
+    if (this.running) return false;
+    const snap = this.timeline.atOrBefore(count);
+    if (!snap) return false;
+    const now = this.target.instructionCount;
+    if (!(count >= now && snap.count <= now)) this.travelTo(snap.count, snap.state);
+    let first = true;
+    for (;;) {
+      const r = this.drive({ kind: "replay", to: count }, first);
+      first = false;
+      if (r === "slice") continue;
+      break;
+    }
+    this.ended = undefined;
+    this.pendingEnd = undefined;
+    this.captureDataValues();
+    return this.target.instructionCount === count;
+  }
+
+  /** Step back one instruction. */
+  stepBack(): void {
+    const now = this.target.instructionCount;
+    if (now === 0 || !this.timeline.atOrBefore(now - 1)) {
+      this.stop({ cause: "step", description: "At the beginning of the recorded history" });
+      return;
+    }
+    this.goTo(now - 1);
+    this.stop({ cause: "step", description: "Stepped back" });
+  }
+
+  /** Runs backwards to the latest breakpoint (or enabled VM-exit stop) before now, or to the start. */
+  reverseContinue(): void {
+    const now = this.target.instructionCount;
+    const snaps = this.timeline.before(now);
+    let end = now;
+    for (const s of snaps) {
+      this.travelTo(s.count, s.state);
+      const plan = { kind: "scan" as const, to: end, hits: [] as number[] };
+      let first = true;
+      for (;;) {
+        const r = this.drive(plan, first);
+        first = false;
+        if (r === "slice") continue;
+        break;
+      }
+      const hits = plan.hits.filter((h) => h < now);
+      if (hits.length > 0) {
+        const at = hits[hits.length - 1] as number;
+        this.goTo(at);
+        const pc = this.target.currentInstructionAddress();
+        const ids = this.breakpoints.at(pc).map((b) => b.id);
+        this.stop(
+          ids.length
+            ? { cause: "breakpoint", description: "Breakpoint (reverse)", hitBreakpointIds: ids }
+            : { cause: "goto", description: "VM exit (reverse)" },
+        );
+        return;
+      }
+      end = s.count;
+    }
+    const first = this.timeline.atOrBefore(0);
+    if (first) this.travelTo(first.count, first.state);
+    this.ended = undefined;
+    this.pendingEnd = undefined;
+    this.stop({ cause: "entry", description: "Reached the start of the program" });
+  }
+
+  /** Travel to a time point chosen by the user (the VM-exit history view) and stop there. */
+  goToAndStop(count: number): boolean {
+    const ok = this.goTo(count);
+    this.stop({ cause: "goto", description: `Instruction ${this.target.instructionCount}` });
+    return ok;
+  }
+
+  /** The initial stop (stopOnEntry). */
+  stopOnEntry(): void {
+    this.stop({ cause: "entry", description: "Entry" });
+  }
+
+  /** Reports a stop after the user changed state (e.g. wrote a register) — no machine activity. */
+  currentOperation(): VmxOperation {
+    return this.target.vmx.operation();
+  }
+}
+
+export function vectorName(v: number): string {
+  const names: Record<number, string> = {
+    0: "#DE",
+    1: "#DB",
+    2: "NMI",
+    3: "#BP",
+    4: "#OF",
+    5: "#BR",
+    6: "#UD",
+    7: "#NM",
+    8: "#DF",
+    10: "#TS",
+    11: "#NP",
+    12: "#SS",
+    13: "#GP",
+    14: "#PF",
+    16: "#MF",
+    17: "#AC",
+    18: "#MC",
+    19: "#XM",
+    20: "#VE",
+    21: "#CP",
+  };
+  return `${names[v] ?? "vector"} (${v})`;
+}
+
+export function exitLine(e: ExitRecord): string {
+  const name = EXIT_REASONS[e.reason]?.name ?? "unknown";
+  const where = e.guestLocation ? ` (${e.guestLocation.file.split(/[\\/]/).pop()}:${e.guestLocation.line + 1})` : "";
+  return `VM exit #${e.index}: reason ${e.reason} ${name}${e.entryFailure ? " [VM-entry failure]" : ""}, qualification 0x${e.qualification.toString(16)}, guest RIP 0x${e.guestRip.toString(16)}${where}, instruction ${e.count}`;
+}
+
+function exitDetails(e: ExitRecord): string {
+  return `${EXIT_REASONS[e.reason]?.description ?? ""}\n${exitLine(e)}`;
+}
+
+/** The explanation of a failed VM entry in plain lines (exceptionInfo details, Debug Console). */
+export function explanationText(f: EntryFailureExplanation): string {
+  const lines = [`${f.instruction.toUpperCase()} failed (${f.kind}): ${f.message}`, `check ${f.checkId}, SDM ${f.sdm}`];
+  if (f.location) lines.push(`at ${f.location.file}:${f.location.line + 1}`);
+  if (f.errorNumber !== undefined)
+    lines.push(`VM-instruction error ${f.errorNumber}: ${VM_INSTRUCTION_ERRORS[f.errorNumber] ?? "unknown"}`);
+  for (const fd of f.fields) {
+    const p = fd.provenance?.location;
+    lines.push(
+      `  ${fd.name} = 0x${fd.value.toString(16)}${p ? `  (set by VMWRITE at ${p.file}:${p.line + 1})` : "  (not written by the program)"}`,
+    );
+  }
+  return lines.join("\n");
+}

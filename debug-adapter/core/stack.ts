@@ -1,0 +1,71 @@
+// Call stack of the virtual CPU. Frames come from return addresses: every stack slot (from RSP upwards) that
+// holds the address right after a CALL instruction of the program is the return address of an active call.
+// The frame is marked host or guest by the VMX operation it runs in; while the guest runs, the host's
+// VMLAUNCH/VMRESUME site is shown below the guest frames (the host resumes at HOST_RIP on the next exit).
+import { classifyInstruction } from "./insn-class";
+import type { SourceLocation, SourceMap } from "./source-map";
+import type { DebugTarget } from "./target";
+
+export interface Frame {
+  address: bigint;
+  name: string;
+  location?: SourceLocation;
+  world: "host" | "guest" | "none";
+  /** Where this frame's call returns to (absent for the innermost frame). */
+  returnAddress?: bigint;
+  /** The frame is a VM-entry site shown for orientation, not a real return address. */
+  entrySite?: boolean;
+}
+
+/** How far up the stack return addresses are searched. */
+const STACK_SCAN_BYTES = 4096;
+const MAX_FRAMES = 64;
+
+export function frameName(sourceMap: SourceMap | undefined, address: bigint): string {
+  const f = sourceMap?.functionFor(address);
+  if (!f) return `0x${address.toString(16)}`;
+  return f.offset === 0n ? f.name : `${f.name}+0x${f.offset.toString(16)}`;
+}
+
+export function callFrames(
+  target: DebugTarget,
+  sourceMap: SourceMap | undefined,
+  entrySite: { address: bigint } | undefined,
+): Frame[] {
+  const operation = target.vmx.operation();
+  const world: Frame["world"] = operation === "non-root" ? "guest" : operation === "root" ? "host" : "none";
+  const pc = target.currentInstructionAddress();
+  const frames: Frame[] = [{ address: pc, name: frameName(sourceMap, pc), location: sourceMap?.locationOf(pc), world }];
+  if (sourceMap) {
+    const mode = target.cpuMode();
+    const slot = mode === "long64" ? 8 : mode === "protected32" || mode === "compat32" ? 4 : 2;
+    const sp = target.readGpr(4) & (slot === 8 ? 0xffffffffffffffffn : slot === 4 ? 0xffffffffn : 0xffffn);
+    const base = slot === 2 ? BigInt(target.getSegment(2).base) + sp : sp;
+    const bytes = target.readLinear(base, STACK_SCAN_BYTES);
+    for (let off = 0; off + slot <= bytes.length && frames.length < MAX_FRAMES; off += slot) {
+      let v = 0n;
+      for (let i = slot - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[off + i] as number);
+      const call = sourceMap.entryEndingAt(v);
+      if (!call) continue;
+      const insn = target.readLinear(call.address, Math.min(call.length, 15));
+      if (classifyInstruction(insn, mode === "long64").kind !== "call") continue;
+      frames.push({
+        address: call.address,
+        returnAddress: v,
+        name: frameName(sourceMap, call.address),
+        location: { file: call.file, line: call.line, column: call.column },
+        world,
+      });
+    }
+  }
+  if (world === "guest" && entrySite) {
+    frames.push({
+      address: entrySite.address,
+      name: `${frameName(sourceMap, entrySite.address)} (VM entry)`,
+      location: sourceMap?.locationOf(entrySite.address),
+      world: "host",
+      entrySite: true,
+    });
+  }
+  return frames;
+}
