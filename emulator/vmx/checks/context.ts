@@ -1,6 +1,6 @@
 // What the VM-entry checks look at: the current VMCS (through a reader), the CPU model's capability MSRs and
 // a few facts about the machine. Derived values (effective controls, event injection) are computed once.
-import { MSR, VMCS } from "../../../arch/index";
+import { ENTRY_CTLS, EXIT_CTLS, MSR, PROC_BASED, PROC_BASED2, VMCS } from "../../../arch/index";
 import type { CpuModel } from "../../cpu-model";
 import type { PhysMem } from "../memory";
 
@@ -61,10 +61,12 @@ export class CheckContext {
     this.eptVpidCap = this.msr(MSR.IA32_VMX_EPT_VPID_CAP);
     this.pin = this.n(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
     this.proc = this.n(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS);
-    this.proc2 = this.proc & 0x80000000 ? this.n(VMCS.SECONDARY_PROC_BASED_VM_EXEC_CONTROLS) : 0;
-    this.proc3 = this.proc & 0x20000 ? vmcs.get(VMCS.TERTIARY_PROC_BASED_VM_EXEC_CONTROLS) : 0n;
+    this.proc2 =
+      this.proc & PROC_BASED.ACTIVATE_SECONDARY_CONTROLS ? this.n(VMCS.SECONDARY_PROC_BASED_VM_EXEC_CONTROLS) : 0;
+    this.proc3 =
+      this.proc & PROC_BASED.ACTIVATE_TERTIARY_CONTROLS ? vmcs.get(VMCS.TERTIARY_PROC_BASED_VM_EXEC_CONTROLS) : 0n;
     this.exit = this.n(VMCS.PRIMARY_VM_EXIT_CONTROLS);
-    this.exit2 = this.exit & 0x80000000 ? vmcs.get(VMCS.SECONDARY_VM_EXIT_CONTROLS) : 0n;
+    this.exit2 = this.exit & EXIT_CTLS.ACTIVATE_SECONDARY_CONTROLS ? vmcs.get(VMCS.SECONDARY_VM_EXIT_CONTROLS) : 0n;
     this.entry = this.n(VMCS.VM_ENTRY_CONTROLS);
     this.intrInfo = this.n(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION);
     this.injecting = (this.intrInfo & 0x80000000) !== 0;
@@ -99,14 +101,14 @@ export class CheckContext {
   }
   /** The IA-32e mode guest VM-entry control. */
   get ia32eGuest(): boolean {
-    return (this.entry & 0x200) !== 0;
+    return (this.entry & ENTRY_CTLS.IA32E_MODE_GUEST) !== 0;
   }
   /** The host address-space size VM-exit control. */
   get hostAddressSpaceSize(): boolean {
-    return (this.exit & 0x200) !== 0;
+    return (this.exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
   }
   /** The unrestricted-guest control (secondary bit 7). */
   get unrestricted(): boolean {
-    return (this.proc2 & 0x80) !== 0;
+    return (this.proc2 & PROC_BASED2.UNRESTRICTED_GUEST) !== 0;
   }
 }

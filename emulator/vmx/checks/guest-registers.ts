@@ -1,6 +1,6 @@
 // SDM 26.3.1.1 "Checks on Guest Control Registers, Debug Registers, and MSRs", 26.3.1.3 "Checks on Guest
 // Descriptor-Table Registers", 26.3.1.4 "Checks on Guest RIP and RFLAGS". Failure → VM-entry failure, 33.
-import { CR0, CR4, EFER, ENTRY_CTLS, MSR, RFLAGS, VMCS } from "../../../arch/index";
+import { ACCESS_RIGHTS, CR0, CR4, EFER, ENTRY_CTLS, MSR, RFLAGS, VMCS } from "../../../arch/index";
 import type { CheckContext } from "./context";
 import { EFER_VALID, patProblem, perfGlobalCtrlReserved } from "./host";
 import { type EntryCheck, hex, type Violation } from "./types";
@@ -260,7 +260,7 @@ const RFLAGS_RESERVED = ~0x3fffffn | 0x8000n | 0x20n | 0x8n;
 
 export const GUEST_RIP_RFLAGS_CHECKS: Check[] = [
   guest("GRF-01", S4, "guest RIP bits 63:32 are 0 outside 64-bit mode", (c) => {
-    const csL = (c.n(VMCS.GUEST_CS_ACCESS_RIGHTS) & 0x2000) !== 0;
+    const csL = (c.n(VMCS.GUEST_CS_ACCESS_RIGHTS) & ACCESS_RIGHTS.L) !== 0;
     const rip = c.f(VMCS.GUEST_RIP);
     return (!c.ia32eGuest || !csL) && rip >> 32n
       ? v(
@@ -271,7 +271,7 @@ export const GUEST_RIP_RFLAGS_CHECKS: Check[] = [
       : undefined;
   }),
   guest("GRF-02", S4, "guest RIP is canonical in 64-bit mode", (c) => {
-    const csL = (c.n(VMCS.GUEST_CS_ACCESS_RIGHTS) & 0x2000) !== 0;
+    const csL = (c.n(VMCS.GUEST_CS_ACCESS_RIGHTS) & ACCESS_RIGHTS.L) !== 0;
     return c.ia32eGuest && csL ? canon(c, VMCS.GUEST_RIP, "guest RIP of a 64-bit guest") : undefined;
   }),
   guest("GRF-03", S4, "guest RFLAGS reserved bits (63:22, 15, 5, 3) are 0", (c) => {

@@ -1,0 +1,279 @@
+// VM entry (SDM 26): the instruction-level checks (26.1), the checks of 26.2-26.3 (checks/), loading guest
+// state (26.3.2), loading MSRs (26.4), event injection (26.6) and the switch to VMX non-root operation. A
+// VM-entry failure during or after guest-state loading (26.8) loads host state like a VM exit.
+import {
+  CR0,
+  CR4,
+  EFER,
+  ENTRY_CTLS,
+  VM_INSTRUCTION_ERROR as ERR,
+  MSR,
+  PIN_BASED,
+  PROC_BASED,
+  PROC_BASED2,
+  VMCS,
+} from "../../arch/index";
+import type { DecodedInstructionView, SegmentIndex, VmxCpu, VmxOutcome } from "../vmx-hooks";
+import { CheckContext } from "./checks/context";
+import { type CheckFailure, describeFailure, type MachineFacts, runEntryChecks } from "./checks/index";
+import { firstMsrLoadFailure } from "./checks/msr-load";
+import { GUEST_SEGMENT_FIELDS, leaveNonRoot, loadHostState, mergeCr0, secondaryControls } from "./exit";
+import { INVALID_POINTER } from "./state";
+import type { Vmx } from "./vmx";
+
+/** What WRMSR would reject, as far as the MSR-load checks need (SDM 26.4, MSR-05). */
+function wrmsrFaults(cpu: VmxCpu, index: number, value: bigint): boolean {
+  if (cpu.readMsr(index) === undefined) return true;
+  if (index === MSR.IA32_EFER) return (value & ~BigInt(EFER.SCE | EFER.LME | EFER.LMA | EFER.NXE)) !== 0n;
+  if (index === MSR.IA32_PAT) {
+    for (let i = 0; i < 8; i++) {
+      const t = Number((value >> BigInt(8 * i)) & 0xffn);
+      if (t === 2 || t === 3 || t > 7) return true;
+    }
+  }
+  if (index === MSR.IA32_SYSENTER_ESP || index === MSR.IA32_SYSENTER_EIP || index === MSR.IA32_KERNEL_GS_BASE) {
+    const top = value >> 47n;
+    return top !== 0n && top !== 0x1ffffn;
+  }
+  return false;
+}
+
+export function machineFacts(vmx: Vmx, cpu: VmxCpu): MachineFacts {
+  const efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
+  const apic = cpu.readMsr(MSR.IA32_APIC_BASE) ?? 0n;
+  return {
+    vmmLongMode: (efer & BigInt(EFER.LMA)) !== 0n,
+    inSmm: false,
+    x2apicMode: (apic & 0xc00n) === 0xc00n,
+    currentVmcsPointer: vmx.state.currentVmcs,
+    vmxonPointer: vmx.state.vmxonPointer,
+    mem: vmx.mem,
+    wrmsrFaults: (index, value) => wrmsrFaults(cpu, index, value),
+  };
+}
+
+export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, launch: boolean): VmxOutcome {
+  const rip = cpu.getRip();
+  const reportFail = (
+    outcome: "vmfailInvalid" | "vmfailValid",
+    error: number | undefined,
+    message: string,
+    id: string,
+  ) => {
+    const failure: CheckFailure = { checkId: id, sdmSection: "30.3", message, fields: [] };
+    vmx.lastEntryFailure = failure;
+    vmx.emit({ kind: "vmEntryFailure", launch, outcome, ...(error === undefined ? {} : { error }), failure, rip });
+  };
+  // SDM 26.1 and 30.3 VMLAUNCH/VMRESUME: no current VMCS, or the current VMCS is a shadow VMCS.
+  if (vmx.state.currentVmcs === INVALID_POINTER) {
+    reportFail("vmfailInvalid", undefined, "there is no current VMCS (VMPTRLD one first) (SDM 26.1)", "INS-04");
+    return vmx.failInvalid();
+  }
+  const pa = vmx.state.currentVmcs;
+  if (vmx.store.revisionDword(pa) >>> 31 === 1) {
+    reportFail(
+      "vmfailInvalid",
+      undefined,
+      "the current VMCS is a shadow VMCS (revision bit 31 set) (SDM 26.1)",
+      "INS-05",
+    );
+    return vmx.failInvalid();
+  }
+  if (cpu.getInterruptibility().movSs) {
+    reportFail(
+      "vmfailValid",
+      26,
+      "events are blocked by MOV SS: VM entry is not allowed right after MOV SS/POP SS (SDM 26.1)",
+      "INS-06",
+    );
+    return vmx.failValid(ERR.ENTRY_EVENTS_BLOCKED_BY_MOV_SS);
+  }
+  const launched = vmx.store.launched(pa);
+  if (launch && launched) {
+    reportFail(
+      "vmfailValid",
+      4,
+      "VMLAUNCH with a launched VMCS: use VMRESUME, or VMCLEAR it first (SDM 26.1)",
+      "INS-07",
+    );
+    return vmx.failValid(ERR.VMLAUNCH_NON_CLEAR_VMCS);
+  }
+  if (!launch && !launched) {
+    reportFail("vmfailValid", 5, "VMRESUME with a VMCS whose launch state is clear: use VMLAUNCH (SDM 26.1)", "INS-08");
+    return vmx.failValid(ERR.VMRESUME_NON_LAUNCHED_VMCS);
+  }
+  const reader = { get: (enc: number) => vmx.store.get(pa, enc) };
+  const facts = machineFacts(vmx, cpu);
+  const outcome = runEntryChecks(reader, vmx.model, facts, { skipMsrLoad: true });
+  if (outcome.kind === "vmfail") {
+    vmx.lastEntryFailure = outcome.failure;
+    vmx.emit({
+      kind: "vmEntryFailure",
+      launch,
+      outcome: "vmfailValid",
+      error: outcome.error,
+      failure: outcome.failure,
+      rip,
+    });
+    return vmx.failValid(outcome.error);
+  }
+  if (outcome.kind === "entryFailure")
+    return entryFailure(vmx, cpu, insn, launch, 33, outcome.qualification, outcome.failure);
+  loadGuestState(vmx, cpu);
+  const ctx = new CheckContext(reader, vmx.model, facts);
+  const msrFailure = firstMsrLoadFailure(ctx);
+  loadEntryMsrs(vmx, cpu, msrFailure ? msrFailure.entryNumber - 1 : vmx.field32(VMCS.VM_ENTRY_MSR_LOAD_COUNT));
+  if (msrFailure) {
+    const failure = describeFailure({ id: msrFailure.checkId, sdm: "26.4" }, msrFailure.violation, reader);
+    return entryFailure(vmx, cpu, insn, launch, 34, msrFailure.entryNumber, failure);
+  }
+  if (launch) vmx.store.setLaunched(pa, true);
+  vmx.lastEntryFailure = undefined;
+  enterNonRoot(vmx, cpu);
+  vmx.emit({ kind: "vmEntry", launch, guestRip: cpu.getRip(), vmcs: pa });
+  injectEvent(vmx, cpu);
+  return "entered";
+}
+
+/** SDM 26.8: exit reason 33/34 with bit 31, the qualification, host state and the VM-exit MSR-load area. */
+function entryFailure(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  insn: DecodedInstructionView,
+  launch: boolean,
+  reason: 33 | 34,
+  qualification: number,
+  failure: CheckFailure,
+): VmxOutcome {
+  const rip = cpu.getRip();
+  vmx.lastEntryFailure = failure;
+  vmx.setField32(VMCS.EXIT_REASON, (0x80000000 | reason) >>> 0);
+  vmx.setField(VMCS.EXIT_QUALIFICATION, BigInt(qualification));
+  // Like Bochs, record the instruction length and clear the interruption fields (the SDM leaves them undefined).
+  vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, insn.length);
+  vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_INFORMATION, 0);
+  vmx.setField32(VMCS.IDT_VECTORING_INFORMATION, 0);
+  leaveNonRoot(vmx);
+  loadHostState(vmx, cpu);
+  vmx.emit({ kind: "vmEntryFailure", launch, outcome: "exit", exitReason: reason, qualification, failure, rip });
+  return "entered";
+}
+
+function loadEntryMsrs(vmx: Vmx, cpu: VmxCpu, count: number): void {
+  const base = Number(vmx.field(VMCS.VM_ENTRY_MSR_LOAD_ADDRESS));
+  for (let i = 0; i < count; i++)
+    cpu.writeMsr(Number(cpu.readPhys(base + 16 * i, 4)), cpu.readPhys(base + 16 * i + 8, 8));
+}
+
+/** SDM 26.3.2: load guest state from the guest-state area. */
+function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
+  const entry = vmx.field32(VMCS.VM_ENTRY_CONTROLS);
+  const ia32e = (entry & ENTRY_CTLS.IA32E_MODE_GUEST) !== 0;
+  const cr0 = mergeCr0(cpu.readCr(0), vmx.field(VMCS.GUEST_CR0));
+  // EFER (26.3.2.1): from the field with "load IA32_EFER", else LMA (and LME when paging) follow IA-32e mode.
+  let efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
+  if (entry & ENTRY_CTLS.LOAD_IA32_EFER) efer = vmx.field(VMCS.GUEST_IA32_EFER);
+  else {
+    efer = ia32e ? efer | BigInt(EFER.LMA) : efer & ~BigInt(EFER.LMA);
+    if (cr0 & BigInt(CR0.PG >>> 0)) efer = ia32e ? efer | BigInt(EFER.LME) : efer & ~BigInt(EFER.LME);
+  }
+  cpu.writeCr(4, vmx.field(VMCS.GUEST_CR4));
+  cpu.writeCr(3, vmx.field(VMCS.GUEST_CR3));
+  cpu.writeMsr(MSR.IA32_EFER, efer);
+  cpu.writeCr(0, cr0);
+  if (entry & ENTRY_CTLS.LOAD_DEBUG_CONTROLS) {
+    cpu.writeDr(7, vmx.field(VMCS.GUEST_DR7));
+    cpu.writeMsr(MSR.IA32_DEBUGCTL, vmx.field(VMCS.GUEST_IA32_DEBUGCTL));
+  }
+  cpu.writeMsr(MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.GUEST_IA32_SYSENTER_CS)));
+  cpu.writeMsr(MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP));
+  cpu.writeMsr(MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP));
+  if (entry & ENTRY_CTLS.LOAD_IA32_PAT) cpu.writeMsr(MSR.IA32_PAT, vmx.field(VMCS.GUEST_IA32_PAT));
+  if (entry & ENTRY_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
+    cpu.writeMsr(MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.GUEST_IA32_PERF_GLOBAL_CTRL));
+  if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) cpu.writeMsr(MSR.IA32_BNDCFGS, vmx.field(VMCS.GUEST_IA32_BNDCFGS));
+  // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
+  for (const s of [1, 2, 0, 3, 4, 5, 6, 7] as const) {
+    const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
+    cpu.setSegment(s as SegmentIndex, {
+      selector: vmx.field32(sel),
+      base: vmx.field(base),
+      limit: vmx.field32(limit),
+      accessRights: vmx.field32(ar),
+    });
+  }
+  cpu.writeMsr(MSR.IA32_FS_BASE, vmx.field(VMCS.GUEST_FS_BASE));
+  cpu.writeMsr(MSR.IA32_GS_BASE, vmx.field(VMCS.GUEST_GS_BASE));
+  cpu.setGdtr({ base: vmx.field(VMCS.GUEST_GDTR_BASE), limit: vmx.field32(VMCS.GUEST_GDTR_LIMIT) });
+  cpu.setIdtr({ base: vmx.field(VMCS.GUEST_IDTR_BASE), limit: vmx.field32(VMCS.GUEST_IDTR_LIMIT) });
+  cpu.writeGpr(4, vmx.field(VMCS.GUEST_RSP));
+  cpu.setRip(vmx.field(VMCS.GUEST_RIP));
+  cpu.setRflags(vmx.field(VMCS.GUEST_RFLAGS));
+  // PDPTEs of a PAE guest (26.3.2.4): from the VMCS with EPT, else from guest CR3.
+  const proc2 = secondaryControls(vmx);
+  const pae = cr0 & BigInt(CR0.PG >>> 0) && vmx.field(VMCS.GUEST_CR4) & BigInt(CR4.PAE) && !ia32e;
+  if (pae)
+    cpu.setPdptes(
+      proc2 & PROC_BASED2.ENABLE_EPT
+        ? [VMCS.GUEST_PDPTE0, VMCS.GUEST_PDPTE1, VMCS.GUEST_PDPTE2, VMCS.GUEST_PDPTE3].map((f) => vmx.field(f))
+        : undefined,
+    );
+  // Non-register state (26.3.2.5).
+  const blocking = vmx.field32(VMCS.GUEST_INTERRUPTIBILITY_STATE);
+  const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  const virtualNmis = (pin & PIN_BASED.VIRTUAL_NMIS) !== 0;
+  vmx.state.virtualNmiBlocked = virtualNmis && (blocking & 8) !== 0;
+  cpu.setInterruptibility({
+    sti: (blocking & 1) !== 0,
+    movSs: (blocking & 2) !== 0,
+    nmi: virtualNmis ? cpu.getInterruptibility().nmi : (blocking & 8) !== 0,
+  });
+  cpu.setActivityState(vmx.field32(VMCS.GUEST_ACTIVITY_STATE));
+  cpu.pendingDebugExceptions = vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
+  // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations.
+  cpu.flushTlb();
+}
+
+function enterNonRoot(vmx: Vmx, cpu: VmxCpu): void {
+  const s = vmx.state;
+  s.nonRoot = true;
+  s.entryInstructionCount = cpu.instructionCount;
+  const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  const proc = vmx.field32(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS);
+  const proc2 = secondaryControls(vmx);
+  vmx.eptActive = (proc2 & PROC_BASED2.ENABLE_EPT) !== 0;
+  if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) {
+    s.preemptionTimerStart = vmx.field32(VMCS.VMX_PREEMPTION_TIMER_VALUE);
+    s.preemptionTimerTsc = cpu.readTsc();
+  }
+  const info = vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION);
+  s.pendingMtf = info >>> 31 === 1 && ((info >>> 8) & 7) === 7 && (info & 0xff) === 0;
+  vmx.wantsBoundary =
+    (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) !== 0 ||
+    (proc & (PROC_BASED.INTERRUPT_WINDOW_EXITING | PROC_BASED.NMI_WINDOW_EXITING | PROC_BASED.MONITOR_TRAP_FLAG)) !==
+      0 ||
+    s.pendingMtf;
+  vmx.injectingEvent = false;
+}
+
+/** SDM 26.6: deliver the event of the VM-entry interruption-information field through the guest IDT. */
+function injectEvent(vmx: Vmx, cpu: VmxCpu): void {
+  const info = vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION);
+  if (info >>> 31 === 0) return;
+  const type = (info >>> 8) & 7;
+  if (type === 7) return; // pending MTF: a VM exit after entry, nothing delivered (26.6.2)
+  const vector = info & 0xff;
+  const event: { vector: number; type: number; errorCode?: number; instructionLength?: number } = { vector, type };
+  if (info & 0x800) event.errorCode = vmx.field32(VMCS.VM_ENTRY_EXCEPTION_ERROR_CODE);
+  if (type >= 4 && type <= 6) event.instructionLength = vmx.field32(VMCS.VM_ENTRY_INSTRUCTION_LENGTH);
+  if (type === 2 && vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS) & PIN_BASED.VIRTUAL_NMIS)
+    vmx.state.virtualNmiBlocked = true;
+  cpu.setActivityState(0);
+  // Injected events are not subject to the exception bitmap (26.6.1): the event hook must not exit for them.
+  vmx.injectingEvent = true;
+  try {
+    cpu.deliverEvent(event);
+  } finally {
+    vmx.injectingEvent = false;
+  }
+}

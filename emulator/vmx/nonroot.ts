@@ -1,0 +1,357 @@
+// VMX non-root operation (SDM 25): which guest actions cause VM exits, with their exit qualifications
+// (SDM 27.2.1), and how reads of CR0/CR4 see the read shadows (25.3). Every function here runs only while
+// the processor is in non-root operation.
+import { CR4, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, EXIT_REASON as R, RFLAGS, VMCS } from "../../arch/index";
+import type { CrAccessKind, DecodedInstructionView, EventInfo, IoAccess, VmxCpu } from "../vmx-hooks";
+import {
+  exitForInstruction,
+  instructionInformation,
+  performVmExit,
+  preemptionTimerNow,
+  secondaryControls,
+} from "./exit";
+import type { Vmx } from "./vmx";
+
+const UD = 6;
+
+function proc(vmx: Vmx): number {
+  return vmx.field32(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS);
+}
+
+/** GETSEC, descriptor tables, CPUID … : exits decided by the instruction alone (SDM 25.1.2, 25.1.3). */
+export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): undefined {
+  const m = insn.mnemonic;
+  switch (m) {
+    case "cpuid":
+      return exitForInstruction(vmx, cpu, insn, R.CPUID);
+    case "invd":
+      return exitForInstruction(vmx, cpu, insn, R.INVD);
+    case "xsetbv":
+      return exitForInstruction(vmx, cpu, insn, R.XSETBV);
+    case "getsec":
+      if (!(cpu.readCr(4) & BigInt(CR4.SMXE))) return cpu.raiseException(UD);
+      return exitForInstruction(vmx, cpu, insn, R.GETSEC);
+    case "hlt":
+      if (proc(vmx) & PROC_BASED.HLT_EXITING) exitForInstruction(vmx, cpu, insn, R.HLT);
+      return;
+    case "invlpg":
+      if (proc(vmx) & PROC_BASED.INVLPG_EXITING) {
+        const op = insn.operands[0];
+        const linear = op?.kind === "mem" ? cpu.linearAddress(op.segment, op.offset) : 0n;
+        exitForInstruction(vmx, cpu, insn, R.INVLPG, linear);
+      }
+      return;
+    case "invpcid":
+      if (proc(vmx) & PROC_BASED.INVLPG_EXITING && secondaryControls(vmx) & PROC_BASED2.ENABLE_INVPCID)
+        exitForInstruction(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
+      return;
+    case "rdpmc":
+      if (proc(vmx) & PROC_BASED.RDPMC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDPMC);
+      return;
+    case "rdtsc":
+      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSC);
+      return;
+    case "rdtscp":
+      if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_RDTSCP)) return cpu.raiseException(UD);
+      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSCP);
+      return;
+    case "mwait":
+      if (proc(vmx) & PROC_BASED.MWAIT_EXITING) exitForInstruction(vmx, cpu, insn, R.MWAIT);
+      return;
+    case "monitor":
+      if (proc(vmx) & PROC_BASED.MONITOR_EXITING) exitForInstruction(vmx, cpu, insn, R.MONITOR);
+      return;
+    case "pause":
+      if (proc(vmx) & PROC_BASED.PAUSE_EXITING) exitForInstruction(vmx, cpu, insn, R.PAUSE);
+      return;
+    case "wbinvd":
+    case "wbnoinvd":
+      if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING) exitForInstruction(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
+      return;
+    case "rdrand":
+      if (secondaryControls(vmx) & PROC_BASED2.RDRAND_EXITING) exitForInstruction(vmx, cpu, insn, R.RDRAND);
+      return;
+    case "rdseed":
+      if (secondaryControls(vmx) & PROC_BASED2.RDSEED_EXITING) exitForInstruction(vmx, cpu, insn, R.RDSEED);
+      return;
+    case "sgdt":
+    case "sidt":
+    case "lgdt":
+    case "lidt":
+    case "sldt":
+    case "str":
+    case "lldt":
+    case "ltr":
+      if (secondaryControls(vmx) & PROC_BASED2.DESCRIPTOR_TABLE_EXITING) descriptorTableExit(vmx, cpu, insn);
+      return;
+    case "xsaves":
+    case "xrstors":
+      if (secondaryControls(vmx) & PROC_BASED2.ENABLE_XSAVES_XRSTORS) {
+        const mask = (cpu.readGpr(2) << 32n) | (cpu.readGpr(0) & 0xffffffffn);
+        const xss = cpu.readMsr(MSR.IA32_XSS) ?? 0n;
+        if (vmx.field(VMCS.XSS_EXITING_BITMAP) & mask & xss)
+          exitForInstruction(vmx, cpu, insn, m === "xsaves" ? R.XSAVES : R.XRSTORS, memDisplacement(insn));
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function memDisplacement(insn: DecodedInstructionView): bigint {
+  const op = insn.operands.find((o) => o.kind === "mem");
+  return op?.kind === "mem" ? BigInt.asUintN(64, op.displacement) : 0n;
+}
+
+/** Exit reasons 46/47 with the instruction identity in bits 29:28 of the instruction information (27.2.5). */
+function descriptorTableExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): void {
+  const m = insn.mnemonic;
+  const gdt = ["sgdt", "sidt", "lgdt", "lidt"].indexOf(m);
+  const identity = gdt >= 0 ? gdt : ["sldt", "str", "lldt", "ltr"].indexOf(m);
+  const info = instructionInformation(insn, 0, -1) | (identity << 28) | ((insn.operandSize === 4 ? 1 : 0) << 11);
+  performVmExit(vmx, cpu, {
+    reason: gdt >= 0 ? R.GDTR_IDTR_ACCESS : R.LDTR_TR_ACCESS,
+    qualification: memDisplacement(insn),
+    instructionLength: insn.length,
+    instructionInfo: info >>> 0,
+  });
+}
+
+// ---- control registers (SDM 25.1.3, 25.3, 27.2.1 Table 27-3) ---------------------------------------------
+function crQualification(cr: number, accessType: number, insn: DecodedInstructionView, lmswSource = 0): bigint {
+  const gpr = insn.operands.find((o) => o.kind === "reg");
+  const mem = insn.operands.some((o) => o.kind === "mem");
+  let q = (cr & 15) | (accessType << 4);
+  if (accessType === 3) q |= (mem ? 1 << 6 : 0) | ((lmswSource & 0xffff) << 16);
+  else if (gpr?.kind === "reg") q |= (gpr.reg & 15) << 8;
+  return BigInt(q >>> 0);
+}
+
+function crExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, qualification: bigint): never {
+  return performVmExit(vmx, cpu, { reason: R.CONTROL_REGISTER_ACCESS, qualification, instructionLength: insn.length });
+}
+
+function shadowed(actual: bigint, mask: bigint, shadow: bigint): bigint {
+  return (actual & ~mask) | (shadow & mask);
+}
+
+export function onCrRead(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  cr: number,
+  value: bigint,
+  kind: CrAccessKind,
+  insn: DecodedInstructionView,
+): bigint {
+  if (cr === 0) return shadowed(value, vmx.field(VMCS.CR0_GUEST_HOST_MASK), vmx.field(VMCS.CR0_READ_SHADOW));
+  if (cr === 4) return shadowed(value, vmx.field(VMCS.CR4_GUEST_HOST_MASK), vmx.field(VMCS.CR4_READ_SHADOW));
+  if (cr === 3 && proc(vmx) & PROC_BASED.CR3_STORE_EXITING) crExit(vmx, cpu, insn, crQualification(3, 1, insn));
+  if (cr === 8) {
+    if (proc(vmx) & PROC_BASED.CR8_STORE_EXITING) crExit(vmx, cpu, insn, crQualification(8, 1, insn));
+    if (proc(vmx) & PROC_BASED.USE_TPR_SHADOW) return BigInt((vtpr(vmx, cpu) >> 4) & 15);
+  }
+  void kind;
+  return value;
+}
+
+export function onCrWrite(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  cr: number,
+  value: bigint,
+  kind: CrAccessKind,
+  insn: DecodedInstructionView,
+): bigint {
+  if (cr === 0) {
+    const mask = vmx.field(VMCS.CR0_GUEST_HOST_MASK);
+    const shadow = vmx.field(VMCS.CR0_READ_SHADOW);
+    const current = cpu.readCr(0);
+    if (kind === "clts") {
+      if (mask & 8n && shadow & 8n) crExit(vmx, cpu, insn, crQualification(0, 2, insn));
+    } else if (kind === "lmsw") {
+      // LMSW exits when it would set a host-owned PE the shadow has clear, or change a host-owned MP/EM/TS.
+      const src = value & 0xfn;
+      const pe = mask & 1n && !(shadow & 1n) && src & 1n;
+      const others = ((src ^ shadow) & mask & 0xen) !== 0n;
+      if (pe || others) crExit(vmx, cpu, insn, crQualification(0, 3, insn, Number(src)));
+    } else if ((value ^ shadow) & mask) crExit(vmx, cpu, insn, crQualification(0, 0, insn));
+    return (value & ~mask) | (current & mask);
+  }
+  if (cr === 4) {
+    const mask = vmx.field(VMCS.CR4_GUEST_HOST_MASK);
+    const shadow = vmx.field(VMCS.CR4_READ_SHADOW);
+    if ((value ^ shadow) & mask) crExit(vmx, cpu, insn, crQualification(4, 0, insn));
+    return (value & ~mask) | (cpu.readCr(4) & mask);
+  }
+  if (cr === 3 && proc(vmx) & PROC_BASED.CR3_LOAD_EXITING) {
+    const count = Math.min(vmx.field32(VMCS.CR3_TARGET_COUNT), 4);
+    const targets = [VMCS.CR3_TARGET_VALUE0, VMCS.CR3_TARGET_VALUE1, VMCS.CR3_TARGET_VALUE2, VMCS.CR3_TARGET_VALUE3];
+    let hit = false;
+    for (let i = 0; i < count; i++) if (vmx.field(targets[i]!) === value) hit = true;
+    if (!hit) crExit(vmx, cpu, insn, crQualification(3, 0, insn));
+  }
+  if (cr === 8) {
+    if (proc(vmx) & PROC_BASED.CR8_LOAD_EXITING) crExit(vmx, cpu, insn, crQualification(8, 0, insn));
+    if (proc(vmx) & PROC_BASED.USE_TPR_SHADOW) {
+      // MOV to CR8 writes VTPR[7:4] (SDM 29.3); TPR below the threshold is a trap-like exit (29.1.2).
+      const page = Number(vmx.field(VMCS.VIRTUAL_APIC_ADDRESS));
+      cpu.writePhys(page + 0x80, 4, (value & 15n) << 4n);
+      const threshold = vmx.field32(VMCS.TPR_THRESHOLD) & 15;
+      if (!(secondaryControls(vmx) & PROC_BASED2.VIRTUAL_INTERRUPT_DELIVERY) && Number(value & 15n) < threshold) {
+        cpu.setRip(insn.nextRip);
+        performVmExit(vmx, cpu, { reason: R.TPR_BELOW_THRESHOLD });
+      }
+      return cpu.readCr(8);
+    }
+  }
+  return value;
+}
+
+function vtpr(vmx: Vmx, cpu: VmxCpu): number {
+  return Number(cpu.readPhys(Number(vmx.field(VMCS.VIRTUAL_APIC_ADDRESS)) + 0x80, 4) & 0xffn);
+}
+
+export function onDrAccess(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  write: boolean,
+  dr: number,
+  gpr: number,
+  insn: DecodedInstructionView,
+): void {
+  if (!(proc(vmx) & PROC_BASED.MOV_DR_EXITING)) return;
+  const q = (dr & 7) | (write ? 0 : 1 << 4) | ((gpr & 15) << 8);
+  performVmExit(vmx, cpu, { reason: R.MOV_DR, qualification: BigInt(q), instructionLength: insn.length });
+}
+
+// ---- MSRs (SDM 25.1.3, 24.6.9 MSR bitmaps) ----------------------------------------------------------------
+export function msrExits(vmx: Vmx, cpu: VmxCpu, write: boolean, index: number): boolean {
+  if (!(proc(vmx) & PROC_BASED.USE_MSR_BITMAPS)) return true;
+  let offset: number;
+  if (index >= 0 && index <= 0x1fff) offset = 0;
+  else if (index >= 0xc0000000 && index <= 0xc0001fff) offset = 0x400;
+  else return true;
+  if (write) offset += 0x800;
+  const bit = index & 0x1fff;
+  const bitmap = Number(vmx.field(VMCS.MSR_BITMAP));
+  return ((Number(cpu.readPhys(bitmap + offset + (bit >> 3), 1)) >> (bit & 7)) & 1) === 1;
+}
+
+export function onMsrAccess(vmx: Vmx, cpu: VmxCpu, write: boolean, index: number, insn: DecodedInstructionView): void {
+  if (msrExits(vmx, cpu, write, index >>> 0)) exitForInstruction(vmx, cpu, insn, write ? R.WRMSR : R.RDMSR);
+}
+
+// ---- I/O (SDM 25.1.3, 24.6.4 I/O bitmaps) -----------------------------------------------------------------
+export function ioExits(vmx: Vmx, cpu: VmxCpu, port: number, size: number): boolean {
+  const p = proc(vmx);
+  if (!(p & PROC_BASED.USE_IO_BITMAPS)) return (p & PROC_BASED.UNCONDITIONAL_IO_EXITING) !== 0;
+  for (let k = port; k < port + size; k++) {
+    if (k > 0xffff) return true;
+    const bitmap = Number(vmx.field(k < 0x8000 ? VMCS.IO_BITMAP_A : VMCS.IO_BITMAP_B));
+    const bit = k & 0x7fff;
+    if ((Number(cpu.readPhys(bitmap + (bit >> 3), 1)) >> (bit & 7)) & 1) return true;
+  }
+  return false;
+}
+
+export function onIo(vmx: Vmx, cpu: VmxCpu, a: IoAccess, insn: DecodedInstructionView): void {
+  if (!ioExits(vmx, cpu, a.port, a.size)) return;
+  const q =
+    (a.size - 1) |
+    (a.direction === "in" ? 1 << 3 : 0) |
+    (a.string ? 1 << 4 : 0) |
+    (a.rep ? 1 << 5 : 0) |
+    (a.dxPort ? 0 : 1 << 6) |
+    (a.port << 16);
+  let linear: bigint | undefined;
+  let info = 0;
+  if (a.string) {
+    // INS uses ES:(E)DI, OUTS uses DS:(E)SI (or the override): the guest-linear address is recorded (27.2.1).
+    const mask = insn.addressSize === 8 ? 0xffffffffffffffffn : insn.addressSize === 4 ? 0xffffffffn : 0xffffn;
+    const memOp = insn.operands.find((o) => o.kind === "mem");
+    const seg = a.direction === "in" ? 0 : memOp?.kind === "mem" ? memOp.segment : 3;
+    const off = cpu.readGpr(a.direction === "in" ? 7 : 6) & mask;
+    linear = cpu.linearAddress(seg, off);
+    info = ((insn.addressSize === 2 ? 0 : insn.addressSize === 4 ? 1 : 2) << 7) | ((seg & 7) << 15);
+  }
+  performVmExit(vmx, cpu, {
+    reason: R.IO_INSTRUCTION,
+    qualification: BigInt(q >>> 0),
+    instructionLength: insn.length,
+    instructionInfo: info,
+    ...(linear === undefined ? {} : { guestLinearAddress: linear }),
+  });
+}
+
+// ---- exceptions, NMIs, external interrupts (SDM 25.2) -----------------------------------------------------
+export function onEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstructionView | undefined): void {
+  if (vmx.injectingEvent) return;
+  const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  if (ev.type === 0) {
+    if (pin & PIN_BASED.EXTERNAL_INTERRUPT_EXITING)
+      performVmExit(vmx, cpu, { reason: R.EXTERNAL_INTERRUPT, interruptionInfo: (0x80000000 | ev.vector) >>> 0 });
+    return;
+  }
+  if (ev.type === 2) {
+    if (pin & PIN_BASED.NMI_EXITING)
+      performVmExit(vmx, cpu, { reason: R.EXCEPTION_OR_NMI, interruptionInfo: (0x80000000 | (2 << 8) | 2) >>> 0 });
+    return;
+  }
+  if (ev.type === 4) return; // INT n is never intercepted by the exception bitmap
+  const bitmap = vmx.field32(VMCS.EXCEPTION_BITMAP);
+  let exits = ((bitmap >>> ev.vector) & 1) === 1;
+  if (ev.vector === 14) {
+    // #PF: exits when (error code & mask) == match equals the bitmap bit (SDM 25.2).
+    const mask = vmx.field32(VMCS.PAGE_FAULT_ERROR_CODE_MASK);
+    const match = vmx.field32(VMCS.PAGE_FAULT_ERROR_CODE_MATCH);
+    const matches = ((ev.errorCode ?? 0) & mask) === match;
+    exits = exits === matches;
+  }
+  if (!exits) return;
+  const hasError = ev.errorCode !== undefined && ev.type === 3;
+  const info = (0x80000000 | (hasError ? 0x800 : 0) | (ev.type << 8) | ev.vector) >>> 0;
+  const qualification = ev.vector === 14 ? cpu.readCr(2) : ev.vector === 1 ? cpu.pendingDebugExceptions : 0n;
+  performVmExit(vmx, cpu, {
+    reason: R.EXCEPTION_OR_NMI,
+    qualification,
+    interruptionInfo: info,
+    ...(hasError ? { interruptionErrorCode: ev.errorCode ?? 0 } : {}),
+    instructionLength: ev.type === 5 || ev.type === 6 ? (ev.instructionLength ?? insn?.length ?? 0) : 0,
+  });
+}
+
+export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
+  performVmExit(vmx, cpu, { reason: R.TRIPLE_FAULT });
+}
+
+// ---- instruction boundaries: MTF, preemption timer, NMI/interrupt windows (SDM 25.2, 25.5) -------------------
+export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
+  const s = vmx.state;
+  const p = proc(vmx);
+  if (s.pendingMtf || (p & PROC_BASED.MONITOR_TRAP_FLAG && cpu.instructionCount > s.entryInstructionCount)) {
+    s.pendingMtf = false;
+    performVmExit(vmx, cpu, { reason: R.MONITOR_TRAP_FLAG });
+  }
+  const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER && preemptionTimerNow(vmx, cpu) === 0)
+    performVmExit(vmx, cpu, { reason: R.VMX_PREEMPTION_TIMER_EXPIRED });
+  const blocking = cpu.getInterruptibility();
+  if (p & PROC_BASED.NMI_WINDOW_EXITING && !s.virtualNmiBlocked && !blocking.movSs)
+    performVmExit(vmx, cpu, { reason: R.NMI_WINDOW });
+  if (
+    p & PROC_BASED.INTERRUPT_WINDOW_EXITING &&
+    cpu.getRflags() & BigInt(RFLAGS.IF) &&
+    !blocking.sti &&
+    !blocking.movSs
+  )
+    performVmExit(vmx, cpu, { reason: R.INTERRUPT_WINDOW });
+}
+
+/** RDTSC/RDTSCP/IA32_TSC in the guest: TSC offsetting and scaling (SDM 25.3). */
+export function guestTsc(vmx: Vmx, _cpu: VmxCpu, value: bigint): bigint {
+  const p = proc(vmx);
+  if (!(p & PROC_BASED.USE_TSC_OFFSETTING)) return value;
+  let v = value;
+  if (secondaryControls(vmx) & PROC_BASED2.USE_TSC_SCALING) v = (v * vmx.field(VMCS.TSC_MULTIPLIER)) >> 48n;
+  return BigInt.asUintN(64, v + vmx.field(VMCS.TSC_OFFSET));
+}

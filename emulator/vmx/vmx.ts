@@ -1,0 +1,179 @@
+// VMX for the emulator: implements emulator/vmx-hooks.ts (VmxHooks) over the machine's VmxCpu. The pieces:
+// instructions.ts (SDM 30, the 13 instructions), entry.ts (SDM 26), exit.ts (SDM 27), nonroot.ts (SDM 25:
+// which guest actions exit), ept.ts (SDM 28.2), checks/ (26.2-26.4).
+import { RFLAGS, VMCS } from "../../arch/index";
+import type { CpuModel } from "../cpu-model";
+import type {
+  CrAccessKind,
+  DecodedInstructionView,
+  EventInfo,
+  GuestPhysicalAccess,
+  IoAccess,
+  VmxCpu,
+  VmxHooks,
+  VmxOutcome,
+} from "../vmx-hooks";
+import type { CheckFailure } from "./checks/index";
+import { translateEpt } from "./ept";
+import type { VmxEvent, VmxEventListener } from "./events";
+import { executeVmxInstruction } from "./instructions";
+import type { PhysMem } from "./memory";
+import * as nonroot from "./nonroot";
+import { INVALID_POINTER, initialVmxState, type VmxState } from "./state";
+import { VmcsStore } from "./vmcs";
+
+/** The arithmetic flags VMX instructions set or clear (SDM 30.2). */
+const STATUS_FLAGS = BigInt(RFLAGS.CF | RFLAGS.PF | RFLAGS.AF | RFLAGS.ZF | RFLAGS.SF | RFLAGS.OF);
+
+/** Physical memory through the machine (host-physical, no EPT). */
+class CpuPhysMem implements PhysMem {
+  constructor(private readonly cpu: VmxCpu) {}
+  read32(pa: number): number {
+    return Number(this.cpu.readPhys(pa, 4));
+  }
+  write32(pa: number, value: number): void {
+    this.cpu.writePhys(pa, 4, BigInt(value >>> 0));
+  }
+}
+
+export class Vmx implements VmxHooks {
+  readonly mem: PhysMem;
+  readonly store: VmcsStore;
+  readonly model: CpuModel;
+  state: VmxState = initialVmxState();
+  /** The explanation of the last failed VM entry (VMfailValid 7/8 or exit 33/34), for the debugger and CLI. */
+  lastEntryFailure: CheckFailure | undefined;
+  private readonly listeners: VmxEventListener[] = [];
+  /** Stop the run on every VM exit (debugger "break on VM exit"). */
+  stopOnVmExit = false;
+  /** Cached per VM entry: what the boundary hook has to watch. */
+  wantsBoundary = false;
+  eptActive = false;
+  /** True while VM entry delivers an injected event (not subject to the exception bitmap, SDM 26.6.1). */
+  injectingEvent = false;
+
+  constructor(readonly cpu: VmxCpu) {
+    this.model = cpu.model;
+    this.mem = new CpuPhysMem(cpu);
+    this.store = new VmcsStore(this.mem, this.model);
+  }
+
+  get nonRoot(): boolean {
+    return this.state.nonRoot;
+  }
+  /** In VMX operation (root or non-root). */
+  get inVmxOperation(): boolean {
+    return this.state.inVmx;
+  }
+
+  onEvent(listener: VmxEventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+  emit(e: VmxEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  // ---- current VMCS ---------------------------------------------------------------------------------------
+  get hasCurrentVmcs(): boolean {
+    return this.state.currentVmcs !== INVALID_POINTER;
+  }
+  /** A field of the current VMCS (full value). */
+  field(encoding: number): bigint {
+    return this.store.get(this.state.currentVmcs, encoding);
+  }
+  field32(encoding: number): number {
+    return this.store.get32(this.state.currentVmcs, encoding);
+  }
+  setField(encoding: number, value: bigint): void {
+    this.store.set(this.state.currentVmcs, encoding, value);
+  }
+  setField32(encoding: number, value: number): void {
+    this.store.set32(this.state.currentVmcs, encoding, value);
+  }
+
+  // ---- RFLAGS conventions (SDM 30.2) ----------------------------------------------------------------------
+  private setStatus(bits: bigint): void {
+    const f = this.cpu.getRflags();
+    this.cpu.setRflags((f & ~STATUS_FLAGS) | bits);
+  }
+  succeed(): VmxOutcome {
+    this.setStatus(0n);
+    return "retire";
+  }
+  failInvalid(): VmxOutcome {
+    this.setStatus(BigInt(RFLAGS.CF));
+    return "retire";
+  }
+  failValid(error: number, vmcs = this.state.currentVmcs): VmxOutcome {
+    this.setStatus(BigInt(RFLAGS.ZF));
+    this.store.set32(vmcs, VMCS.VM_INSTRUCTION_ERROR, error);
+    return "retire";
+  }
+  /** VMfail(n): VMfailValid(n) with a current VMCS, else VMfailInvalid. */
+  fail(error: number): VmxOutcome {
+    return this.hasCurrentVmcs ? this.failValid(error) : this.failInvalid();
+  }
+
+  // ---- VmxHooks ---------------------------------------------------------------------------------------------
+  executeVmxInstruction(cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
+    return executeVmxInstruction(this, cpu, insn);
+  }
+  instruction(cpu: VmxCpu, insn: DecodedInstructionView): void {
+    nonroot.onInstruction(this, cpu, insn);
+  }
+  crRead(cpu: VmxCpu, cr: number, value: bigint, kind: CrAccessKind, insn: DecodedInstructionView): bigint {
+    return nonroot.onCrRead(this, cpu, cr, value, kind, insn);
+  }
+  crWrite(cpu: VmxCpu, cr: number, value: bigint, kind: CrAccessKind, insn: DecodedInstructionView): bigint {
+    return nonroot.onCrWrite(this, cpu, cr, value, kind, insn);
+  }
+  drAccess(cpu: VmxCpu, write: boolean, dr: number, gpr: number, insn: DecodedInstructionView): void {
+    nonroot.onDrAccess(this, cpu, write, dr, gpr, insn);
+  }
+  msrAccess(cpu: VmxCpu, write: boolean, index: number, insn: DecodedInstructionView): void {
+    nonroot.onMsrAccess(this, cpu, write, index, insn);
+  }
+  io(cpu: VmxCpu, access: IoAccess, insn: DecodedInstructionView): void {
+    nonroot.onIo(this, cpu, access, insn);
+  }
+  event(cpu: VmxCpu, event: EventInfo, insn: DecodedInstructionView | undefined): void {
+    nonroot.onEvent(this, cpu, event, insn);
+  }
+  tripleFault(cpu: VmxCpu): void {
+    nonroot.onTripleFault(this, cpu);
+  }
+  boundary(cpu: VmxCpu): void {
+    nonroot.onBoundary(this, cpu);
+  }
+  tsc(cpu: VmxCpu, value: bigint): bigint {
+    return nonroot.guestTsc(this, cpu, value);
+  }
+  translateGuestPhysical(cpu: VmxCpu, gpa: number, access: GuestPhysicalAccess, linear: bigint | undefined): number {
+    return translateEpt(this, cpu, gpa, access, linear);
+  }
+  saveState(): unknown {
+    return { ...this.state, wantsBoundary: this.wantsBoundary, eptActive: this.eptActive };
+  }
+  restoreState(saved: unknown): void {
+    const s = saved as VmxState & { wantsBoundary: boolean; eptActive: boolean };
+    const { wantsBoundary, eptActive, ...state } = s;
+    this.state = { ...state };
+    this.wantsBoundary = wantsBoundary;
+    this.eptActive = eptActive;
+  }
+  reset(): void {
+    this.state = initialVmxState();
+    this.wantsBoundary = false;
+    this.eptActive = false;
+    this.lastEntryFailure = undefined;
+  }
+}
+
+/** The factory the Machine takes: `new Machine({ vmx: createVmx })`. */
+export function createVmx(cpu: VmxCpu): Vmx {
+  return new Vmx(cpu);
+}
