@@ -3,11 +3,13 @@ import type { CliCommand } from "../io";
 import { asmCommand } from "./asm";
 import { fieldCommand } from "./field";
 import { fieldsCommand } from "./fields";
+import { lintCommand } from "./lint";
 import { msrCommand } from "./msr";
 
 export const commands: Record<string, CliCommand> = {
   asm: asmCommand,
   fields: fieldsCommand,
+  lint: lintCommand,
   field: fieldCommand,
   msr: msrCommand,
 };
