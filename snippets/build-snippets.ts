@@ -1,6 +1,6 @@
 // Builds the GAS and NASM snippets (VMX bring-up, VMXON/VMCS regions, loading a VMCS, a VM-exit handler) with
 // every MSR number, VMCS encoding, bit and exit reason taken from arch/, so no number is written twice.
-// ./generate.ts writes snippets/vmx-gas.code-snippets and snippets/vmx-nasm.code-snippets; the tests assemble
+// ./generate.ts writes snippets/vmx-gas.json and snippets/vmx-nasm.json; the tests assemble
 // the expanded bodies with GNU as and nasm.
 import { CR4, EXIT_REASON, MSR, msrByName, VMCS } from "../arch/index";
 
@@ -13,6 +13,11 @@ export interface Snippet {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** A snippet tab stop with a default text: `${1:name}`. */
+export function placeholder(n: number, text: string): string {
+  return `\${${n}:${text}}`;
+}
 
 function bitMask(msrName: string, bitName: string): number {
   const f = msrByName(msrName)?.bits?.find((b) => b.name === bitName);
@@ -70,8 +75,8 @@ function rdmsr64(s: Syntax, msrName: string): string[] {
 
 function bringUp(s: Syntax): Snippet {
   const r = s.reg;
-  const fail = "${1:vmx_failed}";
-  const region = "${2:vmxon_region}";
+  const fail = placeholder(1, "vmx_failed");
+  const region = placeholder(2, "vmxon_region");
   const lock = bitMask("IA32_FEATURE_CONTROL", "LOCK");
   const outside = bitMask("IA32_FEATURE_CONTROL", "VMX_OUTSIDE_SMX");
   const revision = bitMask("IA32_VMX_BASIC", "VMCS_REVISION_ID");
@@ -125,7 +130,7 @@ function bringUp(s: Syntax): Snippet {
 }
 
 function regions(s: Syntax, d: Dialect): Snippet {
-  const name = "${1:vmcs_region}";
+  const name = placeholder(1, "vmcs_region");
   const body =
     d === "nasm"
       ? [
@@ -151,8 +156,8 @@ function regions(s: Syntax, d: Dialect): Snippet {
 
 function loadVmcs(s: Syntax): Snippet {
   const r = s.reg;
-  const region = "${1:vmcs_region}";
-  const fail = "${2:vmx_failed}";
+  const region = placeholder(1, "vmcs_region");
+  const fail = placeholder(2, "vmx_failed");
   return {
     prefix: ["vmcs-load", "vmptrld"],
     description: "Write the revision identifier into a VMCS region, VMCLEAR it and make it current with VMPTRLD",
@@ -174,7 +179,7 @@ const SAVED = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10
 
 function exitHandler(s: Syntax): Snippet {
   const r = s.reg;
-  const name = "${1:vm_exit_handler}";
+  const name = placeholder(1, "vm_exit_handler");
   const L = (n: string) => s.local(n);
   return {
     prefix: ["vmexit-handler", "exit-handler"],
@@ -195,10 +200,10 @@ function exitHandler(s: Syntax): Snippet {
       line(s, `je ${L("exit_hlt")}`),
       line(s, `jmp ${L("exit_unhandled")}`),
       `${L("exit_cpuid")}:`,
-      line(s, "${2:nop}", "emulate CPUID for the guest (saved guest RAX..RDX are on the stack)"),
+      line(s, placeholder(2, "nop"), "emulate CPUID for the guest (saved guest RAX..RDX are on the stack)"),
       line(s, `jmp ${L("advance_rip")}`),
       `${L("exit_vmcall")}:`,
-      line(s, "${3:nop}", "hypercall"),
+      line(s, placeholder(3, "nop"), "hypercall"),
       line(s, `jmp ${L("advance_rip")}`),
       `${L("exit_hlt")}:`,
       line(s, `jmp ${L("exit_unhandled")}`),

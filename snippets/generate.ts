@@ -1,11 +1,11 @@
-// Writes snippets/vmx-gas.code-snippets and snippets/vmx-nasm.code-snippets. Run: npx tsx snippets/generate.ts
+// Writes snippets/vmx-gas.json and snippets/vmx-nasm.json. Run: npx tsx snippets/generate.ts
 // test/extension/snippets.test.ts fails when the checked-in files differ from what this produces.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSnippets, type Dialect } from "./build-snippets";
 
 export function snippetFileName(d: Dialect): string {
-  return `vmx-${d}.code-snippets`;
+  return `vmx-${d}.json`;
 }
 
 export function snippetFileText(d: Dialect): string {

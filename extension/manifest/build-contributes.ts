@@ -297,7 +297,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
         },
       ],
       grammars: LANGS.map((l) => ({ language: l, scopeName: `source.${l}`, path: `./syntaxes/${l}.tmLanguage.json` })),
-      snippets: LANGS.map((l) => ({ language: l, path: `./snippets/${l}.code-snippets` })),
+      snippets: LANGS.map((l) => ({ language: l, path: `./snippets/${l}.json` })),
       breakpoints: LANGS.map((l) => ({ language: l })),
       debuggers: [
         {

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { buildSnippets, type Dialect, expandSnippetBody } from "../../snippets/build-snippets";
+import { assemble } from "../../assembler/index";
+import { buildSnippets, type Dialect, expandSnippetBody, placeholder } from "../../snippets/build-snippets";
 import { snippetFileName, snippetFileText } from "../../snippets/generate";
 
 const scratch = mkdtempSync(join(tmpdir(), "vmx-snippets-"));
@@ -23,7 +24,9 @@ function program(d: Dialect): string {
   parts.push(d === "nasm" ? "section .data" : ".data");
   // Both regions, from the region snippet with its name placeholder set.
   for (const region of ["vmxon_region", "vmcs_region"]) {
-    parts.push(expandSnippetBody(s["VMXON / VMCS region"]!.body.map((l) => l.replaceAll(`$\{1:vmcs_region}`, region))));
+    parts.push(
+      expandSnippetBody(s["VMXON / VMCS region"]!.body.map((l) => l.replaceAll(placeholder(1, "vmcs_region"), region))),
+    );
   }
   return `${parts.join("\n")}\n`;
 }
@@ -64,4 +67,15 @@ describe("snippets", () => {
     const r = run("as", ["--64", "-o", join(scratch, "all.o"), file]);
     assert.equal(r.status, 0, `${r.output}\n${program("gas")}`);
   });
+
+  for (const d of ["gas", "nasm"] as const) {
+    test(`${d}: the expanded snippets assemble with our assembler without errors`, () => {
+      const p = assemble(program(d), { fileName: `snippets.${d === "nasm" ? "asm" : "s"}` });
+      const errors = p.diagnostics.filter((x) => x.severity === "error");
+      assert.deepEqual(
+        errors.map((e) => `${e.range.start.line + 1}: ${e.message}`),
+        [],
+      );
+    });
+  }
 });
