@@ -2,6 +2,7 @@
 
 export { Cpu, CpuFault } from "./cpu";
 export type { CpuModel } from "./cpu-model";
+export { type DisassembledInstruction, type DisassemblySyntax, disassemble, formatInstruction } from "./disasm";
 export { decode, Insn } from "./decoder";
 export { Devices, type OutputListener, type OutputStream } from "./devices";
 export { decodeBytes, Machine, type MachineOptions, type RunOptions, type Snapshot } from "./machine";
