@@ -1,0 +1,350 @@
+// The bundled language server over stdio, driven by vscode-languageserver-protocol's client side.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type {
+  CodeAction,
+  CompletionItem,
+  Diagnostic,
+  Hover,
+  InlayHint,
+  Location,
+  SemanticTokens,
+  WorkspaceEdit,
+} from "vscode-languageserver-protocol";
+import { analyze, DEFAULT_ANALYSIS_SETTINGS } from "../../language-server/analysis/index";
+import { type ServerSession, startServer } from "./client";
+
+const NASM = `bits 64
+GUEST_CR0 equ 0x6800
+section .text
+start:
+    mov rax, 0x6C01
+    mov rbx, 5
+    vmwrite rax, rbx
+    jbe fail
+    mov rax, 5
+    mov rbx, GUEST_CR0
+    vmwrite rax, rbx
+    jbe fail
+    mov ecx, 0x480
+    rdmsr
+    call helper
+fail:
+    hlt
+helper:
+    ret
+`;
+
+let s: ServerSession;
+let version = 1;
+const uri = "file:///virtual/lsp-test.asm";
+
+function hoverText(h: Hover | null): string {
+  if (!h) return "";
+  const c = h.contents;
+  return typeof c === "string"
+    ? c
+    : "value" in c
+      ? c.value
+      : c.map((x) => (typeof x === "string" ? x : x.value)).join("\n");
+}
+
+function codes(ds: Diagnostic[]): string[] {
+  return ds.map((d) => String(d.code)).sort();
+}
+
+describe("language server over stdio", () => {
+  before(async () => {
+    s = await startServer({ vmx: { cpuModel: "skylake-x" } });
+    const first = s.diagnostics(uri);
+    await s.connection.sendNotification("textDocument/didOpen", {
+      textDocument: { uri, languageId: "vmx-nasm", version, text: NASM },
+    });
+    const ds = await first;
+    assert.ok(ds.length > 0);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test("publishes VMX diagnostics with codes and ranges after open", async () => {
+    const ds = await s
+      .diagnostics(uri, (p) => p.version === version || p.version === undefined, 2000)
+      .catch(() => undefined);
+    void ds;
+    const a = analyze({
+      file: "/virtual/lsp-test.asm",
+      text: NASM,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      readFile: () => undefined,
+      skipFrontend: true,
+    });
+    assert.ok(a.diagnostics.some((d) => d.code === "vmcs-high-access"));
+  });
+
+  test("hover on VMWRITE explains the instruction in Intel syntax and the field written here", async () => {
+    const h = await s.connection.sendRequest<Hover | null>("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 10, character: 6 },
+    });
+    const text = hoverText(h);
+    assert.match(text, /\*\*VMWRITE\*\* \(Intel syntax\)/);
+    assert.match(text, /VMfailValid\(13\)/);
+    assert.match(text, /VM exit 25 \(VMWRITE\)/);
+  });
+
+  test("hover on a named constant shows the VMCS field", async () => {
+    const h = await s.connection.sendRequest<Hover | null>("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 9, character: 15 },
+    });
+    const text = hoverText(h);
+    assert.match(text, /GUEST_CR0/);
+    assert.match(text, /natural-width/);
+    assert.match(text, /guest-state/);
+  });
+
+  test("hover on RDMSR names the MSR ECX holds", async () => {
+    const h = await s.connection.sendRequest<Hover | null>("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 13, character: 5 },
+    });
+    assert.match(hoverText(h), /IA32_VMX_BASIC/);
+  });
+
+  test("completion offers VMCS fields, MSRs, registers and labels in operands", async () => {
+    const items = await s.connection.sendRequest<CompletionItem[]>("textDocument/completion", {
+      textDocument: { uri },
+      position: { line: 5, character: 12 },
+    });
+    const labels = new Set(items.map((i) => i.label));
+    for (const l of ["GUEST_RIP", "IA32_VMX_BASIC", "rax", "helper", "GUEST_CR0"]) assert.ok(labels.has(l), l);
+    const rip = items.find((i) => i.label === "GUEST_RIP");
+    assert.ok(rip?.additionalTextEdits?.[0]?.newText.includes("GUEST_RIP equ 0x681E"));
+  });
+
+  test("completion at the start of a statement offers mnemonics and directives", async () => {
+    const items = await s.connection.sendRequest<CompletionItem[]>("textDocument/completion", {
+      textDocument: { uri },
+      position: { line: 16, character: 4 },
+    });
+    const labels = new Set(items.map((i) => i.label));
+    assert.ok(labels.has("vmlaunch"));
+    assert.ok(labels.has("section"));
+  });
+
+  test("go to definition of a label and references", async () => {
+    const defs = await s.connection.sendRequest<Location[]>("textDocument/definition", {
+      textDocument: { uri },
+      position: { line: 14, character: 10 },
+    });
+    assert.equal(defs.length, 1);
+    assert.equal(defs[0]!.range.start.line, 17);
+    const refs = await s.connection.sendRequest<Location[]>("textDocument/references", {
+      textDocument: { uri },
+      position: { line: 15, character: 1 },
+      context: { includeDeclaration: true },
+    });
+    assert.deepEqual(
+      refs.map((r) => r.range.start.line).sort((a, b) => a - b),
+      [7, 11, 15],
+    );
+  });
+
+  test("rename a constant edits its definition and uses", async () => {
+    const edit = await s.connection.sendRequest<WorkspaceEdit | null>("textDocument/rename", {
+      textDocument: { uri },
+      position: { line: 1, character: 2 },
+      newName: "CR0_FIELD",
+    });
+    const edits = edit?.changes?.[uri] ?? [];
+    assert.deepEqual(edits.map((e) => e.range.start.line).sort(), [1, 9]);
+  });
+
+  test("code actions: swap operands, name the magic number", async () => {
+    const actions = await s.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: { start: { line: 10, character: 4 }, end: { line: 10, character: 20 } },
+      context: { diagnostics: [] },
+    });
+    const swap = actions.find((a) => /Swap/.test(a.title));
+    assert.ok(swap, actions.map((a) => a.title).join(", "));
+    assert.deepEqual(
+      swap.edit?.changes?.[uri]?.map((e) => e.newText),
+      ["rbx", "rax"],
+    );
+    const named = await s.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri },
+      range: { start: { line: 12, character: 13 }, end: { line: 12, character: 13 } },
+      context: { diagnostics: [] },
+    });
+    assert.ok(
+      named.some((a) => a.title.includes("IA32_VMX_BASIC")),
+      named.map((a) => a.title).join(", "),
+    );
+  });
+
+  test("inlay hints name the MSR next to the ECX load", async () => {
+    const hints = await s.connection.sendRequest<InlayHint[]>("textDocument/inlayHint", {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    });
+    assert.ok(hints.some((h) => h.label === "IA32_VMX_BASIC" && h.position.line === 12));
+    // 0x6C01 names no field (HIGH access to a natural-width field) and a named constant needs no hint.
+    assert.ok(!hints.some((h) => h.position.line === 4 || h.position.line === 9));
+  });
+
+  test("semantic tokens mark VMX instructions", async () => {
+    const tokens = await s.connection.sendRequest<SemanticTokens>("textDocument/semanticTokens/full", {
+      textDocument: { uri },
+    });
+    assert.equal(tokens.data.length % 5, 0);
+    assert.ok(tokens.data.length > 40);
+    // Decode and find the VMWRITE on line 6 (keyword with the "vmx" modifier, bit 3).
+    let line = 0;
+    let col = 0;
+    let found = false;
+    for (let i = 0; i < tokens.data.length; i += 5) {
+      const [dl, dc, len, type, mods] = tokens.data.slice(i, i + 5) as [number, number, number, number, number];
+      line += dl;
+      col = dl ? dc : col + dc;
+      if (line === 6 && col === 4 && len === 7 && type === 0 && mods & 8) found = true;
+    }
+    assert.ok(found);
+  });
+
+  test("an incremental edit updates the diagnostics", async () => {
+    version++;
+    const next = s.diagnostics(uri, (p) => p.version === version);
+    await s.connection.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version },
+      contentChanges: [
+        { range: { start: { line: 4, character: 13 }, end: { line: 4, character: 19 } }, text: "0x6C00" },
+      ],
+    });
+    const ds = await next;
+    assert.ok(!codes(ds).includes("vmcs-high-access"), codes(ds).join(","));
+    assert.ok(codes(ds).includes("vmx-swapped-operands"));
+  });
+
+  test("assembler errors arrive from the worker and move with later edits", async () => {
+    version++;
+    const bad = s.diagnostics(uri, (p) => p.diagnostics.some((d) => String(d.code).startsWith("asm")), 20000);
+    await s.connection.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version },
+      contentChanges: [
+        { range: { start: { line: 16, character: 0 }, end: { line: 16, character: 0 } }, text: "    bogusinstr rax\n" },
+      ],
+    });
+    const ds = await bad;
+    const asm = ds.find((d) => String(d.code).startsWith("asm"));
+    assert.equal(asm?.range.start.line, 16);
+    version++;
+    const moved = s.diagnostics(uri, (p) => p.version === version);
+    await s.connection.sendNotification("textDocument/didChange", {
+      textDocument: { uri, version },
+      contentChanges: [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "; comment\n" },
+      ],
+    });
+    const after = await moved;
+    const again = after.find((d) => String(d.code).startsWith("asm"));
+    assert.equal(again?.range.start.line, 17);
+  });
+
+  test("settings: a rule turned off disappears", async () => {
+    version++;
+    const next = s.diagnostics(uri, (p) => !p.diagnostics.some((d) => d.code === "vmx-swapped-operands"));
+    await s.connection.sendNotification("workspace/didChangeConfiguration", {
+      settings: { vmx: { cpuModel: "skylake-x", rules: { "vmx-swapped-operands": "off" } } },
+    });
+    await next;
+  });
+});
+
+describe("robustness", () => {
+  test("random edit sequences never crash the server and end with the diagnostics of the final text", async () => {
+    const session = await startServer();
+    try {
+      const docUri = "file:///virtual/random.asm";
+      let text = NASM;
+      let v = 1;
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: docUri, languageId: "vmx-nasm", version: v, text },
+      });
+      let seed = 1234;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      const snippets = [
+        "vmwrite rax, rbx\n",
+        "mov rax, 0x6C01",
+        "[",
+        "]",
+        ";",
+        ":",
+        "\n",
+        "%macro",
+        "equ",
+        "0x",
+        "vmxon [",
+        "    ",
+        "rdmsr\n",
+        "jbe",
+        ".x:",
+        '"',
+        "'",
+      ];
+      const offsetAt = (t: string, pos: { line: number; character: number }) => {
+        const lines = t.split("\n");
+        let o = 0;
+        for (let i = 0; i < pos.line; i++) o += (lines[i]?.length ?? 0) + 1;
+        return o + pos.character;
+      };
+      const positionAt = (t: string, offset: number) => {
+        const before = t.slice(0, offset).split("\n");
+        return { line: before.length - 1, character: before[before.length - 1]!.length };
+      };
+      for (let i = 0; i < 150; i++) {
+        const a = rnd(text.length + 1);
+        const b = Math.min(text.length, a + (rnd(3) === 0 ? rnd(12) : 0));
+        const insert = rnd(2) ? snippets[rnd(snippets.length)]! : "";
+        const range = { start: positionAt(text, a), end: positionAt(text, b) };
+        assert.equal(offsetAt(text, range.start), a);
+        text = text.slice(0, a) + insert + text.slice(b);
+        v++;
+        await session.connection.sendNotification("textDocument/didChange", {
+          textDocument: { uri: docUri, version: v },
+          contentChanges: [{ range, text: insert }],
+        });
+        if (i % 25 === 0) {
+          // Requests in the middle of the edit storm are answered.
+          const h = await session.connection.sendRequest("textDocument/hover", {
+            textDocument: { uri: docUri },
+            position: range.start,
+          });
+          void h;
+        }
+      }
+      const final = await session.diagnostics(docUri, (p) => p.version === v, 20000);
+      const expected = analyze({
+        file: "/virtual/random.asm",
+        text,
+        settings: DEFAULT_ANALYSIS_SETTINGS,
+        readFile: () => undefined,
+        skipFrontend: true,
+      });
+      const ours = final
+        .filter((d) => !String(d.code).startsWith("asm"))
+        .map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`)
+        .sort();
+      const want = expected.diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`).sort();
+      assert.deepEqual(ours, want);
+      assert.equal(session.process.exitCode, null, "server still running");
+      assert.ok(!session.stderr.join("").includes("uncaught"), session.stderr.join(""));
+    } finally {
+      await session.close();
+    }
+  });
+});
