@@ -138,6 +138,18 @@ export function classifyEncoderMnemonics(api: EncoderMnemonicApi): MnemonicClass
     if (inGas || !inNasm) gas[cls].push(m);
     if (inNasm) nasm[cls].push(m);
   }
+  // GNU as also takes a b/w/l/q suffix on instructions whose size is implicit (outb, inl, stosq …) that the
+  // list does not spell out; ask the encoder which of those it accepts.
+  if (api.isMnemonic) {
+    for (const m of [...seen]) {
+      for (const suffix of ["b", "w", "l", "q"]) {
+        const name = m + suffix;
+        if (seen.has(name) || !api.isMnemonic(name, "gas")) continue;
+        seen.add(name);
+        gas[classOf(name, api.instructionInfo?.(name, "gas"))].push(name);
+      }
+    }
+  }
   const registers = api.registerNames ? [...api.registerNames()].map((r) => r.toLowerCase()) : FALLBACK_REGISTERS;
   return {
     source: "encoder",
