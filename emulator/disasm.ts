@@ -5,7 +5,24 @@ import { decode, type Insn, K } from "./decoder";
 
 export type DisassemblySyntax = "intel" | "att";
 
-const R64 = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
+const R64 = [
+  "rax",
+  "rcx",
+  "rdx",
+  "rbx",
+  "rsp",
+  "rbp",
+  "rsi",
+  "rdi",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+];
 const R32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 const R16 = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"];
 const R8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
@@ -114,7 +131,8 @@ function memOperand(i: Insn, syntax: DisassemblySyntax, size: number, address: b
     return `${sz}${segPrefix}[${s}]`;
   }
   if (i.ripRel) return `${segPrefix}${i.disp < 0 ? "-" : ""}${hex(Math.abs(i.disp))}(%rip)`;
-  const disp = i.disp !== 0 || (i.base < 0 && i.index < 0) ? (i.base < 0 && i.index < 0 ? hex(i.disp >>> 0) : hex(i.disp)) : "";
+  const disp =
+    i.disp !== 0 || (i.base < 0 && i.index < 0) ? (i.base < 0 && i.index < 0 ? hex(i.disp >>> 0) : hex(i.disp)) : "";
   const b = i.base >= 0 ? `%${addrRegName(i.base, i.asz)}` : "";
   const x = i.index >= 0 ? `,%${addrRegName(i.index, i.asz)},${1 << i.scale}` : "";
   const inner = b || x ? `(${b}${x})` : "";
@@ -175,7 +193,11 @@ export function formatInstruction(i: Insn, syntax: DisassemblySyntax, opts: Form
     const hasMem = [i.k0, i.k1].slice(0, i.nops).includes(K.MEM);
     if (hasMem && !hasReg && !["lgdt", "lidt", "sgdt", "sidt", "invlpg", "jmpf", "callf", "clflush"].includes(i.name)) {
       const s = i.k0 === K.MEM ? i.s0 : i.s1;
-      if (SUFFIX[s] && !m.startsWith("set") && !["vmptrld", "vmptrst", "vmclear", "vmxon", "fxsave", "fxrstor"].includes(i.name))
+      if (
+        SUFFIX[s] &&
+        !m.startsWith("set") &&
+        !["vmptrld", "vmptrst", "vmclear", "vmxon", "fxsave", "fxrstor"].includes(i.name)
+      )
         m += SUFFIX[s];
     }
     if ((i.name === "call" || i.name === "jmp") && i.k0 !== K.REL) ops[0] = `*${ops[0]}`;

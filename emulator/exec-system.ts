@@ -397,7 +397,7 @@ export function writeCr(cpu: Cpu, cr: number, v: bigint): void {
       n |= 0x10; // ET is hardwired to 1
       if (n & CR0_PG && !(n & CR0_PE)) cpu.gp(0);
       if (n & CR0_NW && !(n & CR0_CD)) cpu.gp(0);
-      if (inVmx && !fixedOk(cpu, 0x486, 0x487, n)) cpu.gp(0);
+      if (inVmx && !fixedOk(cpu, CORE_MSR.IA32_VMX_CR0_FIXED0, CORE_MSR.IA32_VMX_CR0_FIXED1, n)) cpu.gp(0);
       const wasPg = (cpu.cr0 & CR0_PG) !== 0;
       const pg = (n & CR0_PG) !== 0;
       if (pg && !wasPg && cpu.efer & EFER_LME) {
@@ -436,9 +436,9 @@ export function writeCr(cpu: Cpu, cr: number, v: bigint): void {
       const n = Number(v) >>> 0;
       if (cpu.inLongMode() && !(n & CR4_PAE)) cpu.gp(0);
       if (n & CR4_PCIDE && !(cpu.cr4 & CR4_PCIDE) && (!cpu.inLongMode() || cpu.cr3 & 0xfff)) cpu.gp(0);
-      if (inVmx && !fixedOk(cpu, 0x488, 0x489, n)) cpu.gp(0);
+      if (inVmx && !fixedOk(cpu, CORE_MSR.IA32_VMX_CR4_FIXED0, CORE_MSR.IA32_VMX_CR4_FIXED1, n)) cpu.gp(0);
       if (!(n & CR4_VMXE) && cpu.hooks.inVmxOperation) cpu.gp(0);
-      if (n & CR4_VMXE && !cpu.model.msr.has(0x480)) {
+      if (n & CR4_VMXE && !cpu.model.msr.has(CORE_MSR.IA32_VMX_BASIC)) {
         // A model without VMX capability MSRs still allows VMXE when CPUID reports VMX.
         const [, , c] = cpu.model.cpuid(1, 0);
         if (!(c & 0x20)) cpu.gp(0);
@@ -467,7 +467,7 @@ function fixedOk(cpu: Cpu, fixed0: number, fixed1: number, value: number): boole
   const v = BigInt(value >>> 0);
   let must1 = f0 & 0xffffffffn;
   // Unrestricted guests may clear PE/PG; that is VMX's business (non-root writes go through crWrite).
-  if (cpu.hooks.nonRoot && fixed0 === 0x486) must1 &= ~0x80000001n;
+  if (cpu.hooks.nonRoot && fixed0 === CORE_MSR.IA32_VMX_CR0_FIXED0) must1 &= ~0x80000001n;
   return (v & must1) === must1 && (v & ~f1 & 0xffffffffn) === 0n;
 }
 

@@ -2,6 +2,7 @@
 // emulator/README.md documents each address and register. Handlers of the IDT/IVT report the vector on the
 // firmware exit port (FIRMWARE_EXIT_PORT) and the machine turns that into an "exception" stop reason.
 
+import { CORE_MSR } from "./arch-adapter";
 import {
   AR_UNUSABLE,
   type Cpu,
@@ -129,7 +130,7 @@ export function setupLong64(cpu: Cpu, write: Writer, entry: number): void {
   cpu.setSegRaw(TR, S.TSS, LAYOUT.TSS, 0x67, 0x8b);
   // The TSS descriptor in the GDT is marked busy, as after LTR.
   write(LAYOUT.GDT + S.TSS + 5, [0x8b]);
-  cpu.msrs.set(0x3a, 0x5n); // IA32_FEATURE_CONTROL: locked, VMXON outside SMX (SDM 23.7)
+  cpu.msrs.set(CORE_MSR.IA32_FEATURE_CONTROL, 0x5n); // locked, VMXON outside SMX (SDM 23.7)
   cpu.lo[4] = LAYOUT.STACK_TOP;
   cpu.setFlags(2);
   cpu.rip = entry;
@@ -177,7 +178,7 @@ export function setupProtected32(cpu: Cpu, write: Writer, entry: number): void {
   cpu.setSegRaw(CS, S.CODE32, 0, 0xffffffff, 0xc09b);
   cpu.setSegRaw(LDTR, 0, 0, 0, AR_UNUSABLE);
   cpu.setSegRaw(TR, S.TSS, LAYOUT.TSS, 0x67, 0x8b);
-  cpu.msrs.set(0x3a, 0x5n);
+  cpu.msrs.set(CORE_MSR.IA32_FEATURE_CONTROL, 0x5n);
   cpu.lo[4] = LAYOUT.STACK_TOP;
   cpu.setFlags(2);
   cpu.rip = entry >>> 0;

@@ -1,5 +1,6 @@
 // The VmxCpu implementation over the interpreter's Cpu, and the DecodedInstructionView of an Insn.
 
+import { CORE_MSR } from "./arch-adapter";
 import { type Cpu, CpuFault, installViewOf, linBig, StopSignal } from "./cpu";
 import type { CpuModel } from "./cpu-model";
 import { type Insn, K } from "./decoder";
@@ -188,14 +189,14 @@ export class VmxCpuAdapter implements VmxCpu {
     return readMsr(this.cpu, index);
   }
   writeMsr(index: number, value: bigint): boolean {
-    if (index === 0xc0000080) {
+    if (index === CORE_MSR.IA32_EFER) {
       // VM entry/exit load EFER verbatim, LMA included (SDM 26.3.2.1, 27.5.1).
       this.cpu.efer = Number(value & 0xd01n);
       this.cpu.flushTlb();
       this.cpu.updateMode();
       return true;
     }
-    if (index === 0x3a) {
+    if (index === CORE_MSR.IA32_FEATURE_CONTROL) {
       this.cpu.msrs.set(index, value);
       return true;
     }
