@@ -3,7 +3,7 @@
 // flavor-specific forms). SDM Vol. 2A chapter 2 (instruction format): legacy prefixes, REX, opcode, ModRM,
 // SIB, displacement, immediate.
 
-import { type Form, type OpPattern, parseForm } from "./forms";
+import { type Form, KIND, type OpPattern, parseForm } from "./forms";
 import { attReadings, type MnemonicReading } from "./mnemonics";
 import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
 import { type RegInfo, regInfo } from "./registers";
@@ -51,13 +51,76 @@ const isFailure = (a: object): a is Failure => "message" in a && "score" in a;
 const SHIFTS = new Set(["rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"]);
 const SEG_PREFIX: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
 
-/** Encode one instruction. Never throws. */
-export function encode(req: EncodeRequest): EncodeResult {
+/** encode() without the memo cache (for benchmarks of the encoder itself). */
+export function encodeUncached(req: EncodeRequest): EncodeResult {
   try {
     return encodeChecked(req);
   } catch (e) {
     return { error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/** Encode one instruction. Never throws. Results are memoized (front ends re-encode every pass). */
+export function encode(req: EncodeRequest): EncodeResult {
+  try {
+    const key = cacheKey(req);
+    const hit = key === undefined ? undefined : CACHE.get(key);
+    if (hit) return copyResult(hit);
+    const r = encodeChecked(req);
+    if (key !== undefined) {
+      if (CACHE.size >= CACHE_LIMIT) CACHE.clear();
+      CACHE.set(key, copyResult(r));
+    }
+    return r;
+  } catch (e) {
+    return { error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+const CACHE = new Map<string, EncodeResult>();
+
+/** Forget memoized results (benchmarks measure the uncached path with it). */
+export function clearEncodeCache(): void {
+  CACHE.clear();
+}
+const CACHE_LIMIT = 100_000;
+const ADDRESS_DEPENDENT = /^(j|call|loop|xbegin)/;
+
+function copyResult(r: EncodeResult): EncodeResult {
+  if (!("bytes" in r)) return { ...r };
+  return r.warnings ? { bytes: r.bytes.slice(), warnings: [...r.warnings] } : { bytes: r.bytes.slice() };
+}
+
+/**
+ * Everything the result depends on, as a string. The address only matters for branch targets and
+ * RIP-relative operands, so it is left out otherwise (more hits across passes). Undefined = don't cache.
+ */
+function cacheKey(req: EncodeRequest): string | undefined {
+  if (typeof req.mnemonic !== "string" || !Array.isArray(req.operands)) return undefined;
+  let k = `${req.mnemonic}|${req.bits}|${req.flavor}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|`;
+  if (req.prefixes && req.prefixes.length > 0) k += req.prefixes.join(",");
+  let addressMatters = ADDRESS_DEPENDENT.test(req.mnemonic);
+  for (const o of req.operands) {
+    switch (o?.kind) {
+      case "reg":
+        k += `|r${o.reg}`;
+        break;
+      case "imm":
+        k += `|i${o.value}${o.unresolved ? "u" : ""}${o.size ?? ""}${o.strict ? "s" : ""}`;
+        break;
+      case "mem":
+        if (o.rip) addressMatters = true;
+        k += `|m${o.size ?? ""},${o.seg ?? ""},${o.base ?? ""},${o.index ?? ""},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.rip ? 1 : 0}${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
+        break;
+      case "far":
+        k += `|f${o.selector}:${o.offset}${o.unresolved ? "u" : ""}`;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  if (addressMatters) k += `@${req.address}`;
+  return k;
 }
 
 function readings(req: EncodeRequest): MnemonicReading[] {
@@ -122,11 +185,16 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     opSize,
     srcSize: r.srcSize ?? req.srcSize,
     lenient: false,
+    regs: [],
+    bestScore: Number.NEGATIVE_INFINITY,
+    kinds: [],
   };
+  ctx.regs = ops.map((o) => (o?.kind === "reg" ? regInfo(o.reg) : undefined));
+  ctx.kinds = ops.map((o, i) => kindOf(o, ctx.regs[i]));
   let result = tryForms(forms, ctx);
   if (isFailure(result) && /out of range|exceeds/.test(result.message)) {
     // Both references truncate an oversized immediate with a warning rather than fail.
-    const lenient = tryForms(forms, { ...ctx, lenient: true });
+    const lenient = tryForms(forms, { ...ctx, lenient: true, bestScore: Number.NEGATIVE_INFINITY });
     if (!isFailure(lenient) && "bytes" in lenient)
       result = { bytes: lenient.bytes, warnings: [...(lenient.warnings ?? []), result.message] };
   }
@@ -151,17 +219,50 @@ interface Ctx {
   opSize: number | undefined;
   srcSize: number | undefined;
   lenient: boolean;
+  /** regInfo of each register operand, looked up once per request. */
+  regs: (RegInfo | undefined)[];
+  /** Score of the most specific failure so far (lower ones need not be built). */
+  bestScore: number;
+  /** KIND bit of each operand. */
+  kinds: number[];
 }
 
-function variantsOf(form: Form, bits: Bits): (number | undefined)[] {
-  if (!form.usesV) return [undefined];
-  if (bits === 64) return form.d64 ? [64, 16] : [32, 16, 64];
-  return bits === 16 ? [16, 32] : [32, 16];
+function kindOf(o: Operand | undefined, r: RegInfo | undefined): number {
+  switch (o?.kind) {
+    case "reg":
+      if (!r || r.cls === "rip") return KIND.other;
+      return r.cls === "gpr" ? KIND.gpr : KIND[r.cls];
+    case "imm":
+      return KIND.imm;
+    case "mem":
+      return KIND.mem;
+    case "far":
+      return KIND.far;
+    default:
+      return KIND.other;
+  }
+}
+
+const NO_V: readonly (number | undefined)[] = [undefined];
+const V64_D64: readonly number[] = [64, 16];
+const V64: readonly number[] = [32, 16, 64];
+const V16: readonly number[] = [16, 32];
+const V32: readonly number[] = [32, 16];
+const NOT_IN_64: Failure = { message: "instruction not valid in 64-bit mode", score: 0 };
+const ONLY_IN_64: Failure = { message: "instruction only valid in 64-bit mode", score: 0 };
+const WRONG_COUNT: Failure = { message: "invalid number of operands", score: -1 };
+const SKIPPED: Failure = { message: "(superseded)", score: Number.NEGATIVE_INFINITY };
+
+/** The operand sizes "v" a form is tried with, the mode's default first. */
+function variantsOf(form: Form, bits: Bits): readonly (number | undefined)[] {
+  if (!form.usesV) return NO_V;
+  if (bits === 64) return form.d64 ? V64_D64 : V64;
+  return bits === 16 ? V16 : V32;
 }
 
 function defaultV(form: Form, bits: Bits, flavor: string): number {
   // nasm's `jmp far [x]` in 64-bit code is m16:64 (REX.W); GNU as's `ljmp *x` is m16:32.
-  if (bits === 64 && flavor === "nasm" && form.ops[0]?.t === "m" && form.ops[0].size === "far") return 64;
+  if (bits === 64 && flavor === "nasm" && form.farMem) return 64;
   if (bits === 64) return form.d64 ? 64 : 32;
   return bits;
 }
@@ -169,21 +270,37 @@ function defaultV(form: Form, bits: Bits, flavor: string): number {
 function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
   const cands: Candidate[] = [];
   let best: Failure | undefined;
-  const fail = (f: Failure) => {
-    if (!best || f.score > best.score) best = f;
-  };
   for (const form of forms) {
     if (form.flavor && form.flavor !== ctx.req.flavor) continue;
     if (form.ops.length !== ctx.ops.length) {
-      fail({ message: `invalid number of operands for '${ctx.req.mnemonic}'`, score: -1 });
+      if (!best) best = WRONG_COUNT;
+      continue;
+    }
+    // Cheap pre-check of operand kinds before trying each operand size.
+    let bad = -1;
+    for (let i = 0; i < ctx.kinds.length; i++) {
+      if ((form.kindMasks[i]! & ctx.kinds[i]!) === 0) {
+        bad = i;
+        break;
+      }
+    }
+    if (bad >= 0) {
+      if (1 + bad > ctx.bestScore) {
+        best = { message: "invalid combination of opcode and operands", operandIndex: bad, score: 1 + bad };
+        ctx.bestScore = 1 + bad;
+      }
       continue;
     }
     const vs = variantsOf(form, ctx.bits);
-    vs.forEach((v, rank) => {
-      const a = tryForm(form, v, rank, ctx);
-      if (isFailure(a)) fail(a);
-      else cands.push(a);
-    });
+    for (let rank = 0; rank < vs.length; rank++) {
+      const a = tryForm(form, vs[rank], rank, ctx);
+      if (isFailure(a)) {
+        if (!best || a.score > best.score) {
+          best = a;
+          ctx.bestScore = a.score;
+        }
+      } else cands.push(a);
+    }
   }
   if (cands.length === 0) return best ?? { message: "invalid combination of opcode and operands", score: 0 };
   let pool = cands.filter((c) => c.determined);
@@ -234,13 +351,8 @@ function sizeOf(
 function formOpSize(form: Form, v: number | undefined, bits: Bits): number | undefined {
   if (form.os !== undefined) return form.os;
   if (form.usesV) return v;
-  for (const p of form.ops) {
-    if (p.t === "r" || p.t === "rm") return sizeOf(p.size, v, bits);
-    if (p.t === "m" && typeof p.size === "number") return p.size;
-    if (p.t === "fixed" && ["al", "ax", "eax", "rax"].includes(p.reg)) return regInfo(p.reg)?.size;
-    if (p.t === "moffs") return sizeOf(p.size, v, bits);
-  }
-  return undefined;
+  if (form.fixedOpSize === -1) return bits === 64 ? 64 : 32;
+  return form.fixedOpSize;
 }
 
 function immRange(bits: number, signedOnly: boolean): [bigint, bigint] {
@@ -257,23 +369,33 @@ interface Match {
   det: boolean;
 }
 
+const DET: Match = { det: true };
+const NODET: Match = { det: false };
+
 /** Does operand `op` fit pattern `p` for operand size v? Returns a failure message or a Match. */
-function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefined, ctx: Ctx): Match | string {
+function matchOperand(
+  op: Operand,
+  i: number,
+  p: OpPattern,
+  form: Form,
+  v: number | undefined,
+  ctx: Ctx,
+): Match | string {
   const bits = ctx.bits;
   switch (p.t) {
     case "r":
     case "rm": {
       const size = sizeOf(p.size, v, bits);
       if (op.kind === "reg") {
-        const r = regInfo(op.reg);
-        if (!r) return `unknown register ${op.reg}`;
-        if (r.cls !== "gpr") return `${op.reg} is not a general-purpose register here`;
-        if (r.size !== size) return `operand size mismatch for ${op.reg}`;
-        return { det: true };
+        const r = ctx.regs[i];
+        if (!r) return "unknown register";
+        if (r.cls !== "gpr") return "a general-purpose register is needed here";
+        if (r.size !== size) return "operand size mismatch";
+        return DET;
       }
       if (p.t === "rm" && op.kind === "mem" && !op.far) {
         if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
-        return { det: op.size !== undefined };
+        return op.size !== undefined ? DET : NODET;
       }
       return p.t === "r" ? "a register is needed here" : "a register or memory operand is needed here";
     }
@@ -283,43 +405,43 @@ function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefin
         if (!op.far) return "a far memory operand (far [x]) is needed here";
         // `jmp far dword [x]`: the size keyword gives the offset size of the m16:16/32/64 pointer.
         if (op.size !== undefined && op.size !== v) return "far pointer size mismatch";
-        return { det: op.size !== undefined };
+        return op.size !== undefined ? DET : NODET;
       }
       if (op.far) return "a far pointer is not allowed here";
-      if (p.size === "any") return { det: false };
-      if (p.size === "unsized") return op.size === undefined ? { det: false } : "mismatch in operand sizes";
+      if (p.size === "any") return NODET;
+      if (p.size === "unsized") return op.size === undefined ? NODET : "mismatch in operand sizes";
       const size = sizeOf(p.size, v, bits);
       if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
-      return { det: op.size !== undefined };
+      return op.size !== undefined ? DET : NODET;
     }
     case "fixed": {
-      if (op.kind !== "reg") return `${p.reg} is needed here`;
-      const r = regInfo(op.reg);
-      if (!r) return `unknown register ${op.reg}`;
-      if (p.reg === "acc") return r.cls === "gpr" && r.num === 0 && r.size === v ? { det: true } : "accumulator";
-      if (r.name !== p.reg && !(p.reg === "al" && r.name === "al")) return `${p.reg} is needed here`;
+      if (op.kind !== "reg") return "a specific register is needed here";
+      const r = ctx.regs[i];
+      if (!r) return "unknown register";
+      if (p.reg === "acc") return r.cls === "gpr" && r.num === 0 && r.size === v ? DET : "accumulator";
+      if (r.name !== p.reg && !(p.reg === "al" && r.name === "al")) return "a specific register is needed here";
       return { det: ["al", "ax", "eax", "rax"].includes(p.reg) };
     }
     case "cls": {
       if (op.kind !== "reg") return "a register is needed here";
-      const r = regInfo(op.reg);
-      if (!r) return `unknown register ${op.reg}`;
+      const r = ctx.regs[i];
+      if (!r) return "unknown register";
       const want = p.cls === "sreg" ? "seg" : p.cls;
-      if (r.cls !== want) return `${op.reg} is the wrong kind of register here`;
+      if (r.cls !== want) return "wrong kind of register";
       if (r.name === "rip" || r.name === "eip") return "rip cannot be used here";
-      return { det: false };
+      return NODET;
     }
     case "xm":
     case "mmm": {
       const cls = p.t === "xm" ? "xmm" : "mm";
       if (op.kind === "reg") {
-        const r = regInfo(op.reg);
-        if (!r || r.cls !== cls) return `${op.reg} is the wrong kind of register here`;
-        return { det: false };
+        const r = ctx.regs[i];
+        if (!r || r.cls !== cls) return "wrong kind of register";
+        return NODET;
       }
       if (op.kind === "mem" && !op.far) {
         if (op.size !== undefined && op.size !== p.size) return "memory operand size mismatch";
-        return { det: false };
+        return NODET;
       }
       return "a register or memory operand is needed here";
     }
@@ -334,7 +456,7 @@ function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefin
         if (hasNear) return "near jump requested";
       }
       if (p.kind === "rel8" && op.unresolved && ctx.req.branch !== "short") return "target not known: near form";
-      return { det: false };
+      return NODET;
     case "moffs": {
       if (op.kind !== "mem" || op.far) return "a memory operand is needed here";
       if (op.base || op.index || op.rip) return "moffs needs an absolute address";
@@ -343,10 +465,10 @@ function matchOperand(op: Operand, p: OpPattern, form: Form, v: number | undefin
       if (bits !== 64 && op.dispSize === 64) return "64-bit address outside 64-bit code";
       const size = sizeOf(p.size, v, bits);
       if (op.size !== undefined && op.size !== size) return "memory operand size mismatch";
-      return { det: op.size !== undefined };
+      return op.size !== undefined ? DET : NODET;
     }
     case "ptr":
-      return op.kind === "far" ? { det: false } : "a far pointer seg:offset is needed here";
+      return op.kind === "far" ? NODET : "a far pointer seg:offset is needed here";
   }
 }
 
@@ -379,38 +501,46 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
   const lenient = ctx.lenient || op.unresolved === true;
   switch (kind) {
     case "one":
-      return val === 1n && !op.unresolved && op.size === undefined ? { det } : "not 1";
+      return val === 1n && !op.unresolved && op.size === undefined ? (det ? DET : NODET) : "not 1";
     case "ib":
-      return lenient || inRange(val, [-128n, 255n]) ? { det } : "immediate out of range (byte)";
+      return lenient || inRange(val, [-128n, 255n]) ? (det ? DET : NODET) : "immediate out of range (byte)";
     case "s8": {
       if (op.unresolved) return "unresolved: no sign-extended byte form";
       const w = v ?? 32;
-      return fitsS8(signExtendedImm(val, w, ctx.req.flavor)) ? { det } : "not a sign-extended byte";
+      return fitsS8(signExtendedImm(val, w, ctx.req.flavor)) ? (det ? DET : NODET) : "not a sign-extended byte";
     }
     case "iw":
-      return lenient || inRange(val, immRange(16, false)) ? { det } : "immediate out of range (word)";
+      return lenient || inRange(val, immRange(16, false)) ? (det ? DET : NODET) : "immediate out of range (word)";
     case "id":
-      return lenient || inRange(val, immRange(32, false)) ? { det } : "immediate out of range (dword)";
+      return lenient || inRange(val, immRange(32, false)) ? (det ? DET : NODET) : "immediate out of range (dword)";
     case "u32":
-      return !op.unresolved && op.size === undefined && val >= 0n && val <= 0xffffffffn ? { det } : "not u32";
+      return !op.unresolved && op.size === undefined && val >= 0n && val <= 0xffffffffn
+        ? det
+          ? DET
+          : NODET
+        : "not u32";
     case "iz": {
       const w = v ?? 32;
       const range = w === 64 ? immRange(32, true) : immRange(w, false);
       // GNU as rejects a 64-bit operand's immediate outside the sign-extended imm32 range (no truncation).
       if (w === 64 && ctx.req.flavor === "gas" && !op.unresolved)
-        return inRange(toSigned(val, 64), range) ? { det } : "operand type mismatch: immediate out of range";
+        return inRange(toSigned(val, 64), range)
+          ? det
+            ? DET
+            : NODET
+          : "operand type mismatch: immediate out of range";
       if (w === 64 && op.unresolved) {
         // nasm loads a relocatable/unknown value into a 64-bit register with the full imm64 form
         // (`mov rax, label` → REX.W B8 io); GNU as uses the sign-extended imm32 (C7 /0).
         if (ctx.req.flavor === "nasm" && form.mnemonic === "mov" && ctx.ops[0]?.kind === "reg")
           return "nasm uses imm64 for a relocatable value";
-        return { det };
+        return det ? DET : NODET;
       }
-      return lenient || inRange(val, range) ? { det } : "immediate out of range";
+      return lenient || inRange(val, range) ? (det ? DET : NODET) : "immediate out of range";
     }
     case "iv": {
       const w = v ?? 32;
-      return lenient || inRange(val, immRange(w, false)) ? { det } : "immediate out of range";
+      return lenient || inRange(val, immRange(w, false)) ? (det ? DET : NODET) : "immediate out of range";
     }
   }
   return "bad immediate kind";
@@ -447,11 +577,10 @@ function gprOf(op: Operand | undefined): RegInfo | undefined {
 
 function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Attempt {
   const { bits, ops } = ctx;
-  if (form.no64 && bits === 64) return { message: `'${form.mnemonic}' is not valid in 64-bit mode`, score: 0 };
-  if (form.x64 && bits !== 64) return { message: `'${form.mnemonic}' is only valid in 64-bit mode`, score: 0 };
+  if (form.no64 && bits === 64) return NOT_IN_64;
+  if (form.x64 && bits !== 64) return ONLY_IN_64;
   // GNU as (AMD64 mode) has no REX.W far JMP/CALL through memory: `ljmpq *x` is rejected.
-  if (ctx.req.flavor === "gas" && v === 64 && form.ops[0]?.t === "m" && form.ops[0].size === "far")
-    return { message: `invalid instruction suffix for '${ctx.req.mnemonic}'`, score: 0 };
+  if (ctx.req.flavor === "gas" && v === 64 && form.farMem) return { message: "invalid instruction suffix", score: 0 };
   const os = form.os ?? (form.usesV ? v : undefined);
   if (os === 64 && bits !== 64) return { message: "64-bit operand size is only available in 64-bit mode", score: 0 };
 
@@ -466,28 +595,30 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
   }
 
   let determined = ctx.opSize !== undefined;
-  let sized = false;
   for (let i = 0; i < ops.length; i++) {
     const p = form.ops[i]!;
-    const m = matchOperand(ops[i]!, p, form, v, ctx);
+    const m = matchOperand(ops[i]!, i, p, form, v, ctx);
     // A value out of range is a more useful report than "wrong kind of operand" from another form.
-    if (typeof m === "string") return { message: m, operandIndex: i, score: 1 + i + (/range/.test(m) ? 0.5 : 0) };
+    if (typeof m === "string") {
+      const score = 1 + i + (m.includes("range") ? 0.5 : 0);
+      // Most forms fail here; only a failure that would become the reported one is worth an object.
+      if (score <= ctx.bestScore) return SKIPPED;
+      return { message: m, operandIndex: i, score };
+    }
     if (m.det) determined = true;
-    if (
-      p.t === "r" ||
-      p.t === "rm" ||
-      (p.t === "m" && p.size !== "any" && p.size !== "unsized") ||
-      p.t === "moffs" ||
-      (p.t === "fixed" && ["acc", "al", "ax", "eax", "rax"].includes(p.reg))
-    )
-      sized = true;
   }
-  if (!form.usesV && !sized) determined = true;
+  if (!form.usesV && !form.sized) determined = true;
   // With nothing giving the operand size, an instruction that has a default uses it; the immediate's value
   // never changes the operand size (`push 0xffffffff` in 16-bit code is a truncated push imm16).
   if (!determined && form.def && form.usesV && v !== defaultV(form, bits, ctx.req.flavor))
     return { message: "not the default operand size", score: 0 };
-  if (ctx.req.flavor === "nasm" && bits === 64 && v === 16 && form.d64 && /^(call|jmp)$/.test(form.mnemonic))
+  if (
+    ctx.req.flavor === "nasm" &&
+    bits === 64 &&
+    v === 16 &&
+    form.d64 &&
+    (form.mnemonic === "call" || form.mnemonic === "jmp")
+  )
     return { message: "instruction not supported in 64-bit mode", score: 5 };
   const built = build(form, v, os, ctx);
   if (typeof built === "string") return { message: built, score: 10 };
@@ -555,24 +686,14 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
 
   // A suffix on a relative CALL/JMP/Jcc (GNU as `calll` in 16-bit code) picks rel16 or rel32.
   let relBytes = bits === 16 ? 2 : 4;
-  if (form.code.some((t) => t.t === "rel" && t.kind === "cv") && bits !== 64) {
+  if (form.relNear && bits !== 64) {
     if (ctx.opSize === 16) relBytes = 2;
     if (ctx.opSize === 32) relBytes = 4;
     if (relBytes !== (bits === 16 ? 2 : 4)) opsize66 = true;
   }
 
   // Which operand goes where.
-  let rmIndex = -1;
-  let regIndex = -1;
-  let plusRIndex = -1;
-  form.ops.forEach((p, i) => {
-    if (p.t === "rm" || p.t === "m" || p.t === "xm" || p.t === "mmm" || (p.t === "r" && p.toRm)) {
-      if (rmIndex < 0) rmIndex = i;
-    } else if (p.t === "r" || (p.t === "cls" && p.cls !== "st")) {
-      if (regIndex < 0) regIndex = i;
-    }
-    if (p.t === "r" && plusRIndex < 0) plusRIndex = i;
-  });
+  const { rmIndex, regIndex, plusRIndex } = form;
 
   let mem: MemEncoding | undefined;
   let memOp: MemOperand | undefined;
@@ -588,7 +709,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     rexX = e.rexX;
     rexB = e.rexB;
   }
-  const moffsIndex = form.ops.findIndex((p) => p.t === "moffs");
+  const moffsIndex = form.moffsIndex;
   let moffsAddrSize = 0;
   if (moffsIndex >= 0) {
     const m = ops[moffsIndex] as MemOperand;
@@ -618,7 +739,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
   const body: number[] = [];
   let dispOffset = -1;
   let relFixup: { offset: number; size: number; target: bigint; index: number } | undefined;
-  const immIndices = form.ops.flatMap((p, i) => (p.t === "imm" && p.kind !== "one" ? [i] : []));
+  const immIndices = form.immIndices;
   let immCursor = 0;
   for (const tok of form.code) {
     switch (tok.t) {
@@ -681,7 +802,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
         break;
       }
       case "rel": {
-        const idx = form.ops.findIndex((p) => p.t === "rel");
+        const idx = form.relIndex;
         const op = ops[idx];
         if (op?.kind !== "imm") return { message: "branch target expected", score: 10 };
         const size = tok.kind === "cb" ? 1 : relBytes;

@@ -65,6 +65,67 @@ export interface Form {
   order: number;
   /** The source line, for metadata and error messages. */
   spec: string;
+  // Derived once from `ops` (see layoutOf): where each operand goes in the encoding.
+  /** Operand encoded in ModRM.rm (register or memory), or -1. */
+  rmIndex: number;
+  /** Operand encoded in ModRM.reg, or -1. */
+  regIndex: number;
+  /** Operand added to the opcode byte (`+r`), or -1. */
+  plusRIndex: number;
+  /** Operands consumed by the ib/iw/id/iz/iv opcode tokens, in order. */
+  immIndices: number[];
+  relIndex: number;
+  moffsIndex: number;
+  /** Some operand pattern carries an operand size (r, rm, sized m, moffs, accumulator). */
+  sized: boolean;
+  /** The form's own operand size when it does not use "v" (from its first sized pattern; -1 = natural width). */
+  fixedOpSize?: number;
+  /** The first operand is a far-pointer memory operand (`jmp far [x]`). */
+  farMem: boolean;
+  /** Has a 16/32-bit branch displacement. */
+  relNear: boolean;
+  /** Per operand: the OperandKind bits the pattern can accept (a cheap pre-check before full matching). */
+  kindMasks: number[];
+}
+
+/** Operand kinds as bits, for Form.kindMasks. */
+export const KIND = {
+  gpr: 1,
+  seg: 2,
+  cr: 4,
+  dr: 8,
+  xmm: 16,
+  mm: 32,
+  st: 64,
+  mem: 128,
+  imm: 256,
+  far: 512,
+  other: 1024,
+} as const;
+
+function kindMask(p: OpPattern): number {
+  switch (p.t) {
+    case "r":
+      return KIND.gpr;
+    case "rm":
+      return KIND.gpr | KIND.mem;
+    case "m":
+    case "moffs":
+      return KIND.mem;
+    case "fixed":
+      return ["es", "cs", "ss", "ds", "fs", "gs"].includes(p.reg) ? KIND.seg : KIND.gpr;
+    case "cls":
+      return p.cls === "sreg" ? KIND.seg : KIND[p.cls];
+    case "xm":
+      return KIND.xmm | KIND.mem;
+    case "mmm":
+      return KIND.mm | KIND.mem;
+    case "imm":
+    case "rel":
+      return KIND.imm;
+    case "ptr":
+      return KIND.far;
+  }
 }
 
 function parseOp(tok: string): OpPattern {
@@ -161,11 +222,67 @@ export function parseForm(line: string, order: number): Form {
     usesV: usesV || flags.has("v"),
     order,
     spec: line,
+    ...layoutOf(ops),
+    relNear: code.some((t) => t.t === "rel" && t.kind === "cv"),
+    kindMasks: ops.map(kindMask),
   };
+  const fixed = fixedOpSizeOf(ops);
+  if (fixed !== undefined) form.fixedOpSize = fixed;
   if (mandatory !== undefined) form.mandatory = mandatory;
   if (os !== undefined) form.os = os;
   if (as !== undefined) form.as = as;
   if (flags.has("gas")) form.flavor = "gas";
   if (flags.has("nasm")) form.flavor = "nasm";
   return form;
+}
+
+const SIZED_FIXED = new Set(["acc", "al", "ax", "eax", "rax"]);
+
+function layoutOf(ops: OpPattern[]) {
+  let rmIndex = -1;
+  let regIndex = -1;
+  let plusRIndex = -1;
+  let sized = false;
+  const immIndices: number[] = [];
+  ops.forEach((p, i) => {
+    if (p.t === "rm" || p.t === "m" || p.t === "xm" || p.t === "mmm" || (p.t === "r" && p.toRm)) {
+      if (rmIndex < 0) rmIndex = i;
+    } else if (p.t === "r" || (p.t === "cls" && p.cls !== "st")) {
+      if (regIndex < 0) regIndex = i;
+    }
+    if (p.t === "r" && plusRIndex < 0) plusRIndex = i;
+    if (p.t === "imm" && p.kind !== "one") immIndices.push(i);
+    if (
+      p.t === "r" ||
+      p.t === "rm" ||
+      (p.t === "m" && p.size !== "any" && p.size !== "unsized") ||
+      p.t === "moffs" ||
+      (p.t === "fixed" && SIZED_FIXED.has(p.reg))
+    )
+      sized = true;
+  });
+  return {
+    rmIndex,
+    regIndex,
+    plusRIndex,
+    immIndices,
+    relIndex: ops.findIndex((p) => p.t === "rel"),
+    moffsIndex: ops.findIndex((p) => p.t === "moffs"),
+    sized,
+    farMem: ops[0]?.t === "m" && ops[0].size === "far",
+  };
+}
+
+const FIXED_SIZES: Record<string, number> = { al: 8, ax: 16, eax: 32, rax: 64 };
+
+/** The operand size a suffix must agree with, for forms whose size does not depend on "v"/"n". */
+function fixedOpSizeOf(ops: OpPattern[]): number | undefined {
+  for (const p of ops) {
+    if ((p.t === "r" || p.t === "rm" || p.t === "moffs") && typeof p.size === "number") return p.size;
+    if ((p.t === "r" || p.t === "rm") && p.size === "n") return -1;
+    if ((p.t === "r" || p.t === "rm") && p.size === "v") return undefined;
+    if (p.t === "m" && typeof p.size === "number") return p.size;
+    if (p.t === "fixed" && FIXED_SIZES[p.reg] !== undefined) return FIXED_SIZES[p.reg];
+  }
+  return undefined;
 }

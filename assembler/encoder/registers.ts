@@ -72,6 +72,8 @@ add("eip", "rip", 32, 0);
 
 /** Look a register up by name (case-insensitive, optional `%`, GAS `%st(1)` spelling accepted). */
 export function regInfo(name: string): RegInfo | undefined {
+  const direct = table.get(name);
+  if (direct) return direct;
   let n = name.toLowerCase();
   if (n.startsWith("%")) n = n.slice(1);
   const st = /^st\s*\(\s*([0-7])\s*\)$/.exec(n);
