@@ -59,3 +59,15 @@ vmx_on:
 #   ^^^^^^ keyword.other.instruction.gas
     ljmp $0x08, $1f
 #   ^^^^ keyword.control.instruction.gas
+    mov $0X1F, %al
+#        ^^^^ constant.numeric.hex.gas
+    mov %fs:0x10(%rbx,%rcx,8), %rax
+#        ^^ variable.language.register.gas
+#                 ^^^ variable.language.register.gas
+#                      ^^^ variable.language.register.gas
+    outb %al, %dx
+#   ^^^^ keyword.other.system.gas
+    vmptrld vmcs_ptr(%rip)
+#   ^^^^^^^ keyword.other.vmx.gas
+#           ^^^^^^^^ variable.other.symbol.gas
+#                     ^^^ variable.language.register.gas

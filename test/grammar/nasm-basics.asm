@@ -59,3 +59,21 @@ vmx_on:
     rep stosb
 ;   ^^^ storage.modifier.prefix.nasm
 ;       ^^^^^ keyword.other.instruction.nasm
+    mov eax, 0d99
+;            ^^^^ constant.numeric.decimal.nasm
+    mov eax, 99t
+;            ^^^ constant.numeric.decimal.nasm
+    mov eax, $0FF
+;            ^^^^ constant.numeric.hex.nasm
+    mov eax, 0h1F
+;            ^^^^ constant.numeric.hex.nasm
+    mov al, 0y101
+;           ^^^^^ constant.numeric.binary.nasm
+    mov al, 'A'
+;           ^^^ string.quoted.single.nasm
+    vmread [rel guest_rip], rax
+;   ^^^^^^ keyword.other.vmx.nasm
+;          ^ punctuation.definition.memory.nasm
+    mov rax, [fs:rbx+rcx*8+0x10]
+;             ^^ variable.language.register.nasm
+;                    ^^^ variable.language.register.nasm
