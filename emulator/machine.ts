@@ -40,7 +40,7 @@ export interface RunOptions {
   breakpoints?: ReadonlySet<bigint>;
   /** Physical-address breakpoints. */
   physicalBreakpoints?: ReadonlySet<bigint>;
-  /** Called after each instruction when set (tracing; slows the run). */
+  /** Called before each instruction when set (tracing; slows the run). */
   trace?: (m: Machine) => void;
 }
 
@@ -197,8 +197,8 @@ export class Machine {
             return { kind: "breakpoint", rip: this.rip, address: BigInt(pa), physical: true };
         }
       }
-      const r = cpu.step();
       if (trace) trace(this);
+      const r = cpu.step();
       if (r !== undefined) return r;
     }
     return { kind: "budget", rip: this.rip, executed: max };
@@ -216,6 +216,11 @@ export class Machine {
 
   get rip(): bigint {
     return linBig(this.cpu.rip);
+  }
+
+  /** Linear address of the next instruction (CS base + RIP outside 64-bit mode). */
+  get pc(): bigint {
+    return linBig(this.cpu.ripLinear());
   }
 
   // --- memory access for the debugger ------------------------------------------------------------------
