@@ -5,6 +5,7 @@ import { fieldCommand } from "./field";
 import { fieldsCommand } from "./fields";
 import { lintCommand } from "./lint";
 import { msrCommand } from "./msr";
+import { runCommand } from "./run";
 
 export const commands: Record<string, CliCommand> = {
   asm: asmCommand,
@@ -12,4 +13,5 @@ export const commands: Record<string, CliCommand> = {
   lint: lintCommand,
   field: fieldCommand,
   msr: msrCommand,
+  run: runCommand,
 };
