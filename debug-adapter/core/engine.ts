@@ -453,7 +453,7 @@ export class DebugEngine {
     }
     if (plan.kind === "scan") {
       if (t.instructionCount >= plan.to) return "done";
-      if (bps.some((b) => !b.logMessage && this.conditionHolds(b.condition) === true))
+      if (bps.some((b) => !b.logMessage && this.conditionHolds(b.condition) !== false))
         plan.hits.push(t.instructionCount);
       return undefined;
     }
@@ -858,10 +858,8 @@ export class DebugEngine {
     if (!snap) return false;
     const now = this.target.instructionCount;
     if (!(count >= now && snap.count <= now)) this.travelTo(snap.count, snap.state);
-    let first = true;
     for (;;) {
-      const r = this.drive({ kind: "replay", to: count }, first);
-      first = false;
+      const r = this.drive({ kind: "replay", to: count }, false);
       if (r === "slice") continue;
       break;
     }
@@ -890,10 +888,8 @@ export class DebugEngine {
     for (const s of snaps) {
       this.travelTo(s.count, s.state);
       const plan = { kind: "scan" as const, to: end, hits: [] as number[] };
-      let first = true;
       for (;;) {
-        const r = this.drive(plan, first);
-        first = false;
+        const r = this.drive(plan, false);
         if (r === "slice") continue;
         break;
       }
