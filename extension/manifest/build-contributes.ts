@@ -169,17 +169,17 @@ function menus(): Json {
       },
       {
         command: C.vmcsShowHex.id,
-        when: `${VMCS_VALUE_ITEM} && !(viewItem =~ /\\bformat-hex\\b/)`,
+        when: `${VMCS_VALUE_ITEM} && viewItem =~ /\\bformat-(dec|bin)\\b/`,
         group: "5_format@1",
       },
       {
         command: C.vmcsShowDecimal.id,
-        when: `${VMCS_VALUE_ITEM} && !(viewItem =~ /\\bformat-dec\\b/)`,
+        when: `${VMCS_VALUE_ITEM} && viewItem =~ /\\bformat-(hex|bin)\\b/`,
         group: "5_format@2",
       },
       {
         command: C.vmcsShowBinary.id,
-        when: `${VMCS_VALUE_ITEM} && !(viewItem =~ /\\bformat-bin\\b/)`,
+        when: `${VMCS_VALUE_ITEM} && viewItem =~ /\\bformat-(hex|dec)\\b/`,
         group: "5_format@3",
       },
       {
