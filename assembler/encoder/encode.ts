@@ -8,7 +8,7 @@ import { attReadings, type MnemonicReading } from "./mnemonics";
 import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
 import { type RegInfo, regInfo } from "./registers";
 import { FORM_LINES } from "./table";
-import type { Bits, EncodeRequest, EncodeResult, ImmOperand, MemOperand, Operand } from "./types";
+import type { Bits, EncodeError, EncodeRequest, EncodeResult, ImmOperand, MemOperand, Operand } from "./types";
 
 export const FORMS: readonly Form[] = FORM_LINES.map((l, i) => parseForm(l, i));
 const BY_MNEMONIC = new Map<string, Form[]>();
@@ -129,9 +129,45 @@ function readings(req: EncodeRequest): MnemonicReading[] {
   return BY_MNEMONIC.has(m) ? [{ mnemonic: m }] : [];
 }
 
-function encodeChecked(req: EncodeRequest): EncodeResult {
+/** Requests come from other code (and fuzzers): check the shape before trusting any field. */
+function malformed(req: EncodeRequest): EncodeError | undefined {
+  if (typeof req !== "object" || req === null) return { error: "request must be an object" };
+  if (typeof req.mnemonic !== "string") return { error: "mnemonic must be a string" };
   if (req.bits !== 16 && req.bits !== 32 && req.bits !== 64) return { error: `invalid code size ${String(req.bits)}` };
+  if (typeof req.address !== "bigint") return { error: "address must be a bigint" };
   if (!Array.isArray(req.operands)) return { error: "operands must be an array" };
+  if (req.prefixes !== undefined && (!Array.isArray(req.prefixes) || req.prefixes.some((p) => typeof p !== "string")))
+    return { error: "prefixes must be strings" };
+  const opt = (x: unknown) => x === undefined || typeof x === "string";
+  for (let i = 0; i < req.operands.length; i++) {
+    const o = req.operands[i] as Operand | null | undefined;
+    const bad = { error: "malformed operand", operandIndex: i };
+    if (typeof o !== "object" || o === null) return bad;
+    switch (o.kind) {
+      case "reg":
+        if (typeof o.reg !== "string") return bad;
+        break;
+      case "imm":
+        if (typeof o.value !== "bigint") return bad;
+        break;
+      case "mem":
+        if (typeof o.disp !== "bigint" || ![1, 2, 4, 8].includes(o.scale)) return bad;
+        if (!opt(o.base) || !opt(o.index) || !opt(o.seg)) return bad;
+        if (o.seg !== undefined && SEG_PREFIX[o.seg] === undefined) return bad;
+        break;
+      case "far":
+        if (typeof o.selector !== "bigint" || typeof o.offset !== "bigint") return bad;
+        break;
+      default:
+        return bad;
+    }
+  }
+  return undefined;
+}
+
+function encodeChecked(req: EncodeRequest): EncodeResult {
+  const bad = malformed(req);
+  if (bad) return bad;
   const rs = readings(req);
   if (rs.length === 0) return { error: `unknown instruction '${req.mnemonic}'` };
   let best: Failure | undefined;
