@@ -14,6 +14,9 @@ export interface DisassemblyLine {
   invalid?: boolean;
 }
 
+const DATA_DIRECTIVE =
+  /^(d[bwdqt]|res[bwdq]|times|\.(byte|word|short|long|int|quad|ascii|asciz|string|fill|zero|skip|space|octa|value))\b/i;
+
 type ReadText = (path: string) => string | undefined;
 
 const sourceCache = new Map<string, string[] | undefined>();
@@ -85,8 +88,12 @@ export function disassembleRange(
     if (entry) {
       length = entry.length;
       location = { file: entry.file, line: entry.line, column: entry.column };
+      // Data items keep their source text (decoding them as instructions would mislead); instructions are
+      // shown as the machine decodes them, next to their source line.
+      const src = sourceLine(entry.file, entry.line, read);
       const d = target.disassemble(a, syntax);
-      text = sourceLine(entry.file, entry.line, read) || d?.text || "(data)";
+      text =
+        src && DATA_DIRECTIVE.test(src) ? src : d && d.length === entry.length ? d.text : src || d?.text || "(data)";
     } else {
       const d = target.disassemble(a, syntax);
       if (d) {

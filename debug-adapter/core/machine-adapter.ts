@@ -2,16 +2,15 @@
 // building a Machine in the chosen start state with the program loaded, and presenting it as a DebugTarget.
 // Everything that depends on the exact emulator API lives here, so an API change is a change in this file.
 import { dirname, resolve } from "node:path";
-import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL, fieldByEncoding, VMCS, vmcsFieldSupported } from "../../arch/index";
-import { assemble, type Diagnostic, type Program, syntaxForFile } from "../../assembler/index";
-import { Machine, SEG, type SegmentIndex, type StopReason, type VmxCpu, type VmxHooks } from "../../emulator/index";
-import { VmcsStore } from "../../emulator/vmx/vmcs";
+import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL, fieldByEncoding, vmcsFieldSupported } from "../../arch/index";
+import { assemble, type Diagnostic, flatBinary, type Program, syntaxForFile } from "../../assembler/index";
+import { formatInstruction, Machine, SEG, type SegmentIndex, type StopReason, type VmxCpu } from "../../emulator/index";
+import type { VmxEvent } from "../../emulator/vmx/events";
+import { INVALID_POINTER } from "../../emulator/vmx/state";
+import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
 import type { LineEntry, SymbolEntry } from "./source-map";
 import { SourceMap } from "./source-map";
 import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxOperation, VmxView } from "./target";
-
-/** GAS sources have no `org`: their .text is placed here (what `ld -Ttext=0x100000` would do). */
-export const GAS_BASE = 0x100000n;
 
 export interface BuildInput {
   files: string[];
@@ -52,7 +51,6 @@ export function buildProgram(input: BuildInput): BuiltProgram {
     readFile: input.readFile,
     includeDirs: input.includePaths,
     cwd: dirname(first),
-    base: syntax === "gas" ? GAS_BASE : undefined,
   });
   const lines: LineEntry[] = program.lineMap;
   const symbols: SymbolEntry[] = [...program.symbols].map(([name, s]) => ({
@@ -84,37 +82,13 @@ export interface TargetOptions {
 
 export type OutputSink = (bytes: Uint8Array, stream: "uart" | "e9") => void;
 
-/**
- * What the debugger needs from emulator/vmx beyond the VmxHooks contract. The VMX object the machine creates
- * is asked for these by name; until emulator/vmx provides them, the VMX scope reads "off".
- */
-interface VmxIntrospection {
-  /** "off" | "root" | "non-root". */
-  operation(): VmxOperation;
-  vmxonPointer(): bigint | undefined;
-  currentVmcsPointer(): bigint | undefined;
-}
-
-function introspection(hooks: VmxHooks | undefined): VmxIntrospection | undefined {
-  const h = hooks as unknown as Partial<VmxIntrospection> | undefined;
-  if (
-    h &&
-    typeof h.operation === "function" &&
-    typeof h.vmxonPointer === "function" &&
-    typeof h.currentVmcsPointer === "function"
-  )
-    return h as VmxIntrospection;
-  return undefined;
-}
-
-/** Thrown by the trace hook to end a run right after a VM exit (the machine has no stop-on-exit option). */
-class VmExitSeen {}
-const VM_EXIT_SEEN = new VmExitSeen();
+/** A VM-entry failure reported by emulator/vmx during the last step (it explains VMfail and exits 33/34). */
+type EntryFailureEvent = Extract<VmxEvent, { kind: "vmEntryFailure" }>;
 
 class MachineTarget implements DebugTarget {
   private readonly cpu: VmxCpu;
-  private readonly store: VmcsStore;
-  private readonly vmxInfo: VmxIntrospection | undefined;
+  private readonly hooks: Vmx;
+  private entryFailure: EntryFailureEvent | undefined;
   readonly vmx: VmxView;
 
   constructor(
@@ -122,44 +96,58 @@ class MachineTarget implements DebugTarget {
     private readonly model: NonNullable<ReturnType<typeof cpuModel>>,
   ) {
     this.cpu = machine.cpu.vmxCpu;
-    const mem = machine.memory;
-    this.store = new VmcsStore(
-      {
-        read32: (pa) => {
-          const b = mem.readBytes(pa, 4);
-          return (
-            ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0
-          );
-        },
-        write32: (pa, v) =>
-          machine.writePhys(pa, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff)),
-      },
-      model,
-    );
-    this.vmxInfo = introspection(machine.vmx);
+    const hooks = machine.vmx as Vmx;
+    this.hooks = hooks;
+    // Every VM exit ends run()/step() with a vmExit stop: the debugger records each one (exit history,
+    // trace, "break on VM exit") and decides whether to go on.
+    hooks.stopOnVmExit = true;
+    hooks.onEvent((e) => {
+      if (e.kind === "vmEntryFailure") this.entryFailure = e;
+    });
+    const current = (): number | undefined =>
+      hooks.state.currentVmcs === INVALID_POINTER ? undefined : hooks.state.currentVmcs;
+    const supported = (encoding: number): boolean => {
+      const f = fieldByEncoding(encoding);
+      return f !== undefined && !f.high && vmcsFieldSupported(this.model, f.field);
+    };
     this.vmx = {
-      operation: () => this.vmxInfo?.operation() ?? (machine.vmx?.nonRoot ? "non-root" : "off"),
-      vmxonPointer: () => this.vmxInfo?.vmxonPointer(),
-      currentVmcs: () => this.vmxInfo?.currentVmcsPointer(),
+      operation: () => (!hooks.state.inVmx ? "off" : hooks.state.nonRoot ? "non-root" : "root"),
+      vmxonPointer: () => (hooks.state.inVmx ? BigInt(hooks.state.vmxonPointer) : undefined),
+      currentVmcs: () => {
+        const p = current();
+        return p === undefined ? undefined : BigInt(p);
+      },
       launchState: () => {
-        const p = this.vmxInfo?.currentVmcsPointer();
-        return p === undefined ? undefined : this.store.launched(Number(p)) ? "launched" : "clear";
+        const p = current();
+        return p === undefined ? undefined : hooks.store.launched(p) ? "launched" : "clear";
       },
       readField: (encoding) => {
-        const p = this.vmxInfo?.currentVmcsPointer();
-        if (p === undefined || !this.vmx.fieldSupported(encoding)) return undefined;
-        return this.store.get(Number(p), encoding);
+        const p = current();
+        return p === undefined || !supported(encoding) ? undefined : hooks.store.get(p, encoding);
       },
       writeField: (encoding, value) => {
-        const p = this.vmxInfo?.currentVmcsPointer();
-        if (p === undefined || !this.vmx.fieldSupported(encoding)) return false;
-        this.store.set(Number(p), encoding, value);
+        const p = current();
+        if (p === undefined || !supported(encoding)) return false;
+        hooks.store.set(p, encoding, value);
         return true;
       },
-      fieldSupported: (encoding) => {
-        const f = fieldByEncoding(encoding);
-        return f !== undefined && !f.high && vmcsFieldSupported(this.model, f.field);
-      },
+      fieldSupported: supported,
+    };
+  }
+
+  /** A VM-entry failure event seen during the last step/run becomes the stop reason that explains it. */
+  private withEntryFailure(r: StopReason | undefined): StopReason | undefined {
+    const f = this.entryFailure;
+    this.entryFailure = undefined;
+    if (!f || (r && r.kind !== "step" && r.kind !== "vmExit" && r.kind !== "budget" && r.kind !== "breakpoint"))
+      return r;
+    return {
+      kind: "vmEntryFailure",
+      rip: this.getRip(),
+      checkId: f.failure.checkId,
+      sdmSection: f.failure.sdmSection,
+      message: f.failure.message,
+      fields: f.failure.fields,
     };
   }
 
@@ -171,30 +159,17 @@ class MachineTarget implements DebugTarget {
   }
 
   step(): StopReason | undefined {
+    this.entryFailure = undefined;
     const r = this.machine.step();
-    return r.kind === "step" ? undefined : r;
+    return this.withEntryFailure(r.kind === "step" ? undefined : r);
   }
 
   run(o: RunOptions): StopReason {
-    const m = this.machine;
-    const hooks = m.vmx;
-    if (!o.stopOnVmExit || !hooks?.nonRoot)
-      return m.run({ maxInstructions: o.maxInstructions, breakpoints: o.breakpoints });
-    // In the guest: end the run after the first instruction that left non-root operation (a VM exit).
-    try {
-      return m.run({
-        maxInstructions: o.maxInstructions,
-        breakpoints: o.breakpoints,
-        trace: () => {
-          if (!hooks.nonRoot) throw VM_EXIT_SEEN;
-        },
-      });
-    } catch (e) {
-      if (e !== VM_EXIT_SEEN) throw e;
-      const reason = this.vmx.readField(VMCS.EXIT_REASON) ?? 0n;
-      const qual = this.vmx.readField(VMCS.EXIT_QUALIFICATION) ?? 0n;
-      return { kind: "vmExit", rip: this.getRip(), exitReason: Number(reason & 0xffffffffn), qualification: qual };
-    }
+    this.entryFailure = undefined;
+    this.hooks.stopOnVmExit = o.stopOnVmExit;
+    const r = this.machine.run({ maxInstructions: o.maxInstructions, breakpoints: o.breakpoints });
+    this.hooks.stopOnVmExit = true;
+    return this.withEntryFailure(r) ?? r;
   }
 
   snapshot(): unknown {
@@ -292,11 +267,10 @@ class MachineTarget implements DebugTarget {
     return k;
   }
 
-  disassemble(address: bigint, _syntax: "intel" | "att"): DisassembledInstruction | undefined {
+  disassemble(address: bigint, syntax: "intel" | "att"): DisassembledInstruction | undefined {
     const insn = this.machine.instructionAt(address);
     if (!insn || insn.len === 0) return undefined;
-    // The emulator's decoder gives the mnemonic and length; operands are shown from the source when mapped.
-    return { length: insn.len, mnemonic: insn.name, text: insn.name };
+    return { length: insn.len, mnemonic: insn.name, text: formatInstruction(insn, syntax, { address }) };
   }
 }
 
@@ -304,12 +278,12 @@ class MachineTarget implements DebugTarget {
 export function createTarget(built: BuiltProgram, opts: TargetOptions, output: OutputSink): DebugTarget {
   const model = cpuModel(opts.cpuModel ?? DEFAULT_CPU_MODEL);
   if (!model) throw new Error(`unknown CPU model '${opts.cpuModel}' (known: ${cpuModelNames().join(", ")})`);
-  const machine = new Machine({ memoryBytes: opts.memoryBytes, cpuModel: model });
-  for (const s of built.program.sections) {
-    if (s.nobits || s.size === 0) continue;
-    machine.load(s.bytes.subarray(0, s.size), s.address);
-  }
+  const machine = new Machine({ memoryBytes: opts.memoryBytes, cpuModel: model, vmx: createVmx });
+  // As `vmx run`: firmware structures first, so a program loaded over them (an org below 0x10000) wins.
   machine.setupStart(opts.start, opts.entry);
+  const p = built.program;
+  if (p.origin !== undefined) machine.load(flatBinary(p), p.origin);
+  else for (const s of p.sections) if (!s.nobits && s.size > 0) machine.load(s.bytes.subarray(0, s.size), s.address);
   machine.onOutput((bytes, stream) => output(bytes, stream));
   return new MachineTarget(machine, model);
 }
