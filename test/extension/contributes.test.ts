@@ -137,3 +137,14 @@ describe("settings", () => {
     );
   });
 });
+
+test("mergeManifest replaces the fragment's keys in place and keeps the rest", async () => {
+  const { mergeManifest } = await import("../../extension/manifest/merge-into-package-json");
+  const merged = mergeManifest(
+    { name: "x", activationEvents: ["old"], contributes: { languages: [] }, scripts: { a: "b" } },
+    { activationEvents: ["new"], contributes: { grammars: [] }, capabilities: { c: 1 } },
+  );
+  assert.deepEqual(Object.keys(merged), ["name", "activationEvents", "contributes", "scripts", "capabilities"]);
+  assert.deepEqual(merged.activationEvents, ["new"]);
+  assert.deepEqual(merged.contributes, { grammars: [] });
+});
