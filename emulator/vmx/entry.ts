@@ -88,17 +88,16 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
     );
     return vmx.failValid(ERR.ENTRY_EVENTS_BLOCKED_BY_MOV_SS);
   }
-  const launched = vmx.store.launched(pa);
-  if (launch && launched) {
-    reportFail(
-      "vmfailValid",
-      4,
-      "VMLAUNCH with a launched VMCS: use VMRESUME, or VMCLEAR it first (SDM 26.1)",
-      "INS-07",
-    );
+  const state = vmx.store.launchState(pa);
+  if (launch && state !== "clear") {
+    const why =
+      state === "launched"
+        ? "VMLAUNCH with a launched VMCS: use VMRESUME, or VMCLEAR it first (SDM 26.1)"
+        : "VMLAUNCH with a VMCS whose launch state is not clear: it was made current without a VMCLEAR (SDM 24.11.3, 26.1)";
+    reportFail("vmfailValid", 4, why, "INS-07");
     return vmx.failValid(ERR.VMLAUNCH_NON_CLEAR_VMCS);
   }
-  if (!launch && !launched) {
+  if (!launch && state !== "launched") {
     reportFail("vmfailValid", 5, "VMRESUME with a VMCS whose launch state is clear: use VMLAUNCH (SDM 26.1)", "INS-08");
     return vmx.failValid(ERR.VMRESUME_NON_LAUNCHED_VMCS);
   }

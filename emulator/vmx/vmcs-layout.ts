@@ -5,7 +5,9 @@
 //
 //   0x000  dword  bits 30:0 VMCS revision identifier, bit 31 shadow-VMCS indicator   (architected)
 //   0x004  dword  VMX-abort indicator                                                 (architected)
-//   0x008  dword  launch state: 0 = clear, 1 = launched                               (this emulator)
+//   0x008  dword  launch state: LAUNCH_STATE_CLEAR / _LAUNCHED; any other value (e.g. a zeroed page that
+//                 was never VMCLEARed) is neither, so VMLAUNCH fails with error 4 (SDM 24.11.3: only VMCLEAR
+//                 makes the launch state "clear")                                 (this emulator)
 //   0x00C  dword  reserved (0)
 //   0x010  ...    one 8-byte little-endian slot per field of arch's VMCS_FIELDS, in table order
 //
@@ -16,6 +18,9 @@ export const REVISION_OFFSET = 0;
 export const ABORT_INDICATOR_OFFSET = 4;
 export const LAUNCH_STATE_OFFSET = 8;
 export const FIELD_DATA_OFFSET = 0x10;
+/** Launch-state values ("VMCS" + 'C' / 'L' as little-endian dwords, so a hex dump shows them). */
+export const LAUNCH_STATE_CLEAR = 0x43534d56;
+export const LAUNCH_STATE_LAUNCHED = 0x4c534d56;
 
 /** Where a field encoding's data lives and how it is accessed. */
 export interface FieldSlot {

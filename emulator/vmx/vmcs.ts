@@ -4,7 +4,14 @@ import type { VmcsField } from "../../arch/index";
 import { MSR } from "../../arch/index";
 import type { CpuModel } from "../cpu-model";
 import { type PhysMem, read64, write64 } from "./memory";
-import { ABORT_INDICATOR_OFFSET, LAUNCH_STATE_OFFSET, REVISION_OFFSET, slotOf } from "./vmcs-layout";
+import {
+  ABORT_INDICATOR_OFFSET,
+  LAUNCH_STATE_CLEAR,
+  LAUNCH_STATE_LAUNCHED,
+  LAUNCH_STATE_OFFSET,
+  REVISION_OFFSET,
+  slotOf,
+} from "./vmcs-layout";
 import { fieldSupported } from "./vmcs-support";
 
 const WIDTH_MASK: Record<VmcsField["width"], bigint> = {
@@ -42,11 +49,16 @@ export class VmcsStore {
   setAbortIndicator(pa: number, value: number): void {
     this.mem.write32(pa + ABORT_INDICATOR_OFFSET, value);
   }
+  /** "clear" only after VMCLEAR, "launched" after a successful VMLAUNCH, else "uninitialized". */
+  launchState(pa: number): "clear" | "launched" | "uninitialized" {
+    const v = this.mem.read32(pa + LAUNCH_STATE_OFFSET) >>> 0;
+    return v === LAUNCH_STATE_CLEAR ? "clear" : v === LAUNCH_STATE_LAUNCHED ? "launched" : "uninitialized";
+  }
   launched(pa: number): boolean {
-    return (this.mem.read32(pa + LAUNCH_STATE_OFFSET) & 1) === 1;
+    return this.launchState(pa) === "launched";
   }
   setLaunched(pa: number, launched: boolean): void {
-    this.mem.write32(pa + LAUNCH_STATE_OFFSET, launched ? 1 : 0);
+    this.mem.write32(pa + LAUNCH_STATE_OFFSET, launched ? LAUNCH_STATE_LAUNCHED : LAUNCH_STATE_CLEAR);
   }
 
   // ---- raw field data (the processor's own accesses: VM entry, VM exit) ---------------------------------

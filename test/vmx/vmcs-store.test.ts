@@ -5,7 +5,12 @@ import { describe, test } from "node:test";
 import { cpuModel, VMCS } from "../../arch/index";
 import { FlatPhysMem } from "../../emulator/vmx/memory";
 import { VmcsStore } from "../../emulator/vmx/vmcs";
-import { FIELD_DATA_OFFSET, LAUNCH_STATE_OFFSET, offsetOf } from "../../emulator/vmx/vmcs-layout";
+import {
+  FIELD_DATA_OFFSET,
+  LAUNCH_STATE_LAUNCHED,
+  LAUNCH_STATE_OFFSET,
+  offsetOf,
+} from "../../emulator/vmx/vmcs-layout";
 
 const SKYLAKE = cpuModel("skylake-x")!;
 const SANDY = cpuModel("sandy-bridge")!;
@@ -36,8 +41,11 @@ describe("VMCS region layout", () => {
     assert.equal(vmcs.revisionDword(PA), 0x8000002b);
     vmcs.setAbortIndicator(PA, 3);
     assert.equal(mem.read32(PA + 4), 3);
+    assert.equal(vmcs.launchState(PA), "uninitialized", "a zeroed region was never VMCLEARed");
+    vmcs.setLaunched(PA, false);
+    assert.equal(vmcs.launchState(PA), "clear");
     vmcs.setLaunched(PA, true);
-    assert.equal(mem.read32(PA + LAUNCH_STATE_OFFSET), 1);
+    assert.equal(mem.read32(PA + LAUNCH_STATE_OFFSET), LAUNCH_STATE_LAUNCHED);
     assert.equal(vmcs.launched(PA), true);
   });
 });

@@ -1,0 +1,77 @@
+// The example hypervisors in examples/ run as `vmx run` runs them (our assembler, start state long64,
+// skylake-x) and behave as the SDM says: the complete one handles every exit; each broken one fails in its
+// one specific way, and the emulator explains why.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { REPO_ROOT } from "./helpers/oracle";
+import { runProgram } from "./helpers/program";
+
+const ex = (name: string) => join(REPO_ROOT, "examples", name);
+
+describe("examples/hypervisor.asm", () => {
+  const run = runProgram(ex("hypervisor.asm"));
+  test("the run ends with HLT after VMXOFF", () => {
+    assert.equal(run.stop.kind, "halted");
+    assert.match(run.output, /VMXOFF: ok\nVM exits handled: 5\n$/);
+  });
+  test("bring-up: VMXON, VMCLEAR, VMPTRLD succeed", () => {
+    assert.match(run.output, /VMXON: ok\nVMCLEAR: ok\nVMPTRLD: ok\nVMLAUNCH\n/);
+  });
+  test("the guest prints over the UART from non-root operation", () => {
+    assert.match(run.output, /guest: hello from VMX non-root operation\n/);
+  });
+  test("exits in order: CPUID, RDMSR, I/O (port 80h via the I/O bitmap), CR0 write, HLT", () => {
+    const reasons = run.events.filter((e) => e.kind === "vmExit").map((e) => (e.kind === "vmExit" ? e.exitReason : -1));
+    assert.deepEqual(reasons, [10, 31, 30, 28, 12]);
+    assert.match(run.output, /guest: CPUID 40000000h vendor = VMXWorkbench\n/);
+    assert.match(run.output, /guest: RDMSR 40000000h = 0x584D56\n/);
+    assert.match(run.output, /host: I\/O port 0x80 <- 0x42\n/);
+  });
+  test("CR0.CD is host-owned: the guest reads its own write back from the shadow, the real CR0 keeps CD=0", () => {
+    assert.match(run.output, /host: guest CR0 write: shadow=0xC0000033 real=0x80000033\n/);
+    assert.match(run.output, /guest: CR0 reads back as 0xC0000033\n/);
+  });
+  test("the I/O exit qualification names port 80h, OUT, 1 byte, immediate operand", () => {
+    const io = run.events.find((e) => e.kind === "vmExit" && e.exitReason === 30);
+    assert.ok(io && io.kind === "vmExit");
+    assert.equal(io.qualification, (0x80n << 16n) | (1n << 6n));
+    assert.equal(io.instructionLength, 2);
+  });
+});
+
+describe("examples/broken: each fails in its one way", () => {
+  const failure = (name: string) => {
+    const r = runProgram(ex(`broken/${name}.asm`));
+    return { r, f: r.events.find((e) => e.kind === "vmEntryFailure") };
+  };
+  test("wrong revision id: VMXON fails with VMfailInvalid", () => {
+    const { r } = failure("wrong-revision-id");
+    assert.match(r.output, /VMXON: VMfailInvalid/);
+    assert.doesNotMatch(r.output, /VMLAUNCH/);
+  });
+  test("VMPTRLD of the VMXON region: VMfailValid, error 10", () => {
+    assert.match(failure("vmptrld-vmxon-region").r.output, /VMPTRLD: VMfailValid, VM-instruction error 10\n/);
+  });
+  test("bad guest CR0 (PG without PE): VM-entry failure, exit reason 0x80000021, check GCR-01", () => {
+    const { r, f } = failure("bad-guest-cr0");
+    assert.match(r.output, /host: VM entry failed, exit reason 0x80000021 qualification 0x0\n/);
+    assert.ok(f && f.kind === "vmEntryFailure");
+    assert.equal(f.exitReason, 33);
+    // Without unrestricted guest, CR0.PE is a FIXED0 bit: the first check to fail is GCR-01 (SDM 26.3.1.1).
+    assert.equal(f.failure.checkId, "GCR-01");
+    assert.match(f.failure.message, /guest CR0 0x80000032: bit 0 must be 1/);
+  });
+  test("missing VMCLEAR: VMLAUNCH fails with error 4 and says the VMCS was never VMCLEARed", () => {
+    const { r, f } = failure("missing-vmclear");
+    assert.match(r.output, /VMLAUNCH: VMfailValid, VM-instruction error 4\n/);
+    assert.ok(f && f.kind === "vmEntryFailure");
+    assert.match(f.failure.message, /without a VMCLEAR/);
+  });
+  test("launch twice: the second VMLAUNCH fails with error 4", () => {
+    const { r, f } = failure("launch-twice");
+    assert.match(r.output, /guest: hello from VMX non-root operation\nVMLAUNCH: VMfailValid, VM-instruction error 4\n/);
+    assert.ok(f && f.kind === "vmEntryFailure");
+    assert.equal(f.failure.checkId, "INS-07");
+  });
+});

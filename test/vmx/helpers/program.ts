@@ -1,0 +1,54 @@
+// Assembling an example with our assembler and running it like `vmx run FILE` (start state long64 by default).
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { cpuModel } from "../../../arch/index";
+import { assemble } from "../../../assembler/index";
+import { Machine } from "../../../emulator/index";
+import type { StopReason } from "../../../emulator/stop-reason";
+import type { VmxEvent } from "../../../emulator/vmx/events";
+import { createVmx, type Vmx } from "../../../emulator/vmx/vmx";
+
+export interface ProgramRun {
+  output: string;
+  stop: StopReason;
+  events: VmxEvent[];
+  machine: Machine;
+  vmx: Vmx;
+}
+
+export function runProgram(
+  file: string,
+  opts: { start?: "long64" | "protected32" | "real16"; model?: string; max?: number } = {},
+): ProgramRun {
+  const source = readFileSync(file, "utf8");
+  const program = assemble(source, {
+    fileName: file,
+    readFile: (p: string) => {
+      try {
+        return readFileSync(resolve(dirname(file), p), "utf8");
+      } catch {
+        try {
+          return readFileSync(p, "utf8");
+        } catch {
+          return undefined;
+        }
+      }
+    },
+  });
+  const errors = program.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length)
+    throw new Error(`${file}: ${errors.map((e) => `${e.range.start.line + 1}: ${e.message}`).join("; ")}`);
+  const machine = new Machine({ cpuModel: cpuModel(opts.model ?? "skylake-x")!, vmx: createVmx });
+  for (const s of program.sections) machine.load(s.bytes, s.address);
+  const entry = program.symbols.get("start")?.value ?? program.sections[0]!.address;
+  machine.setupStart(opts.start ?? "long64", entry);
+  const vmx = machine.vmx as Vmx;
+  const events: VmxEvent[] = [];
+  vmx.onEvent((e) => events.push(e));
+  let output = "";
+  machine.onOutput((bytes) => {
+    output += Buffer.from(bytes).toString("latin1");
+  });
+  const stop = machine.run({ maxInstructions: opts.max ?? 2_000_000 });
+  return { output, stop, events, machine, vmx };
+}
