@@ -53,7 +53,7 @@ export function decodeMsrCommand(): Promise<void> {
 }
 
 export async function explainLastEntryFailure(store: VmxSessionStore): Promise<void> {
-  const f = store.state?.lastEntryFailure;
+  const f = store.lastEntryFailure;
   if (!f) {
     void vscode.window.showInformationMessage(
       store.session

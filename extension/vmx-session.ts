@@ -6,6 +6,7 @@ import {
   VMX_EXIT_HISTORY_REQUEST,
   VMX_STATE_CHANGED_EVENT,
   VMX_STATE_REQUEST,
+  type VmEntryFailureExplanation,
   type VmxExitHistoryResponseBody,
   type VmxStateResponseBody,
 } from "../protocol/vmx-debug";
@@ -18,6 +19,8 @@ export class VmxSessionStore implements vscode.Disposable {
   /** Why the last refresh failed (shown in the view's message); undefined when it worked. */
   problem: string | undefined;
   session: vscode.DebugSession | undefined;
+  /** The last failed VM entry of the latest session; kept after the session ends so it can still be explained. */
+  lastEntryFailure: VmEntryFailureExplanation | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -59,6 +62,7 @@ export class VmxSessionStore implements vscode.Disposable {
 
   private follow(s: vscode.DebugSession): void {
     this.session = s;
+    this.lastEntryFailure = undefined;
     this.state = undefined;
     this.history = undefined;
     this.problem = undefined;
@@ -86,6 +90,7 @@ export class VmxSessionStore implements vscode.Disposable {
       if (generation !== this.generation || session !== this.session) return;
       if (this.state && state.stopId < this.state.stopId) return;
       this.state = state;
+      this.lastEntryFailure = state.lastEntryFailure;
       this.history = history;
       this.problem = undefined;
     } catch (e) {

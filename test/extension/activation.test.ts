@@ -187,7 +187,7 @@ describe("VM-exit history and entry failures", () => {
   test("a failed VM entry decorates the VMLAUNCH line and the VMWRITE line in the visible editor", async () => {
     const editor = fakeEditor(fakeDocument("/ws/hv.asm", "vmx-nasm"));
     fake.module.window.visibleTextEditors = [editor];
-    await startSession(
+    const session = await startSession(
       stateWith([], {
         lastEntryFailure: {
           kind: "entryFailureExit",
@@ -213,6 +213,12 @@ describe("VM-exit history and entry failures", () => {
     assert.deepEqual(lines, [20, 50]);
     await fake.commands.get(COMMANDS.explainEntryFailure.id)!();
     assert.ok(fake.messages.some((m) => /VMLAUNCH failed/.test(m.text) && /GCR-03/.test(m.text)));
+    // Still explained after the session ended (the decorations stay too).
+    fake.messages.length = 0;
+    fake.ev.terminateSession.fire(session);
+    await fake.commands.get(COMMANDS.explainEntryFailure.id)!();
+    assert.ok(fake.messages.some((m) => /VMLAUNCH failed/.test(m.text)));
+    assert.equal([...editor.decorations.values()].flat().length, 2);
   });
   test("Explain with no failure says so", async () => {
     await fake.commands.get(COMMANDS.explainEntryFailure.id)!();
