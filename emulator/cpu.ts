@@ -1057,6 +1057,40 @@ export class Cpu {
     return asz === 2 ? v & 0xffff : v >>> 0;
   }
 
+  /** The effective address as exact 64-bit halves (LEA): returns the low half, high half in h. */
+  eaSplit(i: Insn): number {
+    if (i.asz !== 8) {
+      this.h = 0;
+      return this.ea(i) | 0;
+    }
+    if (!i.hasModrm) {
+      this.h = i.dispHi;
+      return i.disp;
+    }
+    let lo: number;
+    let hi: number;
+    if (i.ripRel) {
+      const v = this.nextRip + i.disp;
+      hi = Math.floor(v / TWO32);
+      lo = v - hi * TWO32;
+    } else {
+      lo = i.disp >>> 0;
+      hi = i.disp < 0 ? -1 : 0;
+      if (i.base >= 0) {
+        lo += this.lo[i.base]! >>> 0;
+        hi += this.hi[i.base]!;
+      }
+      if (i.index >= 0) {
+        const x = BigInt.asUintN(64, this.regBig(i.index) << BigInt(i.scale));
+        lo += Number(x & 0xffffffffn);
+        hi += Number(x >> 32n) | 0;
+      }
+    }
+    const carry = Math.floor(lo / TWO32);
+    this.h = (hi + carry) | 0;
+    return (lo - carry * TWO32) | 0;
+  }
+
   /** Exact 64-bit effective address with bigint (registers beyond ±2^52). */
   private eaExact(i: Insn): number {
     let v = BigInt(i.disp);

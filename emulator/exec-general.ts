@@ -196,7 +196,8 @@ def("rol,ror,rcl,rcr,shl,shr,sal,sar", (cpu, i) => {
   const av = rdOp(cpu, i, 0, ea);
   const ah = cpu.h;
   if (cnt === 0) {
-    // No flags change; a memory destination is still written back with the same value on real CPUs.
+    // No flags change, but the destination is still written: a 32-bit register is zero-extended.
+    if (s === 4 && i.k0 === K.REG) cpu.hi[i.r0] = 0;
     return;
   }
   const w = s * 8;
@@ -230,7 +231,10 @@ def("rol,ror,rcl,rcr,shl,shr,sal,sar", (cpu, i) => {
     case "rcr": {
       const c = cnt % (w + 1);
       const cin = BigInt(oldFlags & CF);
-      if (c === 0) return;
+      if (c === 0) {
+        if (s === 4 && i.k0 === K.REG) cpu.hi[i.r0] = 0;
+        return;
+      }
       const wide = (cin << W) | a; // w+1 bits: CF:value
       const WW = W + 1n;
       const wm = (1n << WW) - 1n;
@@ -276,7 +280,10 @@ def("shld,shrd", (cpu, i) => {
   const ea = eaOf(cpu, i);
   let cnt = (i.k2 === K.REG ? cpu.lo[1]! : i.imm) & 0xff;
   cnt &= s === 8 ? 0x3f : 0x1f;
-  if (cnt === 0) return;
+  if (cnt === 0) {
+    if (s === 4 && i.k0 === K.REG) cpu.hi[i.r0] = 0; // the destination is written (zero-extended)
+    return;
+  }
   const w = s * 8;
   const a = big(rdOp(cpu, i, 0, ea), cpu.h, s);
   const b = big(rdOp(cpu, i, 1, ea), cpu.h, s);
@@ -311,6 +318,7 @@ def("bt,bts,btr,btc", (cpu, i) => {
   let ea = eaOf(cpu, i);
   let bit: number;
   if (i.k1 === K.IMM) bit = i.imm & (s * 8 - 1);
+  else if (i.k0 === K.REG) bit = cpu.lo[i.r1]! & (s * 8 - 1);
   else {
     const off = s === 8 ? cpu.reg64(i.r1) : s === 4 ? cpu.lo[i.r1]! : (cpu.lo[i.r1]! << 16) >> 16;
     if (i.k0 === K.MEM) {
@@ -399,12 +407,8 @@ def("mov", (cpu, i) => {
 });
 
 def("lea", (cpu, i) => {
-  const ea = cpu.ea(i);
-  const s = i.s0;
-  if (s === 8) {
-    const hi = Math.floor(ea / TWO32);
-    cpu.setReg(i.r0, 8, (ea - hi * TWO32) | 0, hi | 0);
-  } else cpu.setReg(i.r0, s, ea | 0, 0);
+  const lo = cpu.eaSplit(i);
+  cpu.setReg(i.r0, i.s0, lo, cpu.h);
 });
 
 def("xchg", (cpu, i) => {
@@ -511,7 +515,9 @@ def("cmpxchg", (cpu, i) => {
     const v = rdOp(cpu, i, 1, ea);
     wrOp(cpu, i, 0, ea, v, cpu.h);
   } else {
-    wrOp(cpu, i, 0, ea, d, dh); // the destination is written back either way (SDM CMPXCHG)
+    // A memory destination is written back with its own value (SDM CMPXCHG); a register destination is
+    // left alone (its upper half is not cleared, as measured on hardware by the differential test).
+    if (i.k0 === K.MEM) wrOp(cpu, i, 0, ea, d, dh);
     cpu.setReg(0, s, d, dh);
   }
 });

@@ -1,0 +1,18 @@
+// Differential test against the real processor: 100,000 random register-only instructions (fixed seed) run
+// natively by a small C harness and on the emulator; every architecturally defined result must match.
+// Longer runs: `node --import tsx test/emulator/differential/long-run.ts SEED COUNT`.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runDifferential, unsupportedReason } from "./differential/run";
+
+const COUNT = Number(process.env.EMU_DIFF_CASES ?? 100_000);
+
+test(`emulator matches the native CPU on ${COUNT} random instructions (seed 1)`, { skip: unsupportedReason() }, () => {
+  const { failures, executed } = runDifferential(1, COUNT);
+  assert.equal(executed, COUNT);
+  const report = failures
+    .slice(0, 10)
+    .map((f) => `#${f.index} ${f.text} [${f.code}] ${f.detail}`)
+    .join("\n");
+  assert.equal(failures.length, 0, `${failures.length} mismatches, first ones:\n${report}`);
+});
