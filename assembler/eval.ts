@@ -62,6 +62,13 @@ function stringValue(s: string): bigint {
   return v;
 }
 
+/** Terms of a non-additive operation: fine for plain numbers, "not a sum" once a label is involved. */
+function scalarTerms(a: Value, b: Value): LabelTerm[] | null {
+  const aHas = a.terms === null || a.terms.length > 0;
+  const bHas = b.terms === null || b.terms.length > 0;
+  return aHas || bHas ? null : [];
+}
+
 function combine(a: LabelTerm[] | null, b: LabelTerm[] | null, negateB: boolean): LabelTerm[] | null {
   if (a === null || b === null) return null;
   if (b.length === 0) return a;
@@ -162,14 +169,8 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
       const ux = x & MASK64;
       const uy = y & MASK64;
       const t = env.dialect === "gas" ? -1n : 1n;
-      const cmp = (c: boolean) => (c ? t : 0n);
       let v = 0n;
       let terms: LabelTerm[] | null = [];
-      const scalar = () => {
-        const aHas = a.terms === null || a.terms.length > 0;
-        const bHas = b.terms === null || b.terms.length > 0;
-        terms = aHas || bHas ? null : [];
-      };
       switch (e.op) {
         case "+":
           v = x + y;
@@ -181,13 +182,13 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           break;
         case "*":
           v = x * y;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "/":
         case "//":
         case "%":
         case "%%": {
-          scalar();
+          terms = scalarTerms(a, b);
           if (y === 0n) {
             if (known) env.onError("division by zero", e.range, "asm-division-by-zero");
             v = 0n;
@@ -202,74 +203,74 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
         case "<<":
         case "<<<":
           v = uy >= 64n ? 0n : x << uy;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case ">>":
           // `>>` is a logical shift in both dialects (NASM's arithmetic shift is `>>>`).
           v = uy >= 64n ? 0n : ux >> uy;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case ">>>":
           v = uy >= 64n ? (x < 0n ? -1n : 0n) : x >> uy;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "&":
           v = x & y;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "|":
           v = x | y;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "^":
           v = x ^ y;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "!":
           v = x | ~y;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "==":
         case "=":
-          v = cmp(x === y);
-          scalar();
+          v = x === y ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case "!=":
         case "<>":
-          v = cmp(x !== y);
-          scalar();
+          v = x !== y ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case "<":
-          v = cmp(env.dialect === "nasm" ? ux < uy : x < y);
-          scalar();
+          v = (env.dialect === "nasm" ? ux < uy : x < y) ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case "<=":
-          v = cmp(env.dialect === "nasm" ? ux <= uy : x <= y);
-          scalar();
+          v = (env.dialect === "nasm" ? ux <= uy : x <= y) ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case ">":
-          v = cmp(env.dialect === "nasm" ? ux > uy : x > y);
-          scalar();
+          v = (env.dialect === "nasm" ? ux > uy : x > y) ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case ">=":
-          v = cmp(env.dialect === "nasm" ? ux >= uy : x >= y);
-          scalar();
+          v = (env.dialect === "nasm" ? ux >= uy : x >= y) ? t : 0n;
+          terms = scalarTerms(a, b);
           break;
         case "<=>":
           v = x < y ? -1n : x > y ? 1n : 0n;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "&&":
           v = x !== 0n && y !== 0n ? 1n : 0n;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "||":
           v = x !== 0n || y !== 0n ? 1n : 0n;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         case "^^":
           v = (x !== 0n) !== (y !== 0n) ? 1n : 0n;
-          scalar();
+          terms = scalarTerms(a, b);
           break;
         default:
           env.onError(`unknown operator '${e.op}'`, e.range, "asm-bad-expression");

@@ -160,6 +160,8 @@ class Expander {
   /** Constants with known values so far (for .if/.rept/%if). */
   readonly constants = new Map<string, bigint>();
   readonly lineCtx: LineContext;
+  readonly gasRewriteFn = (e: Expr): Expr => this.gasRewrite(e);
+  readonly nasmRewriteFn = (e: Expr): Expr => this.nasmRewrite(e);
 
   constructor(readonly opts: ExpandOptions) {
     this.syntax = opts.syntax;
@@ -875,7 +877,7 @@ class Expander {
           break;
       }
     }
-    this.rewriteExprs(s, (e) => this.gasRewrite(e));
+    this.rewriteExprs(s, this.gasRewriteFn);
     if (s.kind === "directive" && (s.name === ".equ" || s.name === ".set" || s.name === "=" || s.name === ".equiv")) {
       this.gasAssignment(s, file);
     }
@@ -1493,9 +1495,9 @@ class Expander {
         default:
           break;
       }
-      if (s.body && s.body.kind !== "label") this.rewriteExprs(s.body, (e) => this.nasmRewrite(e));
+      if (s.body && s.body.kind !== "label") this.rewriteExprs(s.body, this.nasmRewriteFn);
     }
-    this.rewriteExprs(s, (e) => this.nasmRewrite(e));
+    this.rewriteExprs(s, this.nasmRewriteFn);
     this.push(s, src);
   }
 
@@ -1515,29 +1517,17 @@ class Expander {
   // -------------------------------------------------------------------------------------------------------
 
   rewriteExprs(s: Statement, fn: (e: Expr) => Expr): void {
-    const walk = (e: Expr): Expr => {
-      switch (e.kind) {
-        case "unary":
-          return fn({ ...e, operand: walk(e.operand) });
-        case "binary":
-          return fn({ ...e, left: walk(e.left), right: walk(e.right) });
-        case "conditional":
-          return fn({ ...e, test: walk(e.test), whenTrue: walk(e.whenTrue), whenFalse: walk(e.whenFalse) });
-        default:
-          return fn(e);
-      }
-    };
     if (s.kind === "instruction") {
       for (const op of s.operands) {
-        if (op.kind === "immediate") op.value = walk(op.value);
-        else if (op.kind === "memory" && op.disp) op.disp = walk(op.disp);
+        if (op.kind === "immediate") op.value = rewriteExpr(op.value, fn);
+        else if (op.kind === "memory" && op.disp) op.disp = rewriteExpr(op.disp, fn);
         else if (op.kind === "far") {
-          op.segment = walk(op.segment);
-          op.offset = walk(op.offset);
+          op.segment = rewriteExpr(op.segment, fn);
+          op.offset = rewriteExpr(op.offset, fn);
         }
       }
     } else if (s.kind === "directive") {
-      for (const a of s.args) if (a.expr) a.expr = walk(a.expr);
+      for (const a of s.args) if (a.expr) a.expr = rewriteExpr(a.expr, fn);
     }
   }
 
@@ -1558,6 +1548,31 @@ class Expander {
       macro: !!o,
       ...(o ? { text: src.text ?? tokenText(src.tokens ?? []) } : {}),
     });
+  }
+}
+
+/** Applies `fn` bottom-up; allocates new nodes only where something changed. */
+function rewriteExpr(e: Expr, fn: (e: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "unary": {
+      const o = rewriteExpr(e.operand, fn);
+      return fn(o === e.operand ? e : { ...e, operand: o });
+    }
+    case "binary": {
+      const l = rewriteExpr(e.left, fn);
+      const r = rewriteExpr(e.right, fn);
+      return fn(l === e.left && r === e.right ? e : { ...e, left: l, right: r });
+    }
+    case "conditional": {
+      const t = rewriteExpr(e.test, fn);
+      const a = rewriteExpr(e.whenTrue, fn);
+      const b = rewriteExpr(e.whenFalse, fn);
+      return fn(
+        t === e.test && a === e.whenTrue && b === e.whenFalse ? e : { ...e, test: t, whenTrue: a, whenFalse: b },
+      );
+    }
+    default:
+      return fn(e);
   }
 }
 

@@ -73,6 +73,12 @@ interface SymEntry extends SymbolValue {
 }
 
 interface ItemState {
+  /** The inputs of the last encoding (see Layout.instruction) and its bytes, reused while unchanged. */
+  sig?: bigint[];
+  warnings?: string[];
+  cachedNear?: boolean;
+  /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
+  constant?: boolean;
   near: boolean;
   size: number;
   address: bigint;
@@ -274,6 +280,7 @@ class Layout {
       this.reportUndefined = false;
       this.pass(passes);
       passes++;
+      if (process.env.VMX_ASM_DEBUG) console.error(`pass ${passes} changed=${this.changed}`);
       if (this.aborted) break;
       if (!this.changed && passes > 1) break;
       if (passes >= MAX_PASSES) {
@@ -420,7 +427,6 @@ class Layout {
     });
     let addr = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
     let group = "";
-    let firstPlaced = false;
     for (let i = 0; i < ordered.length; i++) {
       const s = ordered[i]!;
       if (s.size === 0n && s.name !== ".text" && !s.fixedStart && this.flavor === "gas") {
@@ -437,37 +443,56 @@ class Layout {
       if (s.fixedStart !== undefined) addr = s.fixedStart;
       else addr = alignUp(addr, s.align);
       s.start = addr;
-      firstPlaced = true;
       addr += s.size;
     }
+    this.rebaseLabels();
   }
+
+  /** The statement being evaluated (for diagnostics raised from inside the evaluator). */
+  currentFile = "";
+
+  /** One evaluation environment, updated per item (evaluation is hot: no per-call closures). */
+  readonly env: EvalEnv = {
+    lookup: (name) => this.symbols.get(name),
+    here: 0n,
+    hereSection: 0,
+    hereFrag: 0,
+    sectionStart: 0n,
+    order: 0,
+    dialect: "gas",
+    onError: (m, r, code) => this.diag(this.passDiags, this.currentFile, r, code, m),
+    onUndefined: (name, r) => {
+      this.unknownSeen = true;
+      if (!this.reportUndefined) return;
+      const key = `${this.currentFile}:${r.start.line}:${r.start.character}:${name}`;
+      if (this.undefinedReported.has(key)) return;
+      this.undefinedReported.add(key);
+      this.diag(
+        this.passDiags,
+        this.currentFile,
+        r,
+        "asm-undefined-symbol",
+        `symbol '${displayName(name)}' is not defined`,
+      );
+    },
+  };
 
   envFor(es: ExpandedStatement, st: ItemState, here: bigint): EvalEnv {
-    return {
-      lookup: (name) => this.lookup(name),
-      here,
-      hereSection: st.sec.index,
-      hereFrag: st.frag,
-      sectionStart: st.sec.start,
-      order: es.order,
-      dialect: this.flavor,
-      onError: (m, r, code) => this.diag(this.passDiags, es.file, r, code, m),
-      onUndefined: (name, r) => {
-        this.unknownSeen = true;
-        if (!this.reportUndefined) return;
-        const key = `${es.file}:${r.start.line}:${r.start.character}:${name}`;
-        if (this.undefinedReported.has(key)) return;
-        this.undefinedReported.add(key);
-        this.diag(this.passDiags, es.file, r, "asm-undefined-symbol", `symbol '${displayName(name)}' is not defined`);
-      },
-    };
+    const env = this.env;
+    env.here = here;
+    env.hereSection = st.sec.index;
+    env.hereFrag = st.frag;
+    env.sectionStart = st.sec.start;
+    env.order = es.order;
+    env.dialect = this.flavor;
+    this.currentFile = es.file;
+    return env;
   }
 
-  /** Labels are kept as section offsets so a moved section moves its labels at once. */
-  lookup(name: string): SymbolValue | undefined {
-    const s = this.symbols.get(name);
-    if (!s || !s.label || s.offset === undefined) return s;
-    return { ...s, value: this.sections[s.section]!.start + s.offset };
+  /** Labels are kept as section offsets: when sections move, their labels move with them. */
+  rebaseLabels(): void {
+    for (const s of this.symbols.values())
+      if (s.label && s.offset !== undefined) s.value = this.sections[s.section]!.start + s.offset;
   }
 
   setLabel(name: string, sec: Sec): void {
@@ -577,6 +602,14 @@ class Layout {
 
   instruction(s: Statement & { kind: "instruction" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
     const sec = st.sec;
+    // An instruction whose operands are all constants encodes the same way every pass.
+    // (A branch's displacement depends on its address, so branches are never constant.)
+    st.constant ??= !this.isBranchTarget(s) && s.operands.every(isConstantOperand);
+    if (st.constant && st.bytes) {
+      for (const w of st.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      this.emit(sec, st.bytes);
+      return;
+    }
     const address = sec.start + sec.pc;
     const ops: EncOperand[] = [];
     const relax = this.isBranchTarget(s);
@@ -611,6 +644,15 @@ class Layout {
       const t = ops[0];
       if (t?.kind === "imm") ops[0] = { kind: "imm", value: targetKnown ? t.value : address };
     }
+    // Most instructions get the same request every pass: reuse the last encoding while its inputs (the
+    // evaluated operands, and the address when a displacement depends on it) are unchanged.
+    const sig = requestSignature(ops, branch, address);
+    if (st.bytes && st.sig && sameSignature(st.sig, sig)) {
+      if (st.cachedNear) st.near = true;
+      for (const w of st.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      this.emit(sec, st.bytes);
+      return;
+    }
     const req = {
       mnemonic: s.mnemonic,
       operands: ops,
@@ -629,12 +671,17 @@ class Layout {
       }
     }
     if ("error" in r) {
+      st.bytes = undefined;
       this.encodeError(s, es, r.error, r.operandIndex, relax);
       // Keep the previous size so addresses after it stay stable.
       this.emitFill(sec, 0, st.size);
       return;
     }
     for (const w of r.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+    st.sig = sig;
+    st.bytes = r.bytes;
+    st.warnings = r.warnings;
+    st.cachedNear = st.near;
     this.emit(sec, r.bytes);
   }
 
@@ -1130,6 +1177,67 @@ class Layout {
 
 function hex2(b: number): string {
   return b.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** The variable inputs of an encode request: operand values and flags, the branch form, the address if used. */
+function requestSignature(ops: EncOperand[], branch: string | undefined, address: bigint): bigint[] {
+  const sig: bigint[] = [branch === "short" ? 1n : branch === "near" ? 2n : 0n];
+  let usesAddress = branch !== undefined;
+  for (const o of ops) {
+    switch (o.kind) {
+      case "reg":
+        sig.push(3n);
+        break;
+      case "imm":
+        sig.push(4n, o.value, o.unresolved ? 1n : 0n);
+        break;
+      case "mem":
+        sig.push(5n, o.disp, (o.dispUnresolved ? 1n : 0n) | (o.rip ? 2n : 0n) | (o.ripRaw ? 4n : 0n));
+        if (o.rip) usesAddress = true;
+        break;
+      case "far":
+        sig.push(6n, o.selector, o.offset, o.unresolved ? 1n : 0n);
+        break;
+    }
+  }
+  if (usesAddress) sig.push(address);
+  return sig;
+}
+
+function sameSignature(a: bigint[], b: bigint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isConstantExpr(e: Expr): boolean {
+  switch (e.kind) {
+    case "number":
+    case "string":
+      return true;
+    case "unary":
+      return isConstantExpr(e.operand);
+    case "binary":
+      return isConstantExpr(e.left) && isConstantExpr(e.right);
+    case "conditional":
+      return isConstantExpr(e.test) && isConstantExpr(e.whenTrue) && isConstantExpr(e.whenFalse);
+    default:
+      return false;
+  }
+}
+
+function isConstantOperand(op: Operand): boolean {
+  switch (op.kind) {
+    case "register":
+      return true;
+    case "immediate":
+      return isConstantExpr(op.value);
+    case "memory":
+      // RIP-relative displacements depend on the instruction's address.
+      return !op.ripRelative && op.base !== "rip" && op.base !== "eip" && (!op.disp || isConstantExpr(op.disp));
+    case "far":
+      return isConstantExpr(op.segment) && isConstantExpr(op.offset);
+  }
 }
 
 function countLocal(e: Expr): number {

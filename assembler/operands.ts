@@ -141,17 +141,6 @@ function parseIntelMemoryInner(
     currentTerm.push(t);
   }
   if (currentTerm.length > 0 || terms.length === 0) terms.push({ sign, tokens: currentTerm, signTok });
-  const addDisp = (s: "+" | "-", e: Expr) => {
-    if (!parts.disp) parts.disp = s === "-" ? { kind: "unary", op: "-", operand: e, range: e.range } : e;
-    else
-      parts.disp = {
-        kind: "binary",
-        op: s,
-        left: parts.disp,
-        right: e,
-        range: { start: parts.disp.range.start, end: e.range.end },
-      };
-  };
   for (const term of terms) {
     const tk = term.tokens;
     if (tk.length === 0) {
@@ -217,12 +206,32 @@ function parseIntelMemoryInner(
     const e = parseExpr(sc, { dialect }, errors);
     if (e) {
       if (!sc.atEnd()) errors.push({ message: `unexpected '${sc.peek()!.text}' in memory operand`, range: sc.here() });
-      addDisp(term.sign, e);
+      addDisp(parts, term.sign, e);
     }
   }
   if (parts.index && ![1, 2, 4, 8].includes(parts.scale) && dialect === "gas")
     errors.push({ message: `scale factor ${parts.scale} is not 1, 2, 4 or 8`, range: openRange });
   return parts;
+}
+
+function addDisp(parts: MemParts, s: "+" | "-", e: Expr): void {
+  if (!parts.disp) parts.disp = s === "-" ? { kind: "unary", op: "-", operand: e, range: e.range } : e;
+  else
+    parts.disp = {
+      kind: "binary",
+      op: s,
+      left: parts.disp,
+      right: e,
+      range: { start: parts.disp.range.start, end: e.range.end },
+    };
+}
+
+/** Does the cursor stand on `(%reg` or `(,` — the base/index part of an AT&T memory operand? */
+function isBaseParen(cur: Cursor): boolean {
+  return (
+    cur.isPunct("(") &&
+    (cur.peek(1)?.kind === "register" || (cur.peek(1)?.kind === "punct" && cur.peek(1)?.text === ","))
+  );
 }
 
 /** Tokens from the cursor up to the matching close bracket; advances past it. */
@@ -493,10 +502,7 @@ export function parseAttOperand(cur: Cursor, errors: ExprError[]): { operand?: O
 function parseAttMemory(cur: Cursor, errors: ExprError[], start: Token): Operand | undefined {
   let disp: Expr | undefined;
   // A displacement unless the operand starts with `(%reg` or `(,`.
-  const isBaseParen = () =>
-    cur.isPunct("(") &&
-    (cur.peek(1)?.kind === "register" || (cur.peek(1)?.kind === "punct" && cur.peek(1)?.text === ","));
-  if (!isBaseParen()) {
+  if (!isBaseParen(cur)) {
     disp = parseAttDisp(cur, errors);
     if (!disp) {
       while (!cur.atEnd() && !cur.isPunct(",")) cur.next();
@@ -510,7 +516,7 @@ function parseAttMemory(cur: Cursor, errors: ExprError[], start: Token): Operand
     ripRelative: false,
     range: cur.range(start),
   };
-  if (isBaseParen()) {
+  if (isBaseParen(cur)) {
     cur.next();
     const b = cur.peek();
     if (b?.kind === "register") {
