@@ -1,0 +1,116 @@
+// The contract between the real debug adapter and the extension's views: run a VMX program (built from the
+// snippets) under the adapter, answer vmx/state and vmx/exitHistory, and feed the answers to the extension's
+// pure models (VMCS tree, entry-failure decorations). Uses test/dap/harness (the adapter bundled from source).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { DebugClient } from "@vscode/debugadapter-testsupport";
+import { CONTROL_SETS, VMCS } from "../../arch/index";
+import { entryFailureDecorations } from "../../extension/entry-failure-model";
+import { buildVmcsTree, fieldNodeId, findNode } from "../../extension/vmcs-tree-model";
+import type { VmxExitHistoryResponseBody, VmxStateResponseBody } from "../../protocol/vmx-debug";
+import { buildSnippets, expandSnippetBody } from "../../snippets/build-snippets";
+import { launch, startClient, waitStopped } from "../dap/harness";
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+const dir = mkdtempSync(join(tmpdir(), "vmx-contract-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** VMX bring-up and VMCS load from the snippets, then a VMWRITE of 0 to every control field, then VMLAUNCH. */
+function program(): { text: string; controlLines: Map<string, number>; launchLine: number } {
+  const s = buildSnippets("nasm");
+  const body = (name: string) => expandSnippetBody(s[name]!.body);
+  const lines = [
+    "bits 64",
+    "org 0x100000",
+    "start:",
+    body("VMX bring-up (VMXON)"),
+    body("Load a VMCS (VMCLEAR + VMPTRLD)"),
+  ]
+    .join("\n")
+    .split("\n");
+  const controlLines = new Map<string, number>();
+  // Controls all 0 violate the allowed-0 (default1) settings: VMLAUNCH fails with VMfailValid (SDM 26.2.1.1).
+  for (const set of CONTROL_SETS.filter((c) =>
+    ["PIN_BASED", "PROC_BASED", "EXIT_CTLS", "ENTRY_CTLS"].includes(c.name),
+  )) {
+    lines.push(`    mov rax, ${hex(set.field)}`, "    xor ebx, ebx", "    vmwrite rax, rbx");
+    controlLines.set(set.name, lines.length - 1); // 0-based line of the VMWRITE
+  }
+  lines.push(`    mov rax, ${hex(VMCS.HOST_RIP)}`, "    lea rbx, [rel vmx_failed]", "    vmwrite rax, rbx");
+  const launchLine = lines.length;
+  lines.push("    vmlaunch", "vmx_failed:", "    hlt");
+  lines.push(
+    ...body("VMXON / VMCS region")
+      .split("\n")
+      .map((l) => l.replaceAll("vmcs_region", "vmxon_region")),
+  );
+  lines.push(...body("VMXON / VMCS region").split("\n"));
+  return { text: `${lines.join("\n")}\n`, controlLines, launchLine };
+}
+
+describe("debug adapter ⇄ VMCS view contract", () => {
+  let dc: DebugClient;
+  const p = program();
+  const file = join(dir, "contract.asm");
+  writeFileSync(file, p.text);
+
+  before(async () => {
+    dc = await startClient();
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: file, breakOn: ["vmEntryFailure", "vmFail"] }, () =>
+      dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: p.launchLine + 1 }] }),
+    );
+    assert.equal((await stopped).body.reason, "breakpoint");
+  });
+  after(() => dc.stop());
+
+  test("before VMLAUNCH: VMX root, a current VMCS, every group, and provenance of the VMWRITEs", async () => {
+    const state = (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+    assert.equal(state.mode, "root");
+    assert.ok(state.currentVmcs);
+    assert.equal(state.launchState, "clear");
+    const tree = buildVmcsTree(state);
+    assert.deepEqual(
+      tree.filter((n) => n.contextValue === "vmcsGroup").map((n) => n.id),
+      [
+        "group:guest-state",
+        "group:host-state",
+        "group:vm-execution-control",
+        "group:vm-exit-control",
+        "group:vm-entry-control",
+        "group:vm-exit-information",
+      ],
+    );
+    const pin = CONTROL_SETS.find((c) => c.name === "PIN_BASED")!;
+    const pinField = state.fields.find((f) => f.encoding === pin.field)!;
+    assert.equal(pinField.value, "0x0");
+    assert.equal(pinField.provenance?.file, file);
+    assert.equal(pinField.provenance?.line, p.controlLines.get("PIN_BASED"));
+    assert.match(findNode(tree, fieldNodeId(pinField.name))!.contextValue, /\bprovenance\b/);
+    const history = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.deepEqual(history, { exits: [], total: 0 });
+  });
+
+  test("a failing VMLAUNCH: the explanation decorates the VMLAUNCH line and the VMWRITE that set the field", async () => {
+    const failed = waitStopped(dc);
+    await dc.continueRequest({ threadId: 1 });
+    await failed;
+    const state = (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+    const f = state.lastEntryFailure;
+    assert.ok(f, "no lastEntryFailure after a failed VMLAUNCH");
+    assert.equal(f.instruction, "vmlaunch");
+    assert.equal(f.location?.line, p.launchLine);
+    const decorations = entryFailureDecorations(f);
+    assert.deepEqual(decorations[0] && [decorations[0].kind, decorations[0].line], ["entry", p.launchLine]);
+    // The failed check names the pin-based controls this program wrote: that VMWRITE line is decorated too.
+    const pinLine = p.controlLines.get("PIN_BASED");
+    assert.ok(
+      f.fields.some((x) => x.provenance?.line === pinLine),
+      JSON.stringify(f.fields),
+    );
+    assert.ok(decorations.some((d) => d.kind === "vmwrite" && d.line === pinLine));
+  });
+});
