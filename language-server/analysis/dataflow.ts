@@ -76,8 +76,6 @@ export interface FlowResult {
   storedAtStart: Set<string>;
   /** Known register values at each VMX/MSR site, by register name as written. */
   registerValues: Map<Statement, Map<string, Val>>;
-  /** Statements the flow reached (others are dead code or macro bodies). */
-  reached: Set<Statement>;
 }
 
 interface Pending {
@@ -250,12 +248,11 @@ export function analyzeFlow(unit: Unit): FlowResult {
     unchecked: [],
     storedAtStart: new Set(),
     registerValues: new Map(),
-    reached: new Set(),
   };
 
-  const ctx = {
+  const ctx: Ctx = {
     unit,
-    stmts,
+    immCache: new Map(),
     writtenLabels,
     report: false,
     result,
@@ -364,7 +361,6 @@ export function analyzeFlow(unit: Unit): FlowResult {
     const s = copy(st);
     const blk = blocks[b]!;
     for (let i = blk.start; i < blk.end; i++) {
-      result.reached.add(stmts[i]!);
       step(ctx, s, stmts[i]!, mnem[i]!);
     }
   }
@@ -396,6 +392,7 @@ function emptyState(cleared: Set<string> | null | never[]): State {
 
 interface Ctx {
   unit: Unit;
+  immCache: Map<Operand, Val | null>;
   writtenLabels: Set<string>;
   report: boolean;
   result: FlowResult;
@@ -548,13 +545,20 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
   if (!op) return undefined;
   if (op.kind === "reg") return op.reg ? readReg(s, op.reg) : undefined;
   if (op.kind === "imm" && op.expr) {
+    // Immediates do not depend on the state: evaluate each once per analysis.
+    const cached = ctx.immCache.get(op);
+    if (cached !== undefined && !op.bare) return cached ?? undefined;
     const v = evalExpr(op.expr, (n) => ctx.unit.lookup(n, st));
     // GAS Intel syntax: a bare label is a memory operand, a bare absolute constant an immediate.
     if (op.bare && (!v || v.k === "addr")) return load(ctx, s, st, { ...op, kind: "mem" }, size);
-    if (!v) return undefined;
+    if (!v) {
+      ctx.immCache.set(op, null);
+      return undefined;
+    }
     const out: Val = { ...v };
     out.origin = { stmt: st, start: op.expr.start, end: op.expr.end, literal: true };
     if (op.expr.k === "sym") out.origin.symbol = op.expr.name;
+    ctx.immCache.set(op, out);
     return out;
   }
   if (op.kind === "mem") return load(ctx, s, st, op, size);

@@ -103,7 +103,6 @@ export function analyze(input: AnalyzeInput): Analysis {
     unchecked: [],
     storedAtStart: new Set(),
     registerValues: new Map(),
-    reached: new Set(),
   };
   try {
     flow = analyzeFlow(unit);

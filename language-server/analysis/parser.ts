@@ -219,12 +219,23 @@ export function parseFile(text: string, opts: ParseOptions, cache?: LineCache): 
   let intel = opts.syntax === "nasm";
   for (let ln = 0; ln < lines.length; ln++) {
     const key = cache ? `${intel ? 1 : 0}${state.inBlockComment ? 1 : 0}${lines[ln]}` : "";
+    const exactKey = cache ? `#${ln}|${key}` : "";
+    const exact = cache?.get(exactKey);
+    if (exact) {
+      // The same text on the same line as last time: the statements are reused as they are.
+      for (const st of exact.stmts) statements.push(st);
+      state.inBlockComment = exact.blockAfter;
+      intel = exact.intelAfter;
+      continue;
+    }
     const hit = cache?.get(key);
-    if (hit) {
+    if (hit && cache) {
       // Statements are per-line objects (they key data-flow maps): copy with the new line number.
-      for (const st of hit.stmts) statements.push({ ...st, line: ln });
+      const copies = hit.stmts.map((st) => ({ ...st, line: ln }));
+      for (const st of copies) statements.push(st);
       state.inBlockComment = hit.blockAfter;
       intel = hit.intelAfter;
+      cache.set(exactKey, { stmts: copies, blockAfter: hit.blockAfter, intelAfter: hit.intelAfter });
       continue;
     }
     const first = statements.length;
@@ -241,8 +252,10 @@ export function parseFile(text: string, opts: ParseOptions, cache?: LineCache): 
       statements.push(st);
     }
     if (cache) {
-      if (cache.size > 200_000) cache.clear();
-      cache.set(key, { stmts: statements.slice(first), blockAfter: state.inBlockComment, intelAfter: intel });
+      if (cache.size > 400_000) cache.clear();
+      const entry = { stmts: statements.slice(first), blockAfter: state.inBlockComment, intelAfter: intel };
+      cache.set(key, entry);
+      cache.set(exactKey, entry);
     }
   }
   return { file: opts.file, syntax: opts.syntax, lines, statements };

@@ -238,12 +238,19 @@ export function buildUnit(opts: UnitOptions): Unit {
     return name;
   };
 
-  const refs: SymbolRef[] = [];
-  for (const st of statements) {
-    if (inMacro.has(st)) continue;
-    for (const r of st.refs)
-      refs.push({ name: qualify(st, r.name), file: st.file, range: toRange(st.line, r.start, r.end), stmt: st });
-  }
+  // References are only needed by navigation requests: built on first use.
+  let refs: SymbolRef[] | undefined;
+  const allRefs = (): SymbolRef[] => {
+    if (refs) return refs;
+    const list: SymbolRef[] = [];
+    for (const st of statements) {
+      if (inMacro.has(st)) continue;
+      for (const r of st.refs)
+        list.push({ name: qualify(st, r.name), file: st.file, range: toRange(st.line, r.start, r.end), stmt: st });
+    }
+    refs = list;
+    return list;
+  };
 
   const evaluating = new Set<string>();
   const lookup = (name: string, stmt?: Statement): SymValue | undefined => {
@@ -268,7 +275,9 @@ export function buildUnit(opts: UnitOptions): Unit {
     statements,
     inMacro,
     defs,
-    refs,
+    get refs() {
+      return allRefs();
+    },
     includes,
     qualify,
     lookup,

@@ -1,6 +1,7 @@
 // The VMX rules: each turns data-flow facts at a VMX site into diagnostics that name the field or MSR, the
 // SDM section, and the fix. Rules read arch/ for every encoding, name and capability.
-import { decodeEncoding, fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from "../../arch/index";
+import { fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from "../../arch/index";
+import { decodeCached } from "./arch-cache";
 import type { FlowResult, Val, VmcsSite } from "./dataflow";
 import { alignmentFromSource, labelAlignment, staticRevision } from "./layout";
 import type { Operand, Statement } from "./parser";
@@ -38,7 +39,7 @@ export function describeVal(op: Operand, v: Val | undefined): string {
 /** True when a value is very likely a field encoding: a valid one, named as a field or not a tiny number. */
 function looksLikeEncoding(v: Val | undefined): boolean {
   if (v?.k !== "num") return false;
-  if (!decodeEncoding(v.v).valid) return false;
+  if (!decodeCached(v.v).valid) return false;
   if (v.origin?.symbol && fieldByNameOrHigh(v.origin.symbol)) return true;
   return v.v >= 0x800n;
 }
@@ -74,7 +75,7 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
   const st = site.stmt;
   const name = site.kind.toUpperCase();
   const enc = site.enc;
-  const encIsValid = enc?.k === "num" && decodeEncoding(enc.v).valid;
+  const encIsValid = enc?.k === "num" && decodeCached(enc.v).valid;
   if (
     !encIsValid &&
     looksLikeEncoding(site.val) &&
@@ -99,7 +100,7 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
     return;
   }
   if (enc?.k !== "num") return;
-  const d = decodeEncoding(enc.v);
+  const d = decodeCached(enc.v);
   const encText = describeVal(site.encOp, enc);
   if (!d.valid) {
     const code = d.reservedBitsSet

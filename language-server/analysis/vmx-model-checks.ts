@@ -8,7 +8,6 @@ import {
   type ControlSet,
   type CpuModel,
   controlByTitle,
-  controlSetFor,
   cpuModel,
   DEFAULT_CPU_MODEL,
   definedMask,
@@ -18,6 +17,7 @@ import {
   PROC_BASED2,
   type VmcsField,
 } from "../../arch/index";
+import { controlSetCached } from "./arch-cache";
 import type { MsrSite, Val, VmcsSite } from "./dataflow";
 import type { Analysis } from "./index";
 import type { AnalysisDiagnostic, CodeFix } from "./types";
@@ -41,7 +41,7 @@ export function modelContext(name: string): ModelContext {
 export function collectControlValues(m: ModelContext, sites: readonly VmcsSite[]): void {
   for (const s of sites) {
     if (s.kind !== "vmwrite" || s.enc?.k !== "num" || s.val?.k !== "num") continue;
-    const set = controlSetFor(Number(s.enc.v));
+    const set = controlSetCached(Number(s.enc.v));
     if (set) m.controlValues.set(set.name, { value: s.val.v, site: s });
   }
 }
@@ -94,7 +94,7 @@ export function fieldFeatureCheck(
 
 export function controlChecks(m: ModelContext, site: VmcsSite, f: VmcsField, v: Val, out: AnalysisDiagnostic[]): void {
   if (v.k !== "num") return;
-  const set = controlSetFor(f.encoding);
+  const set = controlSetCached(f.encoding);
   if (!set) return;
   const check = allowedControl(m.model, set, v.v);
   const st = site.stmt;
@@ -212,7 +212,7 @@ export function msrChecks(m: ModelContext, site: MsrSite, out: AnalysisDiagnosti
 export function controlValueFix(a: Analysis, site: VmcsSite, modelName: string): CodeFix | undefined {
   if (site.kind !== "vmwrite" || site.enc?.k !== "num") return undefined;
   const f = fieldByEncoding(site.enc.v);
-  const set = f && !f.high ? controlSetFor(f.field.encoding) : undefined;
+  const set = f && !f.high ? controlSetCached(f.field.encoding) : undefined;
   const v = site.val;
   if (!set || v?.k !== "num" || !v.origin?.literal || v.origin.symbol || v.origin.stmt.file !== a.file)
     return undefined;
