@@ -97,7 +97,7 @@ function copyResult(r: EncodeResult): EncodeResult {
  */
 function cacheKey(req: EncodeRequest): string | undefined {
   if (typeof req.mnemonic !== "string" || !Array.isArray(req.operands)) return undefined;
-  let k = `${req.mnemonic}|${req.bits}|${req.flavor}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|`;
+  let k = `${req.mnemonic}|${req.bits}|${req.flavor}${req.syntax ?? ""}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|`;
   if (req.prefixes && req.prefixes.length > 0) k += req.prefixes.join(",");
   let addressMatters = ADDRESS_DEPENDENT.test(req.mnemonic);
   for (const o of req.operands) {
@@ -180,6 +180,32 @@ function encodeChecked(req: EncodeRequest): EncodeResult {
   return f.operandIndex === undefined ? { error: f.message } : { error: f.message, operandIndex: f.operandIndex };
 }
 
+/**
+ * GNU as Intel-syntax readings of memory operands: `[reg*1]` alone is a base, ESP/RSP written as an index
+ * with scale 1 becomes the base, and an indirect JMP/CALL through `fword ptr` (or `dword ptr` in 64-bit
+ * code, where a 32-bit near target does not exist) is a far one with that pointer size.
+ */
+function gasIntelOperands(mnemonic: string, ops: Operand[], bits: Bits): { ops: Operand[]; opSize?: 16 | 32 } {
+  let opSize: 16 | 32 | undefined;
+  const out = ops.map((o): Operand => {
+    if (o.kind !== "mem") return o;
+    let m = o;
+    if (m.index && !m.base && m.scale === 1) m = { ...m, base: m.index, index: undefined };
+    if (m.index && m.base && m.scale === 1 && regInfo(m.index)?.num === 4) m = { ...m, base: m.index, index: m.base };
+    if ((mnemonic === "jmp" || mnemonic === "call") && ops.length === 1 && !m.far) {
+      if (m.size === 48) {
+        opSize = 32;
+        m = { ...m, far: true, size: undefined };
+      } else if (m.size === 32 && bits === 64) {
+        opSize = 16;
+        m = { ...m, far: true, size: undefined };
+      }
+    }
+    return m;
+  });
+  return opSize === undefined ? { ops: out } : { ops: out, opSize };
+}
+
 /** Rewrites both assemblers accept as shorthand: `imul r, imm` → `imul r, r, imm`; GAS `shl r` → `shl r, 1`. */
 function normalizeOperands(mnemonic: string, ops: readonly Operand[], far: boolean): Operand[] {
   let out = [...ops];
@@ -212,14 +238,20 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     return encodeReading({ ...req, operands: [] }, { mnemonic: "int3" });
   const forms = BY_MNEMONIC.get(r.mnemonic);
   if (!forms) return { message: `unknown instruction '${req.mnemonic}'`, score: 0 };
-  const ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);
-  const opSize = explicitOpSize(req, r);
+  let ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);
+  let reading = r;
+  if (req.flavor === "gas" && req.syntax === "intel") {
+    const intel = gasIntelOperands(r.mnemonic, ops, req.bits);
+    ops = intel.ops;
+    if (intel.opSize !== undefined) reading = { ...r, opSize: intel.opSize };
+  }
+  const opSize = explicitOpSize(req, reading);
   const ctx: Ctx = {
     req,
     ops,
     bits: req.bits,
     opSize,
-    srcSize: r.srcSize ?? req.srcSize,
+    srcSize: reading.srcSize ?? req.srcSize,
     lenient: false,
     regs: [],
     bestScore: Number.NEGATIVE_INFINITY,

@@ -137,6 +137,13 @@ export interface EncodeRequest {
   address: bigint;
   flavor: Flavor;
   /**
+   * The source syntax, for the few readings that differ between AT&T and Intel operands of GNU as:
+   * in Intel syntax a lone `[reg*1]` is a base register, `[ebx+esp]` swaps ESP into the base, and
+   * `jmp/call fword ptr [m]` (or `dword ptr` in 64-bit code) is an indirect far jump. Default: "att" for
+   * flavor "gas" (set "intel" under `.intel_syntax`), always "intel" for "nasm".
+   */
+  syntax?: "att" | "intel";
+  /**
    * Branch size: "short" (rel8), "near" (rel16/rel32), or "auto" = the smallest that reaches the target
    * (what both references do for a known target after relaxation). Default: "auto".
    */

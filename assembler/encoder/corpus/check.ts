@@ -57,9 +57,11 @@ export function requestFor(g: Golden): EncodeRequest | string {
     prefixes,
     bits: g.bits,
     address: g.address,
-    flavor: g.flavor,
+    // GNU as Intel syntax: the Intel mnemonic and size keywords, GNU as's choices.
+    flavor: g.flavor === "gas-intel" ? "gas" : g.flavor,
   };
-  if (p.branch) req.branch = p.branch;
+  if (g.flavor === "gas-intel") req.syntax = "intel";
+  if (p.branch && g.flavor === "nasm") req.branch = p.branch;
   return req;
 }
 

@@ -1,6 +1,10 @@
 // The golden corpus: forms.txt (what to assemble) and golden.tsv (what GNU as / nasm produced for it).
 
 import type { Bits, Flavor } from "../types";
+
+/** The dialects of the corpus: NASM, GNU as AT&T, and GNU as `.intel_syntax noprefix` (encoded as "gas"). */
+export type CorpusFlavor = Flavor | "gas-intel";
+
 import { sweepEntries } from "./sweep";
 import { parseIntel, toAtt } from "./syntax";
 
@@ -16,7 +20,7 @@ export interface CorpusEntry {
 
 export interface Golden {
   bits: Bits;
-  flavor: Flavor;
+  flavor: CorpusFlavor;
   address: bigint;
   intel: string;
   att: string;
@@ -72,11 +76,16 @@ export function attText(e: CorpusEntry, address: bigint): string {
 }
 
 /** The (bits, flavor) groups of the corpus with their entries in order; entry i sits at address i*16. */
-export function groups(entries: CorpusEntry[]): { bits: Bits; flavor: Flavor; entries: CorpusEntry[] }[] {
-  const out: { bits: Bits; flavor: Flavor; entries: CorpusEntry[] }[] = [];
-  for (const flavor of ["gas", "nasm"] as const)
+export function groups(entries: CorpusEntry[]): { bits: Bits; flavor: CorpusFlavor; entries: CorpusEntry[] }[] {
+  const out: { bits: Bits; flavor: CorpusFlavor; entries: CorpusEntry[] }[] = [];
+  for (const flavor of ["gas", "nasm", "gas-intel"] as const)
     for (const bits of [16, 32, 64] as const) {
-      const list = entries.filter((e) => e.modes.includes(bits) && e.flavors.includes(flavor));
+      // GNU as Intel syntax: the hand-written forms (not the sweeps), without explicit AT&T text.
+      const list = entries.filter((e) =>
+        flavor === "gas-intel"
+          ? e.modes.includes(bits) && e.flavors.includes("gas") && e.line > 0 && e.att === undefined
+          : e.modes.includes(bits) && e.flavors.includes(flavor),
+      );
       if (list.length > 0) out.push({ bits, flavor, entries: list });
     }
   return out;
@@ -102,7 +111,7 @@ export function parseGolden(text: string): Golden[] {
     if (!result) continue;
     const g: Golden = {
       bits: Number(bits) as Bits,
-      flavor: flavor as Flavor,
+      flavor: flavor as CorpusFlavor,
       address: BigInt(address!),
       intel: intel!,
       att: att!,

@@ -308,3 +308,74 @@ export function toAtt(p: ParsedLine): string {
   const ordered = twoImm ? rendered : [...rendered].reverse();
   return `${prefix}${mn}${ordered.length ? ` ${ordered.join(",")}` : ""}`.trim();
 }
+
+// ---------------------------------------------------------------------------------------------------
+// GNU as `.intel_syntax noprefix` rendering (the third corpus dialect). Lines it cannot express faithfully
+// (NASM-only keywords, far pointers, sized immediates) give undefined and are left out of that dialect.
+
+const PTR: Record<number, string> = {
+  8: "byte ptr ",
+  16: "word ptr ",
+  32: "dword ptr ",
+  64: "qword ptr ",
+  80: "tbyte ptr ",
+  128: "xmmword ptr ",
+};
+
+function hexOff(v: bigint): string {
+  return v < 0n ? ` - 0x${(-v).toString(16)}` : ` + 0x${v.toString(16)}`;
+}
+
+function gasIntelMem(m: MemOperand, rel: bigint | undefined, label: boolean): string | undefined {
+  if (m.far || m.dispSize !== undefined) return undefined;
+  const size = m.size === undefined ? "" : PTR[m.size];
+  if (size === undefined) return undefined;
+  const seg = m.seg ? `${m.seg}:` : "";
+  if (m.rip) {
+    const target = label
+      ? "lab"
+      : rel !== undefined
+        ? `(.${hexOff(rel).replace(/ /g, "")})`
+        : `0x${m.disp.toString(16)}`;
+    if (!label && rel === undefined && !m.ripRaw) return undefined;
+    return `${size}${seg}[rip + ${target}]`;
+  }
+  const parts: string[] = [];
+  if (m.base) parts.push(m.base);
+  if (m.index) parts.push(m.scale === 1 ? m.index : `${m.index}*${m.scale}`);
+  let inner = parts.join(" + ");
+  if (label) inner += inner ? " + lab" : "lab";
+  if (m.disp !== 0n || inner === "") inner += inner ? hexOff(m.disp) : `0x${m.disp.toString(16)}`;
+  return `${size}${seg}[${inner}]`;
+}
+
+/** Render a parsed corpus line for GNU as in `.intel_syntax noprefix` mode, or undefined. */
+export function toGasIntel(p: ParsedLine): string | undefined {
+  if (p.branch) return undefined;
+  const GAS_PREFIX: Record<string, string> = {
+    o16: "data16",
+    o32: "data32",
+    o64: "rex64",
+    a16: "addr16",
+    a32: "addr32",
+  };
+  const prefix = p.prefixes.map((x) => `${GAS_PREFIX[x] ?? x} `).join("");
+  const ops: string[] = [];
+  for (let i = 0; i < p.operands.length; i++) {
+    const o = p.operands[i]!;
+    if (o.kind === "reg") ops.push(o.reg);
+    else if (o.kind === "far") return undefined;
+    else if (o.kind === "imm") {
+      if (o.size !== undefined || o.strict) return undefined;
+      const rel = p.relative[i];
+      if (rel !== undefined) ops.push(`.${hexOff(rel).replace(/ /g, "")}`);
+      else if (p.label[i]) ops.push("offset lab");
+      else ops.push(o.value < 0n ? `-0x${(-o.value).toString(16)}` : `0x${o.value.toString(16)}`);
+    } else {
+      const m = gasIntelMem(o, p.relative[i], p.label[i] === true);
+      if (m === undefined) return undefined;
+      ops.push(m);
+    }
+  }
+  return `${prefix}${p.mnemonic}${ops.length ? ` ${ops.join(", ")}` : ""}`;
+}
