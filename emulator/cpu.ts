@@ -11,7 +11,7 @@
 import type { CpuModel } from "./cpu-model";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
-import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory } from "./memory";
+import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory, ZERO_PAGE } from "./memory";
 import type { StopReason } from "./stop-reason";
 import { type DecodedInstructionView, NO_VMX, VmExitSignal, type VmxCpu, type VmxHooks } from "./vmx-hooks";
 
@@ -644,8 +644,12 @@ export class Cpu {
     if (page >= mem.pageCount) return write ? undefined : ONES_VIEW;
     if (write) {
       if (mem.shared[page] || this.isCode[page]) return undefined;
-      if (mem.pages[page] === undefined) mem.writablePage(page);
-    } else if (mem.pages[page] === undefined) return undefined;
+      if (mem.pages[page] === undefined) {
+        // Allocation replaces the shared zero page that fast read entries may point to.
+        this.flushFast();
+        mem.writablePage(page);
+      }
+    } else if (mem.pages[page] === undefined) return ZERO_VIEW;
     let v = this.views[page];
     const p = mem.pages[page]!;
     if (v === undefined || v.buffer !== p.buffer || v.byteOffset !== p.byteOffset) {
@@ -773,7 +777,8 @@ export class Cpu {
 
   /** Whether the leaf entry of the last translation had D set is re-checked through translateDirty. */
   private cr3Base(): number {
-    return (this.cr3 - (this.cr3 % 4096)) % 2 ** this.model.physicalAddressWidth;
+    const c = this.cr3;
+    return c - (c % 4096);
   }
 
   private gpaWalk(addr: number, la: number): number {
@@ -1453,6 +1458,7 @@ export function installViewOf(f: typeof viewOf): void {
 
 const K_MEM = 2;
 const ONES_VIEW = new DataView(ONES_PAGE.buffer, 0, PAGE_SIZE);
+const ZERO_VIEW = new DataView(ZERO_PAGE.buffer, 0, PAGE_SIZE);
 
 function pdpteAddr(p: number): number {
   return p - (p % 4096);

@@ -836,7 +836,7 @@ def("sti", (cpu) => {
 
 // --- string instructions (SDM Vol. 1 7.3.9; REP in Vol. 2B) -------------------------------------------------
 /** Iterations executed per step before the instruction is restarted (keeps steps bounded; SDM allows it). */
-const REP_CHUNK = 4096;
+const REP_CHUNK = 512;
 
 function idx(cpu: Cpu, r: number, asz: number): number {
   return asz === 8 ? cpu.reg64(r) : asz === 4 ? cpu.lo[r]! >>> 0 : cpu.lo[r]! & 0xffff;

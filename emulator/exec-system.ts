@@ -186,7 +186,7 @@ def("ins,outs", (cpu, i) => {
     once();
     return;
   }
-  for (let n = 0; n < 4096; n++) {
+  for (let n = 0; n < 512; n++) {
     if (strIdx(cpu, 1, i.asz) === 0) return;
     once();
     strAdv(cpu, 1, i.asz, -1);
