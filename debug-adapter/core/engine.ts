@@ -9,6 +9,7 @@ import { evaluate } from "./expression";
 import { SnapshotTimeline, TimedLog } from "./history";
 import { classifyInstruction, type VmxMnemonic } from "./insn-class";
 import type { SourceLocation, SourceMap } from "./source-map";
+import { callFrames, type Frame } from "./stack";
 import type { DebugTarget, StopReason, VmxOperation } from "./target";
 
 export const BREAK_FILTERS = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
@@ -58,7 +59,10 @@ export interface VmwriteRecord {
   encoding: number;
   value: bigint;
   address: bigint;
+  /** The source line that set the field: the VMWRITE, or the call of a one-VMWRITE helper (`call vmw`). */
   location?: SourceLocation;
+  /** The VMWRITE instruction itself when `location` is the call of a helper. */
+  via?: SourceLocation;
 }
 
 export interface ExitRecord {
@@ -403,8 +407,11 @@ export class DebugEngine {
       }
       if (watchData && snap !== undefined && this.dataChanged()) {
         // Something changed during the slice: go back to its start and find the instruction that did it.
+        const endCount = t.instructionCount;
         this.travelTo(startCount, snap);
-        return this.findDataChange();
+        const found = this.findDataChange(endCount);
+        if (found) return found;
+        continue;
       }
       const h = this.handleMachineStop(r, plan);
       if (h) return h;
@@ -517,6 +524,11 @@ export class DebugEngine {
         encoding = Number(t.readGpr(cls.encodingReg) & 0xffffffffn);
       vmcs = t.vmx.currentVmcs();
     }
+    // A VMWRITE inside a helper that does nothing but VMWRITE is attributed to the helper's caller.
+    const callerSite =
+      mnemonic === "vmwrite" && root && this.isVmwriteHelper(pc)
+        ? callFrames(t, this.sourceMap, undefined)[1]
+        : undefined;
     const r = t.step();
     if (mnemonic && root && t.vmx.operation() !== "non-root" && (!r || r.kind === "step")) {
       // Still in root operation after the instruction: VMsucceed or VMfail (SDM 31.2 conventions).
@@ -532,7 +544,7 @@ export class DebugEngine {
           encoding: full,
           value: t.vmx.readField(full) ?? 0n,
           address: pc,
-          location: this.sourceMap?.locationOf(pc),
+          ...this.vmwriteSite(pc, callerSite),
         });
       }
       if (cf || zf) {
@@ -546,6 +558,23 @@ export class DebugEngine {
       this.pendingEntry = { address: pc, mnemonic };
     if (r && r.kind !== "step") return this.handleMachineStop(r, plan, pc, mnemonic);
     return undefined;
+  }
+
+  /** Functions (by label) with exactly one VMWRITE: wrappers like `vmw: vmwrite rdi, rsi; ...; ret`. */
+  private isVmwriteHelper(pc: bigint): boolean {
+    const fn = this.sourceMap?.functionFor(pc);
+    if (!fn) return false;
+    const start = pc - fn.offset;
+    let n = 0;
+    for (const [a, m] of this.vmxSites)
+      if (m === "vmwrite" && this.sourceMap?.functionFor(a)?.name === fn.name && a >= start) n++;
+    return n === 1;
+  }
+
+  private vmwriteSite(pc: bigint, caller: Frame | undefined): { location?: SourceLocation; via?: SourceLocation } {
+    const own = this.sourceMap?.locationOf(pc);
+    if (caller?.location && !caller.entrySite) return { location: caller.location, via: own };
+    return own ? { location: own } : {};
   }
 
   private pendingEntry: { address: bigint; mnemonic: VmxMnemonic } | undefined;
@@ -805,6 +834,8 @@ export class DebugEngine {
       const old = this.dataValues.get(d.id);
       if (v === old) continue;
       this.dataValues.set(d.id, v);
+      // A VMCS field appears and disappears with the current VMCS (VMPTRLD/VMCLEAR): not a write to it.
+      if (d.target.kind === "vmcs" && (v === undefined || old === undefined)) continue;
       if (this.conditionHolds(d.condition) === false) continue;
       d.hits++;
       if (d.hitCondition && hitConditionMet(d.hitCondition, d.hits) === false) continue;
@@ -820,15 +851,15 @@ export class DebugEngine {
     return { cause: "data breakpoint", description: what, hitBreakpointIds: changed.map((d) => d.id) };
   }
 
-  /** Single-steps until a watched value changes (after travelling back to the start of the slice). */
-  private findDataChange(): DriveResult {
-    for (let guard = 0; guard < 100_000_000; guard++) {
+  /** Single-steps up to `endCount` until a watched value changes (after travelling back to the slice start). */
+  private findDataChange(endCount: number): DriveResult | undefined {
+    while (this.target.instructionCount < endCount) {
       const r = this.executeOne({ kind: "continue" });
       if (r) return r;
       const d = this.checkData();
       if (d) return d;
     }
-    return "slice";
+    return undefined;
   }
 
   // ---- time travel ------------------------------------------------------------------------------------------
@@ -977,9 +1008,11 @@ export function explanationText(f: EntryFailureExplanation): string {
     lines.push(`VM-instruction error ${f.errorNumber}: ${VM_INSTRUCTION_ERRORS[f.errorNumber] ?? "unknown"}`);
   for (const fd of f.fields) {
     const p = fd.provenance?.location;
-    lines.push(
-      `  ${fd.name} = 0x${fd.value.toString(16)}${p ? `  (set by VMWRITE at ${p.file}:${p.line + 1})` : "  (not written by the program)"}`,
-    );
+    const via = fd.provenance?.via;
+    const where = p
+      ? `  (set at ${p.file}:${p.line + 1}${via ? ` through the VMWRITE at ${via.file}:${via.line + 1}` : ""})`
+      : "  (not written by the program)";
+    lines.push(`  ${fd.name} = 0x${fd.value.toString(16)}${where}`);
   }
   return lines.join("\n");
 }

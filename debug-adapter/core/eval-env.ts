@@ -91,8 +91,13 @@ export function makeEvalEnv(
         };
       const r = registerRef(target, name);
       if (r) return { describe: r.name, bits: r.bits, read: r.read, write: r.write };
-      if (sourceMap?.symbol(name)) return undefined;
-      return vmcsPlace(target, name) ?? msrPlace(target, name);
+      // A program symbol wins, except an `equ` that names a VMCS field by its own encoding
+      // (GUEST_CR0 equ 0x6800): then the name means the field.
+      const sym = sourceMap?.symbol(name);
+      const field = vmcsPlace(target, name);
+      if (sym && !(field && !sym.label && sym.value === BigInt(fieldByName(name.toUpperCase())?.encoding ?? -1)))
+        return undefined;
+      return field ?? msrPlace(target, name);
     },
     symbol(name) {
       return sourceMap?.symbol(name)?.value;

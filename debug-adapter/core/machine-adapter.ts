@@ -52,12 +52,23 @@ export function buildProgram(input: BuildInput): BuiltProgram {
     includeDirs: input.includePaths,
     cwd: dirname(first),
   });
-  const lines: LineEntry[] = program.lineMap;
+  // Included files are named as the include directive wrote them ("../hypervisor.asm"): normalize, so
+  // breakpoints and stack frames agree with the editor's paths.
+  const norm = new Map<string, string>();
+  const file = (f: string) => {
+    let n = norm.get(f);
+    if (n === undefined) {
+      n = resolve(dirname(fileName), f);
+      norm.set(f, n);
+    }
+    return n;
+  };
+  const lines: LineEntry[] = program.lineMap.map((e) => ({ ...e, file: file(e.file) }));
   const symbols: SymbolEntry[] = [...program.symbols].map(([name, s]) => ({
     name,
     value: s.value,
     label: s.label,
-    file: s.file,
+    file: file(s.file),
     line: s.line,
   }));
   return {

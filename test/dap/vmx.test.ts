@@ -1,0 +1,283 @@
+// Protocol tests of the VMX side of the debug adapter, on the example hypervisor (examples/hypervisor.asm) and
+// its broken variants: stepping into VMLAUNCH, VM exits, the VMX/VMCS scopes, the custom requests, VM-entry
+// failure explanations with VMWRITE provenance, data breakpoints on VMCS fields, reverse execution across exits.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import type { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import type {
+  VmxExitHistoryResponseBody,
+  VmxStateChangedEventBody,
+  VmxStateResponseBody,
+} from "../../protocol/vmx-debug";
+import { evaluate, launch, ROOT, startClient, topFrame, waitStopped } from "./harness";
+
+const HV = join(ROOT, "examples/hypervisor.asm");
+const BAD_CR0 = join(ROOT, "examples/broken/bad-guest-cr0.asm");
+const HV_LINES = readFileSync(HV, "utf8").split("\n");
+
+/** 1-based line of the first line matching `re` after the line matching `after` (if given). */
+function lineOf(re: RegExp, after?: RegExp): number {
+  let from = 0;
+  if (after) from = HV_LINES.findIndex((l) => after.test(l)) + 1;
+  const i = HV_LINES.findIndex((l, k) => k >= from && re.test(l));
+  if (i < 0) throw new Error(`no line matches ${re}`);
+  return i + 1;
+}
+
+const VMLAUNCH_LINE = lineOf(/^\s+vmlaunch\s*$/);
+const GUEST_FIRST_LINE = lineOf(/^\s+\S/, /^guest_entry:/);
+const HOST_HANDLER_LINE = lineOf(/^\s+\S/, /^vmexit_entry:/);
+const GUEST_CPUID_LINE = lineOf(/^\s+cpuid\b/, /^guest_entry:/);
+/** The `call vmw` that writes GUEST_CR0 (after `mov rdi, GUEST_CR0`). */
+const GUEST_CR0_WRITE_LINE = lineOf(/^\s+call vmw/, /mov rdi, GUEST_CR0$/);
+const GUEST_RIP_WRITE_LINE = lineOf(/^\s+call vmw/, /mov rdi, GUEST_RIP$/);
+
+let dc: DebugClient;
+beforeEach(async () => {
+  dc = await startClient();
+});
+afterEach(async () => {
+  await dc.stop();
+});
+
+async function vmxState(): Promise<VmxStateResponseBody> {
+  return (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+}
+
+async function stopAtVmlaunch(extra: Record<string, unknown> = {}): Promise<void> {
+  const stopped = waitStopped(dc);
+  await launch(dc, { program: HV, ...extra }, () =>
+    dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [{ line: VMLAUNCH_LINE }] }),
+  );
+  await stopped;
+  assert.equal((await topFrame(dc)).line, VMLAUNCH_LINE);
+}
+
+async function continueWithExitFilter(condition?: string): Promise<DebugProtocol.StoppedEvent> {
+  await dc.setExceptionBreakpointsRequest({
+    filters: [],
+    filterOptions: [{ filterId: "vmExit", ...(condition ? { condition } : {}) }],
+  });
+  const stopped = waitStopped(dc);
+  await dc.continueRequest({ threadId: 1 });
+  return stopped;
+}
+
+async function variablesOf(ref: number): Promise<DebugProtocol.Variable[]> {
+  return (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+}
+
+async function scope(name: string): Promise<DebugProtocol.Variable[]> {
+  const s = (await dc.scopesRequest({ frameId: 1 })).body.scopes.find((x) => x.name === name);
+  assert.ok(s, `scope ${name}`);
+  return variablesOf(s.variablesReference);
+}
+
+describe("VMX debugging", () => {
+  it("shows the VMX state and the VMCS with VMWRITE provenance before VMLAUNCH", async () => {
+    await stopAtVmlaunch();
+    const vmx = await scope("VMX");
+    assert.match(vmx.find((v) => v.name === "operation")?.value ?? "", /root/);
+    const st = await vmxState();
+    assert.equal(st.mode, "root");
+    assert.equal(st.launchState, "clear");
+    assert.ok(st.currentVmcs);
+    const rip = st.fields.find((f) => f.name === "GUEST_RIP");
+    assert.equal(BigInt(rip?.value ?? "0"), BigInt(await evaluate(dc, "guest_entry")));
+    assert.equal(rip?.provenance?.line, GUEST_RIP_WRITE_LINE - 1);
+    assert.equal(rip?.provenance?.file, HV);
+    assert.equal(rip?.group, "guest-state");
+    const cr0 = st.fields.find((f) => f.name === "GUEST_CR0");
+    assert.ok(cr0?.bits.some((b) => b.name === "PE" && b.value === "0x1"));
+    // The VMCS scope: groups → fields with decoded bits.
+    const groups = await scope("VMCS");
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      [
+        "Guest state",
+        "Host state",
+        "VM-execution controls",
+        "VM-exit controls",
+        "VM-entry controls",
+        "VM-exit information",
+      ],
+    );
+    const guest = await variablesOf(groups[0]?.variablesReference ?? 0);
+    const cr0var = guest.find((v) => v.name === "GUEST_CR0");
+    assert.ok(cr0var && cr0var.variablesReference > 0);
+    assert.match(cr0var.type ?? "", /guest field 0x6800/);
+    const bits = await variablesOf(cr0var.variablesReference);
+    assert.ok(bits.some((b) => b.name === "[31] PG"));
+    // The field by name in expressions (the program's `GUEST_RIP equ 0x681E` names the same field).
+    assert.equal(BigInt(await evaluate(dc, "GUEST_RIP")), BigInt(await evaluate(dc, "guest_entry")));
+  });
+
+  it("steps into VMLAUNCH to the guest's first instruction, marked as guest with the host's entry site", async () => {
+    await stopAtVmlaunch();
+    const stopped = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await stopped;
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const [top, ...rest] = st.body.stackFrames;
+    assert.equal(top?.line, GUEST_FIRST_LINE);
+    assert.match(top?.name ?? "", /^guest: guest_entry/);
+    const host = rest.at(-1);
+    assert.match(host?.name ?? "", /^host: .*\(VM entry\)/);
+    assert.equal(host?.line, VMLAUNCH_LINE);
+    assert.equal((await vmxState()).mode, "non-root");
+  });
+
+  it("step over VMLAUNCH runs the guest to its first VM exit, landing in the host's handler", async () => {
+    await stopAtVmlaunch();
+    const stopped = waitStopped(dc);
+    await dc.nextRequest({ threadId: 1 });
+    await stopped;
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.equal(h.total, 1);
+    assert.equal(h.exits[0]?.reasonName, "CPUID");
+    assert.equal(h.exits[0]?.guestLocation?.line, GUEST_CPUID_LINE - 1);
+  });
+
+  it("a step on a guest instruction that exits lands on the host's exit handler", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: HV }, () =>
+      dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [{ line: GUEST_CPUID_LINE }] }),
+    );
+    await stopped;
+    assert.equal((await vmxState()).mode, "non-root");
+    const step = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await step;
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const st = await vmxState();
+    assert.equal(st.mode, "root");
+    assert.equal(st.lastExit?.reasonName, "CPUID");
+  });
+
+  it("breaks on a VM exit matching a condition and explains it", async () => {
+    await stopAtVmlaunch();
+    const ev = await continueWithExitFilter("reason == 31");
+    assert.equal(ev.body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.exceptionId, /VM exit 31 \(RDMSR\)/);
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.deepEqual(
+      h.exits.map((e) => e.reasonName),
+      ["CPUID", "RDMSR"],
+    );
+    assert.equal(await evaluate(dc, "EXIT_REASON"), "0x0000001f");
+  });
+
+  it("steps back across a VM exit into the guest, and travels to an exit from the history", async () => {
+    await stopAtVmlaunch();
+    await continueWithExitFilter();
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const back = waitStopped(dc);
+    await dc.stepBackRequest({ threadId: 1 });
+    await back;
+    assert.equal((await topFrame(dc)).line, GUEST_CPUID_LINE);
+    assert.equal((await vmxState()).mode, "non-root");
+    // Forward again, and then to the first exit through vmx/goToExit.
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const end = dc.waitForEvent("terminated");
+    await dc.continueRequest({ threadId: 1 });
+    await end.catch(() => undefined);
+  });
+
+  it("vmx/goToExit travels back to a recorded exit", async () => {
+    await stopAtVmlaunch();
+    await continueWithExitFilter("reason == 12");
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.ok(h.total >= 4, `exits: ${h.total}`);
+    const first = h.exits[0];
+    assert.ok(first);
+    const stopped = waitStopped(dc);
+    const changed = dc.waitForEvent("vmx/stateChanged");
+    await dc.customRequest("vmx/goToExit", { instructionCount: first.instructionCount });
+    assert.equal((await stopped).body.reason, "goto");
+    assert.equal(
+      ((await changed) as DebugProtocol.Event).body.cause satisfies VmxStateChangedEventBody["cause"],
+      "stop",
+    );
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const st = await vmxState();
+    assert.equal(st.lastExit?.reasonName, "CPUID");
+  });
+
+  it("a guest field set through the adapter makes the entry fail, with the check, SDM section and provenance", async () => {
+    await stopAtVmlaunch();
+    await dc.setExceptionBreakpointsRequest({ filters: ["vmEntryFailure"] });
+    const cr0 = BigInt((await vmxState()).fields.find((f) => f.name === "GUEST_CR0")?.value ?? "0");
+    const w = await dc.customRequest("vmx/writeField", { field: "GUEST_CR0", value: `0x${(cr0 & ~1n).toString(16)}` });
+    assert.equal(BigInt(w.body.value), cr0 & ~1n);
+    const stopped = waitStopped(dc);
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.details?.fullTypeName ?? "", /SDM 26\.3/);
+    assert.match(info.body.details?.stackTrace ?? "", /GUEST_CR0 = 0x[0-9a-f]+ {2}\(set at .*hypervisor\.asm:\d+/);
+    const st = await vmxState();
+    const f = st.lastEntryFailure;
+    assert.ok(f);
+    assert.equal(f.kind, "entryFailureExit");
+    assert.equal(f.instruction, "vmlaunch");
+    assert.equal(f.location?.line, VMLAUNCH_LINE - 1);
+    const field = f.fields.find((x) => x.name === "GUEST_CR0");
+    assert.equal(field?.provenance?.line, GUEST_CR0_WRITE_LINE - 1);
+  });
+
+  it("explains the broken example's failed entry (bad guest CR0) at the VMWRITE site", async () => {
+    const stopped = waitStopped(dc);
+    const changed = new Promise<VmxStateChangedEventBody>((resolve) => {
+      dc.on("vmx/stateChanged", (e: DebugProtocol.Event) => {
+        if (e.body.entryFailure) resolve(e.body);
+      });
+    });
+    await launch(dc, { program: BAD_CR0 }, () => dc.setExceptionBreakpointsRequest({ filters: ["vmEntryFailure"] }));
+    assert.equal((await stopped).body.reason, "exception");
+    assert.equal((await changed).entryFailure, true);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.description ?? "", /guest CR0 0x[0-9a-f]+: bit 0 must be 1/);
+    const f = (await vmxState()).lastEntryFailure;
+    const p = f?.fields.find((x) => x.name === "GUEST_CR0")?.provenance;
+    assert.equal(p?.file, HV);
+    assert.equal(p?.line, GUEST_CR0_WRITE_LINE - 1);
+  });
+
+  it("a data breakpoint on a VMCS field stops after the write that changed it", async () => {
+    const entry = waitStopped(dc);
+    await launch(dc, { program: HV, stopOnEntry: true });
+    await entry;
+    const info = await dc.dataBreakpointInfoRequest({ name: "GUEST_RIP" });
+    assert.equal(info.body.dataId, "vmcs:GUEST_RIP");
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: "vmcs:GUEST_RIP" }] });
+    const stopped = waitStopped(dc);
+    await dc.continueRequest({ threadId: 1 });
+    const ev = await stopped;
+    assert.equal(ev.body.reason, "data breakpoint");
+    assert.match(ev.body.description ?? "", /GUEST_RIP changed/);
+    assert.equal(BigInt(await evaluate(dc, "GUEST_RIP")), BigInt(await evaluate(dc, "guest_entry")));
+  });
+
+  it("traces every VM exit to the Debug Console", async () => {
+    let log = "";
+    dc.on("output", (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === "console") log += e.body.output;
+    });
+    let out = "";
+    dc.on("output", (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === "stdout") out += e.body.output;
+    });
+    const end = dc.waitForEvent("terminated");
+    await launch(dc, { program: HV, trace: true });
+    await end;
+    assert.match(log, /VM exit #0: reason 10 CPUID/);
+    assert.match(log, /VM exit #1: reason 31 RDMSR/);
+    assert.match(out, /hello from VMX non-root operation/);
+  });
+});
