@@ -1,5 +1,6 @@
 // Command handlers that are not tied to a view: decode encoding / MSR, explain the last VM-entry failure,
 // open an example.
+import { normalize } from "node:path";
 import * as vscode from "vscode";
 import { type DecodeReport, decodeFieldEncoding, decodeMsr } from "./decode";
 import { explainEntryFailure } from "./entry-failure-model";
@@ -73,7 +74,7 @@ export async function explainLastEntryFailure(store: VmxSessionStore): Promise<v
   );
   const target = choice === "Go to VMLAUNCH" ? f.location : choice === "Go to VMWRITE" ? firstWrite : undefined;
   if (target) {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(target.file));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(normalize(target.file)));
     const pos = new vscode.Position(target.line, target.column);
     await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
   }

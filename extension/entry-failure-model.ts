@@ -2,10 +2,12 @@
 // that set an offending field, each with hover text) and the text of "Explain Last VM-Entry Failure".
 // Pure, no vscode import.
 
+import { normalize } from "node:path";
 import type { SourceLocation, VmEntryFailureExplanation } from "../protocol/vmx-debug";
 import { baseName } from "./base-name";
 
 export interface FailureDecoration {
+  /** Normalized path (the adapter may report `dir/../file`). */
   file: string;
   /** 0-based. */
   line: number;
@@ -38,7 +40,7 @@ export function entryFailureDecorations(f: VmEntryFailureExplanation): FailureDe
   const headline = failureHeadline(f);
   if (f.location) {
     out.push({
-      file: f.location.file,
+      file: normalize(f.location.file),
       line: f.location.line,
       kind: "entry",
       hover: `**${headline}**\n\n${f.message}${fieldList(f)}`,
@@ -49,15 +51,15 @@ export function entryFailureDecorations(f: VmEntryFailureExplanation): FailureDe
   for (const field of f.fields) {
     const p = field.provenance;
     if (!p) continue;
-    const key = `${p.file}\n${p.line}`;
+    const key = `${normalize(p.file)}\n${p.line}`;
     const entry = byLine.get(key) ?? { loc: p, fields: [] };
     entry.fields.push(`\`${field.name}\` = \`${field.value}\``);
     byLine.set(key, entry);
   }
   for (const { loc, fields } of byLine.values()) {
-    if (f.location && loc.file === f.location.file && loc.line === f.location.line) continue;
+    if (f.location && normalize(loc.file) === normalize(f.location.file) && loc.line === f.location.line) continue;
     out.push({
-      file: loc.file,
+      file: normalize(loc.file),
       line: loc.line,
       kind: "vmwrite",
       hover: `This VMWRITE set ${fields.join(", ")}, which failed check **${f.checkId}** (SDM ${f.sdm}) at the ${f.instruction.toUpperCase()}.\n\n${f.message}`,

@@ -1,5 +1,6 @@
 // Editor decorations for a failed VM entry: the VMLAUNCH/VMRESUME line and each VMWRITE line that set an
 // offending field, with the explanation as hover text. Specs come from the pure entryFailureDecorations.
+import { normalize } from "node:path";
 import * as vscode from "vscode";
 import { COLORS } from "./command-ids";
 import { entryFailureDecorations, type FailureDecoration } from "./entry-failure-model";
@@ -46,7 +47,7 @@ export class FailureDecorator implements vscode.Disposable {
 
   private apply(): void {
     for (const editor of vscode.window.visibleTextEditors) {
-      const path = editor.document.uri.fsPath;
+      const path = normalize(editor.document.uri.fsPath);
       const mine = this.specs.filter((s) => s.file === path && s.line < editor.document.lineCount);
       const toOptions = (kind: FailureDecoration["kind"]): vscode.DecorationOptions[] =>
         mine

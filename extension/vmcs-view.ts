@@ -1,5 +1,6 @@
 // The VMCS tree view (Run and Debug side bar) and its item commands. Fed by VmxSessionStore; the tree itself
 // comes from the pure buildVmcsTree.
+import { normalize } from "node:path";
 import * as vscode from "vscode";
 import {
   VMX_FIELD_BREAKPOINT_REQUEST,
@@ -80,7 +81,7 @@ export function registerVmcsView(store: VmxSessionStore): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.vmcsGoToVmwrite.id, async (n?: TreeNode) => {
       const loc = n?.location;
       if (!loc) return;
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(loc.file));
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(normalize(loc.file)));
       const pos = new vscode.Position(loc.line, loc.column);
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, doc.lineAt(loc.line).range.end) });
     }),

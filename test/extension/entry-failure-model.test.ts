@@ -74,3 +74,17 @@ test("explainEntryFailure lists fields with their VMWRITE lines", () => {
   assert.match(text, /At \/ws\/hv\.s:81/);
   assert.match(text, new RegExp(`${cr0} = 0x80000000  \\(last VMWRITE at /ws/hv\\.s:41\\)`));
 });
+
+test("paths are normalized, so `dir/../file` from the adapter matches the editor's path", () => {
+  const loc = { file: "/ws/broken/../hv.s", line: 80, column: 4 };
+  const d = entryFailureDecorations(
+    failure({
+      location: loc,
+      fields: [{ name: cr0, value: "0x1", provenance: { ...prov(40), file: "/ws/broken/../hv.s" } }],
+    }),
+  );
+  assert.deepEqual(
+    d.map((x) => x.file),
+    ["/ws/hv.s", "/ws/hv.s"],
+  );
+});
