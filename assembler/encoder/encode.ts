@@ -536,7 +536,9 @@ function matchOperand(
       return op.size !== undefined ? DET : NODET;
     }
     case "ptr":
-      return op.kind === "far" ? NODET : "a far pointer seg:offset is needed here";
+      if (op.kind !== "far") return "a far pointer seg:offset is needed here";
+      if (op.size !== undefined) return op.size === v ? DET : "far pointer size mismatch";
+      return NODET;
   }
 }
 
@@ -887,10 +889,13 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
         const op = ops.find((o) => o.kind === "far");
         if (op?.kind !== "far") return { message: "far pointer expected", score: 10 };
         const osz = (v ?? 32) / 8;
-        if (!op.unresolved && !inRange(op.offset, immRange(osz * 8, false)))
-          return { message: "far pointer offset out of range", score: 10 };
+        // nasm truncates an oversized offset or selector with a warning; GNU as rejects the offset.
+        if (!op.unresolved && !inRange(op.offset, immRange(osz * 8, false))) {
+          if (flavor === "gas") return { message: `${osz * 8}-bit jump out of range`, score: 10 };
+          warnings.push("far pointer offset exceeds bounds");
+        }
         if (!op.unresolved && !inRange(op.selector, immRange(16, false)))
-          return { message: "segment selector out of range", score: 10 };
+          warnings.push("segment selector exceeds bounds");
         body.push(...le(op.offset, osz), ...le(op.selector, 2));
         break;
       }

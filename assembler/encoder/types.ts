@@ -85,6 +85,8 @@ export interface FarOperand {
   selector: bigint;
   offset: bigint;
   unresolved?: boolean;
+  /** Offset size from a size keyword (NASM `jmp dword 0x08:entry` in 16-bit code → 66 EA ptr16:32). */
+  size?: 16 | 32;
 }
 
 export type Operand = RegOperand | ImmOperand | MemOperand | FarOperand;

@@ -106,7 +106,11 @@ function parseOperand(raw: string, address: bigint, line: ParsedLine): { op: Ope
   if (fm && !s.startsWith("[")) {
     const sel = parseNumber(fm[1]!);
     const off = parseNumber(fm[2]!);
-    if (sel !== undefined && off !== undefined) return { op: { kind: "far", selector: sel, offset: off } };
+    if (sel !== undefined && off !== undefined) {
+      const far: Operand = { kind: "far", selector: sel, offset: off };
+      if (size === 16 || size === 32) far.size = size;
+      return { op: far };
+    }
   }
   if (s.includes("[")) {
     const m = /^(?:(\w+)\s*:\s*)?\[(.*)\]$/.exec(s);
@@ -277,7 +281,10 @@ export function toAtt(p: ParsedLine): string {
     if (size !== undefined && SUFFIX[size]) mn += SUFFIX[size];
   }
   if (memOp?.dispSize === 64) mn = "movabs";
-  if ((mn === "jmp" || mn === "call") && (memOp?.far || ops[0]?.kind === "far")) mn = `l${mn}`;
+  if ((mn === "jmp" || mn === "call") && (memOp?.far || ops[0]?.kind === "far")) {
+    const f = ops[0];
+    mn = `l${mn}${f?.kind === "far" && f.size ? SUFFIX[f.size] : ""}`;
+  }
   const GAS_PREFIX: Record<string, string> = {
     o16: "data16",
     o32: "data32",
@@ -364,7 +371,8 @@ export function toGasIntel(p: ParsedLine): string | undefined {
   for (let i = 0; i < p.operands.length; i++) {
     const o = p.operands[i]!;
     if (o.kind === "reg") ops.push(o.reg);
-    else if (o.kind === "far") return undefined;
+    else if (o.kind === "far")
+      return undefined; // GNU as Intel syntax spells far pointers differently
     else if (o.kind === "imm") {
       if (o.size !== undefined || o.strict) return undefined;
       const rel = p.relative[i];
