@@ -698,7 +698,7 @@ export class Cpu {
         const idx = Math.floor(la / 2 ** shift) & 511;
         const ea = this.gpaWalk(table + idx * 8, la);
         const lo = this.mem.readN(ea, 4);
-        const hi = this.mem.readN(ea + 4, 4);
+        const hi = this.mem.readN(ea + 4, 4) | 0;
         if (!(lo & 1)) this.pageFault(la, pfBase);
         // Reserved bits: physical address above MAXPHYADDR, XD without NXE, PS at the PML4 level.
         if (maxPhys < 52 && (hi & 0xfffff & ~((1 << Math.max(0, maxPhys - 32)) - 1)) !== 0)
