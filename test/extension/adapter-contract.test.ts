@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
 import { CONTROL_SETS, VMCS } from "../../arch/index";
 import { entryFailureDecorations } from "../../extension/entry-failure-model";
+import { buildExitHistory } from "../../extension/exit-history-model";
 import { buildVmcsTree, fieldNodeId, findNode } from "../../extension/vmcs-tree-model";
 import type { VmxExitHistoryResponseBody, VmxStateResponseBody } from "../../protocol/vmx-debug";
 import { buildSnippets, expandSnippetBody } from "../../snippets/build-snippets";
@@ -143,5 +144,49 @@ describe("a broken example: guest-state VM-entry failure", () => {
     const write = decorations.find((d) => d.kind === "vmwrite")!;
     assert.equal(write.file, join(examples, "hypervisor.asm"));
     assert.equal(write.line, written.line);
+  });
+});
+
+describe("the example hypervisor: VM-exit history and going back to an exit", () => {
+  const file = join(__dirname, "..", "..", "examples", "hypervisor.asm");
+  let dc: DebugClient;
+  before(async () => {
+    dc = await startClient();
+    let stopped = waitStopped(dc);
+    await launch(dc, { program: file, breakOn: ["vmExit"] });
+    await stopped;
+    for (let i = 0; i < 2; i++) {
+      stopped = waitStopped(dc);
+      await dc.continueRequest({ threadId: 1 });
+      await stopped;
+    }
+  });
+  after(() => dc.stop());
+
+  test("the history view lists the three exits newest first, in the guest's source", async () => {
+    const history = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    const nodes = buildExitHistory(history);
+    assert.equal(nodes.length, 3);
+    assert.deepEqual(
+      nodes.map((n) => n.label.replace(/ .*/, "")),
+      ["#2", "#1", "#0"],
+    );
+    const source = readFileSync(file, "utf8").split("\n");
+    // Each exit's guest location is the guest instruction that caused it.
+    for (const e of history.exits)
+      assert.match(
+        source[e.guestLocation!.line]!,
+        new RegExp(e.reasonName === "IO_INSTRUCTION" ? "out" : e.reasonName, "i"),
+      );
+  });
+
+  test("clicking the oldest exit travels back to it: stopped (goto) and vmx/state shows that exit", async () => {
+    const history = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    const oldest = buildExitHistory(history).at(-1)!;
+    const stopped = waitStopped(dc);
+    await dc.customRequest("vmx/goToExit", { instructionCount: oldest.command!.arguments[0] });
+    assert.equal((await stopped).body.reason, "goto");
+    const state = (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+    assert.equal(state.lastExit?.reasonName, history.exits[0]!.reasonName);
   });
 });
