@@ -25,6 +25,7 @@ export interface AssembleDone {
 }
 
 const ROLE = "vmx-assembler";
+const IDLE_STOP_MS = 1500;
 
 export function isAssemblerWorker(): boolean {
   return !isMainThread && (workerData as { role?: string } | null)?.role === ROLE;
@@ -88,6 +89,7 @@ export class AssemblerPool {
         this.current = undefined;
         if (job) this.onDone(job, done);
         this.pump();
+        if (!this.busy) this.scheduleIdleStop();
       });
       w.on("error", (e) => this.log(`assembler worker error: ${e.message}`));
       w.on("exit", () => {
@@ -104,7 +106,26 @@ export class AssemblerPool {
     }
   }
 
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** An idle worker holds the last assembly's memory: stop it after a quiet period (restarted on demand). */
+  private scheduleIdleStop(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.busy && this.worker) {
+        void this.worker.terminate();
+        this.worker = undefined;
+      }
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref?.();
+  }
+
   private pump(): void {
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
     if (this.busy) return;
     const next = this.queue.values().next();
     if (next.done) return;

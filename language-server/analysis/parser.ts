@@ -77,6 +77,8 @@ export interface Statement {
   registers: { start: number; end: number }[];
   /** Start column of the trailing comment. */
   commentStart?: number;
+  /** NASM: a lone word taken as a label; a macro of that name makes it a macro call (see project.ts). */
+  bareWord?: boolean;
   /** For GAS `.intel_syntax`/`.att_syntax` switching. */
 }
 
@@ -352,6 +354,7 @@ function parseStatement(tokens: Token[], line: number, intel: boolean, opts: Par
       // A lone word that is no instruction: NASM treats it as a label (and warns about it).
       if (!opts.isMnemonic(headLower)) {
         st.labels.push({ name: head.text, start: head.start, end: head.end });
+        st.bareWord = true;
         return st;
       }
     }

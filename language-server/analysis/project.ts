@@ -176,6 +176,30 @@ export function buildUnit(opts: UnitOptions): Unit {
   let scope = "";
   let macroDepth = 0;
   const macroNames = new Set<string>();
+  // A lone word naming a macro is a call of that macro, not a label.
+  const declaredMacros = new Set<string>();
+  for (const st of statements)
+    if (
+      st.kind === "directive" &&
+      (st.name === "%macro" || st.name === "%imacro" || st.name === ".macro") &&
+      st.args[0]
+    )
+      declaredMacros.add(st.args[0].text.toLowerCase());
+  if (declaredMacros.size > 0)
+    for (let k = 0; k < statements.length; k++) {
+      const st = statements[k]!;
+      const lab = st.labels[0];
+      if (st.bareWord && lab && declaredMacros.has(lab.name.toLowerCase()))
+        statements[k] = {
+          ...st,
+          labels: [],
+          kind: "instruction",
+          name: lab.name.toLowerCase(),
+          nameStart: lab.start,
+          nameEnd: lab.end,
+          bareWord: false,
+        };
+    }
   for (const st of statements) {
     const syntax = files.get(st.file)?.syntax ?? opts.syntax;
     const name = st.name ?? "";

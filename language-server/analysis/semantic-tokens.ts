@@ -35,7 +35,8 @@ export function semanticTokenList(a: Analysis): SemanticToken[] {
   const file = a.unit.files.get(a.file);
   if (!file) return [];
   const byLine = new Map<number, Statement[]>();
-  for (const st of file.statements) {
+  for (const st of a.unit.statements) {
+    if (st.file !== a.file) continue;
     const l = byLine.get(st.line);
     if (l) l.push(st);
     else byLine.set(st.line, [st]);
@@ -46,7 +47,9 @@ export function semanticTokenList(a: Analysis): SemanticToken[] {
     const lexed = lexLine(text, file.syntax, state);
     const stmts = byLine.get(line) ?? [];
     for (const tok of lexed.tokens) {
-      const st = stmts.find((s) => tok.start >= (s.labels[0]?.start ?? s.nameStart ?? 0)) ?? stmts[0];
+      // The statement the token belongs to: the last one starting at or before it (GAS allows `a; b`).
+      let st: Statement | undefined = stmts[0];
+      for (const c of stmts) if ((c.labels[0]?.start ?? c.nameStart ?? 0) <= tok.start) st = c;
       const push = (type: TokenType, modifiers: TokenModifier[] = []) =>
         out.push({ line, start: tok.start, length: tok.end - tok.start, type, modifiers });
       if (!st) continue;
