@@ -235,6 +235,13 @@ class Parser {
     if (t.t === "op") {
       if (t.v === "-") {
         this.next();
+        // AT&T "-8(%rbp)": a negative displacement, not the negation of a memory operand.
+        const n = this.peek();
+        const after = this.tokens[this.i + 1];
+        if (this.env.syntax === "gas" && n.t === "num" && after?.t === "op" && after.v === "(") {
+          this.next();
+          return this.attMemory(-n.v & U64);
+        }
         return { value: -this.unary().value & U64 };
       }
       if (t.v === "+") {
