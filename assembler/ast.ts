@@ -161,6 +161,9 @@ export function rangeOf(line: number, start: number, end: number): Range {
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
+/** The range from the start of `a` to the end of `b`; just `a` when `b` does not follow it on the same line
+ * (tokens of a macro expansion can come from different places). */
 export function spanRange(a: Range, b: Range): Range {
+  if (a.start.line !== b.end.line || b.end.character < a.start.character) return a;
   return { start: a.start, end: b.end };
 }

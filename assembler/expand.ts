@@ -121,7 +121,7 @@ interface Collecting {
   finish(body: LineSrc[]): void;
 }
 
-const DEFAULT_LIMIT = 300_000;
+const DEFAULT_LIMIT = 200_000;
 
 export function expand(source: string, opts: ExpandOptions): ExpandResult {
   return new Expander(opts).run(source);
@@ -778,7 +778,7 @@ class Expander {
             return { ...s, text: (s.text ?? "").replace(re, (m) => (m === "\\()" ? "" : v)) };
           };
         }
-        this.pushRepeat(frame);
+        this.pushRepeat(frame, start);
       },
     };
   }
@@ -787,7 +787,19 @@ class Expander {
    * Pushes a repeat frame. Its body was collected unsubstituted, so it inherits the substitution of the
    * frame it was written in (macro parameters, an enclosing .irp), applied before its own.
    */
-  pushRepeat(frame: Frame): void {
+  pushRepeat(frame: Frame, start: { file: string; range: Range }): void {
+    // Refuse up front a repetition that would exceed the expansion budget (rather than expanding it
+    // partially and assembling hundreds of thousands of lines first).
+    if (frame.iterations * Math.max(1, frame.body.length) > this.lineLimit - this.linesProcessed) {
+      this.limitHit = true;
+      this.error(
+        start.file,
+        start.range,
+        "asm-expansion-limit",
+        `repetition exceeds the ${this.lineLimit}-line expansion limit`,
+      );
+      return;
+    }
     const outer = this.stack[this.stack.length - 1];
     const outerSubst = outer?.subst;
     if (outer && outerSubst) {
@@ -1131,16 +1143,19 @@ class Expander {
           start: { file, range },
           finish: (body) => {
             if (iterations > 0)
-              this.pushRepeat({
-                kind: "rept",
-                body,
-                pos: 0,
-                iterations,
-                iteration: 0,
-                file,
-                lex: { inBlockComment: false },
-                condDepth: this.conds.length,
-              });
+              this.pushRepeat(
+                {
+                  kind: "rept",
+                  body,
+                  pos: 0,
+                  iterations,
+                  iteration: 0,
+                  file,
+                  lex: { inBlockComment: false },
+                  condDepth: this.conds.length,
+                },
+                { file, range },
+              );
           },
         };
         return true;
@@ -1386,8 +1401,11 @@ class Expander {
       args = [...keep, joined];
     }
     // Defaults for missing parameters.
+    // Their tokens come from the %macro line; report them at the macro name in the invocation.
+    const nameRange = cur.range(nameTok);
+    const at = { line: nameRange.start.line, start: nameRange.start.character, end: nameRange.end.character };
     for (let p = args.length; p < m.max && p - m.min < m.defaults.length && p >= m.min; p++)
-      args.push(m.defaults[p - m.min]!);
+      args.push(m.defaults[p - m.min]!.map((t) => ({ ...t, origin: at })));
     const origin: Origin = src.origin ?? { file, range: cur.range(nameTok) };
     const o = origin.range;
     const withOrigin = (t: Token, line: number): Token =>

@@ -3,7 +3,7 @@
 //      >  &&  >  ||. Comparisons yield -1 for true.
 //  NASM (manual 3.5): * / // % %%  >  + -  >  << >> <<< >>>  >  &  >  ^  >  |  >  comparisons  >  &&  >  ^^
 //      >  ||  >  ?: . Comparisons yield 1 for true.
-import type { Expr, Range } from "./ast";
+import { type Expr, type Range, spanRange } from "./ast";
 import type { Token } from "./lexer";
 
 export type ExprDialect = "gas" | "nasm";
@@ -100,7 +100,8 @@ export class Cursor {
   span(a: Token, b: Token): Range {
     const ra = this.range(a);
     const rb = this.range(b);
-    if (ra.start.line !== rb.start.line) return ra;
+    // Tokens from a macro expansion may come from different places: never build a backwards range.
+    if (ra.start.line !== rb.start.line || rb.end.character < ra.start.character) return ra;
     return { start: ra.start, end: rb.end };
   }
   /** A zero-width range at the end of the statement (for "expected X" errors). */
@@ -147,7 +148,7 @@ export function parseExpr(cur: Cursor, opts: ExprOptions, errors: ExprError[]): 
       test: e,
       whenTrue: t,
       whenFalse: f,
-      range: { start: e.range.start, end: f.range.end },
+      range: spanRange(e.range, f.range),
     };
   }
   return e;
@@ -174,7 +175,7 @@ function parseBinary(
       errors.push({ message: `expected an operand after '${t.text}'`, range: cur.here() });
       return left;
     }
-    left = { kind: "binary", op: t.text, left, right, range: { start: left.range.start, end: right.range.end } };
+    left = { kind: "binary", op: t.text, left, right, range: spanRange(left.range, right.range) };
   }
   return left;
 }
@@ -194,13 +195,13 @@ function parseUnary(
     cur.next();
     const operand = parseUnary(cur, opts, table, errors);
     if (!operand) return undefined;
-    return { kind: "unary", op: t.text, operand, range: { start: cur.range(t).start, end: operand.range.end } };
+    return { kind: "unary", op: t.text, operand, range: spanRange(cur.range(t), operand.range) };
   }
   if (opts.dialect === "nasm" && t.kind === "ident" && t.text.toLowerCase() === "seg") {
     cur.next();
     const operand = parseUnary(cur, opts, table, errors);
     if (!operand) return undefined;
-    return { kind: "unary", op: "seg", operand, range: { start: cur.range(t).start, end: operand.range.end } };
+    return { kind: "unary", op: "seg", operand, range: spanRange(cur.range(t), operand.range) };
   }
   return parsePrimary(cur, opts, errors);
 }
@@ -239,7 +240,7 @@ function parsePrimary(cur: Cursor, opts: ExprOptions, errors: ExprError[]): Expr
         return inner;
       }
       cur.next();
-      return { ...inner, range: { start: range.start, end: cur.range(close).end } } as Expr;
+      return { ...inner, range: spanRange(range, cur.range(close)) } as Expr;
     }
     if (opts.dialect === "nasm" && t.text === "$") {
       cur.next();

@@ -251,8 +251,22 @@ class Layout {
       this.secByName.set(name, s);
     }
     if (this.flavor === "nasm" && attrs) {
-      const a = /\balign\s*=\s*([0-9a-fx]+)/i.exec(attrs);
-      if (a) s.align = Math.max(s.align, Number(a[1]));
+      const a = /\balign\s*=\s*(\S*)/i.exec(attrs);
+      if (a) {
+        const n = /^(0x[0-9a-f]+|[0-9]+)$/i.test(a[1]!) ? Number(a[1]) : Number.NaN;
+        if (Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0) s.align = Math.max(s.align, n);
+        else if (es) {
+          const st = es.stmt;
+          const range = st.kind === "directive" ? (st.args[0]?.range ?? st.range) : st.range;
+          this.diag(
+            this.staticDiags,
+            es.file,
+            range,
+            "asm-bad-directive",
+            `section alignment '${a[1]}' is not a power of 2`,
+          );
+        }
+      }
       const st = /\bstart\s*=\s*([0-9a-fx]+h?)/i.exec(attrs);
       if (st) {
         try {
@@ -264,7 +278,6 @@ class Layout {
       }
       if (/\bnobits\b/i.test(attrs)) s.nobits = true;
       if (/\bprogbits\b/i.test(attrs)) s.nobits = false;
-      void es;
     }
     return s;
   }

@@ -47,7 +47,7 @@ function isGasIdentPart(c: number): boolean {
   return isAlpha(c) || isDigit(c) || c === 95 || c === 46 || c === 36 /* $ */;
 }
 function isNasmIdentStart(c: number): boolean {
-  return isAlpha(c) || c === 95 || c === 46 || c === 63 /* ? */ || c === 64 /* @ */;
+  return isAlpha(c) || c === 95 || c === 46 || c === 63 /* ? */;
 }
 function isNasmIdentPart(c: number): boolean {
   return isAlpha(c) || isDigit(c) || c === 95 || c === 46 || c === 63 || c === 36 || c === 35 || c === 64 || c === 126;

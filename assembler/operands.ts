@@ -1,6 +1,6 @@
 // Operand parsers: Intel syntax (NASM and GAS `.intel_syntax`) and AT&T. Both produce the dialect-neutral
 // Operand of ast.ts; AT&T operand order is reversed by the statement parser, not here.
-import type { Expr, Operand, OperandSize, Range } from "./ast";
+import { type Expr, type Operand, type OperandSize, type Range, spanRange } from "./ast";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import type { Token } from "./lexer";
 import { isRegister, isSegmentRegister } from "./registers";
@@ -222,7 +222,7 @@ function addDisp(parts: MemParts, s: "+" | "-", e: Expr): void {
       op: s,
       left: parts.disp,
       right: e,
-      range: { start: parts.disp.range.start, end: e.range.end },
+      range: spanRange(parts.disp.range, e.range),
     };
 }
 
@@ -352,7 +352,7 @@ export function parseIntelOperand(
       cur.next();
       const off = parseExpr(cur, { dialect }, errors);
       if (!off) return undefined;
-      return { kind: "far", segment: e, offset: off, range: { start: e.range.start, end: off.range.end } };
+      return { kind: "far", segment: e, offset: off, range: spanRange(e.range, off.range) };
     }
     if (!cur.isPunct("[")) {
       if (segment || (dialect === "gas" && !offsetKw && size !== undefined)) {
@@ -395,7 +395,7 @@ export function parseIntelOperand(
             op: "+",
             left: parts.disp,
             right: p.disp,
-            range: { start: parts.disp.range.start, end: p.disp.range.end },
+            range: spanRange(parts.disp.range, p.disp.range),
           }
         : p.disp;
     }
@@ -411,7 +411,7 @@ export function parseIntelOperand(
           op: "+",
           left: disp,
           right: parts.disp,
-          range: { start: disp.range.start, end: parts.disp.range.end },
+          range: spanRange(disp.range, parts.disp.range),
         }
       : disp;
   }
@@ -425,7 +425,7 @@ export function parseIntelOperand(
             op: "+",
             left: parts.disp,
             right: e,
-            range: { start: parts.disp.range.start, end: e.range.end },
+            range: spanRange(parts.disp.range, e.range),
           }
         : e;
       lastTok = cur.tokens[cur.pos - 1];
@@ -492,7 +492,7 @@ export function parseAttOperand(cur: Cursor, errors: ExprError[]): { operand?: O
       return { indirect };
     }
     return {
-      operand: { kind: "immediate", value: e, range: { start: cur.range(start).start, end: e.range.end } },
+      operand: { kind: "immediate", value: e, range: spanRange(cur.range(start), e.range) },
       indirect,
     };
   }

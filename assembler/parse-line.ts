@@ -1,6 +1,6 @@
 // Statement parser: the tokens of one source line → Statements (labels, instructions, directives).
 // Works for GAS (AT&T or Intel operands) and NASM; never throws, reports errors with exact ranges.
-import type { DirectiveArg, Instruction, Operand, Range, Statement } from "./ast";
+import { type DirectiveArg, type Instruction, type Operand, type Range, type Statement, spanRange } from "./ast";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import type { Token } from "./lexer";
 import { type OperandExtras, parseAttOperand, parseIntelOperand } from "./operands";
@@ -399,6 +399,7 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
 }
 
 function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefixSet: Set<string>): void {
+  const errorsBefore = out.errors.length;
   const prefixes: { name: string; range: Range }[] = [];
   let m = cur.peek()!;
   for (;;) {
@@ -462,7 +463,7 @@ function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefix
           kind: "far",
           segment: sel.value,
           offset: off.value,
-          range: { start: sel.range.start, end: off.range.end },
+          range: spanRange(sel.range, off.range),
         });
       }
     }
@@ -484,6 +485,13 @@ function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefix
     far
   ) {
     // GAS Intel `jmp far sel, off` is not a thing; keep as is.
+  }
+  if (out.errors.length > errorsBefore) {
+    // Report the first problem only (the rest usually cascade from it) and do not assemble a half-parsed
+    // instruction: an error statement keeps the line in the tree.
+    out.errors.length = errorsBefore + 1;
+    out.statements.push({ kind: "error", range: cur.span(prefixes.length > 0 ? cur.tokens[0]! : m, last) });
+    return;
   }
   const instr: Instruction = {
     kind: "instruction",
