@@ -92,7 +92,9 @@ back:
   assert.equal(m.cpu.codeMode, 64);
 });
 
-test("protected mode → virtual-8086 mode (IRET with VM=1) → INT n back to ring 0 with the v86 frame", { skip: NO_NASM }, () => {
+test("protected mode → virtual-8086 mode (IRET with VM=1) → INT n back to ring 0 with the v86 frame", {
+  skip: NO_NASM,
+}, () => {
   const { m, stop } = runAsm(
     `
   mov esi, v86code

@@ -1,0 +1,147 @@
+// Machine API: devices (UART, port 0xE9, unused ports, A20), memory beyond RAM, HLT, the deterministic TSC,
+// step/run with budgets and breakpoints, snapshot/restore (copy-on-write), disassembly.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { disassemble, Machine } from "../../emulator/index";
+import { CODE_BASE, NO_NASM, nasm, RAX, RBX, RCX, RDX, reg, runAsm, runBytes } from "./helpers";
+
+test("UART transmit (THR) and port 0xE9 produce separate output streams", { skip: NO_NASM }, () => {
+  const m = new Machine();
+  const code = nasm(
+    `bits 64\norg ${CODE_BASE}\n mov dx, 0x3f8\n mov al, 'U'\n out dx, al\n mov al, 'E'\n out 0xe9, al\n mov dx, 0x3fd\n in al, dx\n hlt`,
+  );
+  m.setupStart("long64", CODE_BASE);
+  m.load(code, CODE_BASE);
+  const seen: string[] = [];
+  m.onOutput((b, s) => seen.push(`${s}:${String.fromCharCode(b[0]!)}`));
+  const stop = m.run({ maxInstructions: 100 });
+  assert.equal(stop.kind, "halted");
+  assert.deepEqual(seen, ["uart:U", "e9:E"]);
+  assert.equal(Number(reg(m, RAX) & 0x60n), 0x60); // LSR: THR empty, transmitter idle
+});
+
+test("UART receive: queued input shows in LSR.DR and is read from RBR", { skip: NO_NASM }, () => {
+  const { m } = runAsm(
+    "mov dx, 0x3fd\n in al, dx\n mov bl, al\n mov dx, 0x3f8\n in al, dx\n mov cl, al\n mov dx, 0x3fd\n in al, dx\n mov dl, al",
+    "long64",
+    { setup: (mm) => mm.uartInput(Uint8Array.of(0x41)) },
+  );
+  assert.equal(reg(m, RBX) & 1n, 1n);
+  assert.equal(reg(m, RCX) & 0xffn, 0x41n);
+  assert.equal(reg(m, RDX) & 1n, 0n);
+});
+
+test("unused ports read all-ones at every size", { skip: NO_NASM }, () => {
+  const { m } = runAsm("mov dx, 0x1234\n in al, dx\n mov ebx, eax\n in ax, dx\n mov ecx, eax\n in eax, dx");
+  assert.equal(reg(m, RBX) & 0xffn, 0xffn);
+  assert.equal(reg(m, RCX) & 0xffffn, 0xffffn);
+  assert.equal(reg(m, RAX), 0xffffffffn);
+});
+
+test("memory beyond RAM reads all-ones and drops writes", { skip: NO_NASM }, () => {
+  const { m } = runAsm("mov rbx, 0x8000000\n mov dword [rbx], 0\n mov eax, [rbx]", "long64", {
+    machine: { memoryBytes: 16 << 20 },
+  });
+  assert.equal(reg(m, RAX), 0xffffffffn);
+  assert.deepEqual([...m.readPhys(0x8000000, 2)], [0xff, 0xff]);
+});
+
+test("the TSC advances with retired instructions: two runs read the same values", { skip: NO_NASM }, () => {
+  const src = "rdtsc\n mov ebx, eax\n nop\n nop\n rdtsc\n sub eax, ebx";
+  const a = runAsm(src).m;
+  const b = runAsm(src).m;
+  assert.equal(reg(a, RAX), 4n); // RDTSC, MOV, NOP, NOP retired between the two reads
+  assert.equal(reg(a, RBX), reg(b, RBX));
+});
+
+test("CPUID and RDMSR come from the CPU model; an unknown MSR raises #GP", { skip: NO_NASM }, () => {
+  const { m } = runAsm("mov eax, 1\n cpuid\n mov r8d, ecx\n mov ecx, 0x480\n rdmsr\n mov r9d, eax");
+  assert.equal((reg(m, 8) >> 5n) & 1n, 1n); // CPUID.1:ECX.VMX
+  assert.equal(reg(m, 9) & 0x7fffffffn, m.model.msr.get(0x480)! & 0x7fffffffn); // VMCS revision id
+  const { stop } = runAsm("mov ecx, 0x12345678\n rdmsr");
+  assert.equal(stop.kind === "exception" && stop.vector, 13);
+});
+
+test("run() stops at a linear breakpoint before the instruction, and on the budget", { skip: NO_NASM }, () => {
+  const code = nasm(`bits 64\norg ${CODE_BASE}\n mov eax, 1\n mov eax, 2\ntarget:\n mov eax, 3\n jmp $`);
+  const m = new Machine();
+  m.setupStart("long64", CODE_BASE);
+  m.load(code, CODE_BASE);
+  const bp = m.run({ maxInstructions: 100, breakpoints: new Set([BigInt(CODE_BASE + 10)]) });
+  assert.deepEqual(bp, {
+    kind: "breakpoint",
+    rip: BigInt(CODE_BASE + 10),
+    address: BigInt(CODE_BASE + 10),
+    physical: false,
+  });
+  assert.equal(reg(m, RAX), 2n);
+  const budget = m.run({ maxInstructions: 50 });
+  assert.equal(budget.kind, "budget");
+  assert.equal(reg(m, RAX), 3n);
+});
+
+test("step() executes exactly one instruction", { skip: NO_NASM }, () => {
+  const code = nasm(`bits 64\norg ${CODE_BASE}\n mov eax, 1\n mov eax, 2\n hlt`);
+  const m = new Machine();
+  m.setupStart("long64", CODE_BASE);
+  m.load(code, CODE_BASE);
+  assert.equal(m.step().kind, "step");
+  assert.equal(reg(m, RAX), 1n);
+  assert.equal(m.rip, BigInt(CODE_BASE + 5));
+});
+
+test("snapshot/restore brings back registers and memory; pages are shared until written", { skip: NO_NASM }, () => {
+  const code = nasm(`bits 64\norg ${CODE_BASE}\n mov rbx, 0x200000\nl:\n inc dword [rbx]\n inc eax\n jmp l`);
+  const m = new Machine();
+  m.setupStart("long64", CODE_BASE);
+  m.load(code, CODE_BASE);
+  m.run({ maxInstructions: 31 });
+  const snap = m.snapshot();
+  const before = { rax: reg(m, RAX), mem: [...m.readPhys(0x200000, 4)], rip: m.rip, count: m.instructionCount };
+  m.run({ maxInstructions: 300 });
+  assert.notEqual(reg(m, RAX), before.rax);
+  m.restore(snap);
+  assert.equal(reg(m, RAX), before.rax);
+  assert.deepEqual([...m.readPhys(0x200000, 4)], before.mem);
+  assert.equal(m.rip, before.rip);
+  assert.equal(m.instructionCount, before.count);
+  // Replaying from the snapshot gives the same result as the first time.
+  m.run({ maxInstructions: 300 });
+  const again = reg(m, RAX);
+  m.restore(snap);
+  m.run({ maxInstructions: 300 });
+  assert.equal(reg(m, RAX), again);
+  assert.equal(m.memory.pages[0x200000 / 4096] === snap.memory.pages[0x200000 / 4096], false);
+});
+
+test("the decoded-instruction cache is invalidated by writes to code (self-modifying code)", { skip: NO_NASM }, () => {
+  const { m } = runAsm(`
+  mov ecx, 2
+again:
+  mov eax, 1
+  mov byte [rel again + 1], 7    ; patch the immediate of "mov eax, 1"
+  dec ecx
+  jnz again`);
+  assert.equal(reg(m, RAX), 7n);
+});
+
+test("the disassembler prints Intel and AT&T syntax", () => {
+  const bytes = Uint8Array.from([0x48, 0x8b, 0x44, 0x8b, 0x10, 0x0f, 0x01, 0xc2, 0xf3, 0x0f, 0xc7, 0x36, 0xc3]);
+  const intel = disassemble(bytes, 0x1000n, 64, "intel").map((d) => d.text);
+  const att = disassemble(bytes, 0x1000n, 64, "att").map((d) => d.text);
+  assert.deepEqual(intel, ["mov rax, qword ptr [rbx+rcx*4+0x10]", "vmlaunch", "vmxon qword ptr [rsi]", "ret"]);
+  assert.deepEqual(att, ["mov 0x10(%rbx,%rcx,4),%rax", "vmlaunch", "vmxon (%rsi)", "ret"]);
+});
+
+test("a raw image runs in every start state", { skip: NO_NASM }, () => {
+  for (const [start, bits] of [
+    ["long64", 64],
+    ["protected32", 32],
+    ["real16", 16],
+  ] as const) {
+    const base = start === "real16" ? 0x7c00 : CODE_BASE;
+    const { stop, out } = runBytes(nasm(`bits ${bits}\norg ${base}\n mov al, 'k'\n out 0xe9, al\n hlt`), start);
+    assert.equal(stop.kind, "halted", start);
+    assert.equal(out, "k");
+  }
+});
