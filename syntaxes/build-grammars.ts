@@ -308,7 +308,7 @@ export function buildNasmGrammar(m: MnemonicClasses): Grammar {
   const instrEnd = "(?=\\s|$|;|,)";
   const head =
     `^(?=\\s*(?:[A-Za-z_.?]|\\.\\.@))\\s*` +
-    `(?:(${ident})\\s*(:)|(${ident})(?=\\s+(?i:${dataWords})\\b))?\\s*` +
+    `(?:(${ident})\\s*(:)|(${ident})(?=\\s+(?i:equ)\\b)|(${ident})(?=\\s+(?i:${dataWords})\\b))?\\s*` +
     `((?:(?i:${alternation(m.prefixes)})\\s+)*)` +
     "(?:" +
     `((?i:${alternation(NASM_DATA)}))|` +
@@ -371,17 +371,18 @@ export function buildNasmGrammar(m: MnemonicClasses): Grammar {
         captures: {
           1: { name: "entity.name.label.nasm" },
           2: { name: "punctuation.separator.label.nasm" },
-          3: { name: "entity.name.label.nasm" },
-          4: { patterns: [{ include: "#prefix" }] },
-          5: { name: "storage.type.data.nasm" },
-          6: { name: "storage.type.reserve.nasm" },
-          7: { name: "keyword.other.directive.nasm" },
-          8: { name: "keyword.other.vmx.nasm" },
-          9: { name: "keyword.control.instruction.nasm" },
-          10: { name: "keyword.other.system.nasm" },
-          11: { name: "keyword.other.instruction.nasm" },
-          12: { name: "storage.modifier.prefix.nasm" },
-          13: { name: "entity.name.function.macro.call.nasm" },
+          3: { name: "variable.other.constant.nasm" },
+          4: { name: "entity.name.label.nasm" },
+          5: { patterns: [{ include: "#prefix" }] },
+          6: { name: "storage.type.data.nasm" },
+          7: { name: "storage.type.reserve.nasm" },
+          8: { name: "keyword.other.directive.nasm" },
+          9: { name: "keyword.other.vmx.nasm" },
+          10: { name: "keyword.control.instruction.nasm" },
+          11: { name: "keyword.other.system.nasm" },
+          12: { name: "keyword.other.instruction.nasm" },
+          13: { name: "storage.modifier.prefix.nasm" },
+          14: { name: "entity.name.function.macro.call.nasm" },
         },
       },
       prefix: {

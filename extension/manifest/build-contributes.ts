@@ -23,6 +23,9 @@ export interface ManifestInputs {
   defaultCpuModel: string;
   /** language-server RULES; empty while the server has none. */
   rules: readonly RuleDescription[];
+  /** The language server's semantic token legend; empty while it has none. */
+  semanticTokenTypes: readonly string[];
+  semanticTokenModifiers: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -272,6 +275,29 @@ function configuration(inputs: ManifestInputs): Json {
   };
 }
 
+/**
+ * Maps the language server's semantic tokens onto the grammars' scopes, so turning semantic highlighting on
+ * keeps VMX instructions, registers, directives, labels and constants coloured as the grammars colour them.
+ */
+function semanticTokens(inputs: ManifestInputs): Json {
+  const has = (t: string) => inputs.semanticTokenTypes.includes(t);
+  const mod = (m: string) => inputs.semanticTokenModifiers.includes(m);
+  const scopes = (d: "gas" | "nasm"): Record<string, string[]> => {
+    const out: Record<string, string[]> = {};
+    if (has("keyword") && mod("vmx")) out["keyword.vmx"] = [`keyword.other.vmx.${d}`];
+    if (has("variable") && mod("defaultLibrary")) out["variable.defaultLibrary"] = [`variable.language.register.${d}`];
+    if (has("macro") && mod("defaultLibrary")) out["macro.defaultLibrary"] = [`keyword.other.directive.${d}`];
+    if (has("macro")) out.macro = [`entity.name.function.macro.${d}`];
+    if (has("function")) out.function = [`entity.name.label.${d}`];
+    if (has("enumMember") && mod("readonly")) out["enumMember.readonly"] = [`variable.other.constant.${d}`];
+    return out;
+  };
+  return {
+    semanticTokenModifiers: mod("vmx") ? [{ id: "vmx", description: "A VMX instruction (VMXON … INVVPID)" }] : [],
+    semanticTokenScopes: LANGS.map((l) => ({ language: l, scopes: scopes(l === "vmx-gas" ? "gas" : "nasm") })),
+  };
+}
+
 export function buildContributes(inputs: ManifestInputs): Json {
   const C = COMMANDS;
   return {
@@ -299,6 +325,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
       grammars: LANGS.map((l) => ({ language: l, scopeName: `source.${l}`, path: `./syntaxes/${l}.tmLanguage.json` })),
       snippets: LANGS.map((l) => ({ language: l, path: `./snippets/${l}.json` })),
       breakpoints: LANGS.map((l) => ({ language: l })),
+      ...semanticTokens(inputs),
       debuggers: [
         {
           type: "vmx",

@@ -19,6 +19,8 @@ async function optionalModule(spec: string): Promise<Record<string, unknown>> {
 export async function loadManifestInputs(): Promise<ManifestInputs> {
   const arch = await optionalModule("../../arch/index");
   const rules = await optionalModule("../../language-server/analysis/rules");
+  const tokens = await optionalModule("../../language-server/analysis/semantic-tokens");
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const models = Array.isArray(arch.CPU_MODELS) ? (arch.CPU_MODELS as CpuModelInfo[]) : [];
   return {
     cpuModels: models.map((m) => ({ name: m.name, description: m.description })),
@@ -26,6 +28,8 @@ export async function loadManifestInputs(): Promise<ManifestInputs> {
     rules: Array.isArray(rules.RULES)
       ? (rules.RULES as RuleDescription[]).map((r) => ({ code: r.code, severity: r.severity, summary: r.summary }))
       : [],
+    semanticTokenTypes: strings(tokens.SEMANTIC_TOKEN_TYPES),
+    semanticTokenModifiers: strings(tokens.SEMANTIC_TOKEN_MODIFIERS),
   };
 }
 

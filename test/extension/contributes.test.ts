@@ -148,3 +148,26 @@ test("mergeManifest replaces the fragment's keys in place and keeps the rest", a
   assert.deepEqual(merged.activationEvents, ["new"]);
   assert.deepEqual(merged.contributes, { grammars: [] });
 });
+
+describe("semantic tokens", () => {
+  test("each language maps the server's tokens onto scopes its grammar uses", async () => {
+    const inputs = await loadManifestInputs();
+    for (const entry of c.semanticTokenScopes) {
+      const grammarPath = c.grammars.find((g: { language: string }) => g.language === entry.language).path;
+      const grammarText = readFileSync(join(root, grammarPath), "utf8");
+      for (const [selector, scopes] of Object.entries(entry.scopes as Record<string, string[]>)) {
+        const [type, ...mods] = selector.split(".");
+        assert.ok(inputs.semanticTokenTypes.includes(type!), `${selector}: ${type} is not in the server's legend`);
+        for (const m of mods) assert.ok(inputs.semanticTokenModifiers.includes(m), `${selector}: modifier ${m}`);
+        for (const s of scopes)
+          assert.ok(grammarText.includes(`"${s}"`), `${entry.language}: ${s} is not a grammar scope`);
+      }
+    }
+  });
+  test("the custom vmx modifier is declared", () => {
+    assert.deepEqual(
+      c.semanticTokenModifiers.map((m: { id: string }) => m.id),
+      ["vmx"],
+    );
+  });
+});

@@ -29,7 +29,7 @@ msg2: db `tab\there`, 0
 ;        ^^^^^^^^^^^ string.quoted.other.backtick.nasm
 ;            ^^ constant.character.escape.nasm
 VMCS_SIZE equ 4096
-; <--------- entity.name.label.nasm
+; <--------- variable.other.constant.nasm
 ;         ^^^ keyword.other.directive.nasm
 align 4096
 ; <----- keyword.other.directive.nasm
