@@ -1,0 +1,296 @@
+// What a person does in VS Code, as playwright steps over the workbench's DOM: open a file, move the cursor,
+// show a hover, open the Problems panel, run a quick fix, set breakpoints, debug. Only keyboard shortcuts and
+// visible UI are used (the command palette matches labels, so rows are picked by their exact label).
+import type { Locator, Page } from "playwright-core";
+
+/** Monaco renders spaces as no-break spaces; tests compare plain text. */
+export function plain(text: string): string {
+  return text.replace(/\u00a0/g, " ");
+}
+
+async function quickInput(page: Page): Promise<Locator> {
+  const widget = page.locator(".quick-input-widget");
+  await widget.waitFor({ state: "visible" });
+  return widget;
+}
+
+/** Opens a workspace file by its path relative to the folder (Quick Open, Ctrl+P). */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  const base = relativePath.split("/").pop() ?? relativePath;
+  await page.keyboard.press("Control+P");
+  const widget = await quickInput(page);
+  await widget.locator("input").fill(relativePath);
+  // The row of exactly that file (its description is the folder path).
+  const row = widget.locator(".quick-input-list .monaco-list-row", { hasText: base }).first();
+  await row.waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  await widget.waitFor({ state: "hidden" });
+  await page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).waitFor({ state: "visible" });
+  await activeEditor(page).locator(".view-lines").waitFor({ state: "visible" });
+}
+
+export function activeEditor(page: Page): Locator {
+  return page.locator(".editor-group-container.active .monaco-editor").first();
+}
+
+/** Moves the cursor to a 1-based line and column (Go to Line, Ctrl+G) and gives the editor focus. */
+export async function goTo(page: Page, line: number, column = 1): Promise<void> {
+  await page.keyboard.press("Control+G");
+  const widget = await quickInput(page);
+  await widget.locator("input").fill(`:${line}:${column}`);
+  await page.keyboard.press("Enter");
+  await widget.waitFor({ state: "hidden" });
+  await waitForCursor(page, line, column);
+}
+
+/** The cursor position shown in the status bar ("Ln 12, Col 5"). */
+export async function cursor(page: Page): Promise<{ line: number; column: number } | undefined> {
+  const text = await page
+    .locator("#status\\.editor\\.selection")
+    .textContent({ timeout: 2000 })
+    .catch(() => "");
+  const m = /Ln (\d+), Col (\d+)/.exec(text ?? "");
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+}
+
+export async function waitForCursor(page: Page, line: number, column?: number, timeout = 20_000): Promise<void> {
+  await until(
+    async () => {
+      const c = await cursor(page);
+      return c !== undefined && c.line === line && (column === undefined || c.column === column);
+    },
+    timeout,
+    async () => `cursor at ${line}:${column ?? "*"}, status bar shows ${JSON.stringify(await cursor(page))}`,
+  );
+}
+
+/** Polls `check` until it returns true; fails with `describe()` after `timeout` ms. */
+export async function until(
+  check: () => Promise<boolean>,
+  timeout: number,
+  describe: () => Promise<string> | string,
+): Promise<void> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${await describe()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The text of the active editor's rendered lines (the fixtures are short enough to be fully rendered). */
+export async function editorText(page: Page): Promise<string> {
+  const lines = await activeEditor(page)
+    .locator(".view-lines .view-line")
+    .evaluateAll((els) =>
+      els
+        .map((e) => ({
+          top: Number.parseFloat((e.getAttribute("style") ?? "").replace(/.*\btop:\s*([\d.]+)px.*/s, "$1") || "0"),
+          text: e.textContent ?? "",
+        }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text),
+    );
+  return plain(lines.join("\n"));
+}
+
+/** Shows the hover at the cursor (Ctrl+K Ctrl+I) and returns its text. */
+export async function hoverAtCursor(page: Page, expect: RegExp | string): Promise<string> {
+  let last = "";
+  await until(
+    async () => {
+      const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content").last();
+      if (!(await hover.isVisible())) {
+        await page.keyboard.press("Control+K");
+        await page.keyboard.press("Control+I");
+        await hover.waitFor({ state: "visible", timeout: 3000 }).catch(() => {});
+      }
+      last = plain((await hover.textContent().catch(() => "")) ?? "");
+      return typeof expect === "string" ? last.includes(expect) : expect.test(last);
+    },
+    20_000,
+    () => `a hover matching ${expect}; it shows: ${JSON.stringify(last)}`,
+  );
+  return last;
+}
+
+export interface ProblemRow {
+  text: string;
+  severity: "error" | "warning" | "info";
+}
+
+/** Opens the Problems panel (Ctrl+Shift+M) and returns its rows once `ready(rows)` holds. */
+export async function problems(page: Page, ready: (rows: ProblemRow[]) => boolean): Promise<ProblemRow[]> {
+  const panel = page.locator(".markers-panel");
+  if (!(await panel.isVisible())) await page.keyboard.press("Control+Shift+M");
+  await panel.waitFor({ state: "visible" });
+  let rows: ProblemRow[] = [];
+  await until(
+    async () => {
+      rows = await panel.locator(".monaco-list-row").evaluateAll((els) =>
+        els.map((e) => ({
+          text: (e.textContent ?? "").replace(/\u00a0/g, " "),
+          severity: e.querySelector(".codicon-error")
+            ? ("error" as const)
+            : e.querySelector(".codicon-warning")
+              ? ("warning" as const)
+              : ("info" as const),
+        })),
+      );
+      return ready(rows);
+    },
+    30_000,
+    () => `the Problems panel; it lists:\n${rows.map((r) => `  [${r.severity}] ${r.text}`).join("\n")}`,
+  );
+  return rows;
+}
+
+/** Opens the quick-fix menu (Ctrl+.) at the cursor and picks the action whose label contains `title`. */
+export async function quickFix(page: Page, title: string | RegExp): Promise<string> {
+  await page.keyboard.press("Control+.");
+  const menu = page.locator(".action-widget:not(.action-list-submenu-panel)").first();
+  await menu.waitFor({ state: "visible" });
+  const row = menu.locator(".monaco-list-row.action", { hasText: title }).first();
+  try {
+    await row.waitFor({ state: "visible", timeout: 10_000 });
+  } catch {
+    const offered = await menu.locator(".monaco-list-row").allInnerTexts();
+    await page.keyboard.press("Escape");
+    throw new Error(`no quick fix ${title}; offered: ${JSON.stringify(offered)}`);
+  }
+  const label = plain((await row.textContent()) ?? "");
+  await row.click();
+  await menu.waitFor({ state: "hidden" });
+  return label;
+}
+
+/** Toggles a breakpoint on a 1-based line (F9) and waits for its glyph. */
+export async function toggleBreakpoint(page: Page, line: number): Promise<void> {
+  await goTo(page, line);
+  const before = await activeEditor(page)
+    .locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified")
+    .count();
+  await page.keyboard.press("F9");
+  await until(
+    async () =>
+      (await activeEditor(page).locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified").count()) >
+      before,
+    10_000,
+    () => `a breakpoint glyph on line ${line}`,
+  );
+}
+
+/** The "Paused on …" text of the Call Stack view, or "" while running / not debugging. */
+export async function pausedReason(page: Page): Promise<string> {
+  const label = page.locator(".debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state").first();
+  return plain((await label.textContent({ timeout: 1000 }).catch(() => "")) ?? "");
+}
+
+/** Waits until the debugger stops with the cursor on `line` (VS Code reveals the top stack frame). */
+export async function waitForStop(page: Page, line: number, timeout = 60_000): Promise<void> {
+  await until(
+    async () => {
+      const c = await cursor(page);
+      return (await isPaused(page)) && c?.line === line;
+    },
+    timeout,
+    async () =>
+      `a stop on line ${line}; debug toolbar paused: ${await isPaused(page)}, cursor ${JSON.stringify(await cursor(page))}, call stack says ${JSON.stringify(await pausedReason(page))}`,
+  );
+}
+
+/** The debug toolbar shows Continue (not Pause) while the session is stopped. */
+export async function isPaused(page: Page): Promise<boolean> {
+  return page
+    .locator(".debug-toolbar .codicon-debug-continue")
+    .isVisible()
+    .catch(() => false);
+}
+
+export async function isDebugging(page: Page): Promise<boolean> {
+  return page
+    .locator(".debug-toolbar")
+    .isVisible()
+    .catch(() => false);
+}
+
+/** Stops the debug session (Shift+F5) and waits for the toolbar to go. */
+export async function stopDebugging(page: Page): Promise<void> {
+  if (!(await isDebugging(page))) return;
+  await page.keyboard.press("Shift+F5");
+  await page.locator(".debug-toolbar").waitFor({ state: "hidden", timeout: 20_000 });
+}
+
+/** The file name shown in the active editor tab. */
+export async function activeTab(page: Page): Promise<string> {
+  return ((await page.locator(".tabs-container .tab.active .label-name").first().textContent()) ?? "").trim();
+}
+
+/** Shows the Run and Debug side bar (Ctrl+Shift+D) and expands the view titled `title`; returns its body. */
+export async function debugView(page: Page, title: string): Promise<Locator> {
+  const viewlet = page.locator(".debug-viewlet, #workbench\\.view\\.debug");
+  if (!(await viewlet.first().isVisible())) await page.keyboard.press("Control+Shift+D");
+  await viewlet.first().waitFor({ state: "visible" });
+  const pane = page.locator(".pane", { has: page.locator(`.pane-header h3.title:text-is("${title}")`) }).first();
+  await pane.waitFor({ state: "visible" });
+  const header = pane.locator(".pane-header").first();
+  if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+  const body = pane.locator(".pane-body");
+  await body.waitFor({ state: "visible" });
+  return body;
+}
+
+export interface TreeRow {
+  label: string;
+  description: string;
+  expanded: boolean | undefined;
+  /** The label carries a file-decoration colour (the VMCS view's "changed since the last stop"). */
+  decorated: boolean;
+  badge: string;
+}
+
+/** The rendered rows of a tree view body. */
+export async function treeRows(body: Locator): Promise<TreeRow[]> {
+  return body.locator(".monaco-list-row").evaluateAll((els) =>
+    els.map((e) => {
+      const label = e.querySelector(".label-name")?.textContent ?? "";
+      const description = e.querySelector(".label-description")?.textContent ?? "";
+      const exp = e.getAttribute("aria-expanded");
+      const labelEl = e.querySelector(".monaco-icon-label");
+      const cls = labelEl?.className ?? "";
+      const badge = e.querySelector(".monaco-decoration-iconBadge, .label-decoration")?.textContent ?? "";
+      return {
+        label: label.replace(/\u00a0/g, " ").trim(),
+        description: description.replace(/\u00a0/g, " ").trim(),
+        expanded: exp === null ? undefined : exp === "true",
+        decorated: /monaco-decoration-itemColor/.test(cls),
+        badge: badge.trim(),
+      };
+    }),
+  );
+}
+
+/** Expands the tree row with exactly this label (click on its twistie) and waits for children. */
+export async function expandRow(body: Locator, label: string): Promise<void> {
+  const row = body.locator(".monaco-list-row", { has: body.page().locator(`.label-name:text-is("${label}")`) }).first();
+  await row.waitFor({ state: "visible" });
+  if ((await row.getAttribute("aria-expanded")) === "false") {
+    await row.click();
+    await until(
+      async () => (await row.getAttribute("aria-expanded")) === "true",
+      10_000,
+      () => `row ${label} to expand`,
+    );
+  }
+}
+
+/** Text of the editor decorations rendered after line ends (`after` content), e.g. failure explanations. */
+export async function afterLineDecorations(page: Page): Promise<string[]> {
+  return activeEditor(page)
+    .locator(".view-lines .view-line span")
+    .evaluateAll((els) =>
+      els
+        .filter((e) => /ced-|after/.test(e.className) && (e.textContent ?? "").trim().length > 0)
+        .map((e) => (e.textContent ?? "").replace(/\u00a0/g, " ")),
+    );
+}
