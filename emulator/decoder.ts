@@ -585,7 +585,7 @@ function resolveGroup(i: Insn, entry: OpEntry, opcode: number): OpEntry | undefi
         if (reg === 7 && i.rep === 0xf3) return simple("rdpid", ["Ro"]);
         return undefined;
       }
-      if (reg === 1) return (i.rex & 8) !== 0 ? simple("cmpxchg16b", ["M"]) : simple("cmpxchg8b", ["M"]);
+      if (reg === 1) return simple((i.rex & 8) !== 0 ? "cmpxchg16b" : "cmpxchg8b", ["M"], { lock: true });
       if (reg === 6) {
         if (i.rep === 0xf3) return simple("vmxon", ["Mq"]);
         if (i.opsizePrefix) return simple("vmclear", ["Mq"]);
