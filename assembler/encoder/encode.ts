@@ -7,6 +7,7 @@ import { type Form, KIND, type OpPattern, parseForm } from "./forms";
 import { attReadings, type MnemonicReading } from "./mnemonics";
 import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
 import { type RegInfo, regInfo } from "./registers";
+import { rewriteStringOperands } from "./strings";
 import { FORM_LINES } from "./table";
 import type { Bits, EncodeError, EncodeRequest, EncodeResult, ImmOperand, MemOperand, Operand } from "./types";
 
@@ -236,6 +237,15 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     !op0.unresolved
   )
     return encodeReading({ ...req, operands: [] }, { mnemonic: "int3" });
+  if (req.flavor === "gas" && req.operands.length > 0) {
+    const str = rewriteStringOperands(r.mnemonic, req.operands, r.opSize ?? req.opSize, req.bits);
+    if (typeof str === "string") return { message: str, score: 50 };
+    if (str)
+      return encodeReading(
+        { ...req, operands: [], prefixes: [...(req.prefixes ?? []), ...str.prefixes] },
+        { mnemonic: str.mnemonic },
+      );
+  }
   const forms = BY_MNEMONIC.get(r.mnemonic);
   if (!forms) return { message: `unknown instruction '${req.mnemonic}'`, score: 0 };
   let ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);

@@ -54,6 +54,14 @@ const ATT_SPECIAL: Record<string, MnemonicReading> = {
   smovl: { mnemonic: "movsd" },
   smovq: { mnemonic: "movsq" },
   xlat: { mnemonic: "xlatb" },
+  // String instructions without a size letter take it from their explicit operands (./strings).
+  movs: { mnemonic: "movs" },
+  cmps: { mnemonic: "cmps" },
+  stos: { mnemonic: "stos" },
+  lods: { mnemonic: "lods" },
+  scas: { mnemonic: "scas" },
+  ins: { mnemonic: "ins" },
+  outs: { mnemonic: "outs" },
   // GNU as spells the REX.W forms of FXSAVE/FXRSTOR with a q suffix as well.
   fxsaveq: { mnemonic: "fxsave64" },
   fxrstorq: { mnemonic: "fxrstor64" },
