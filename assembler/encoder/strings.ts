@@ -63,7 +63,7 @@ export function rewriteStringOperands(
     const o = ops[i]!;
     if (role === "acc") {
       const r = o.kind === "reg" ? regInfo(o.reg) : undefined;
-      if (!r || r.cls !== "gpr" || r.num !== 0) return "the accumulator is needed here";
+      if (r?.cls !== "gpr" || r.num !== 0) return "the accumulator is needed here";
       if (size !== undefined && size !== r.size) return "operand size mismatch";
       size = r.size;
       continue;
@@ -78,7 +78,7 @@ export function rewriteStringOperands(
     const m: MemOperand = o;
     // GNU as takes only the address size from the register (it accepts `movsb (%rbx),(%rdi)` as MOVSB).
     const base = m.base ? regInfo(m.base) : undefined;
-    if (!base || base.cls !== "gpr" || base.size === 8 || m.rip) return "an (%rsi)/(%rdi)-style operand is needed here";
+    if (base?.cls !== "gpr" || base.size === 8 || m.rip) return "an (%rsi)/(%rdi)-style operand is needed here";
     if (addrSize !== undefined && addrSize !== base.size) return "address sizes differ";
     addrSize = base.size;
     if (m.size !== undefined) {
