@@ -105,3 +105,12 @@ describe("debugger expressions", () => {
     assert.deepEqual(splitFormat("8(%rbx,%rcx,8)"), { expression: "8(%rbx,%rcx,8)" });
   });
 });
+
+describe("AT&T RIP-relative operands", () => {
+  it("treat sym(%rip) as the symbol's memory", () => {
+    const e = env("gas");
+    e.regs.set("rip", 0x5000n);
+    e.mem.set([7], 0);
+    assert.equal(evaluate("start(%rip)", e).value & 0xffn, 7n);
+  });
+});

@@ -274,6 +274,13 @@ class Parser {
 
   private attMemory(disp: bigint): EvalResult {
     this.expect("(");
+    // sym(%rip): the assembler made the displacement RIP-relative; a debugger symbol is already absolute.
+    const b = this.peek();
+    const close = this.tokens[this.i + 1];
+    if (b.t === "id" && /^%?rip$/i.test(b.v) && close?.t === "op" && close.v === ")") {
+      this.i += 2;
+      return this.memory(disp, this.env.pointerSize);
+    }
     let addr = disp;
     if (!this.isOp(",")) addr = (addr + this.expression(0).value) & U64;
     if (this.isOp(",")) {

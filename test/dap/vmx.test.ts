@@ -281,3 +281,64 @@ describe("VMX debugging", () => {
     assert.match(out, /hello from VMX non-root operation/);
   });
 });
+
+describe("VMX debugging of a GAS (AT&T) hypervisor", () => {
+  const GAS = join(ROOT, "test/dap/fixtures/vmx.s");
+  const lines = readFileSync(GAS, "utf8").split("\n");
+  const find = (re: RegExp, after?: RegExp) => {
+    const from = after ? lines.findIndex((l) => after.test(l)) + 1 : 0;
+    const i = lines.findIndex((l, k) => k >= from && re.test(l));
+    if (i < 0) throw new Error(`no line matches ${re}`);
+    return i + 1;
+  };
+  const launchLine = find(/^\s+vmlaunch/);
+  const guestLine = find(/^\s+\S/, /^guest:/);
+  const guestCpuid = find(/^\s+cpuid/, /^guest:/);
+  const handlerLine = find(/^\s+\S/, /^vmexit:/);
+  const ripWrite = find(/^\s+vmwrite/, /lea guest, %rax/);
+
+  it("stops at VMLAUNCH, steps into the guest and back out on its CPUID exit, and steps back", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: GAS }, () =>
+      dc.setBreakpointsRequest({ source: { path: GAS }, breakpoints: [{ line: launchLine }] }),
+    );
+    await stopped;
+    const rip = (await vmxState()).fields.find((f) => f.name === "GUEST_RIP");
+    assert.equal(rip?.provenance?.file, GAS);
+    assert.equal(rip?.provenance?.line, ripWrite - 1);
+    assert.equal(BigInt(await evaluate(dc, "GUEST_RIP")), BigInt(await evaluate(dc, "guest")));
+    const step = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await step;
+    const f = await topFrame(dc);
+    assert.equal(f.line, guestLine);
+    assert.equal(f.source?.path, GAS);
+    const ev = await continueWithExitFilter("reason == 10");
+    assert.equal(ev.body.reason, "exception");
+    assert.equal((await topFrame(dc)).line, handlerLine);
+    // AT&T expressions in a GAS program.
+    assert.equal(await evaluate(dc, "%rsp"), "0x0000000000210000");
+    assert.equal(BigInt(await evaluate(dc, "exits(%rip)")), 0n);
+    assert.equal(BigInt(await evaluate(dc, "8(%rsp)")), BigInt(await evaluate(dc, "qword [rsp + 8]")));
+    const back = waitStopped(dc);
+    await dc.stepBackRequest({ threadId: 1 });
+    await back;
+    assert.equal((await topFrame(dc)).line, guestCpuid);
+  });
+
+  it("runs to the end, the guest's and the host's output on the Debug Console", async () => {
+    let out = "";
+    dc.on("output", (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === "stdout") out += e.body.output;
+    });
+    const end = dc.waitForEvent("exited");
+    await launch(dc, { program: GAS });
+    assert.equal(((await end) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+    assert.equal(out, "GH");
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.deepEqual(
+      h.exits.map((e) => e.reasonName),
+      ["CPUID", "HLT"],
+    );
+  });
+});
