@@ -31,7 +31,17 @@ const read = (p: string) => {
 
 /** A loop of `n` iterations (3 instructions each) and 20 functions that are never called, each with a breakpoint. */
 function loopProgram(n: number): { path: string; breakpointLines: number[]; endLine: number } {
-  const lines = ["bits 64", "org 0x100000", "start:", `    mov rcx, ${n}`, "    xor rax, rax", ".loop:", "    add rax, rcx", "    dec rcx", "    jnz .loop"];
+  const lines = [
+    "bits 64",
+    "org 0x100000",
+    "start:",
+    `    mov rcx, ${n}`,
+    "    xor rax, rax",
+    ".loop:",
+    "    add rax, rcx",
+    "    dec rcx",
+    "    jnz .loop",
+  ];
   const endLine = lines.length; // 0-based line of the hlt below
   lines.push("    hlt");
   const breakpointLines: number[] = [];
@@ -64,9 +74,18 @@ async function continueSpeed(): Promise<void> {
     target,
     built.sourceMap,
     { syntax: "nasm", trace: false, breakOn: new Set() },
-    { output: () => {}, stopped: () => void (stopped = true), ended: () => {} },
+    {
+      output: () => {},
+      stopped: () => {
+        stopped = true;
+      },
+      ended: () => {},
+    },
   );
-  engine.breakpoints.setSource(prog.path, [...prog.breakpointLines, prog.endLine].map((line) => ({ line })));
+  engine.breakpoints.setSource(
+    prog.path,
+    [...prog.breakpointLines, prog.endLine].map((line) => ({ line })),
+  );
   t0 = performance.now();
   await engine.continue();
   const dbgMs = performance.now() - t0;
@@ -98,7 +117,13 @@ async function stepLatency(): Promise<void> {
       await s;
       times.push(performance.now() - t0);
     }
-    emit({ metric: "step_round_trip_ms", steps: times.length, median: round(percentile(times, 50)), p95: round(percentile(times, 95)), target_ms: 5 });
+    emit({
+      metric: "step_round_trip_ms",
+      steps: times.length,
+      median: round(percentile(times, 50)),
+      p95: round(percentile(times, 95)),
+      target_ms: 5,
+    });
     // A step followed by what VS Code asks at every stop: stack trace, scopes, general registers.
     const full: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -111,7 +136,12 @@ async function stepLatency(): Promise<void> {
       await dc.variablesRequest({ variablesReference: sc.body.scopes[0]?.variablesReference ?? 0 });
       full.push(performance.now() - t0);
     }
-    emit({ metric: "step_with_views_ms", steps: full.length, median: round(percentile(full, 50)), p95: round(percentile(full, 95)) });
+    emit({
+      metric: "step_with_views_ms",
+      steps: full.length,
+      median: round(percentile(full, 50)),
+      p95: round(percentile(full, 95)),
+    });
     // Pause latency in an endless loop.
     const pauses: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -123,7 +153,13 @@ async function stepLatency(): Promise<void> {
       await s;
       pauses.push(performance.now() - t0);
     }
-    emit({ metric: "pause_latency_ms", pauses: pauses.length, median: round(percentile(pauses, 50)), max: round(Math.max(...pauses)), target_ms: 50 });
+    emit({
+      metric: "pause_latency_ms",
+      pauses: pauses.length,
+      median: round(percentile(pauses, 50)),
+      max: round(Math.max(...pauses)),
+      target_ms: 50,
+    });
   } finally {
     await dc.stop();
   }
@@ -145,7 +181,13 @@ async function launchToFirstStop(): Promise<void> {
         await dc.stop();
       }
     }
-    emit({ metric: "launch_to_first_stop_ms", program: program.replace(`${ROOT}/`, ""), median: round(percentile(samples, 50)), max: round(Math.max(...samples)), target_ms: 300 });
+    emit({
+      metric: "launch_to_first_stop_ms",
+      program: program.replace(`${ROOT}/`, ""),
+      median: round(percentile(samples, 50)),
+      max: round(Math.max(...samples)),
+      target_ms: 300,
+    });
   }
 }
 
