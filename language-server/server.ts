@@ -43,6 +43,7 @@ import {
   type Analysis,
   type AnalysisSettings,
   analyze,
+  diagnosticsForFile,
   type FrontendResult,
   ParseCache,
   resolveSyntax,
@@ -302,7 +303,7 @@ function startServer(): void {
     try {
       const a = currentAnalysis(uri);
       const path = uriToPath(uri);
-      diagnostics = (a?.diagnostics ?? []).filter((d) => d.file === path).map(toLspDiagnostic);
+      diagnostics = a ? diagnosticsForFile(a, path).map(toLspDiagnostic) : [];
     } catch (e) {
       log(`analysis of ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }

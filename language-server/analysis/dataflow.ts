@@ -72,7 +72,7 @@ export interface FlowResult {
   msr: MsrSite[];
   regions: RegionSite[];
   unchecked: UncheckedFailure[];
-  /** Labels that receive a store at offset 0 somewhere (a revision identifier written). */
+  /** Regions (see regionKey) that receive a store at their first byte somewhere (a revision identifier). */
   storedAtStart: Set<string>;
   /** Known register values at each VMX/MSR site, by register name as written. */
   registerValues: Map<Statement, Map<string, Val>>;
@@ -156,6 +156,12 @@ const MASK32 = 0xffff_ffffn;
 
 function memKey(label: string, off: bigint): string {
   return `${label}+${off}`;
+}
+
+/** A region's identity: its label (plus offset), or `@` and its physical address when it is a number. */
+export function regionKey(v: SymValue): string {
+  if (v.k === "num") return `@0x${v.v.toString(16).toUpperCase()}`;
+  return v.off === 0n ? v.label : `${v.label}+0x${v.off.toString(16).toUpperCase()}`;
 }
 
 interface Block {
@@ -511,7 +517,7 @@ function load(ctx: Ctx, s: State, st: Statement, op: Operand, size: number): Val
   const a = resolveAddress(ctx, s, st, op);
   if (!a) return undefined;
   if (a.k === "stack") return size === 8 ? s.stack[s.stack.length - 1 - a.depth] : undefined;
-  if (a.k !== "addr") return undefined;
+  if (a.k === "num") return s.mem.get(regionKey(a));
   const cell = s.mem.get(memKey(a.label, a.off));
   if (cell) return cell;
   return staticData(ctx, a.label, a.off, size);
@@ -524,9 +530,8 @@ function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefine
     s.stack[s.stack.length - 1 - a.depth] = v;
     return;
   }
-  if (a.k !== "addr") return;
-  if (a.off === 0n) ctx.result.storedAtStart.add(a.label);
-  const key = memKey(a.label, a.off);
+  if (a.k === "num" || a.off === 0n) ctx.result.storedAtStart.add(regionKey(a));
+  const key = a.k === "num" ? regionKey(a) : memKey(a.label, a.off);
   if (v) s.mem.set(key, v);
   else s.mem.delete(key);
 }
@@ -683,7 +688,7 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
           ? readOperand(ctx, s, st, op.kind === "mem" ? op : { ...op, kind: "mem" }, 8)
           : undefined;
       if (base === "vmclear") {
-        const region = ptr?.k === "addr" ? ptr.label : undefined;
+        const region = ptr ? regionKey(ptr) : undefined;
         if (!ctx.report) {
           const prev = ctx.vmclearRegions.get(st);
           if (!region) ctx.vmclearRegions.set(st, null);

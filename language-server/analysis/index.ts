@@ -1,10 +1,12 @@
 // The analysis core's public API: one call turns a file (plus what it includes) into diagnostics and the facts
 // the editor features read (symbols, data-flow sites). Pure TypeScript; no LSP types; never throws.
+
+import { basename } from "node:path";
 import { analyzeFlow, type FlowResult } from "./dataflow";
 import { type FrontendResult, frontendCheck } from "./frontend";
 import { buildUnit, detectSyntax, ParseCache, syntaxForFile, type Unit } from "./project";
 import { effectiveSeverity, type RuleSetting } from "./rules";
-import type { AnalysisDiagnostic, Syntax } from "./types";
+import type { AnalysisDiagnostic, Range, Syntax } from "./types";
 import { vmxDiagnostics } from "./vmx-checks";
 import { modelContext } from "./vmx-model-checks";
 
@@ -122,3 +124,37 @@ export type { FrontendResult } from "./frontend";
 export { ParseCache } from "./project";
 export { RULES } from "./rules";
 export type { AnalysisDiagnostic, Position, Range, Severity, Syntax } from "./types";
+
+/**
+ * The diagnostics to show in `file`: its own, plus errors and warnings found in files it includes, attached to
+ * the `%include`/`.include` line that brings them in (an editor shows one file's diagnostics at a time, and a
+ * problem may only exist with this file's definitions, e.g. `%define BREAK_…` before the include).
+ */
+export function diagnosticsForFile(a: Analysis, file: string = a.file): AnalysisDiagnostic[] {
+  const own = a.diagnostics.filter((d) => d.file === file);
+  const parent = new Map<string, { file: string; range: Range }>();
+  for (const inc of a.unit.includes) if (inc.target && !parent.has(inc.target)) parent.set(inc.target, inc);
+  const anchor = (f: string): Range | undefined => {
+    let cur = f;
+    for (let guard = 0; guard < 64; guard++) {
+      const p = parent.get(cur);
+      if (!p) return undefined;
+      if (p.file === file) return p.range;
+      cur = p.file;
+    }
+    return undefined;
+  };
+  for (const d of a.diagnostics) {
+    if (d.file === file || (d.severity !== "error" && d.severity !== "warning")) continue;
+    const range = anchor(d.file);
+    if (!range) continue;
+    own.push({
+      file,
+      range,
+      severity: d.severity,
+      code: d.code,
+      message: `In ${basename(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`,
+    });
+  }
+  return own;
+}

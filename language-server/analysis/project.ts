@@ -1,7 +1,7 @@
 // A compilation unit: the root file plus every file it includes (followed recursively, as the assemblers do),
 // flattened into one statement list, with the symbol table (labels, constants, macros) and its references.
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { type Expr, evalExpr, type SymValue } from "./expr";
+import { type Expr, evalExpr, parseExpr, type SymValue } from "./expr";
 import { isKnownMnemonic, mnemonicsVersion } from "./mnemonics";
 import { type LineCache, type ParsedFile, parseFile, type Statement } from "./parser";
 import type { Range, Syntax } from "./types";
@@ -40,7 +40,7 @@ export interface Unit {
   files: Map<string, ParsedFile>;
   /** Statements of every file in assembly order (included files expanded in place). */
   statements: Statement[];
-  /** Statements that belong to macro bodies (not analysed as code). */
+  /** Statements that are not code: macro bodies and branches of conditional assembly not taken. */
   inMacro: Set<Statement>;
   defs: Map<string, SymbolDef[]>;
   refs: SymbolRef[];
@@ -120,6 +120,29 @@ function toRange(line: number, start: number, end: number): Range {
 }
 
 const INCLUDE_DIRECTIVES = new Set(["%include", ".include", "#include"]);
+const IF_OPEN = new Set([
+  "%if",
+  "%ifdef",
+  "%ifndef",
+  "%ifmacro",
+  "%ifidn",
+  "%ifidni",
+  "%ifnum",
+  "%ifstr",
+  "%ifid",
+  "#if",
+  "#ifdef",
+  "#ifndef",
+  ".if",
+  ".ifdef",
+  ".ifndef",
+  ".ifnotdef",
+  ".ifc",
+  ".ifeq",
+  ".ifne",
+  ".ifb",
+  ".ifnb",
+]);
 
 export function buildUnit(opts: UnitOptions): Unit {
   const cache = opts.cache ?? new ParseCache();
@@ -200,9 +223,93 @@ export function buildUnit(opts: UnitOptions): Unit {
           bareWord: false,
         };
     }
+  const qualify = (stmt: Statement, name: string): string => {
+    const syntax = files.get(stmt.file)?.syntax ?? opts.syntax;
+    if (syntax === "nasm" && name.startsWith(".") && !name.startsWith("..")) return `${scopeOf.get(stmt) ?? ""}${name}`;
+    return name;
+  };
+
+  const evaluating = new Set<string>();
+  const lookup = (name: string, stmt?: Statement): SymValue | undefined => {
+    const q = stmt ? qualify(stmt, name) : name;
+    const list = defs.get(q);
+    // GAS/NASM symbols are case-sensitive; fall back to a case-insensitive match for %define'd names only.
+    const d = list?.[list.length - 1];
+    if (!d) return undefined;
+    if (d.kind === "label") return { k: "addr", label: d.name, off: 0n };
+    if (d.kind !== "constant" || !d.expr || evaluating.has(q)) return undefined;
+    evaluating.add(q);
+    try {
+      return evalExpr(d.expr, (n) => lookup(n, d.stmt));
+    } finally {
+      evaluating.delete(q);
+    }
+  };
+
+  // Conditional assembly (%ifdef/%if/%else/%endif, .ifdef/.if, #ifdef): statements in branches not taken are
+  // not code. Conditions that cannot be evaluated take the first branch.
+  const defined = new Set<string>();
+  const conditions: { active: boolean; taken: boolean }[] = [];
+  const active = () => conditions.every((c) => c.active);
+  const evalCondition = (st: Statement, n: string): boolean => {
+    const arg = st.args[0]?.text ?? "";
+    const isDefined = () => defined.has(arg) || defs.has(arg);
+    if (["%ifdef", "#ifdef", ".ifdef"].includes(n)) return isDefined();
+    if (["%ifndef", "#ifndef", ".ifndef", ".ifnotdef"].includes(n)) return !isDefined();
+    if (["%if", "%elif", "#if", "#elif", ".if", ".elseif"].includes(n) && st.args.length > 0) {
+      const fsyntax = files.get(st.file)?.syntax ?? opts.syntax;
+      const tokens = st.args.filter((t) => !(t.kind === "ident" && t.text === "defined"));
+      const e = parseExpr(tokens, { syntax: fsyntax, isRegister: () => false });
+      const v = evalExpr(e, (x) => lookup(x, st));
+      return v?.k === "num" ? v.v !== 0n : true;
+    }
+    return true;
+  };
   for (const st of statements) {
     const syntax = files.get(st.file)?.syntax ?? opts.syntax;
     const name = st.name ?? "";
+    if (st.kind === "directive" && macroDepth === 0) {
+      if (IF_OPEN.has(name)) {
+        const on = active() && evalCondition(st, name);
+        conditions.push({ active: on, taken: on || !active() });
+        inMacro.add(st);
+        continue;
+      }
+      const top = conditions[conditions.length - 1];
+      if (top && (name === "%else" || name === "#else" || name === ".else")) {
+        top.active = !top.taken;
+        top.taken = true;
+        inMacro.add(st);
+        continue;
+      }
+      if (top && ["%elif", "#elif", ".elseif"].includes(name)) {
+        top.active = false;
+        if (!top.taken) {
+          top.active = evalCondition(st, name);
+          top.taken = top.active;
+        }
+        inMacro.add(st);
+        continue;
+      }
+      if (top && (name === "%endif" || name === "#endif" || name === ".endif")) {
+        conditions.pop();
+        inMacro.add(st);
+        continue;
+      }
+    }
+    if (!active()) {
+      inMacro.add(st);
+      continue;
+    }
+    if (
+      st.kind === "directive" &&
+      ["%define", "%xdefine", "%assign", "#define", "%idefine"].includes(name) &&
+      st.args[0]
+    )
+      defined.add(st.args[0].text);
+    if (st.kind === "directive" && (name === "%undef" || name === "#undef") && st.args[0])
+      defined.delete(st.args[0].text);
+    if (st.kind === "constant" && st.constName) defined.add(st.constName.name);
     const opensMacro = st.kind === "directive" && (name === "%macro" || name === "%imacro" || name === ".macro");
     const closesMacro = st.kind === "directive" && (name === "%endmacro" || name === ".endm" || name === ".endmacro");
     if (opensMacro) {
@@ -256,12 +363,6 @@ export function buildUnit(opts: UnitOptions): Unit {
     }
   }
 
-  const qualify = (stmt: Statement, name: string): string => {
-    const syntax = files.get(stmt.file)?.syntax ?? opts.syntax;
-    if (syntax === "nasm" && name.startsWith(".") && !name.startsWith("..")) return `${scopeOf.get(stmt) ?? ""}${name}`;
-    return name;
-  };
-
   // References are only needed by navigation requests: built on first use.
   let refs: SymbolRef[] | undefined;
   const allRefs = (): SymbolRef[] => {
@@ -274,23 +375,6 @@ export function buildUnit(opts: UnitOptions): Unit {
     }
     refs = list;
     return list;
-  };
-
-  const evaluating = new Set<string>();
-  const lookup = (name: string, stmt?: Statement): SymValue | undefined => {
-    const q = stmt ? qualify(stmt, name) : name;
-    const list = defs.get(q);
-    // GAS/NASM symbols are case-sensitive; fall back to a case-insensitive match for %define'd names only.
-    const d = list?.[list.length - 1];
-    if (!d) return undefined;
-    if (d.kind === "label") return { k: "addr", label: d.name, off: 0n };
-    if (d.kind !== "constant" || !d.expr || evaluating.has(q)) return undefined;
-    evaluating.add(q);
-    try {
-      return evalExpr(d.expr, (n) => lookup(n, d.stmt));
-    } finally {
-      evaluating.delete(q);
-    }
   };
 
   return {

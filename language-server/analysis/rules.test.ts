@@ -1,7 +1,13 @@
 // Every VMX rule, in NASM and in GAS (AT&T, and Intel syntax where it matters), positive and negative.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type AnalysisDiagnostic, type AnalysisSettings, analyze, DEFAULT_ANALYSIS_SETTINGS } from "./index";
+import {
+  type AnalysisDiagnostic,
+  type AnalysisSettings,
+  analyze,
+  DEFAULT_ANALYSIS_SETTINGS,
+  diagnosticsForFile,
+} from "./index";
 
 function lint(
   src: string,
@@ -435,5 +441,59 @@ describe("robustness", () => {
         assert.deepEqual(withCode(ds, "internal-error"), [], s);
       }
     }
+  });
+});
+
+describe("conditional assembly and numeric regions", () => {
+  const body = (flag: string) => `${flag}
+VMXON_REGION equ 0x200000
+VMCS_REGION equ 0x201000
+bits 64
+start:
+    mov [VMXON_REGION], eax
+    mov [VMCS_REGION], eax
+    vmxon [vmxon_ptr]
+    jbe f
+%ifndef SKIP_CLEAR
+    vmclear [vmcs_ptr]
+    jbe f
+%endif
+%ifdef WRONG
+    vmptrld [vmxon_ptr]
+%else
+    vmptrld [vmcs_ptr]
+%endif
+    jbe f
+f:  hlt
+vmxon_ptr: dq VMXON_REGION
+vmcs_ptr: dq VMCS_REGION
+`;
+  test("the taken branches only: a clean program", () => {
+    const ds = lint(body(""), "nasm");
+    assert.deepEqual(
+      ds.filter((d) => d.code.startsWith("vmptrld") || d.code.startsWith("region")),
+      [],
+    );
+  });
+  test("%define selects the broken branches", () => {
+    only(lint(body("%define SKIP_CLEAR"), "nasm"), "vmptrld-without-vmclear");
+    const d = only(lint(body("%define WRONG"), "nasm"), "vmptrld-vmxon-region");
+    assert.match(d.message, /0x200000 \(VMXON_REGION\)/);
+  });
+  test("a numeric region that is not page aligned", () => {
+    only(lint(body("").replace("0x201000", "0x201010"), "nasm"), "region-misaligned");
+  });
+  test("problems in an included file are attached to the %include line", () => {
+    const files = { "/virtual/hv.inc": body("") };
+    const a = analyze({
+      file: "/virtual/main.asm",
+      text: '%define SKIP_CLEAR\n%include "hv.inc"\n',
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      readFile: (p) => files[p as keyof typeof files],
+    });
+    const shown = diagnosticsForFile(a);
+    const d = shown.find((x) => x.code === "vmptrld-without-vmclear");
+    assert.equal(d?.range.start.line, 1);
+    assert.match(d?.message ?? "", /^In hv\.inc:17:/);
   });
 });

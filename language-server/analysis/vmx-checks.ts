@@ -2,7 +2,7 @@
 // SDM section, and the fix. Rules read arch/ for every encoding, name and capability.
 import { fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from "../../arch/index";
 import { decodeCached } from "./arch-cache";
-import type { FlowResult, Val, VmcsSite } from "./dataflow";
+import { type FlowResult, regionKey, type Val, type VmcsSite } from "./dataflow";
 import { alignmentFromSource, labelAlignment, staticRevision } from "./layout";
 import type { Operand, Statement } from "./parser";
 import type { Unit } from "./project";
@@ -176,7 +176,7 @@ export function vmxDiagnostics(
 
   // Regions.
   const vmxonRegions = new Set<string>();
-  for (const r of flow.regions) if (r.kind === "vmxon" && r.pointer?.k === "addr") vmxonRegions.add(r.pointer.label);
+  for (const r of flow.regions) if (r.kind === "vmxon" && r.pointer) vmxonRegions.add(regionKey(r.pointer));
   const alignmentReported = new Set<string>();
   const revisionReported = new Set<string>();
   for (const r of flow.regions) {
@@ -185,8 +185,13 @@ export function vmxDiagnostics(
     const range = opRange(st, r.op);
     const p = r.pointer;
     if (!p) continue;
+    const key = regionKey(p);
+    const region =
+      p.k === "num" ? `the region at ${hex(p.v)}${p.origin?.symbol ? ` (${p.origin.symbol})` : ""}` : p.label;
+    const where = p.k === "num" ? region : `${region}${p.off ? ` + ${hex(p.off)}` : ""}`;
     if (p.k === "num") {
-      if (p.v % 4096n !== 0n)
+      if (p.v % 4096n !== 0n && !alignmentReported.has(key)) {
+        alignmentReported.add(key);
         out.push({
           file: st.file,
           range,
@@ -194,47 +199,46 @@ export function vmxDiagnostics(
           code: "region-misaligned",
           message: `${name} operand points at physical address ${hex(p.v)}, which is not 4-KiB aligned: ${name} fails (${failText(r.kind)}). SDM Vol. 3C 31.3 (${name}).`,
         });
-      continue;
-    }
-    const region = p.label;
-    const where = `${region}${p.off ? ` + ${hex(p.off)}` : ""}`;
-    const align = p.off % 4096n !== 0n ? "misaligned" : labelAlignment(unit, region, addresses);
-    if (align !== "aligned" && !alignmentReported.has(where)) {
-      alignmentReported.add(where);
-      const def = unit.defs.get(region)?.[0];
-      const fixes: CodeFix[] = [];
-      if (def && alignmentFromSource(unit, region) === "unknown" && p.off === 0n) {
-        const syntax = unit.files.get(def.file)?.syntax ?? "nasm";
-        const indent = "";
-        const directive = syntax === "nasm" ? (inBss(unit, def.stmt) ? "alignb 4096" : "align 4096") : ".balign 4096";
-        fixes.push({
-          title: `Insert \`${directive}\` before ${region}`,
-          preferred: true,
-          edits: [
-            {
-              file: def.file,
-              range: {
-                start: { line: def.range.start.line, character: 0 },
-                end: { line: def.range.start.line, character: 0 },
+      }
+    } else {
+      const align = p.off % 4096n !== 0n ? "misaligned" : labelAlignment(unit, p.label, addresses);
+      if (align !== "aligned" && !alignmentReported.has(where)) {
+        alignmentReported.add(where);
+        const def = unit.defs.get(p.label)?.[0];
+        const fixes: CodeFix[] = [];
+        if (def && alignmentFromSource(unit, p.label) === "unknown" && p.off === 0n) {
+          const syntax = unit.files.get(def.file)?.syntax ?? "nasm";
+          const indent = "";
+          const directive = syntax === "nasm" ? (inBss(unit, def.stmt) ? "alignb 4096" : "align 4096") : ".balign 4096";
+          fixes.push({
+            title: `Insert \`${directive}\` before ${region}`,
+            preferred: true,
+            edits: [
+              {
+                file: def.file,
+                range: {
+                  start: { line: def.range.start.line, character: 0 },
+                  end: { line: def.range.start.line, character: 0 },
+                },
+                newText: `${indent}${directive}\n`,
               },
-              newText: `${indent}${directive}\n`,
-            },
-          ],
+            ],
+          });
+        }
+        out.push({
+          file: st.file,
+          range,
+          severity: align === "misaligned" ? "error" : "warning",
+          code: align === "misaligned" ? "region-misaligned" : "region-alignment-unknown",
+          message:
+            align === "misaligned"
+              ? `${name} region ${where} is not 4-KiB aligned${addresses?.has(region) ? ` (it is at ${hex(addresses.get(region)! + p.off)} in the assembled layout)` : ""}: ${name} fails (${failText(r.kind)}). VMXON regions and VMCSs must start on a 4-KiB boundary (SDM Vol. 3C 25.2, 25.11.5).`
+              : `${name} region ${region} has no 4-KiB alignment directive before it, so nothing guarantees the 4-KiB alignment ${name} requires (${failText(r.kind)}); add ${unit.files.get(def?.file ?? "")?.syntax === "gas" ? "`.balign 4096`" : "`align 4096`"} before the label (SDM Vol. 3C 25.2, 25.11.5).`,
+          ...(fixes.length ? { fixes } : {}),
         });
       }
-      out.push({
-        file: st.file,
-        range,
-        severity: align === "misaligned" ? "error" : "warning",
-        code: align === "misaligned" ? "region-misaligned" : "region-alignment-unknown",
-        message:
-          align === "misaligned"
-            ? `${name} region ${where} is not 4-KiB aligned${addresses?.has(region) ? ` (it is at ${hex(addresses.get(region)! + p.off)} in the assembled layout)` : ""}: ${name} fails (${failText(r.kind)}). VMXON regions and VMCSs must start on a 4-KiB boundary (SDM Vol. 3C 25.2, 25.11.5).`
-            : `${name} region ${region} has no 4-KiB alignment directive before it, so nothing guarantees the 4-KiB alignment ${name} requires (${failText(r.kind)}); add ${unit.files.get(def?.file ?? "")?.syntax === "gas" ? "`.balign 4096`" : "`align 4096`"} before the label (SDM Vol. 3C 25.2, 25.11.5).`,
-        ...(fixes.length ? { fixes } : {}),
-      });
     }
-    if ((r.kind === "vmptrld" || r.kind === "vmclear") && vmxonRegions.has(region)) {
+    if ((r.kind === "vmptrld" || r.kind === "vmclear") && vmxonRegions.has(key)) {
       out.push({
         file: st.file,
         range,
@@ -246,7 +250,7 @@ export function vmxDiagnostics(
             : `VMCLEAR of ${region}, the region given to VMXON: it fails with VMfail(3) "VMCLEAR with VMXON pointer" (SDM Vol. 3C 31.3 VMCLEAR).`,
       });
     }
-    if (r.kind === "vmptrld" && r.cleared && !r.cleared.has(region) && !vmxonRegions.has(region)) {
+    if (r.kind === "vmptrld" && r.cleared && !r.cleared.has(key) && !vmxonRegions.has(key)) {
       out.push({
         file: st.file,
         range,
@@ -257,9 +261,9 @@ export function vmxDiagnostics(
           `launch state is "clear" and its data is initialized (SDM Vol. 3C 25.11.3); otherwise VMLAUNCH fails with VMfailValid(4). Add \`vmclear\` with the same operand before this VMPTRLD.`,
       });
     }
-    if ((r.kind === "vmxon" || r.kind === "vmptrld") && p.off === 0n && !revisionReported.has(region)) {
-      revisionReported.add(region);
-      if (!flow.storedAtStart.has(region) && !staticRevision(unit, region))
+    if ((r.kind === "vmxon" || r.kind === "vmptrld") && (p.k === "num" || p.off === 0n) && !revisionReported.has(key)) {
+      revisionReported.add(key);
+      if (!flow.storedAtStart.has(key) && !(p.k === "addr" && staticRevision(unit, p.label)))
         out.push({
           file: st.file,
           range,
