@@ -190,3 +190,33 @@ describe("the example hypervisor: VM-exit history and going back to an exit", ()
     assert.equal(state.lastExit?.reasonName, history.exits[0]!.reasonName);
   });
 });
+
+describe("the example hypervisor: Break When Value Changes on a VMCS field", () => {
+  const file = join(__dirname, "..", "..", "examples", "hypervisor.asm");
+  let dc: DebugClient;
+  before(async () => {
+    dc = await startClient();
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: file, breakOn: ["vmExit"] });
+    await stopped;
+  });
+  after(() => dc.stop());
+
+  test("the exit handler's write of the guest RIP stops the program; the view marks the field changed, with its source", async () => {
+    const state0 = (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+    const rip = state0.fields.find((f) => f.encoding === VMCS.GUEST_RIP)!;
+    const r = await dc.customRequest("vmx/fieldBreakpoint", { field: rip.name, enabled: true });
+    assert.deepEqual(r.body.fields, [rip.name]);
+    const stopped = waitStopped(dc);
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped).body.reason, "data breakpoint");
+    const state = (await dc.customRequest("vmx/state", {})).body as VmxStateResponseBody;
+    const node = findNode(buildVmcsTree(state, { breakpointFields: new Set(r.body.fields) }), fieldNodeId(rip.name))!;
+    assert.equal(node.changed, true);
+    assert.match(node.contextValue, /\bbreakpoint\b/);
+    // "Go to VMWRITE" has a place to go. (Which line the adapter names is its own rule: a VMWRITE in a
+    // one-VMWRITE routine is attributed to the routine's caller.)
+    assert.equal(node.location?.file, file);
+    assert.match(node.contextValue, /\bprovenance\b/);
+  });
+});
