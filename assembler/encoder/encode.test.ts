@@ -47,3 +47,44 @@ test("unknown mnemonics are reported, not thrown", () => {
   assert.ok(isEncodeError(r));
   assert.match(r.error, /unknown instruction/);
 });
+
+test("errors point at the operand they are about", () => {
+  const at = (req: Partial<EncodeRequest> & Pick<EncodeRequest, "mnemonic" | "operands">) => {
+    const r = encode({ bits: 64, address: 0n, flavor: "gas", ...req });
+    return isEncodeError(r) ? r.operandIndex : "encoded";
+  };
+  // GNU as rejects an immediate a 64-bit operand cannot sign-extend.
+  assert.equal(at({ mnemonic: "add", operands: [reg("rax"), imm(0x80000000n)] }), 1);
+  // A short jump whose target is out of reach.
+  assert.equal(at({ mnemonic: "jmp", operands: [imm(0x1000n)], branch: "short" }), 0);
+  assert.equal(at({ mnemonic: "loop", operands: [imm(0x1000n)] }), 0);
+  // An impossible address: the memory operand.
+  assert.equal(at({ mnemonic: "mov", operands: [reg("eax"), mem({ base: "rax", index: "rsp" })] }), 1);
+  assert.equal(at({ mnemonic: "vmptrld", operands: [mem({ base: "bx", index: "ax" })], bits: 16 }), 0);
+  // A register that does not exist in this mode.
+  assert.notEqual(at({ mnemonic: "mov", operands: [reg("r8"), reg("rax")], bits: 32 }), "encoded");
+});
+
+test("oversized immediates are truncated with a warning where the reference does so", () => {
+  const r = encode({
+    mnemonic: "mov",
+    operands: [reg("al"), imm(0x1234n)],
+    bits: 32,
+    address: 0n,
+    flavor: "nasm",
+  });
+  assert.ok(!isEncodeError(r));
+  assert.equal(Buffer.from(r.bytes).toString("hex"), "b034");
+  assert.ok((r.warnings ?? []).length > 0);
+});
+
+test("GNU as Intel syntax: [reg*1] is a base and `jmp fword ptr` is far", () => {
+  const base = { bits: 32 as const, address: 0n, flavor: "gas" as const, syntax: "intel" as const };
+  assert.equal(hex({ ...base, mnemonic: "mov", operands: [reg("eax"), mem({ index: "eax" })] }), "8b00");
+  assert.equal(hex({ ...base, mnemonic: "jmp", operands: [mem({ base: "eax", size: 48 })] }), "ff28");
+  // The same operand from AT&T `(,%eax,1)` keeps the SIB form with a zero displacement.
+  assert.equal(
+    hex({ ...base, syntax: "att", mnemonic: "mov", operands: [reg("eax"), mem({ index: "eax" })] }),
+    "8b040500000000",
+  );
+});

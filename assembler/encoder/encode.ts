@@ -152,7 +152,7 @@ function malformed(req: EncodeRequest): EncodeError | undefined {
         if (typeof o.value !== "bigint") return bad;
         break;
       case "mem":
-        if (typeof o.disp !== "bigint" || ![1, 2, 4, 8].includes(o.scale)) return bad;
+        if (typeof o.disp !== "bigint" || ![1, 2, 4, 8, 3, 5, 9].includes(o.scale)) return bad;
         if (!opt(o.base) || !opt(o.index) || !opt(o.seg)) return bad;
         if (o.seg !== undefined && SEG_PREFIX[o.seg] === undefined) return bad;
         break;

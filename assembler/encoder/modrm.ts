@@ -79,7 +79,13 @@ export function encodeMemory(mem: MemOperand, bits: Bits, flavor: Flavor): MemEn
 
   let base = baseInfo;
   let index = indexInfo;
-  let scale = mem.scale;
+  let scale: number = mem.scale;
+  if (scale === 3 || scale === 5 || scale === 9) {
+    // NASM: reg*3/5/9 is reg + reg*2/4/8, which needs the base slot free.
+    if (flavor !== "nasm" || base || !index) return "invalid effective address: scale must be 1, 2, 4 or 8";
+    base = index;
+    scale -= 1;
+  }
   // NASM rewrites index-only forms: [eax*1] → [eax], [eax*2] → [eax+eax] (shorter: no disp32).
   if (flavor === "nasm" && !base && index && !mem.dispUnresolved && mem.dispSize === undefined) {
     if (scale === 1) {

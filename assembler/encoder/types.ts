@@ -58,7 +58,8 @@ export interface MemOperand {
   seg?: SegReg;
   base?: RegName;
   index?: RegName;
-  scale: 1 | 2 | 4 | 8;
+  /** 1, 2, 4 or 8; NASM also accepts 3, 5 and 9 without a base (`[eax*5]` is `[eax+eax*4]`). */
+  scale: 1 | 2 | 4 | 8 | 3 | 5 | 9;
   /**
    * The displacement. With `rip` set it is the ABSOLUTE target address (NASM `[rel x]`, GAS `x(%rip)` with a
    * symbol); the encoder subtracts the end-of-instruction address. With `ripRaw` it is the raw displacement
