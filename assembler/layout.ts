@@ -30,8 +30,10 @@ interface Sec {
   group: string;
   fixedStart?: bigint;
   start: bigint;
-  pc: bigint;
-  size: bigint;
+  /** Offset of the next byte in the section, and the section's size after the last pass (plain numbers:
+   * sections are capped at MAX_SECTION_BYTES; BigInt arithmetic per item was the layout's main cost). */
+  pc: number;
+  size: number;
   buf: ByteBuf;
   frags: number;
 }
@@ -69,7 +71,7 @@ interface SymEntry extends SymbolValue {
   column: number;
   defined: boolean;
   /** Labels: offset in the section. */
-  offset?: bigint;
+  offset?: number;
 }
 
 interface ItemState {
@@ -81,8 +83,7 @@ interface ItemState {
   constant?: boolean;
   near: boolean;
   size: number;
-  address: bigint;
-  offset: bigint;
+  offset: number;
   bytes?: Uint8Array;
   /** GAS Intel bare operand read as memory (decided once). */
   sec: Sec;
@@ -167,6 +168,10 @@ const NASM_IGNORED = new Set([
   "org",
 ]);
 
+function alignOffset(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
 function alignUp(v: bigint, a: number): bigint {
   const A = BigInt(a);
   return ((v + A - 1n) / A) * A;
@@ -200,6 +205,7 @@ class Layout {
   unknownSeen = false;
   origin = 0n;
   readonly flavor: "gas" | "nasm";
+  /** The final pass: report undefined symbols and write the bytes (earlier passes only size things). */
   reportUndefined = false;
   undefinedReported = new Set<string>();
   stopAt: number;
@@ -242,8 +248,8 @@ class Layout {
         align: gas || name === ".text" ? 1 : 4,
         group,
         start: 0n,
-        pc: 0n,
-        size: 0n,
+        pc: 0,
+        size: 0,
         buf: new ByteBuf(),
         frags: 0,
       };
@@ -330,7 +336,7 @@ class Layout {
       }
       const sec = this.section(es.section, es, attrs);
       frag = sec.frags;
-      this.state.push({ near: false, size: 0, address: 0n, offset: 0n, sec, frag });
+      this.state.push({ near: false, size: 0, offset: 0, sec, frag });
       if (s.kind === "label") this.defineStatic(s.name, es, true, sec, frag, s.range);
       else if (s.kind === "directive") {
         const name = s.name;
@@ -442,7 +448,7 @@ class Layout {
     let group = "";
     for (let i = 0; i < ordered.length; i++) {
       const s = ordered[i]!;
-      if (s.size === 0n && s.name !== ".text" && !s.fixedStart && this.flavor === "gas") {
+      if (s.size === 0 && s.name !== ".text" && !s.fixedStart && this.flavor === "gas") {
         s.start = addr;
         continue;
       }
@@ -450,13 +456,13 @@ class Layout {
         // An output section starts at the largest alignment of its input sections.
         group = s.group;
         let a = 1;
-        for (const o of ordered) if (o.group === group && (o.size > 0n || o.name === ".text")) a = Math.max(a, o.align);
+        for (const o of ordered) if (o.group === group && (o.size > 0 || o.name === ".text")) a = Math.max(a, o.align);
         addr = alignUp(addr, a);
       }
       if (s.fixedStart !== undefined) addr = s.fixedStart;
       else addr = alignUp(addr, s.align);
       s.start = addr;
-      addr += s.size;
+      addr += BigInt(s.size);
     }
     this.rebaseLabels();
   }
@@ -505,17 +511,18 @@ class Layout {
   /** Labels are kept as section offsets: when sections move, their labels move with them. */
   rebaseLabels(): void {
     for (const s of this.symbols.values())
-      if (s.label && s.offset !== undefined) s.value = this.sections[s.section]!.start + s.offset;
+      if (s.label && s.offset !== undefined) s.value = this.sections[s.section]!.start + BigInt(s.offset);
   }
 
   setLabel(name: string, sec: Sec): void {
     const s = this.symbols.get(name);
     if (!s) return;
-    const value = sec.start + sec.pc;
-    if (s.value !== value) this.changed = true;
-    s.value = value;
+    // Values are rebased when sections move (rebaseLabels), so only a changed offset changes the value.
+    if (s.offset === sec.pc && s.value !== undefined) return;
+    s.value = sec.start + BigInt(sec.pc);
     s.offset = sec.pc;
     s.defined = true;
+    this.changed = true;
   }
 
   setSymbol(name: string, value: bigint, terms: Value["terms"] | undefined): void {
@@ -529,7 +536,7 @@ class Layout {
 
   pass(passNo: number): void {
     for (const s of this.sections) {
-      s.pc = 0n;
+      s.pc = 0;
       s.buf.reset();
     }
     for (let i = 0; i < this.stopAt; i++) {
@@ -538,14 +545,13 @@ class Layout {
       const sec = st.sec;
       const before = sec.pc;
       st.offset = before;
-      st.address = sec.start + before;
       this.item(es.stmt, es, st, passNo);
-      const size = Number(sec.pc - before);
+      const size = sec.pc - before;
       if (size !== st.size) {
         st.size = size;
         this.changed = true;
       }
-      if (sec.pc > BigInt(MAX_SECTION_BYTES)) {
+      if (sec.pc > MAX_SECTION_BYTES) {
         this.diag(
           this.passDiags,
           es.file,
@@ -564,14 +570,14 @@ class Layout {
   }
 
   emit(sec: Sec, bytes: ArrayLike<number>): void {
-    if (!sec.nobits) sec.buf.push(bytes);
-    sec.pc += BigInt(bytes.length);
+    if (this.reportUndefined && !sec.nobits) sec.buf.push(bytes);
+    sec.pc += bytes.length;
   }
 
   emitFill(sec: Sec, value: number, n: number): void {
     if (n <= 0) return;
-    if (!sec.nobits) sec.buf.fill(value & 0xff, n);
-    sec.pc += BigInt(n);
+    if (this.reportUndefined && !sec.nobits) sec.buf.fill(value & 0xff, n);
+    sec.pc += n;
   }
 
   item(s: Statement, es: ExpandedStatement, st: ItemState, passNo: number): void {
@@ -592,7 +598,7 @@ class Layout {
   }
 
   value(e: Expr, es: ExpandedStatement, st: ItemState): Value {
-    const v = evaluate(e, this.envFor(es, st, st.sec.start + st.sec.pc));
+    const v = evaluate(e, this.envFor(es, st, st.sec.start + BigInt(st.sec.pc)));
     if (!v.known) this.unknownSeen = true;
     return v;
   }
@@ -623,7 +629,7 @@ class Layout {
       this.emit(sec, st.bytes);
       return;
     }
-    const address = sec.start + sec.pc;
+    const address = sec.start + BigInt(sec.pc);
     const ops: EncOperand[] = [];
     const relax = this.isBranchTarget(s);
     let targetKnown = true;
@@ -882,7 +888,7 @@ class Layout {
           return;
         }
         sec.align = Math.max(sec.align, a);
-        const pad = Number(alignUp(sec.pc, a) - sec.pc);
+        const pad = alignOffset(sec.pc, a) - sec.pc;
         const maxArg = s.args[2]?.expr;
         if (maxArg) {
           const m = this.value(maxArg, es, st).value;
@@ -914,7 +920,7 @@ class Layout {
         }
         // nasm's ALIGN also raises the section alignment (SECTALIGN ON is the default).
         sec.align = Math.max(sec.align, a);
-        const pad = Number(alignUp(sec.pc, a) - sec.pc);
+        const pad = alignOffset(sec.pc, a) - sec.pc;
         // The optional second operand is the filler instruction (`align 8, db 0`); NOP by default.
         let fill = name === "align" ? 0x90 : 0;
         const insn = s.args[1]?.text.trim().toLowerCase();
@@ -937,13 +943,19 @@ class Layout {
         const v = this.value(e, es, st);
         // `.org` is relative to the start of the section.
         const target = v.terms && v.terms.length > 0 ? v.value - sec.start : v.value;
-        if (target < sec.pc) {
+        if (target < BigInt(sec.pc)) {
           if (v.known)
             this.diag(this.passDiags, es.file, e.range, "asm-org-backwards", "attempt to move .org backwards");
           return;
         }
         const fill = s.args[1]?.expr ? Number(BigInt.asUintN(8, this.value(s.args[1].expr, es, st).value)) : 0;
-        this.emitFill(sec, fill, Number(target - sec.pc));
+        const gap = target - BigInt(sec.pc);
+        if (gap > BigInt(MAX_SECTION_BYTES)) {
+          this.diag(this.passDiags, es.file, e.range, "asm-output-too-large", ".org target too far");
+          this.aborted = true;
+          return;
+        }
+        this.emitFill(sec, fill, Number(gap));
         return;
       }
       case ".equ":
@@ -1082,13 +1094,13 @@ class Layout {
   output(): Program {
     const diagnostics = [...this.exp.diagnostics, ...this.staticDiags, ...this.passDiags];
     const sections: Section[] = this.sections
-      .filter((s) => s.size > 0n || s.name === ".text")
+      .filter((s) => s.size > 0 || s.name === ".text")
       .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index))
       .map((s) => ({
         name: s.name,
         address: s.start,
-        bytes: s.nobits ? new Uint8Array(Number(s.size)) : s.buf.data.slice(0, s.buf.length),
-        size: Number(s.size),
+        bytes: s.nobits ? new Uint8Array(s.size) : s.buf.data.slice(0, s.buf.length),
+        size: s.size,
         nobits: s.nobits,
         align: s.align,
       }));
@@ -1104,7 +1116,13 @@ class Layout {
       const st = this.state[i]!;
       const es = this.items[i]!;
       if (st.size > 0 && es.stmt.kind !== "label")
-        lineMap.push({ address: st.address, length: st.size, file: es.file, line: es.line, column: es.column });
+        lineMap.push({
+          address: st.sec.start + BigInt(st.offset),
+          length: st.size,
+          file: es.file,
+          line: es.line,
+          column: es.column,
+        });
     }
     lineMap.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     const start = symbols.get("_start") ?? symbols.get("start");
@@ -1134,7 +1152,7 @@ class Layout {
     };
     const rows = (line: number, st: ItemState, text: string) => {
       const sec = st.sec;
-      const bytes = !sec.nobits ? sec.buf.data.subarray(Number(st.offset), Number(st.offset) + st.size) : undefined;
+      const bytes = !sec.nobits ? sec.buf.data.subarray(st.offset, st.offset + st.size) : undefined;
       let hex: string;
       if (!bytes) hex = `<res ${st.size.toString(16).toUpperCase()}h>`;
       else if (bytes.length > 36 && bytes.every((b) => b === bytes[0]))
@@ -1142,7 +1160,7 @@ class Layout {
       else hex = [...bytes].map(hex2).join("");
       const chunks = hex.includes("<") ? [hex] : (hex.match(/.{1,18}/g) ?? [""]);
       chunks.forEach((c, k) => {
-        const off = (st.offset + BigInt(k * 9)).toString(16).toUpperCase().padStart(8, "0");
+        const off = (st.offset + k * 9).toString(16).toUpperCase().padStart(8, "0");
         const more = k < chunks.length - 1 ? "-" : " ";
         out.push(`${lineNo(line)} ${off} ${c.padEnd(18)}${more}     ${k === 0 ? text : ""}`.trimEnd());
       });

@@ -31,7 +31,8 @@ function gasSource(lines: number, intel: boolean): string {
         "1: movl %eax, 16(%rbx,%rcx,4)",
       ];
   let i = 0;
-  while (out.length < lines - 3) {
+  // Whole groups of the body, so every `jne 1f` has its `1:`.
+  while (out.length < lines - 3 || i % body.length !== 0) {
     if (i % 500 === 0) out.push(`block${i}:`);
     out.push(`        ${body[i % body.length]}`);
     if (i % 700 === 699) out.push(`        jmp block${Math.max(0, i - 1000 - (i % 500))}`);
