@@ -212,6 +212,11 @@ export class Cpu {
   readonly tlbXCode: (Insn | undefined)[][] = [];
   readonly tlbXPhys = new Float64Array(TLB_SIZE);
   readonly tlbWPhys = new Float64Array(TLB_SIZE);
+  /**
+   * Bumped whenever a cached decode or translation may be stale (TLB flush, code write, mode change); the
+   * successor links between decoded instructions are valid only within one epoch.
+   */
+  epoch = 0;
   /** The privilege class the fast TLB entries were filled for (true = user). */
   private tlbUser = false;
   /** Decoded instructions per physical page. */
@@ -503,6 +508,7 @@ export class Cpu {
 
   /** Recomputes code size, stack size, CPL-derived state after CS/SS/CR0/EFER/RFLAGS.VM changes. */
   updateMode(): void {
+    this.epoch++;
     const ar = this.segAr[CS]!;
     if (!(this.cr0 & CR0_PE)) {
       this.codeMode = ar & AR_DB ? 32 : 16;
@@ -623,6 +629,7 @@ export class Cpu {
   // ===================================================================================================
 
   flushFast(): void {
+    this.epoch++;
     this.tlbRTag.fill(Number.NaN);
     this.tlbWTag.fill(Number.NaN);
     this.tlbXTag.fill(Number.NaN);
@@ -879,6 +886,7 @@ export class Cpu {
   }
 
   invalidateCode(page: number): void {
+    this.epoch++;
     this.codePages.delete(page);
     this.isCode[page] = 0;
     this.tlbXTag.fill(Number.NaN);
@@ -1230,7 +1238,10 @@ export class Cpu {
     insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
-    if (!crossed) code[off] = insn;
+    if (!crossed) {
+      code[off] = insn;
+      insn.cacheable = true;
+    }
     return insn;
   }
 
@@ -1303,10 +1314,30 @@ export class Cpu {
         continue;
       }
       try {
+        let prev: Insn | undefined;
         while (n < max) {
           startRip = this.rip;
           this.insnRip = startRip;
-          const insn = this.fetchDecode();
+          // Follow the successor links of the previous instruction when they are still valid (same epoch):
+          // the fetch, TLB and cache lookups of fetchDecode() give the same answer then.
+          let insn: Insn;
+          const epoch = this.epoch;
+          if (prev !== undefined && prev.link1Rip === startRip && prev.link1Epoch === epoch) insn = prev.link1!;
+          else if (prev !== undefined && prev.link2Rip === startRip && prev.link2Epoch === epoch) insn = prev.link2!;
+          else {
+            insn = this.fetchDecode();
+            if (prev !== undefined && insn.cacheable && this.epoch === epoch) {
+              if (prev.link1Epoch !== epoch) {
+                prev.link1Rip = startRip;
+                prev.link1 = insn;
+                prev.link1Epoch = epoch;
+              } else {
+                prev.link2Rip = startRip;
+                prev.link2 = insn;
+                prev.link2Epoch = epoch;
+              }
+            }
+          }
           this.current = insn;
           let next = this.rip + insn.len;
           const mode = this.codeMode;
@@ -1318,8 +1349,9 @@ export class Cpu {
           (insn.exec as Exec)(this, insn);
           this.inInsn = false;
           this.instructionCount++;
-          this.flagsRest &= ~RF;
+          if (this.flagsRest & RF) this.flagsRest &= ~RF;
           n++;
+          prev = insn.cacheable ? insn : undefined;
           if (this.pendingStop !== undefined) {
             const s = this.pendingStop;
             this.pendingStop = undefined;

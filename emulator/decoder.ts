@@ -81,6 +81,15 @@ export class Insn {
   exec: Exec | undefined = undefined;
   /** Interpreter scratch: a handler specialised for this instruction may keep data here. */
   aux = 0;
+  /** Interpreter: the instruction is in the decoded-instruction cache (did not cross a page). */
+  cacheable = false;
+  /** Interpreter: up to two successors seen after this instruction (RIP, instruction, cache epoch). */
+  link1Rip = Number.NaN;
+  link1: Insn | undefined = undefined;
+  link1Epoch = -1;
+  link2Rip = Number.NaN;
+  link2: Insn | undefined = undefined;
+  link2Epoch = -1;
 }
 
 /** Byte source for decode(): returns the byte at `offset` from the instruction start (0–14). May throw. */

@@ -141,7 +141,8 @@ export class Machine {
 
   private firmwareExit(vector: number): void {
     const cpu = this.cpu;
-    if (!inFirmwareHandlers(this.startState, cpu.insnStart)) return; // an ordinary write to an unused port
+    const la = cpu.codeMode === 64 ? cpu.insnRip : (cpu.segBase[1]! + cpu.insnRip) >>> 0;
+    if (!inFirmwareHandlers(this.startState, la)) return; // an ordinary write to an unused port
     let reason: StopReason;
     try {
       if (this.startState === "real16") {
