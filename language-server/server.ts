@@ -3,6 +3,7 @@
 // exception escape (each handler catches, logs and answers with nothing).
 // Started as `node dist/server.js --stdio` or `--node-ipc` (createConnection reads the transport from argv).
 import { readFileSync } from "node:fs";
+import { isAbsolute, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   type CodeAction,
@@ -144,7 +145,13 @@ function startServer(): void {
     return {
       cpuModel: settings.cpuModel,
       syntax: settings.syntax,
-      includePaths: [...settings.includePaths, ...workspaceRoots],
+      // Relative entries are taken from the first workspace folder.
+      includePaths: [
+        ...settings.includePaths.map((p) =>
+          isAbsolute(p) || !workspaceRoots[0] ? p : resolvePath(workspaceRoots[0], p),
+        ),
+        ...workspaceRoots,
+      ],
       rules: settings.rules,
     };
   }

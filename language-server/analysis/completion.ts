@@ -8,8 +8,8 @@ import { INSTRUCTION_DOCS } from "./instruction-docs";
 import { knownMnemonicList, VMX_INSTRUCTIONS } from "./mnemonics";
 import { NASM_DIRECTIVE_NAMES } from "./parser";
 import { GPR64_NAMES, registerNames } from "./registers";
+import { hex } from "./text";
 import type { Position, TextEdit } from "./types";
-import { hex } from "./vmx-checks";
 
 export type CompletionKind = "mnemonic" | "register" | "directive" | "field" | "msr" | "label" | "constant" | "macro";
 

@@ -1,7 +1,7 @@
 // Text edits that define a named constant in the file's dialect, shared by completion and code actions.
 import type { Analysis } from "./index";
+import { hex } from "./text";
 import type { TextEdit } from "./types";
-import { hex } from "./vmx-checks";
 
 export function constantDefinitionText(syntax: "gas" | "nasm", name: string, value: bigint): string {
   return syntax === "nasm" ? `${name} equ ${hex(value)}` : `.set ${name}, ${hex(value)}`;

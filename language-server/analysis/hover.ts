@@ -20,8 +20,8 @@ import { parseNumberLiteral } from "./lexer";
 import { targetAt } from "./locate";
 import { baseMnemonic } from "./mnemonics";
 import type { Statement } from "./parser";
+import { hex } from "./text";
 import type { Position, Range } from "./types";
-import { hex } from "./vmx-checks";
 
 export interface HoverResult {
   markdown: string;

@@ -4,9 +4,10 @@ import { fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from ".
 import { decodeCached } from "./arch-cache";
 import { type FlowResult, regionKey, type Val, type VmcsSite } from "./dataflow";
 import { alignmentFromSource, labelAlignment, staticRevision } from "./layout";
-import type { Operand, Statement } from "./parser";
+import type { Statement } from "./parser";
 import type { Unit } from "./project";
-import type { AnalysisDiagnostic, CodeFix, Range } from "./types";
+import { describeVal, hex, mnemonicRange, opRange } from "./text";
+import type { AnalysisDiagnostic, CodeFix } from "./types";
 import {
   collectControlValues,
   controlChecks,
@@ -14,27 +15,6 @@ import {
   type ModelContext,
   msrChecks,
 } from "./vmx-model-checks";
-
-export function hex(v: bigint | number): string {
-  return `0x${v.toString(16).toUpperCase()}`;
-}
-
-export function opRange(st: Statement, op: { start: number; end: number }): Range {
-  return { start: { line: st.line, character: op.start }, end: { line: st.line, character: op.end } };
-}
-
-export function mnemonicRange(st: Statement): Range {
-  return opRange(st, { start: st.nameStart ?? 0, end: st.nameEnd ?? 0 });
-}
-
-/** Where a value came from, for messages: "rax = 0x6C01 (line 12)". */
-export function describeVal(op: Operand, v: Val | undefined): string {
-  if (!v) return op.text;
-  const value = v.k === "num" ? hex(v.v) : `${v.label}${v.off ? ` + ${hex(v.off)}` : ""}`;
-  if (op.kind === "imm") return value;
-  const where = v.origin && v.origin.stmt.line !== undefined ? ` (set on line ${v.origin.stmt.line + 1})` : "";
-  return `${op.text} = ${value}${where}`;
-}
 
 /** True when a value is very likely a field encoding: a valid one, named as a field or not a tiny number. */
 function looksLikeEncoding(v: Val | undefined): boolean {

@@ -20,8 +20,8 @@ import {
 import { controlSetCached } from "./arch-cache";
 import type { MsrSite, Val, VmcsSite } from "./dataflow";
 import type { Analysis } from "./index";
+import { describeVal, hex, opRange } from "./text";
 import type { AnalysisDiagnostic, CodeFix } from "./types";
-import { describeVal, hex, opRange } from "./vmx-checks";
 
 export interface ModelContext {
   name: string;
