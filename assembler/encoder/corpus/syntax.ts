@@ -105,9 +105,11 @@ function parseOperand(raw: string, address: bigint, line: ParsedLine): { op: Ope
   const fm = /^(\[.*?)?\s*$/.exec(s) && s.includes("[") ? undefined : /^(\S+?)\s*:\s*(\S+)$/.exec(s);
   if (fm && !s.startsWith("[")) {
     const sel = parseNumber(fm[1]!);
-    const off = parseNumber(fm[2]!);
+    const offLabel = fm[2] === "lab";
+    const off = offLabel ? 0n : parseNumber(fm[2]!);
     if (sel !== undefined && off !== undefined) {
       const far: Operand = { kind: "far", selector: sel, offset: off };
+      if (offLabel) far.unresolved = true;
       if (size === 16 || size === 32) far.size = size;
       return { op: far };
     }
@@ -307,7 +309,7 @@ export function toAtt(p: ParsedLine): string {
       case "mem":
         return `${star ? "*" : ""}${attMem(o, p.relative[i], p.label[i] === true)}`;
       default:
-        return `$${hexNum(o.selector)},$${hexNum(o.offset)}`;
+        return `$${hexNum(o.selector)},$${o.unresolved ? "lab" : hexNum(o.offset)}`;
     }
   });
   // Two immediates (ENTER) and BOUND keep their order in AT&T syntax; everything else is reversed.
