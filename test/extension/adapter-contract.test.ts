@@ -13,7 +13,16 @@ import { buildExitHistory } from "../../extension/exit-history-model";
 import { buildVmcsTree, fieldNodeId, findNode } from "../../extension/vmcs-tree-model";
 import type { VmxExitHistoryResponseBody, VmxStateResponseBody } from "../../protocol/vmx-debug";
 import { buildSnippets, expandSnippetBody } from "../../snippets/build-snippets";
-import { launch, startClient, waitStopped } from "../dap/harness";
+import { launch, startClient as startDapClient, waitStopped as waitDapStopped } from "../dap/harness";
+
+// The machine may be shared and busy: allow a minute per protocol round trip rather than the harness's 10 s.
+const PATIENCE = 60_000;
+async function startClient(): Promise<DebugClient> {
+  const dc = await startDapClient();
+  dc.defaultTimeout = PATIENCE;
+  return dc;
+}
+const waitStopped = (dc: DebugClient) => waitDapStopped(dc, PATIENCE);
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const dir = mkdtempSync(join(tmpdir(), "vmx-contract-"));
