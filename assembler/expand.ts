@@ -137,6 +137,9 @@ class Expander {
   intel = false;
   intelPrefixed = false;
   section = ".text";
+  /** GAS `.previous` and `.pushsection`/`.popsection` state. */
+  previousSection = ".text";
+  readonly sectionStack: [string, string][] = [];
   defaultRel = false;
   order = 0;
   linesProcessed = 0;
@@ -409,6 +412,11 @@ class Expander {
       return undefined;
     }
     return v.value;
+  }
+
+  switchSection(name: string): void {
+    this.previousSection = this.section;
+    this.section = name;
   }
 
   versioned(name: string): string {
@@ -877,12 +885,26 @@ class Expander {
         case ".text":
         case ".data":
         case ".bss":
-          this.section = s.name;
+          this.switchSection(s.name);
           break;
-        case ".section": {
-          const n = s.args[0]?.text;
-          if (n) this.section = n;
-          else this.error(file, s.nameRange, "asm-bad-directive", "expected a section name");
+        case ".section":
+        case ".pushsection": {
+          const n = s.args[0]?.text.split(/\s+/)[0];
+          if (!n) {
+            this.error(file, s.nameRange, "asm-bad-directive", "expected a section name");
+            break;
+          }
+          if (s.name === ".pushsection") this.sectionStack.push([this.section, this.previousSection]);
+          this.switchSection(n);
+          break;
+        }
+        case ".previous":
+          this.switchSection(this.previousSection);
+          break;
+        case ".popsection": {
+          const top = this.sectionStack.pop();
+          if (!top) this.error(file, s.nameRange, "asm-bad-directive", "'.popsection' without '.pushsection'");
+          else [this.section, this.previousSection] = top;
           break;
         }
         default:
