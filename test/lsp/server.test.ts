@@ -1,5 +1,7 @@
 // The bundled language server over stdio, driven by vscode-languageserver-protocol's client side.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type {
   CodeAction,
@@ -11,7 +13,7 @@ import type {
   SemanticTokens,
   WorkspaceEdit,
 } from "vscode-languageserver-protocol";
-import { analyze, DEFAULT_ANALYSIS_SETTINGS } from "../../language-server/analysis/index";
+import { analyze, DEFAULT_ANALYSIS_SETTINGS, diagnosticsForFile } from "../../language-server/analysis/index";
 import { type ServerSession, startServer } from "./client";
 
 const NASM = `bits 64
@@ -257,89 +259,111 @@ describe("language server over stdio", () => {
   });
 });
 
+const EXAMPLES = [
+  { file: join(__dirname, "..", "..", "examples", "hypervisor.asm"), languageId: "vmx-nasm", ext: "asm" },
+  { file: join(__dirname, "..", "assembler", "programs", "hv-att.s"), languageId: "vmx-gas", ext: "s" },
+];
+
+function exampleText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return NASM;
+  }
+}
+
 describe("robustness", () => {
-  test("random edit sequences never crash the server and end with the diagnostics of the final text", async () => {
-    const session = await startServer();
-    try {
-      const docUri = "file:///virtual/random.asm";
-      let text = NASM;
-      let v = 1;
-      await session.connection.sendNotification("textDocument/didOpen", {
-        textDocument: { uri: docUri, languageId: "vmx-nasm", version: v, text },
-      });
-      let seed = 1234;
-      const rnd = (n: number) => {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        return seed % n;
-      };
-      const snippets = [
-        "vmwrite rax, rbx\n",
-        "mov rax, 0x6C01",
-        "[",
-        "]",
-        ";",
-        ":",
-        "\n",
-        "%macro",
-        "equ",
-        "0x",
-        "vmxon [",
-        "    ",
-        "rdmsr\n",
-        "jbe",
-        ".x:",
-        '"',
-        "'",
-      ];
-      const offsetAt = (t: string, pos: { line: number; character: number }) => {
-        const lines = t.split("\n");
-        let o = 0;
-        for (let i = 0; i < pos.line; i++) o += (lines[i]?.length ?? 0) + 1;
-        return o + pos.character;
-      };
-      const positionAt = (t: string, offset: number) => {
-        const before = t.slice(0, offset).split("\n");
-        return { line: before.length - 1, character: before[before.length - 1]!.length };
-      };
-      for (let i = 0; i < 150; i++) {
-        const a = rnd(text.length + 1);
-        const b = Math.min(text.length, a + (rnd(3) === 0 ? rnd(12) : 0));
-        const insert = rnd(2) ? snippets[rnd(snippets.length)]! : "";
-        const range = { start: positionAt(text, a), end: positionAt(text, b) };
-        assert.equal(offsetAt(text, range.start), a);
-        text = text.slice(0, a) + insert + text.slice(b);
-        v++;
-        await session.connection.sendNotification("textDocument/didChange", {
-          textDocument: { uri: docUri, version: v },
-          contentChanges: [{ range, text: insert }],
+  for (const ex of EXAMPLES) {
+    test(`random edits of ${ex.file.split("/").slice(-2).join("/")} never crash the server and end with the diagnostics of the final text`, async () => {
+      const session = await startServer();
+      try {
+        const docUri = `file:///virtual/random.${ex.ext}`;
+        let text = exampleText(ex.file);
+        let v = 1;
+        await session.connection.sendNotification("textDocument/didOpen", {
+          textDocument: { uri: docUri, languageId: ex.languageId, version: v, text },
         });
-        if (i % 25 === 0) {
-          // Requests in the middle of the edit storm are answered.
-          const h = await session.connection.sendRequest("textDocument/hover", {
-            textDocument: { uri: docUri },
-            position: range.start,
+        let seed = 1234;
+        const rnd = (n: number) => {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          return seed % n;
+        };
+        const snippets = [
+          "vmwrite rax, rbx\n",
+          "mov rax, 0x6C01",
+          "[",
+          "]",
+          ";",
+          ":",
+          "\n",
+          "%macro",
+          "equ",
+          "0x",
+          "vmxon [",
+          "    ",
+          "rdmsr\n",
+          "jbe",
+          ".x:",
+          '"',
+          "'",
+          "%ifdef X\n",
+          "%endif\n",
+          "(%rax)",
+          "$0x4402, %rax",
+          "/*",
+          "*/",
+          ".if 1\n",
+        ];
+        const positionAt = (t: string, offset: number) => {
+          const before = t.slice(0, offset).split("\n");
+          return { line: before.length - 1, character: before[before.length - 1]!.length };
+        };
+        for (let i = 0; i < 150; i++) {
+          const a = rnd(text.length + 1);
+          const b = Math.min(text.length, a + (rnd(3) === 0 ? rnd(40) : 0));
+          const insert = rnd(2) ? snippets[rnd(snippets.length)]! : "";
+          const range = { start: positionAt(text, a), end: positionAt(text, b) };
+          text = text.slice(0, a) + insert + text.slice(b);
+          v++;
+          await session.connection.sendNotification("textDocument/didChange", {
+            textDocument: { uri: docUri, version: v },
+            contentChanges: [{ range, text: insert }],
           });
-          void h;
+          if (i % 25 === 0) {
+            // Requests in the middle of the edit storm are answered.
+            await session.connection.sendRequest("textDocument/hover", {
+              textDocument: { uri: docUri },
+              position: range.start,
+            });
+            await session.connection.sendRequest("textDocument/completion", {
+              textDocument: { uri: docUri },
+              position: range.start,
+            });
+            await session.connection.sendRequest("textDocument/semanticTokens/full", { textDocument: { uri: docUri } });
+          }
         }
+        const final = await session.diagnostics(docUri, (p) => p.version === v, 30000);
+        const expected = analyze({
+          file: `/virtual/random.${ex.ext}`,
+          text,
+          languageId: ex.languageId,
+          settings: DEFAULT_ANALYSIS_SETTINGS,
+          readFile: () => undefined,
+          skipFrontend: true,
+        });
+        const key = (d: { code?: unknown; range: { start: { line: number; character: number } } }) =>
+          `${String(d.code)}@${d.range.start.line}:${d.range.start.character}`;
+        const ours = final
+          .filter((d) => !String(d.code).startsWith("asm"))
+          .map(key)
+          .sort();
+        const want = diagnosticsForFile(expected).map(key).sort();
+        assert.deepEqual(ours, want);
+        assert.equal(session.process.exitCode, null, "server still running");
+        assert.ok(!session.stderr.join("").includes("uncaught"), session.stderr.join(""));
+      } finally {
+        await session.close();
       }
-      const final = await session.diagnostics(docUri, (p) => p.version === v, 20000);
-      const expected = analyze({
-        file: "/virtual/random.asm",
-        text,
-        settings: DEFAULT_ANALYSIS_SETTINGS,
-        readFile: () => undefined,
-        skipFrontend: true,
-      });
-      const ours = final
-        .filter((d) => !String(d.code).startsWith("asm"))
-        .map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`)
-        .sort();
-      const want = expected.diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}`).sort();
-      assert.deepEqual(ours, want);
-      assert.equal(session.process.exitCode, null, "server still running");
-      assert.ok(!session.stderr.join("").includes("uncaught"), session.stderr.join(""));
-    } finally {
-      await session.close();
-    }
-  });
+    });
+  }
 });
