@@ -416,3 +416,70 @@ describe("run control and robustness", () => {
     assert.equal(threads.body.threads.length, 1);
   });
 });
+
+describe("launch configuration", () => {
+  it("links several files: breakpoints in the second file, frames in the first", async () => {
+    const main = fixture("main2.asm");
+    const helper = fixture("helper.inc");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: [main, helper] }, () =>
+      dc.setBreakpointsRequest({ source: { path: helper }, breakpoints: [{ line: 3 }] }),
+    );
+    await stopped;
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    assert.deepEqual(
+      st.body.stackFrames.map((f) => [f.source?.path, f.line]),
+      [
+        [helper, 3],
+        [main, 6],
+      ],
+    );
+  });
+
+  it("starts at the entry label given in the configuration", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM, entry: "bump", stopOnEntry: true });
+    await stopped;
+    assert.equal((await topFrame(dc)).line, 19);
+  });
+
+  it("restarts from the beginning, keeping breakpoints", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM }, () =>
+      dc.setBreakpointsRequest({ source: { path: NASM }, breakpoints: [{ line: 12 }] }),
+    );
+    await stopped;
+    await dc.nextRequest({ threadId: 1 });
+    await waitStopped(dc);
+    assert.equal(await evaluate(dc, "rcx"), "0x0000000000000002");
+    const again = waitStopped(dc);
+    await dc.customRequest("restart", {});
+    await again;
+    assert.equal((await topFrame(dc)).line, 12);
+    assert.equal(await evaluate(dc, "rcx"), "0x0000000000000003");
+  });
+
+  it("breaks on an unhandled CPU exception matching the filter's condition", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: fixture("gp.asm") }, () =>
+      dc.setExceptionBreakpointsRequest({
+        filters: [],
+        filterOptions: [{ filterId: "exception", condition: "vector == 13" }],
+      }),
+    );
+    assert.equal((await stopped).body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.description ?? "", /#GP \(13\)/);
+  });
+
+  it("ends without stopping when the exception does not match the condition", async () => {
+    const exited = dc.waitForEvent("exited");
+    await launch(dc, { program: fixture("gp.asm") }, () =>
+      dc.setExceptionBreakpointsRequest({
+        filters: [],
+        filterOptions: [{ filterId: "exception", condition: "vector == 14" }],
+      }),
+    );
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+  });
+});

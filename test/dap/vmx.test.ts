@@ -342,3 +342,60 @@ describe("VMX debugging of a GAS (AT&T) hypervisor", () => {
     );
   });
 });
+
+describe("VMX failures and VMCS edits", () => {
+  const broken = (n: string) => join(ROOT, "examples/broken", n);
+
+  it("breakOn vmFail stops after a VMX instruction fails, naming the VM-instruction error", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: broken("vmptrld-vmxon-region.asm"), breakOn: ["vmFail"] });
+    assert.equal((await stopped).body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, "VMfailValid(10)");
+    assert.match(info.body.description ?? "", /VMPTRLD failed: VMfailValid\(10\)/);
+  });
+
+  it("explains a VMLAUNCH that fails with VMfailValid (launch state not clear)", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: broken("missing-vmclear.asm"), breakOn: ["vmEntryFailure"] });
+    await stopped;
+    const f = (await vmxState()).lastEntryFailure;
+    assert.equal(f?.kind, "vmfailValid");
+    assert.equal(f?.errorNumber, 4);
+    assert.equal(f?.instruction, "vmlaunch");
+  });
+
+  it("breakOn vmExit in the launch configuration stops at the first exit", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: HV, breakOn: ["vmExit"] });
+    await stopped;
+    assert.equal((await vmxState()).lastExit?.reasonName, "CPUID");
+  });
+
+  it("setVariable on a VMCS field in the VMCS scope writes the current VMCS", async () => {
+    await stopAtVmlaunch();
+    const groups = await scope("VMCS");
+    const ref = groups[0]?.variablesReference ?? 0;
+    await variablesOf(ref);
+    const r = await dc.setVariableRequest({ variablesReference: ref, name: "GUEST_RSP", value: "0x123000" });
+    assert.equal(r.body.value, "0x0000000000123000");
+    assert.equal((await vmxState()).fields.find((f) => f.name === "GUEST_RSP")?.value, "0x123000");
+  });
+
+  it("vmx/fieldBreakpoint stops when the field changes (a VM exit updates EXIT_REASON)", async () => {
+    await stopAtVmlaunch();
+    const r = await dc.customRequest("vmx/fieldBreakpoint", { field: "EXIT_REASON", enabled: true });
+    assert.deepEqual(r.body, { verified: true, fields: ["EXIT_REASON"] });
+    await dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [] });
+    const stopped = waitStopped(dc);
+    await dc.continueRequest({ threadId: 1 });
+    const ev = await stopped;
+    assert.equal(ev.body.reason, "data breakpoint");
+    assert.match(ev.body.description ?? "", /EXIT_REASON changed to 0xa/);
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const off = await dc.customRequest("vmx/fieldBreakpoint", { field: "EXIT_REASON", enabled: false });
+    assert.deepEqual(off.body.fields, []);
+    const bad = await dc.customRequest("vmx/fieldBreakpoint", { field: "NOT_A_FIELD", enabled: true });
+    assert.equal(bad.body.verified, false);
+  });
+});
