@@ -390,12 +390,19 @@ export function buildContributes(inputs: ManifestInputs): Json {
       viewsWelcome: [
         {
           view: VIEWS.vmcs,
+          when: "debugType != vmx",
           contents: `No VMX debug session is running.\nOpen a GAS (.s) or NASM (.asm) hypervisor program and press F5: the current VMCS appears here at every stop, grouped as in the SDM, with changed fields highlighted.\n[Debug File in Emulator](command:${C.debugFile.id})\n[Open an Example Program](command:${C.openExample.id})`,
         },
         {
           view: VIEWS.exitHistory,
+          when: "debugType != vmx",
           contents:
-            "No VM exits yet. While a VMX debug session runs, every VM exit is listed here (reason, qualification, guest RIP, instruction count); click one to go back to it.",
+            "No VMX debug session is running. While one runs, every VM exit is listed here (reason, qualification, guest RIP, instruction count); click one to go back to it.",
+        },
+        {
+          view: VIEWS.exitHistory,
+          when: "debugType == vmx",
+          contents: "No VM exits yet.",
         },
       ],
       commands: Object.values(C).map((c: CommandInfo) => command(c)),
