@@ -87,6 +87,9 @@ export interface ParsedFile {
   syntax: Syntax;
   lines: string[];
   statements: Statement[];
+  /** Per line: its statements, and the lexer state it starts in (bit 0 Intel syntax, bit 1 in a block comment). */
+  lineStatements: Statement[][];
+  startState: number[];
 }
 
 const NASM_DIRECTIVES = new Set([
@@ -214,30 +217,66 @@ export interface ParseOptions {
 /** Parsed lines keyed by their text and the state they start in, so an edit re-parses only what changed. */
 export type LineCache = Map<string, { stmts: Statement[]; blockAfter: boolean; intelAfter: boolean }>;
 
-export function parseFile(text: string, opts: ParseOptions, cache?: LineCache): ParsedFile {
+/**
+ * Parses a file. With the previous parse of the same file, the unchanged lines before and after the edited
+ * region are reused (copied only when their line number moved); edited lines whose text was seen before come
+ * from `cache`.
+ */
+export function parseFile(text: string, opts: ParseOptions, cache?: LineCache, previous?: ParsedFile): ParsedFile {
   const lines = text.split(/\r?\n/);
   const state: LexState = { inBlockComment: false };
   const statements: Statement[] = [];
+  const lineStatements: Statement[][] = new Array(lines.length);
+  const startState: number[] = new Array(lines.length);
   let intel = opts.syntax === "nasm";
-  for (let ln = 0; ln < lines.length; ln++) {
-    const key = cache ? `${intel ? 1 : 0}${state.inBlockComment ? 1 : 0}${lines[ln]}` : "";
-    const exactKey = cache ? `#${ln}|${key}` : "";
-    const exact = cache?.get(exactKey);
-    if (exact) {
-      // The same text on the same line as last time: the statements are reused as they are.
-      for (const st of exact.stmts) statements.push(st);
-      state.inBlockComment = exact.blockAfter;
-      intel = exact.intelAfter;
+  const prev = previous && previous.syntax === opts.syntax ? previous : undefined;
+  const n = lines.length;
+  const m = prev?.lines.length ?? 0;
+  let prefix = 0;
+  let suffix = 0;
+  if (prev) {
+    while (prefix < n && prefix < m && lines[prefix] === prev.lines[prefix]) prefix++;
+    while (suffix < n - prefix && suffix < m - prefix && lines[n - 1 - suffix] === prev.lines[m - 1 - suffix]) suffix++;
+  }
+  const shift = n - m;
+  const packed = () => (intel ? 1 : 0) | (state.inBlockComment ? 2 : 0);
+  const unpack = (v: number) => {
+    intel = (v & 1) !== 0;
+    state.inBlockComment = (v & 2) !== 0;
+  };
+  for (let ln = 0; ln < n; ln++) {
+    const here = packed();
+    startState[ln] = here;
+    if (prev && (ln < prefix || (ln >= n - suffix && prev.startState[ln - shift] === here))) {
+      const pl = ln < prefix ? ln : ln - shift;
+      const reused =
+        shift === 0 || ln < prefix
+          ? prev.lineStatements[pl]!
+          : prev.lineStatements[pl]!.map((st) => ({ ...st, line: ln }));
+      lineStatements[ln] = reused;
+      for (const st of reused) statements.push(st);
+      const next = pl + 1 < m ? prev.startState[pl + 1]! : undefined;
+      if (next !== undefined) unpack(next);
+      else {
+        // The last line: recompute the state after it.
+        lexLine(lines[ln]!, opts.syntax, state);
+        for (const st of reused)
+          if (st.kind === "directive" && opts.syntax === "gas") {
+            if (st.name === ".intel_syntax") intel = true;
+            else if (st.name === ".att_syntax") intel = false;
+          }
+      }
       continue;
     }
+    const key = cache ? `${here}${lines[ln]}` : "";
     const hit = cache?.get(key);
-    if (hit && cache) {
+    if (hit) {
       // Statements are per-line objects (they key data-flow maps): copy with the new line number.
-      const copies = hit.stmts.map((st) => ({ ...st, line: ln }));
+      const copies = hit.stmts[0]?.line === ln ? hit.stmts : hit.stmts.map((st) => ({ ...st, line: ln }));
+      lineStatements[ln] = copies;
       for (const st of copies) statements.push(st);
       state.inBlockComment = hit.blockAfter;
       intel = hit.intelAfter;
-      cache.set(exactKey, { stmts: copies, blockAfter: hit.blockAfter, intelAfter: hit.intelAfter });
       continue;
     }
     const first = statements.length;
@@ -253,14 +292,13 @@ export function parseFile(text: string, opts: ParseOptions, cache?: LineCache): 
       }
       statements.push(st);
     }
+    lineStatements[ln] = statements.slice(first);
     if (cache) {
-      if (cache.size > 400_000) cache.clear();
-      const entry = { stmts: statements.slice(first), blockAfter: state.inBlockComment, intelAfter: intel };
-      cache.set(key, entry);
-      cache.set(exactKey, entry);
+      if (cache.size > 200_000) cache.clear();
+      cache.set(key, { stmts: lineStatements[ln]!, blockAfter: state.inBlockComment, intelAfter: intel });
     }
   }
-  return { file: opts.file, syntax: opts.syntax, lines, statements };
+  return { file: opts.file, syntax: opts.syntax, lines, statements, lineStatements, startState };
 }
 
 function parseStatement(tokens: Token[], line: number, intel: boolean, opts: ParseOptions): Statement {

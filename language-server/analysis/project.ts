@@ -82,7 +82,7 @@ export class ParseCache {
       lineCache = new Map();
       this.lines.set(key, lineCache);
     }
-    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic }, lineCache);
+    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic }, lineCache, e?.parsed);
     this.entries.set(file, { text, syntax, parsed });
     return parsed;
   }
