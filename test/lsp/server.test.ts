@@ -1,5 +1,6 @@
 // The bundled language server over stdio, driven by vscode-languageserver-protocol's client side.
 import assert from "node:assert/strict";
+import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -13,8 +14,15 @@ import type {
   SemanticTokens,
   WorkspaceEdit,
 } from "vscode-languageserver-protocol";
+import {
+  createProtocolConnection,
+  InitializeRequest,
+  IPCMessageReader,
+  IPCMessageWriter,
+  PublishDiagnosticsNotification,
+} from "vscode-languageserver-protocol/node";
 import { analyze, DEFAULT_ANALYSIS_SETTINGS, diagnosticsForFile } from "../../language-server/analysis/index";
-import { type ServerSession, startServer } from "./client";
+import { bundleServer, type ServerSession, startServer } from "./client";
 
 const NASM = `bits 64
 GUEST_CR0 equ 0x6800
@@ -366,4 +374,38 @@ describe("robustness", () => {
       }
     });
   }
+});
+
+describe("node IPC transport", () => {
+  test("the same bundle serves over --node-ipc", async () => {
+    const serverJs = await bundleServer();
+    const child = fork(serverJs, ["--node-ipc"], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.listen();
+    try {
+      const init = await connection.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
+        workspaceFolders: null,
+      });
+      assert.equal(init.capabilities.hoverProvider, true);
+      const got = new Promise<Diagnostic[]>((resolve) => {
+        connection.onNotification(PublishDiagnosticsNotification.type, (p) => resolve(p.diagnostics));
+      });
+      await connection.sendNotification("textDocument/didOpen", {
+        textDocument: {
+          uri: "file:///virtual/ipc.asm",
+          languageId: "vmx-nasm",
+          version: 1,
+          text: "bits 64\nstart:\n    mov rax, 0x6C01\n    vmread rbx, rax\n    jbe x\nx: hlt\n",
+        },
+      });
+      const ds = await got;
+      assert.ok(ds.some((d) => d.code === "vmcs-high-access"));
+    } finally {
+      connection.dispose();
+      child.kill();
+    }
+  });
 });
