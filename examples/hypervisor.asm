@@ -230,6 +230,7 @@ start:
         call puts
 
         ; 6. VMLAUNCH: on success execution continues in the guest, and every VM exit at vmexit_entry
+        xor r12d, r12d                          ; (benchmark mode: the exit counter)
         vmlaunch
         lea rsi, [rel msg_vmlaunch]
         call check_vmx                          ; only reached when VMLAUNCH failed
@@ -397,7 +398,11 @@ setup_vmcs:
         mov rsi, HOST_STACK_TOP
         call vmw
         mov rdi, HOST_RIP
+%ifdef BENCH
+        lea rsi, [rel bench_exit]
+%else
         lea rsi, [rel vmexit_entry]
+%endif
         call vmw
 
         ; ---- guest state (SDM 24.4): a 64-bit ring-0 guest sharing the host's GDT, IDT and paging
@@ -420,7 +425,11 @@ setup_vmcs:
         mov rsi, GUEST_STACK_TOP
         call vmw
         mov rdi, GUEST_RIP
+%ifdef BENCH
+        lea rsi, [rel bench_guest]
+%else
         lea rsi, [rel guest_entry]
+%endif
         call vmw
         mov rdi, GUEST_RFLAGS
         mov esi, 2
@@ -800,6 +809,42 @@ guest_entry:
         call puts
         hlt
         jmp guest_entry                         ; not reached
+
+%ifdef BENCH
+; ================================================================================================
+; benchmark mode (bench/vmexit.ts assembles this file with BENCH = number of exits): the guest executes
+; CPUID in a loop; the host's exit path is the minimal one (11 instructions + VMRESUME, no GPR saving)
+; ================================================================================================
+bench_guest:
+        mov r8, BENCH
+.loop:  xor eax, eax
+        cpuid
+        dec r8
+        jnz .loop
+        hlt
+
+bench_exit:
+        inc r12
+        mov eax, EXIT_REASON
+        vmread rbx, rax
+        cmp ebx, EXIT_CPUID
+        jne .done
+        mov eax, EXIT_INSTRUCTION_LENGTH
+        vmread rdx, rax
+        mov eax, GUEST_RIP
+        vmread rbx, rax
+        add rbx, rdx
+        vmwrite rax, rbx
+        vmresume
+        jmp halt
+.done:  vmxoff
+        lea rsi, [rel msg_exits]
+        call puts
+        mov rax, r12
+        call put_dec
+        call newline
+        jmp halt
+%endif
 
 ; ================================================================================================
 ; shared helpers: UART output (COM1, polled) and number formatting

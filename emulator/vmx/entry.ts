@@ -15,8 +15,9 @@ import {
 } from "../../arch/index";
 import type { DecodedInstructionView, SegmentIndex, VmxCpu, VmxOutcome } from "../vmx-hooks";
 import { CheckContext } from "./checks/context";
-import { type CheckFailure, describeFailure, type MachineFacts, runEntryChecks } from "./checks/index";
+import { type CheckFailure, describeFailure, type MachineFacts, runEntryChecksCached } from "./checks/index";
 import { firstMsrLoadFailure } from "./checks/msr-load";
+import { setCr, setMsr } from "./cpu-state";
 import { GUEST_SEGMENT_FIELDS, leaveNonRoot, loadHostState, mergeCr0, secondaryControls } from "./exit";
 import { INVALID_POINTER } from "./state";
 import type { Vmx } from "./vmx";
@@ -103,7 +104,14 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   }
   const reader = { get: (enc: number) => vmx.store.get(pa, enc) };
   const facts = machineFacts(vmx, cpu);
-  const outcome = runEntryChecks(reader, vmx.model, facts, { skipMsrLoad: true });
+  const outcome = runEntryChecksCached(
+    reader,
+    vmx.model,
+    facts,
+    vmx.checkCache,
+    vmx.store.changed,
+    vmx.store.allChanged,
+  );
   if (outcome.kind === "vmfail") {
     vmx.lastEntryFailure = outcome.failure;
     vmx.emit({
@@ -126,6 +134,9 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
     const failure = describeFailure({ id: msrFailure.checkId, sdm: "26.4" }, msrFailure.violation, reader);
     return entryFailure(vmx, cpu, insn, launch, 34, msrFailure.entryNumber, failure);
   }
+  // Every check passed: only fields that change from now on can make one fail again.
+  vmx.store.changed.clear();
+  vmx.store.allChanged = false;
   if (launch) vmx.store.setLaunched(pa, true);
   vmx.lastEntryFailure = undefined;
   enterNonRoot(vmx, cpu);
@@ -176,21 +187,21 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
     efer = ia32e ? efer | BigInt(EFER.LMA) : efer & ~BigInt(EFER.LMA);
     if (cr0 & BigInt(CR0.PG >>> 0)) efer = ia32e ? efer | BigInt(EFER.LME) : efer & ~BigInt(EFER.LME);
   }
-  cpu.writeCr(4, vmx.field(VMCS.GUEST_CR4));
-  cpu.writeCr(3, vmx.field(VMCS.GUEST_CR3));
-  cpu.writeMsr(MSR.IA32_EFER, efer);
-  cpu.writeCr(0, cr0);
+  setCr(cpu, 4, vmx.field(VMCS.GUEST_CR4));
+  setCr(cpu, 3, vmx.field(VMCS.GUEST_CR3));
+  setMsr(cpu, MSR.IA32_EFER, efer);
+  setCr(cpu, 0, cr0);
   if (entry & ENTRY_CTLS.LOAD_DEBUG_CONTROLS) {
     cpu.writeDr(7, vmx.field(VMCS.GUEST_DR7));
-    cpu.writeMsr(MSR.IA32_DEBUGCTL, vmx.field(VMCS.GUEST_IA32_DEBUGCTL));
+    setMsr(cpu, MSR.IA32_DEBUGCTL, vmx.field(VMCS.GUEST_IA32_DEBUGCTL));
   }
-  cpu.writeMsr(MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.GUEST_IA32_SYSENTER_CS)));
-  cpu.writeMsr(MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP));
-  cpu.writeMsr(MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP));
-  if (entry & ENTRY_CTLS.LOAD_IA32_PAT) cpu.writeMsr(MSR.IA32_PAT, vmx.field(VMCS.GUEST_IA32_PAT));
+  setMsr(cpu, MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.GUEST_IA32_SYSENTER_CS)));
+  setMsr(cpu, MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP));
+  setMsr(cpu, MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP));
+  if (entry & ENTRY_CTLS.LOAD_IA32_PAT) setMsr(cpu, MSR.IA32_PAT, vmx.field(VMCS.GUEST_IA32_PAT));
   if (entry & ENTRY_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
-    cpu.writeMsr(MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.GUEST_IA32_PERF_GLOBAL_CTRL));
-  if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) cpu.writeMsr(MSR.IA32_BNDCFGS, vmx.field(VMCS.GUEST_IA32_BNDCFGS));
+    setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.GUEST_IA32_PERF_GLOBAL_CTRL));
+  if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) setMsr(cpu, MSR.IA32_BNDCFGS, vmx.field(VMCS.GUEST_IA32_BNDCFGS));
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
   for (const s of [1, 2, 0, 3, 4, 5, 6, 7] as const) {
     const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
@@ -201,8 +212,6 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
       accessRights: vmx.field32(ar),
     });
   }
-  cpu.writeMsr(MSR.IA32_FS_BASE, vmx.field(VMCS.GUEST_FS_BASE));
-  cpu.writeMsr(MSR.IA32_GS_BASE, vmx.field(VMCS.GUEST_GS_BASE));
   cpu.setGdtr({ base: vmx.field(VMCS.GUEST_GDTR_BASE), limit: vmx.field32(VMCS.GUEST_GDTR_LIMIT) });
   cpu.setIdtr({ base: vmx.field(VMCS.GUEST_IDTR_BASE), limit: vmx.field32(VMCS.GUEST_IDTR_LIMIT) });
   cpu.writeGpr(4, vmx.field(VMCS.GUEST_RSP));

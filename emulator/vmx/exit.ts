@@ -3,6 +3,7 @@
 // part of a VM-entry failure (26.8: exit reason 33/34 load host state but save nothing).
 import { CR0, CR4, EFER, EXIT_CTLS, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, VMCS } from "../../arch/index";
 import type { DecodedInstructionView, SegmentCache, SegmentIndex, VmxCpu } from "../vmx-hooks";
+import { setCr, setMsr } from "./cpu-state";
 import type { Vmx } from "./vmx";
 
 /** CR0 bits that VM entry and VM exit leave unchanged (SDM 26.3.2.1, 27.5.1): ET, NW, CD and reserved bits. */
@@ -77,8 +78,8 @@ export function exitForInstruction(
     info = instructionInformation(insn, 0, -1);
   else if (m === "rdrand" || m === "rdseed")
     info = instructionInformation(insn, 0, -1) | ((insn.operandSize === 2 ? 0 : insn.operandSize === 4 ? 1 : 2) << 11);
-  const memOp = insn.operands.find((o) => o.kind === "mem");
-  if (qualification === undefined && memOp?.kind === "mem" && /^(vm|inv)/.test(m))
+  const memOp = insn.operands.length > 0 ? insn.operands.find((o) => o.kind === "mem") : undefined;
+  if (qualification === undefined && memOp?.kind === "mem" && (m.startsWith("vm") || m.startsWith("inv")))
     qual = BigInt.asUintN(64, memOp.displacement);
   return performVmExit(vmx, cpu, {
     reason,
@@ -254,18 +255,18 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
     const both = BigInt(EFER.LMA | EFER.LME);
     efer = has ? efer | both : efer & ~both;
   }
-  cpu.writeMsr(MSR.IA32_EFER, efer);
-  cpu.writeCr(4, vmx.field(VMCS.HOST_CR4));
-  cpu.writeCr(3, vmx.field(VMCS.HOST_CR3));
-  cpu.writeCr(0, mergeCr0(cpu.readCr(0), vmx.field(VMCS.HOST_CR0)));
-  cpu.writeDr(7, 0x400n);
-  cpu.writeMsr(MSR.IA32_DEBUGCTL, 0n);
-  cpu.writeMsr(MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.HOST_IA32_SYSENTER_CS)));
-  cpu.writeMsr(MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.HOST_IA32_SYSENTER_ESP));
-  cpu.writeMsr(MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.HOST_IA32_SYSENTER_EIP));
-  if (exit & EXIT_CTLS.LOAD_IA32_PAT) cpu.writeMsr(MSR.IA32_PAT, vmx.field(VMCS.HOST_IA32_PAT));
+  setMsr(cpu, MSR.IA32_EFER, efer);
+  setCr(cpu, 4, vmx.field(VMCS.HOST_CR4));
+  setCr(cpu, 3, vmx.field(VMCS.HOST_CR3));
+  setCr(cpu, 0, mergeCr0(cpu.readCr(0), vmx.field(VMCS.HOST_CR0)));
+  if (cpu.readDr(7) !== 0x400n) cpu.writeDr(7, 0x400n);
+  setMsr(cpu, MSR.IA32_DEBUGCTL, 0n);
+  setMsr(cpu, MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.HOST_IA32_SYSENTER_CS)));
+  setMsr(cpu, MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.HOST_IA32_SYSENTER_ESP));
+  setMsr(cpu, MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.HOST_IA32_SYSENTER_EIP));
+  if (exit & EXIT_CTLS.LOAD_IA32_PAT) setMsr(cpu, MSR.IA32_PAT, vmx.field(VMCS.HOST_IA32_PAT));
   if (exit & EXIT_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
-    cpu.writeMsr(MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.HOST_IA32_PERF_GLOBAL_CTRL));
+    setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.HOST_IA32_PERF_GLOBAL_CTRL));
   // Segments (SDM 27.5.2): flat, present, DPL 0; null selectors make DS/ES/FS/GS/SS unusable.
   const flat = (sel: number, base: bigint): SegmentCache => ({
     selector: sel,
@@ -284,8 +285,6 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   cpu.setSegment(0, flat(vmx.field32(VMCS.HOST_ES_SELECTOR), 0n));
   cpu.setSegment(4, flat(vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.field(VMCS.HOST_FS_BASE)));
   cpu.setSegment(5, flat(vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.field(VMCS.HOST_GS_BASE)));
-  cpu.writeMsr(MSR.IA32_FS_BASE, vmx.field(VMCS.HOST_FS_BASE));
-  cpu.writeMsr(MSR.IA32_GS_BASE, vmx.field(VMCS.HOST_GS_BASE));
   cpu.setSegment(7, {
     selector: vmx.field32(VMCS.HOST_TR_SELECTOR),
     base: vmx.field(VMCS.HOST_TR_BASE),

@@ -77,6 +77,7 @@ export function executeVmxInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstru
       vmx.state.inVmx = false;
       vmx.state.currentVmcs = INVALID_POINTER;
       vmx.state.vmxonPointer = INVALID_POINTER;
+      vmx.store.unbind();
       return vmx.succeed();
     case "vmclear":
       return vmclear(vmx, cpu, insn);
@@ -138,6 +139,7 @@ function vmxon(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome 
   vmx.state.inVmx = true;
   vmx.state.vmxonPointer = Number(p);
   vmx.state.currentVmcs = INVALID_POINTER;
+  vmx.store.unbind();
   return vmx.succeed();
 }
 
@@ -150,7 +152,10 @@ function vmclear(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcom
   if (Number(p) === vmx.state.vmxonPointer) return vmx.fail(ERR.VMCLEAR_VMXON_POINTER);
   // The data is already in the region (write-through); VMCLEAR makes the launch state "clear".
   vmx.store.setLaunched(Number(p), false);
-  if (Number(p) === vmx.state.currentVmcs) vmx.state.currentVmcs = INVALID_POINTER;
+  if (Number(p) === vmx.state.currentVmcs) {
+    vmx.state.currentVmcs = INVALID_POINTER;
+    vmx.store.unbind();
+  }
   return vmx.succeed();
 }
 
@@ -166,6 +171,7 @@ function vmptrld(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcom
   if ((rev & 0x7fffffff) !== revisionId(vmx) || (rev >>> 31 === 1 && !shadowOk))
     return vmx.fail(ERR.VMPTRLD_INCORRECT_REVISION);
   vmx.state.currentVmcs = Number(p);
+  vmx.store.bind(Number(p));
   return vmx.succeed();
 }
 

@@ -29,19 +29,29 @@ export interface FieldSlot {
   offset: number;
   /** True for the HIGH encoding (encoding + 1) of a 64-bit field: bits 63:32. */
   high: boolean;
+  /** The slot's number (position in arch's table). */
+  index: number;
 }
 
 const slotByEncoding = new Map<number, FieldSlot>();
 const fieldsInOrder: VmcsField[] = [];
+/** Full encoding (< 0x8000) → slot number, or -1 (the fast path of the VMCS cache). */
+export const SLOT_NUMBER = new Int16Array(0x8000).fill(-1);
+/** Slot number → width mask class: 16, 32 or 64 bits. */
+export const SLOT_BITS: number[] = [];
 {
   let i = 0;
   for (const field of VMCS_FIELDS) {
-    const offset = FIELD_DATA_OFFSET + 8 * i++;
+    const offset = FIELD_DATA_OFFSET + 8 * i;
     fieldsInOrder.push(field);
-    slotByEncoding.set(field.encoding, { field, offset, high: false });
-    if (field.width === "64") slotByEncoding.set(field.encoding + 1, { field, offset, high: true });
+    slotByEncoding.set(field.encoding, { field, offset, high: false, index: i });
+    if (field.width === "64") slotByEncoding.set(field.encoding + 1, { field, offset, high: true, index: i });
+    if (field.encoding < 0x8000) SLOT_NUMBER[field.encoding] = i;
+    SLOT_BITS.push(field.width === "16" ? 16 : field.width === "32" ? 32 : 64);
+    i++;
   }
 }
+export const SLOT_COUNT = fieldsInOrder.length;
 
 /** The slot of an encoding (full or HIGH), or undefined if the table has no such encoding. */
 export function slotOf(encoding: number): FieldSlot | undefined {

@@ -3,13 +3,17 @@
 import type { VmcsField } from "../../arch/index";
 import { MSR } from "../../arch/index";
 import type { CpuModel } from "../cpu-model";
-import { type PhysMem, read64, write64 } from "./memory";
+import type { PhysMem } from "./memory";
 import {
   ABORT_INDICATOR_OFFSET,
+  FIELD_DATA_OFFSET,
   LAUNCH_STATE_CLEAR,
   LAUNCH_STATE_LAUNCHED,
   LAUNCH_STATE_OFFSET,
   REVISION_OFFSET,
+  SLOT_BITS,
+  SLOT_COUNT,
+  SLOT_NUMBER,
   slotOf,
 } from "./vmcs-layout";
 import { fieldSupported } from "./vmcs-support";
@@ -61,40 +65,104 @@ export class VmcsStore {
     this.mem.write32(pa + LAUNCH_STATE_OFFSET, launched ? LAUNCH_STATE_LAUNCHED : LAUNCH_STATE_CLEAR);
   }
 
+  // ---- the current-VMCS cache ------------------------------------------------------------------------------
+  // Processors keep the current VMCS's data inside the processor (SDM 24.11.1); so does this one, in typed
+  // arrays, writing every change through to the region so a memory view shows it. Only a changed dword is
+  // written. `changed` lists the fields whose value changed since the VM-entry checks last passed, which
+  // lets VM entry re-run only the checks that read them (checks/cache.ts).
+  private boundPa = -1;
+  private readonly lo = new Uint32Array(SLOT_COUNT);
+  private readonly hi = new Uint32Array(SLOT_COUNT);
+  readonly changed = new Set<number>();
+  /** Every field must be considered changed (a VMCS was just made current). */
+  allChanged = true;
+
+  /** VMPTRLD: load the region's data into the cache. */
+  bind(pa: number): void {
+    this.boundPa = pa;
+    for (let i = 0; i < SLOT_COUNT; i++) {
+      this.lo[i] = this.mem.read32(pa + FIELD_DATA_OFFSET + 8 * i) >>> 0;
+      this.hi[i] = this.mem.read32(pa + FIELD_DATA_OFFSET + 8 * i + 4) >>> 0;
+    }
+    this.changed.clear();
+    this.allChanged = true;
+  }
+  /** VMCLEAR of the current VMCS, VMXON, VMXOFF: no VMCS in the cache. */
+  unbind(): void {
+    this.boundPa = -1;
+    this.allChanged = true;
+  }
+  get boundPointer(): number {
+    return this.boundPa;
+  }
+
+  private lo32(pa: number, i: number): number {
+    return pa === this.boundPa ? this.lo[i]! : this.mem.read32(pa + FIELD_DATA_OFFSET + 8 * i) >>> 0;
+  }
+  private hi32(pa: number, i: number): number {
+    return pa === this.boundPa ? this.hi[i]! : this.mem.read32(pa + FIELD_DATA_OFFSET + 8 * i + 4) >>> 0;
+  }
+  private writeSlot(pa: number, i: number, lo: number, hi: number, encoding: number): void {
+    const at = pa + FIELD_DATA_OFFSET + 8 * i;
+    if (pa !== this.boundPa) {
+      this.mem.write32(at, lo);
+      this.mem.write32(at + 4, hi);
+      return;
+    }
+    const oldLo = this.lo[i]!;
+    const oldHi = this.hi[i]!;
+    if (oldLo === lo && oldHi === hi) return;
+    if (oldLo !== lo) this.mem.write32(at, lo);
+    if (oldHi !== hi) this.mem.write32(at + 4, hi);
+    this.lo[i] = lo;
+    this.hi[i] = hi;
+    this.changed.add(encoding);
+  }
+
   // ---- raw field data (the processor's own accesses: VM entry, VM exit) ---------------------------------
   /** The whole value of a field (full encoding). */
   get(pa: number, encoding: number): bigint {
-    const slot = slotOf(encoding);
-    if (!slot) return 0n;
-    return read64(this.mem, pa + slot.offset);
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    if (i < 0) return 0n;
+    const lo = this.lo32(pa, i);
+    const hi = this.hi32(pa, i);
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
   /** Bits 31:0 of a field as an unsigned number (fast path for 16/32-bit fields). */
   get32(pa: number, encoding: number): number {
-    const slot = slotOf(encoding);
-    if (!slot) return 0;
-    return this.mem.read32(pa + slot.offset) >>> 0;
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    return i < 0 ? 0 : this.lo32(pa, i);
   }
   /** Writes a field's value truncated to its width. */
   set(pa: number, encoding: number, value: bigint): void {
-    const slot = slotOf(encoding);
-    if (!slot) return;
-    write64(this.mem, pa + slot.offset, BigInt.asUintN(64, value) & WIDTH_MASK[slot.field.width]);
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    if (i < 0) return;
+    const bits = SLOT_BITS[i]!;
+    const v = BigInt.asUintN(64, value);
+    const lo = Number(v & 0xffffffffn);
+    this.writeSlot(pa, i, bits === 16 ? lo & 0xffff : lo, bits === 64 ? Number(v >> 32n) : 0, encoding);
   }
   /** Writes a 16/32-bit field (or bits 31:0 of a wider one, clearing 63:32) from a number. */
   set32(pa: number, encoding: number, value: number): void {
-    const slot = slotOf(encoding);
-    if (!slot) return;
-    const w = slot.field.width;
-    this.mem.write32(pa + slot.offset, w === "16" ? value & 0xffff : value >>> 0);
-    this.mem.write32(pa + slot.offset + 4, 0);
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    if (i < 0) return;
+    this.writeSlot(pa, i, SLOT_BITS[i] === 16 ? value & 0xffff : value >>> 0, 0, encoding);
   }
 
   /** Is the encoding (full or HIGH) a field this CPU model supports? */
   supports(encoding: bigint): boolean {
     if (encoding < 0n || encoding > 0xffffffffn) return false;
     const slot = slotOf(Number(encoding));
-    return slot !== undefined && fieldSupported(slot.field, this.model);
+    if (!slot) return false;
+    let s = this.supported[slot.index]!;
+    if (s === 0) {
+      s = fieldSupported(slot.field, this.model) ? 1 : 2;
+      this.supported[slot.index] = s;
+    }
+    return s === 1;
   }
+  /** Per slot: 0 not yet known, 1 supported, 2 not supported by the model. */
+  private readonly supported = new Uint8Array(SLOT_COUNT);
 
   // ---- VMREAD / VMWRITE semantics ------------------------------------------------------------------------
   /**
@@ -105,7 +173,7 @@ export class VmcsStore {
   vmread(pa: number, encoding: bigint, operandBits: 32 | 64): FieldAccess {
     if (!this.supports(encoding)) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
     const slot = slotOf(Number(encoding))!;
-    let value = read64(this.mem, pa + slot.offset);
+    let value = this.get(pa, slot.field.encoding);
     if (slot.high) value >>= 32n;
     if (operandBits === 32) value &= 0xffffffffn;
     return { ok: true, value };
@@ -122,10 +190,11 @@ export class VmcsStore {
     if (slot.field.type === "read-only" && !this.writeAnyField) return { ok: false, error: ERR_WRITE_READ_ONLY };
     let v = operandBits === 32 ? value & 0xffffffffn : BigInt.asUintN(64, value);
     if (slot.high) {
-      const old = read64(this.mem, pa + slot.offset);
+      const old = this.get(pa, slot.field.encoding);
       v = (old & 0xffffffffn) | ((v & 0xffffffffn) << 32n);
     }
-    write64(this.mem, pa + slot.offset, v & WIDTH_MASK[slot.field.width]);
+    v &= WIDTH_MASK[slot.field.width];
+    this.set(pa, slot.field.encoding, v);
     return { ok: true, value: v };
   }
 }

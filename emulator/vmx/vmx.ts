@@ -13,7 +13,7 @@ import type {
   VmxHooks,
   VmxOutcome,
 } from "../vmx-hooks";
-import type { CheckFailure } from "./checks/index";
+import { CheckCache, type CheckFailure } from "./checks/index";
 import { translateEpt } from "./ept";
 import type { VmxEvent, VmxEventListener } from "./events";
 import { executeVmxInstruction } from "./instructions";
@@ -49,6 +49,8 @@ export class Vmx implements VmxHooks {
   /** Cached per VM entry: what the boundary hook has to watch. */
   wantsBoundary = false;
   eptActive = false;
+  /** The VM-entry checks' cache (checks/index.ts CheckCache); reset whenever another VMCS becomes current. */
+  readonly checkCache = new CheckCache();
   /** True while VM entry delivers an injected event (not subject to the exception bitmap, SDM 26.6.1). */
   injectingEvent = false;
 
@@ -162,11 +164,14 @@ export class Vmx implements VmxHooks {
     const s = saved as VmxState & { wantsBoundary: boolean; eptActive: boolean };
     const { wantsBoundary, eptActive, ...state } = s;
     this.state = { ...state };
+    if (this.state.currentVmcs === INVALID_POINTER) this.store.unbind();
+    else this.store.bind(this.state.currentVmcs);
     this.wantsBoundary = wantsBoundary;
     this.eptActive = eptActive;
   }
   reset(): void {
     this.state = initialVmxState();
+    this.store.unbind();
     this.wantsBoundary = false;
     this.eptActive = false;
     this.lastEntryFailure = undefined;

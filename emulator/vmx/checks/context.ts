@@ -30,6 +30,18 @@ export interface MachineFacts {
 
 const MASK64 = 0xffffffffffffffffn;
 
+const linearWidths = new WeakMap<CpuModel, number>();
+/** CPUID.80000008H:EAX[15:8], the linear-address width (48 when the leaf is absent). */
+function linearWidthOf(model: CpuModel): number {
+  let w = linearWidths.get(model);
+  if (w === undefined) {
+    const ext = model.cpuid(0x80000000, 0)[0] >>> 0;
+    w = (ext >= 0x80000008 ? (model.cpuid(0x80000008, 0)[0] >>> 8) & 0xff : 0) || 48;
+    linearWidths.set(model, w);
+  }
+  return w;
+}
+
 export class CheckContext {
   readonly basic: bigint;
   readonly misc: bigint;
@@ -51,11 +63,17 @@ export class CheckContext {
   /** Linear-address width for canonical checks (CPUID.80000008H:EAX[15:8], 48 if absent). */
   readonly linearWidth: number;
 
+  /** While a check runs under the check cache: the fields it reads, and whether it looked at machine facts. */
+  private recording: number[] | undefined;
+  private touchedFacts = false;
+  private readonly machineFacts: MachineFacts;
+
   constructor(
     readonly vmcs: VmcsReader,
     readonly model: CpuModel,
-    readonly facts: MachineFacts,
+    facts: MachineFacts,
   ) {
+    this.machineFacts = facts;
     this.basic = this.msr(MSR.IA32_VMX_BASIC);
     this.misc = this.msr(MSR.IA32_VMX_MISC);
     this.eptVpidCap = this.msr(MSR.IA32_VMX_EPT_VPID_CAP);
@@ -73,18 +91,33 @@ export class CheckContext {
     this.injectType = (this.intrInfo >>> 8) & 7;
     this.injectVector = this.intrInfo & 0xff;
     this.physWidth = (this.basic >> 48n) & 1n ? 32 : model.physicalAddressWidth;
-    const ext = model.cpuid(0x80000000, 0)[0] >>> 0;
-    const lw = ext >= 0x80000008 ? (model.cpuid(0x80000008, 0)[0] >>> 8) & 0xff : 0;
-    this.linearWidth = lw || 48;
+    this.linearWidth = linearWidthOf(model);
   }
 
+  /** Facts about the machine (memory, VMM mode, pointers): a check that looks at them is re-run every time. */
+  get facts(): MachineFacts {
+    this.touchedFacts = true;
+    return this.machineFacts;
+  }
   /** A field's full value. */
   f(encoding: number): bigint {
+    this.recording?.push(encoding);
     return this.vmcs.get(encoding) & MASK64;
   }
   /** Bits 31:0 of a field as an unsigned number. */
   n(encoding: number): number {
+    this.recording?.push(encoding);
     return Number(this.vmcs.get(encoding) & 0xffffffffn);
+  }
+  startRecording(): void {
+    this.recording = [];
+    this.touchedFacts = false;
+  }
+  /** The fields read since startRecording, or null when the check depended on machine facts. */
+  stopRecording(): number[] | null {
+    const r = this.recording ?? [];
+    this.recording = undefined;
+    return this.touchedFacts ? null : r;
   }
   /** A capability or other MSR value of the CPU model (0 if the model has none). */
   msr(index: number): bigint {

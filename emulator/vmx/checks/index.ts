@@ -3,6 +3,7 @@
 // first failure into the architectural outcome: VMfailValid(7), VMfailValid(8), or a VM-entry failure with
 // exit reason 33 or 34. (The instruction-level checks INS-01..09 live with VMLAUNCH/VMRESUME.)
 
+import { VMCS } from "../../../arch/index";
 import type { CpuModel } from "../../cpu-model";
 import { slotOf } from "../vmcs-layout";
 import { CheckContext, type MachineFacts, type VmcsReader } from "./context";
@@ -121,5 +122,111 @@ export function runEntryChecks(
       qualification: msr.entryNumber,
       failure: describeFailure({ id: msr.checkId, sdm: "26.4" }, msr.violation, vmcs),
     };
+  return { kind: "ok" };
+}
+
+/**
+ * The VM-entry checks as a cache of themselves. A check is a pure function of the fields it reads, the CPU
+ * model and (when it looks at them) the machine facts; so if none of the fields a passing check read last
+ * time has changed, and it did not look at machine facts, it passes again. The fields the context reads when
+ * it is built (the controls and the event-injection field) invalidate everything. The first failing check is
+ * still the first in SDM order: checks known to pass are skipped, all others run in order.
+ */
+export class CheckCache {
+  /** Checks that passed, indexed by the fields they read; checks that looked at machine facts. */
+  private readonly readers = new Map<number, Set<number>>();
+  private readonly volatile = new Set<number>();
+  /** False until every check has passed once (or after a control field changed). */
+  private primed = false;
+  runs = 0;
+
+  /** Forget everything (another VMCS became current, or a control field changed). */
+  reset(): void {
+    this.readers.clear();
+    this.volatile.clear();
+    this.primed = false;
+  }
+  /** Checks (by position in ENTRY_SEQUENCE) that must run again after `changed`; undefined = all of them. */
+  toRun(changed: ReadonlySet<number>): number[] | undefined {
+    if (!this.primed) return undefined;
+    const out = new Set<number>(this.volatile);
+    for (const f of changed) {
+      const r = this.readers.get(f);
+      if (r) for (const k of r) out.add(k);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+  passed(k: number, deps: number[] | null): void {
+    if (deps === null) {
+      this.volatile.add(k);
+      return;
+    }
+    for (const f of deps) {
+      let r = this.readers.get(f);
+      if (!r) {
+        r = new Set();
+        this.readers.set(f, r);
+      }
+      r.add(k);
+    }
+  }
+  primeDone(): void {
+    this.primed = true;
+  }
+}
+
+/** Control, host and guest checks in SDM order, with their phase's outcome. */
+const ENTRY_SEQUENCE: readonly EntryCheck<CheckContext>[] = [...CONTROL_CHECKS, ...HOST_CHECKS, ...GUEST_CHECKS];
+
+const GLOBAL_DEPENDENCIES: readonly number[] = [
+  VMCS.PIN_BASED_VM_EXEC_CONTROLS,
+  VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS,
+  VMCS.SECONDARY_PROC_BASED_VM_EXEC_CONTROLS,
+  VMCS.TERTIARY_PROC_BASED_VM_EXEC_CONTROLS,
+  VMCS.PRIMARY_VM_EXIT_CONTROLS,
+  VMCS.SECONDARY_VM_EXIT_CONTROLS,
+  VMCS.VM_ENTRY_CONTROLS,
+  VMCS.VM_ENTRY_INTERRUPTION_INFORMATION,
+];
+
+/**
+ * runEntryChecks as a cache of itself. A check is a pure function of the fields it reads, the CPU model and
+ * (when it looks at them) the machine facts: a check that passed stays passed until a field it read
+ * changes, unless it looked at machine facts (memory, VMM mode), in which case it runs every time. The fields
+ * the context reads when it is built (controls, event injection) invalidate everything. Checks that must run
+ * do so in SDM order, so the first failure reported is the first in SDM order.
+ */
+export function runEntryChecksCached(
+  vmcs: VmcsReader,
+  model: CpuModel,
+  facts: MachineFacts,
+  cache: CheckCache,
+  changed: ReadonlySet<number>,
+  allChanged: boolean,
+  opts: RunOptions = {},
+): EntryCheckOutcome {
+  if (allChanged || GLOBAL_DEPENDENCIES.some((e) => changed.has(e))) cache.reset();
+  const list = cache.toRun(changed);
+  if (list && list.length === 0) return { kind: "ok" };
+  const c = new CheckContext(vmcs, model, facts);
+  const n = list ? list.length : ENTRY_SEQUENCE.length;
+  for (let j = 0; j < n; j++) {
+    const k = list ? list[j]! : j;
+    const check = ENTRY_SEQUENCE[k]!;
+    if (check.bochsOnly && !opts.bochs) continue;
+    cache.runs++;
+    c.startRecording();
+    const violation = check.run(c);
+    const deps = c.stopRecording();
+    if (!violation) {
+      cache.passed(k, deps);
+      continue;
+    }
+    const failure = describeFailure(check, violation, vmcs);
+    if (check.phase === "control") return { kind: "vmfail", error: 7, failure };
+    if (check.phase === "host") return { kind: "vmfail", error: 8, failure };
+    return { kind: "entryFailure", exitReason: 33, qualification: violation.qualification ?? 0, failure };
+  }
+  cache.primeDone();
   return { kind: "ok" };
 }
