@@ -49,6 +49,9 @@ type Attempt = Candidate | Failure;
 
 const isFailure = (a: object): a is Failure => "message" in a && "score" in a;
 
+const LOCKABLE = new Set(
+  "add adc and btc btr bts cmpxchg cmpxchg8b cmpxchg16b dec inc neg not or sbb sub xor xadd xchg".split(" "),
+);
 const SHIFTS = new Set(["rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"]);
 const SEG_PREFIX: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
 
@@ -237,6 +240,13 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     !op0.unresolved
   )
     return encodeReading({ ...req, operands: [] }, { mnemonic: "int3" });
+  // GNU as accepts LOCK only on the instructions that allow it, with a memory destination (SDM Vol. 2A
+  // "LOCK"); nasm assembles it anyway (the CPU raises #UD).
+  if (req.flavor === "gas" && req.prefixes?.includes("lock")) {
+    const dest = req.operands[0];
+    if (!LOCKABLE.has(r.mnemonic) || (dest?.kind !== "mem" && !r.mnemonic.startsWith("cmpxchg")))
+      return { message: "expecting lockable instruction after `lock'", score: 50 };
+  }
   if (req.flavor === "gas" && req.operands.length > 0) {
     const str = rewriteStringOperands(r.mnemonic, req.operands, r.opSize ?? req.opSize, req.bits);
     if (typeof str === "string") return { message: str, score: 50 };
@@ -411,7 +421,15 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
       a.variantRank - b.variantRank,
   );
   const c = pool[0]!;
+  formObserver?.(c.form);
   return c.warnings.length > 0 ? { bytes: c.bytes, warnings: c.warnings } : { bytes: c.bytes };
+}
+
+let formObserver: ((f: Form) => void) | undefined;
+
+/** Test hook: the table form each uncached encode picks is reported to `observe` (undefined to stop). */
+export function observeChosenForms(observe: ((f: Form) => void) | undefined): void {
+  formObserver = observe;
 }
 
 function sizeOf(
@@ -939,7 +957,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     else if (SEG_PREFIX[p] !== undefined) seg = SEG_PREFIX[p];
   }
   const prefix: number[] = [];
-  if (wait) prefix.push(0x9b);
+  if (wait || form.wait) prefix.push(0x9b);
   if (flavor === "gas") {
     // GNU as prefix slots: segment, address size, operand size, rep/repne, lock, REX (tc-i386.c order).
     if (seg !== undefined) prefix.push(seg);

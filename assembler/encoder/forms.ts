@@ -16,7 +16,7 @@
 //   one (the constant 1)  rel8 relv (branch targets)  moffs8 moffsv  ptr (direct far pointer)
 // Opcode tokens: hex bytes; `xx+r` (register in the low 3 bits); /r; /0../7; ib iw id iz iv (immediates,
 //   in operand order); rel8 relz (branch displacements: 8-bit, 16/32-bit); mo (moffs address); pt (far pointer);
-//   P66 PF2 PF3 (mandatory prefixes, emitted after the legacy prefixes); W (REX.W).
+//   P66 PF2 PF3 (mandatory prefixes, emitted after the legacy prefixes); W (REX.W); WAIT (a 9B before all).
 // Flags: d64 (default operand size 64 in 64-bit code), no64, x64 (64-bit code only), os16/os32/os64 (fixed
 //   operand size, e.g. cbw/cwde/cdqe), def (size may be left unspecified: use the default), as16/as32/as64
 //   (fixed address size, e.g. jcxz/jecxz/jrcxz), gas / nasm (form only for that flavor), nodef (no default).
@@ -86,6 +86,8 @@ export interface Form {
   relNear: boolean;
   /** Per operand: the OperandKind bits the pattern can accept (a cheap pre-check before full matching). */
   kindMasks: number[];
+  /** Preceded by a WAIT (9B) ahead of every prefix: FSTSW, FINIT, FSAVE … */
+  wait: boolean;
 }
 
 /** Operand kinds as bits, for Form.kindMasks. */
@@ -181,6 +183,7 @@ export function parseForm(line: string, order: number): Form {
   const code: OpcodeToken[] = [];
   let mandatory: number | undefined;
   let rexW = false;
+  let wait = false;
   for (const tok of (parts[1] ?? "").split(/\s+/).filter((s) => s !== "")) {
     const digit = /^\/([0-7])$/.exec(tok);
     const plusR = /^([0-9a-f]{2})\+r$/i.exec(tok);
@@ -188,6 +191,7 @@ export function parseForm(line: string, order: number): Form {
     else if (tok === "PF2") mandatory = 0xf2;
     else if (tok === "PF3") mandatory = 0xf3;
     else if (tok === "W") rexW = true;
+    else if (tok === "WAIT") wait = true;
     else if (tok === "/r") code.push({ t: "modrm", reg: "r" });
     else if (digit) code.push({ t: "modrm", reg: Number(digit[1]) });
     else if (plusR) code.push({ t: "byte", v: Number.parseInt(plusR[1]!, 16), plusR: true });
@@ -225,6 +229,7 @@ export function parseForm(line: string, order: number): Form {
     ...layoutOf(ops),
     relNear: code.some((t) => t.t === "rel" && t.kind === "cv"),
     kindMasks: ops.map(kindMask),
+    wait,
   };
   const fixed = fixedOpSizeOf(ops);
   if (fixed !== undefined) form.fixedOpSize = fixed;

@@ -176,7 +176,7 @@ function build(): string[] {
     "movsx rv,rm16 : 0f bf /r",
     "movsx r64,rm32 : W 63 /r : x64",
     "movsxd r64,rm32 : W 63 /r : x64",
-    "movsxd r32,rm32 : 63 /r : x64",
+    "movsxd r32,rm32 : 63 /r : x64 gas",
     "lea rv,m : 8d /r",
     "lds rv,m : c5 /r : no64",
     "les rv,m : c4 /r : no64",
@@ -274,7 +274,7 @@ function build(): string[] {
     "int ib : cd ib",
     "into : ce : no64",
     "int1 : f1",
-    "icebp : f1",
+    "icebp : f1 : nasm",
     "iret : cf : def v",
     "iretw : cf : os16",
     "iretd : cf : os32",
@@ -387,6 +387,12 @@ function build(): string[] {
     "monitor eax,ecx,edx : 0f 01 c8 : as32 nasm no64",
     "monitor ax,ecx,edx : 0f 01 c8 : as16 no64",
     "mwait eax,ecx : 0f 01 c9",
+    // GNU as AT&T writes these register operands in Intel order (`monitor %rax,%ecx,%edx`), so after a
+    // front end's usual reversal they arrive backwards: accept that order too.
+    "monitor edx,ecx,rax : 0f 01 c8 : x64 gas",
+    "monitor edx,ecx,eax : 0f 01 c8 : as32 gas",
+    "monitor edx,ecx,ax : 0f 01 c8 : as16 no64 gas",
+    "mwait ecx,eax : 0f 01 c9 : gas",
     "clac : 0f 01 ca",
     "stac : 0f 01 cb",
     "xgetbv : 0f 01 d0",
@@ -417,6 +423,8 @@ function build(): string[] {
     "skinit eax : 0f 01 de : gas",
     "invlpga rax,ecx : 0f 01 df : x64",
     "invlpga eax,ecx : 0f 01 df : as32",
+    "invlpga ecx,rax : 0f 01 df : x64 gas",
+    "invlpga ecx,eax : 0f 01 df : as32 gas",
     "vmmcall : 0f 01 d9",
     "vmload : 0f 01 da",
     "vmsave : 0f 01 db",
@@ -527,23 +535,24 @@ function build(): string[] {
     "emms : 0f 77",
   );
 
-  // x87 control (FNINIT/FWAIT appear in FPU state handling).
+  // x87 control (FNINIT/FWAIT appear in FPU state handling). WAIT = the 9B that FSTSW/FINIT/… put before
+  // their own prefixes (it is a separate instruction).
   t.push(
     "fninit : db e3",
-    "finit : 9b db e3",
+    "finit : WAIT db e3",
     "fnclex : db e2",
-    "fclex : 9b db e2",
+    "fclex : WAIT db e2",
     "fwait : 9b",
     "wait : 9b",
     "fnstsw ax : df e0",
     "fnstsw m16 : dd /7",
-    "fstsw ax : 9b df e0",
-    "fstsw m16 : 9b dd /7",
+    "fstsw ax : WAIT df e0",
+    "fstsw m16 : WAIT dd /7",
     "fnstcw m16 : d9 /7",
-    "fstcw m16 : 9b d9 /7",
+    "fstcw m16 : WAIT d9 /7",
     "fldcw m16 : d9 /5",
     "fnsave m : dd /6",
-    "fsave m : 9b dd /6",
+    "fsave m : WAIT dd /6",
     "frstor m : dd /4",
   );
   return t;

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { compare, describe } from "./check";
+import { encodeUncached, FORMS, observeChosenForms } from "../encode";
+import { compare, describe, requestFor } from "./check";
 import { corpusEntries, parseGolden } from "./corpus";
 
 const dir = import.meta.dirname;
@@ -39,3 +40,18 @@ for (const flavor of ["gas", "nasm", "gas-intel"] as const)
       assert.equal(diffs.length, 0, `${diffs.length}/${group.length} differ:\n${diffs.map(describe).join("\n")}`);
     });
   }
+
+test("every form of the instruction table is chosen for at least one corpus row", () => {
+  const used = new Set<number>();
+  observeChosenForms((f) => used.add(f.order));
+  try {
+    for (const g of rows) {
+      const req = requestFor(g);
+      if (typeof req !== "string") encodeUncached(req);
+    }
+  } finally {
+    observeChosenForms(undefined);
+  }
+  const unused = FORMS.filter((f) => !used.has(f.order)).map((f) => f.spec);
+  assert.deepEqual(unused, [], "forms no golden row exercises");
+});

@@ -65,9 +65,38 @@ function memories(bits: Bits): string[] {
   return out;
 }
 
+const CC = "o no b c nae ae nb nc e z ne nz be na a nbe s ns p pe np po l nge ge nl le ng g nle".split(" ");
+
+/** Every operand form of the common integer instructions, once each per code size. */
+function formSweep(bits: Bits): string[] {
+  const m = bits === 16 ? "[bx+si+4]" : bits === 32 ? "[ebx+4]" : "[rbx+4]";
+  const r = bits === 16 ? "dx" : bits === 32 ? "edx" : "rdx";
+  const out: string[] = [];
+  for (const op of ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"])
+    out.push(
+      `${op} byte ${m}, dl`,
+      `${op} ${m}, ${r}`,
+      `${op} dl, byte ${m}`,
+      `${op} ${r}, ${m}`,
+      `${op} dl, cl`,
+      `${op} byte ${m}, 0x12`,
+      `lock ${op} ${m}, ${r}`,
+    );
+  for (const op of ["not", "neg", "mul", "imul", "div", "idiv", "inc", "dec"])
+    out.push(`${op} byte ${m}`, `${op} bl`, `${op} ${r}`);
+  for (const op of ["rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"])
+    for (const n of ["1", "cl", "5"]) out.push(`${op} byte ${m}, ${n}`, `${op} ${r}, ${n}`, `${op} bl, ${n}`);
+  for (const cc of CC) out.push(`j${cc} $+0x10`, `j${cc} $+0x1000`, `set${cc} byte ${m}`, `cmov${cc} ${r}, ${m}`);
+  for (const op of ["bt", "bts", "btr", "btc"]) out.push(`${op} ${m}, ${r}`, `${op} ${r}, 3`);
+  for (const op of ["xchg", "cmpxchg", "xadd", "test"]) out.push(`${op} byte ${m}, dl`, `${op} ${m}, ${r}`);
+  out.push(`test dl, byte ${m}`, `test ${r}, ${m}`, `xchg dl, byte ${m}`, `xchg ${r}, ${m}`);
+  return out;
+}
+
 /** The generated corpus entries. */
 export function sweepEntries(): CorpusEntry[] {
   const out: CorpusEntry[] = [];
+  for (const bits of [16, 32, 64] as const) for (const t of formSweep(bits)) out.push(entry(t, [bits]));
   for (const bits of [16, 32, 64] as const) {
     for (const m of ["add", "and", "cmp", "test", "mov"])
       for (const r of REGS[bits]) for (const imm of IMMEDIATES) out.push(entry(`${m} ${r}, ${imm}`, [bits]));

@@ -312,8 +312,8 @@ export function toAtt(p: ParsedLine): string {
         return `$${hexNum(o.selector)},$${o.unresolved ? "lab" : hexNum(o.offset)}`;
     }
   });
-  // Two immediates (ENTER) and BOUND keep their order in AT&T syntax; everything else is reversed.
-  const twoImm = (ops.length === 2 && ops.every((o) => o.kind === "imm")) || mn === "bound";
+  // Two immediates (ENTER), BOUND and MONITOR/MWAIT/INVLPGA keep Intel order in AT&T syntax.
+  const twoImm = (ops.length === 2 && ops.every((o) => o.kind === "imm")) || /^(bound|monitor|mwait|invlpga)$/.test(mn);
   const ordered = twoImm ? rendered : [...rendered].reverse();
   return `${prefix}${mn}${ordered.length ? ` ${ordered.join(",")}` : ""}`.trim();
 }
