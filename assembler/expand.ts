@@ -3,7 +3,8 @@
 // every remaining line into statements with their static context (section, code size, syntax, the
 // NASM local-label base, GAS numeric labels). The layout stage then assigns addresses.
 import type { Diagnostic, Expr, Range, Statement, Syntax } from "./ast";
-import { evaluate, type SymbolValue } from "./eval";
+import { type CppLine, cppFinalize, cppLine, cppReplaceDefined } from "./cpp";
+import { type EvalEnv, evaluate, type SymbolValue } from "./eval";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import { type LexState, lexLine, splitLines, type Token } from "./lexer";
 import { type LineContext, parseLineTokens, splitArgs } from "./parse-line";
@@ -19,6 +20,8 @@ export interface ExpandOptions {
   isMnemonic(name: string): boolean;
   /** Stop after this many expanded lines (robustness against runaway .rept/%rep/recursion). */
   lineLimit?: number;
+  /** GAS: run the C preprocessor subset first (default: for `.S` files, as gcc does). */
+  cpp?: boolean;
 }
 
 export interface ExpandedStatement {
@@ -163,6 +166,8 @@ class Expander {
   /** Constants with known values so far (for .if/.rept/%if). */
   readonly constants = new Map<string, bigint>();
   readonly lineCtx: LineContext;
+  /** Run the C preprocessor subset (`.S` files). */
+  readonly cpp: boolean;
   readonly gasRewriteFn = (e: Expr): Expr => this.gasRewrite(e);
   readonly nasmRewriteFn = (e: Expr): Expr => this.nasmRewrite(e);
 
@@ -170,6 +175,7 @@ class Expander {
     this.syntax = opts.syntax;
     this.bits = opts.syntax === "nasm" ? 16 : 64;
     this.lineLimit = opts.lineLimit ?? DEFAULT_LIMIT;
+    this.cpp = opts.syntax === "gas" && (opts.cpp ?? /\.S$/.test(opts.fileName));
     const self = this;
     this.lineCtx = {
       syntax: opts.syntax,
@@ -286,6 +292,14 @@ class Expander {
 
   processLine(src: LineSrc, frame: Frame): void {
     this.currentLine = src.origin ? src.origin.range.start.line : src.line;
+    // `.S` files: C preprocessor lines (the only lines where `#` is not a comment).
+    if (this.cpp && src.text !== undefined && !src.origin && !frame.lex.inBlockComment) {
+      const c = cppLine(src.text);
+      if (c) {
+        if (!this.collecting) this.cppDirective(c, src, frame);
+        return;
+      }
+    }
     // While collecting a macro or repeat body, only look for nesting and the end.
     if (this.collecting) {
       this.collectLine(src, frame);
@@ -295,6 +309,103 @@ class Expander {
     if (tokens.length === 0) return;
     if (this.syntax === "gas") this.gasLine(tokens, src, frame);
     else this.nasmLine(tokens, src, frame);
+  }
+
+  cppDirective(c: CppLine, src: LineSrc, frame: Frame): void {
+    const file = src.file;
+    const range = lineRange(src.line, c.start, c.end);
+    const restRange = lineRange(src.line, c.restColumn, c.restColumn + c.rest.length);
+    const evalIf = (): boolean => {
+      const raw = cppReplaceDefined(c.rest, (n) => this.defines.has(n));
+      const tokens = this.substituteDefines(lexLine(raw, "gas-att", { inBlockComment: false }), 0);
+      const text = cppFinalize(tokenText(tokens));
+      const sub = new Cursor(lexLine(text, "nasm", { inBlockComment: false }), src.line, c.restColumn + c.rest.length);
+      const errs: ExprError[] = [];
+      const e = parseExpr(sub, { dialect: "nasm" }, errs);
+      if (!e || errs.length > 0 || !sub.atEnd()) {
+        this.error(file, restRange, "asm-bad-expression", `cannot evaluate '#${c.directive} ${c.rest}'`);
+        return false;
+      }
+      const v = evaluate(e, {
+        ...this.emptyEnv(),
+        onError: (m) => this.error(file, restRange, "asm-bad-expression", m),
+      });
+      return v.value !== 0n;
+    };
+    switch (c.directive) {
+      case "if":
+        this.pushCond(this.active() ? evalIf() : false);
+        return;
+      case "ifdef":
+      case "ifndef": {
+        const name = /^[A-Za-z_]\w*/.exec(c.rest)?.[0] ?? "";
+        const v = this.defines.has(name);
+        this.pushCond(this.active() && (c.directive === "ifdef" ? v : !v));
+        return;
+      }
+      case "elif":
+        this.elseCond(file, range, evalIf, false, frame);
+        return;
+      case "else":
+        this.elseCond(file, range, true, true, frame);
+        return;
+      case "endif":
+        this.endCond(file, range, frame);
+        return;
+      default:
+        break;
+    }
+    if (!this.active()) return;
+    switch (c.directive) {
+      case "define": {
+        const m = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/.exec(c.rest);
+        if (!m) {
+          this.error(file, restRange, "asm-bad-define", "expected a macro name after '#define'");
+          return;
+        }
+        const def: NasmDefine = {
+          body: lexLine(m[4] ?? "", "gas-att", { inBlockComment: false }),
+          caseInsensitive: false,
+        };
+        if (m[2])
+          def.params = (m[3] ?? "")
+            .split(",")
+            .map((p) => p.trim())
+            .filter((p) => p);
+        this.defines.set(m[1]!, def);
+        return;
+      }
+      case "undef":
+        this.defines.delete(c.rest.trim());
+        return;
+      case "include": {
+        const m = /^["<]([^">]+)[">]/.exec(c.rest);
+        if (!m) this.error(file, restRange, "asm-bad-include", "expected \"file\" or <file> after '#include'");
+        else this.include(m[1]!, file, restRange);
+        return;
+      }
+      case "error":
+        this.error(file, range, "asm-user-error", c.rest || "#error");
+        return;
+      case "warning":
+        this.error(file, range, "asm-user-warning", c.rest || "#warning", "warning");
+        return;
+      default:
+        return;
+    }
+  }
+
+  emptyEnv(): EvalEnv {
+    return {
+      lookup: () => undefined,
+      here: undefined,
+      hereSection: 0,
+      hereFrag: 0,
+      sectionStart: undefined,
+      order: 0,
+      dialect: "nasm",
+      onError: () => {},
+    };
   }
 
   active(): boolean {
@@ -428,6 +539,7 @@ class Expander {
   // GAS
 
   gasLine(tokens: Token[], src: LineSrc, frame: Frame): void {
+    if (this.cpp && this.defines.size > 0) tokens = this.substituteDefines(tokens, 0);
     const file = this.diagFile(src);
     const cur = this.cursorFor(tokens, src);
     // Find the first word after any labels (`a: b: .if`).

@@ -331,7 +331,10 @@ class Layout {
       const es = this.items[i]!;
       const s = es.stmt;
       let attrs = "";
-      if (s.kind === "directive" && (s.name === ".section" || s.name === ".pushsection" || s.name === "section" || s.name === "segment")) {
+      if (
+        s.kind === "directive" &&
+        (s.name === ".section" || s.name === ".pushsection" || s.name === "section" || s.name === "segment")
+      ) {
         attrs = s.args.map((a) => a.text).join(" ");
       }
       const sec = this.section(es.section, es, attrs);

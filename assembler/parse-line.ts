@@ -243,7 +243,8 @@ function parseGasStatement(cur: Cursor, ctx: LineContext, out: LineResult): void
   if (first.text.startsWith(".") && first.text.length > 1) {
     const rest = cur.tokens.slice(cur.pos + 1);
     const name = first.text.toLowerCase();
-    const raw = name === ".macro" || name === ".irp" || name === ".irpc" || name === ".section" || name === ".pushsection";
+    const raw =
+      name === ".macro" || name === ".irp" || name === ".irpc" || name === ".section" || name === ".pushsection";
     out.statements.push({
       kind: "directive",
       name,

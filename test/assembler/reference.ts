@@ -40,7 +40,10 @@ export function referenceAssemble(
     } else {
       const obj = join(dir, "out.o");
       const inc = [dirname(file), ...includeDirs].flatMap((d) => ["-I", d]);
-      const a = spawnSync("as", ["--64", ...inc, file, "-o", obj], { encoding: "utf8" });
+      // `.S` goes through the C preprocessor first, as gcc does.
+      const a = file.endsWith(".S")
+        ? spawnSync("gcc", ["-c", ...inc, file, "-o", obj], { encoding: "utf8" })
+        : spawnSync("as", ["--64", ...inc, file, "-o", obj], { encoding: "utf8" });
       if (a.status !== 0) return { error: a.stderr };
       const defs = base !== undefined ? ["--defsym", `BASE=0x${base.toString(16)}`] : [];
       const l = spawnSync("ld", ["-T", FLAT_LD, ...defs, "--oformat", "binary", obj, "-o", out], { encoding: "utf8" });

@@ -1,5 +1,5 @@
 // Regenerates test/assembler/golden/*.hex from the real tools: `nasm -f bin` for NASM sources, and
-// `as --64` + `ld -T flat.ld --oformat binary` for GAS sources. Run from the repository root:
+// `as --64` (or `gcc -c` for .S, which runs cpp first) + `ld -T flat.ld --oformat binary` for GAS sources. Run from the repository root:
 //     node --import tsx test/assembler/tools/make-goldens.ts
 // The tool versions used are written to golden/VERSIONS (the goldens were made with nasm 2.16.01 and
 // GNU binutils 2.40).
@@ -19,5 +19,8 @@ for (const f of corpusFiles()) {
   writeFileSync(f.goldenPath, toHexLines(r.bytes));
   console.log(`${f.name}: ${r.bytes.length} bytes`);
 }
-writeFileSync(join(ROOT, "golden", "VERSIONS"), `${toolVersion("nasm")}\n${toolVersion("as")}\n${toolVersion("ld")}\n`);
+writeFileSync(
+  join(ROOT, "golden", "VERSIONS"),
+  `${toolVersion("nasm")}\n${toolVersion("as")}\n${toolVersion("ld")}\n${toolVersion("gcc")} (cpp for .S)\n`,
+);
 process.exit(failed ? 1 : 0);
