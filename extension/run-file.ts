@@ -1,5 +1,6 @@
-// "VMX: Run File in Emulator": runs `vmx run FILE --cpu MODEL --max N --trace` (dist/cli.js) as a child
-// process and streams its UART/port-E9 output and exit trace into the VMX output channel.
+// "VMX: Run File in Emulator": runs `vmx run FILE --cpu MODEL --max N` (dist/cli.js) as a child process and
+// streams its UART/port-E9 output and stop reason into the VMX output channel. (`--trace` is left out: it
+// traces every instruction, far too much for an output channel.)
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
@@ -28,7 +29,7 @@ export async function runFileInEmulator(
   }
   running?.kill();
   const max = vscode.workspace.getConfiguration("vmx", doc.uri).get<number>("run.maxInstructions", 100_000_000);
-  const args = [cliPath, "run", doc.uri.fsPath, "--cpu", cpuModel, "--max", String(max), "--trace"];
+  const args = [cliPath, "run", doc.uri.fsPath, "--cpu", cpuModel, "--max", String(max)];
   output.clear();
   output.show(true);
   output.appendLine(`$ vmx ${args.slice(1).join(" ")}`);

@@ -97,13 +97,13 @@ describe("language client", () => {
 });
 
 describe("Run File in Emulator", () => {
-  test("runs `vmx run FILE --cpu MODEL --max N --trace` and streams its output into the VMX channel", async () => {
+  test("runs `vmx run FILE --cpu MODEL --max N` and streams its output into the VMX channel", async () => {
     fake.module.window.activeTextEditor = fakeEditor(fakeDocument("/ws/hv.asm", "vmx-nasm"));
     await fake.commands.get(COMMANDS.runFile.id)!();
     const out = fake.outputChannels.get("VMX")!;
     for (let i = 0; i < 100 && !out.lines.some((l) => l.includes("exited")); i++) await sleep(20);
     const text = out.lines.join("");
-    assert.match(text, /ARGS \["run","\/ws\/hv\.asm","--cpu","sandy-bridge","--max","100000000","--trace"\]/);
+    assert.match(text, /ARGS \["run","\/ws\/hv\.asm","--cpu","sandy-bridge","--max","100000000"\]/);
     assert.match(text, /hello from the guest/);
     assert.match(text, /exited with code 3/);
   });
