@@ -121,6 +121,8 @@ interface Terminal {
 type DriveResult = EngineStop | Terminal | "slice" | "done";
 
 const SLICE_TARGET_MS = 8;
+/** Instructions between automatic snapshots while running (a replay of this many takes a few tens of ms). */
+const SNAPSHOT_INTERVAL = 2_000_000;
 
 function isTerminal(r: DriveResult): r is Terminal {
   return typeof r === "object" && "terminal" in r;
@@ -412,6 +414,12 @@ export class DebugEngine {
         const found = this.findDataChange(endCount);
         if (found) return found;
         continue;
+      }
+      // Periodic snapshots bound the replay needed to travel back (stepBack after a long continue).
+      if (plan.kind !== "replay" && plan.kind !== "scan") {
+        const last = this.timeline.last();
+        if (!last || t.instructionCount - last.count >= SNAPSHOT_INTERVAL)
+          this.timeline.add(t.instructionCount, t.snapshot());
       }
       const h = this.handleMachineStop(r, plan);
       if (h) return h;

@@ -449,8 +449,9 @@ describe("launch configuration", () => {
       dc.setBreakpointsRequest({ source: { path: NASM }, breakpoints: [{ line: 12 }] }),
     );
     await stopped;
+    const stepped = waitStopped(dc);
     await dc.nextRequest({ threadId: 1 });
-    await waitStopped(dc);
+    await stepped;
     assert.equal(await evaluate(dc, "rcx"), "0x0000000000000002");
     const again = waitStopped(dc);
     await dc.customRequest("restart", {});
@@ -481,5 +482,23 @@ describe("launch configuration", () => {
       }),
     );
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+  });
+});
+
+describe("launch configuration: machine", () => {
+  it("honours the memory size: beyond RAM reads all-ones", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM, memory: "16M", stopOnEntry: true });
+    await stopped;
+    assert.equal(await evaluate(dc, "qword [0x1000000]"), "0xffffffffffffffff");
+    assert.equal(await evaluate(dc, "qword [0xff0000]"), "0x0000000000000000");
+  });
+
+  it("rejects a malformed memory size", async () => {
+    await dc.initializeRequest({ adapterID: "vmx", pathFormat: "path" });
+    assert.match(
+      await expectError(dc.launchRequest({ program: NASM, memory: "lots" } as DebugProtocol.LaunchRequestArguments)),
+      /'memory'/,
+    );
   });
 });
