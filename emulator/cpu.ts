@@ -217,6 +217,9 @@ export class Cpu {
    * successor links between decoded instructions are valid only within one epoch.
    */
   epoch = 0;
+  private readonly walkTouched = new Float64Array(4);
+  /** Bits 51:32 of a paging-structure entry that are reserved because they exceed MAXPHYADDR. */
+  private readonly rsvdHiMask: number;
   /** The privilege class the fast TLB entries were filled for (true = user). */
   private tlbUser = false;
   /** Decoded instructions per physical page. */
@@ -243,6 +246,7 @@ export class Cpu {
     this.execTable = exec;
     this.udExec = ud;
     this.isCode = new Uint8Array(mem.pageCount);
+    this.rsvdHiMask = 0xfffff & ~((1 << Math.max(0, Math.min(20, model.physicalAddressWidth - 32))) - 1);
     this.views = new Array(mem.pageCount).fill(undefined);
     for (let k = 0; k < TLB_SIZE; k++) {
       this.tlbRView.push(ONES_VIEW);
@@ -678,13 +682,14 @@ export class Cpu {
     const nxe = (this.efer & EFER_NXE) !== 0;
     let pfBase = (write ? 2 : 0) | (user ? 4 : 0);
     if (fetch && (nxe || this.cr4 & CR4_SMEP)) pfBase |= 16;
-    const maxPhys = this.model.physicalAddressWidth;
     let rw = true;
     let us = true;
     let nx = false;
     let phys: number;
     // Entries to update (A, then D on the leaf): physical addresses of the entries and whether they are 8 bytes.
-    const touched: number[] = [];
+    // Entries to mark accessed (physical addresses), at most four levels.
+    const touched = this.walkTouched;
+    let nTouched = 0;
     let leafAddr = -1;
     let leafWide = true;
     let dirtyNeeded = false;
@@ -700,31 +705,36 @@ export class Cpu {
         level = 2;
         table = pdpteAddr(pdpte);
       }
+      const rsvdHi = this.rsvdHiMask;
       for (;;) {
-        const shift = 12 + 9 * (level - 1);
-        const idx = Math.floor(la / 2 ** shift) & 511;
+        const idx = Math.floor(la / LEVEL_DIV[level]!) & 511;
         const ea = this.gpaWalk(table + idx * 8, la);
-        const lo = this.mem.readN(ea, 4);
-        const hi = this.mem.readN(ea + 4, 4) | 0;
+        const lo = this.mem.read32(ea);
+        const hi = this.mem.read32(ea + 4) | 0;
         if (!(lo & 1)) this.pageFault(la, pfBase);
         // Reserved bits: physical address above MAXPHYADDR, XD without NXE, PS at the PML4 level.
-        if (maxPhys < 52 && (hi & 0xfffff & ~((1 << Math.max(0, maxPhys - 32)) - 1)) !== 0)
-          this.pageFault(la, pfBase | 9);
+        if (hi & rsvdHi) this.pageFault(la, pfBase | 9);
         if (hi < 0) {
           if (!nxe) this.pageFault(la, pfBase | 9);
           nx = true;
         }
         if (!(lo & 2)) rw = false;
         if (!(lo & 4)) us = false;
-        touched.push(ea);
+        touched[nTouched++] = ea;
         const ps = (lo & 0x80) !== 0;
         if (level === 4 && ps) this.pageFault(la, pfBase | 9);
         if (level === 1 || ps) {
-          if (ps && level === 3 && (lo & 0x3fffe000) !== 0) this.pageFault(la, pfBase | 9);
-          if (ps && level === 2 && (lo & 0x1fe000) !== 0) this.pageFault(la, pfBase | 9);
-          const pageBytes = 2 ** (12 + 9 * (level - 1));
-          const entryFrame = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
-          phys = entryFrame - (entryFrame % pageBytes) + (la - Math.floor(la / pageBytes) * pageBytes);
+          // Leaf: 4 KiB page, 2 MiB page (PDE.PS) or 1 GiB page (PDPTE.PS); bits 12..(page size) of a large
+          // page entry other than PAT must be zero.
+          const high = (hi & 0xfffff) * TWO32;
+          if (level === 1) phys = high + ((lo & 0xfffff000) >>> 0) + (la & 0xfff);
+          else if (level === 2) {
+            if (lo & 0x1fe000) this.pageFault(la, pfBase | 9);
+            phys = high + ((lo & 0xffe00000) >>> 0) + (la & 0x1fffff);
+          } else {
+            if (lo & 0x3fffe000) this.pageFault(la, pfBase | 9);
+            phys = high + ((lo & 0xc0000000) >>> 0) + (la & 0x3fffffff);
+          }
           leafAddr = ea;
           dirtyNeeded = (lo & 0x40) === 0;
           break;
@@ -736,11 +746,11 @@ export class Cpu {
       // 32-bit paging (SDM 4.3).
       const l = la >>> 0;
       const pdeA = this.gpaWalk(((this.cr3 & 0xfffff000) >>> 0) + (l >>> 22) * 4, la);
-      const pde = this.mem.readN(pdeA, 4);
+      const pde = this.mem.read32(pdeA);
       if (!(pde & 1)) this.pageFault(la, pfBase);
       if (!(pde & 2)) rw = false;
       if (!(pde & 4)) us = false;
-      touched.push(pdeA);
+      touched[nTouched++] = pdeA;
       leafWide = false;
       if (pde & 0x80 && this.cr4 & CR4_PSE) {
         // 4 MiB page; bits 20:13 hold physical-address bits 39:32 (PSE-36), bit 21 reserved.
@@ -751,11 +761,11 @@ export class Cpu {
         dirtyNeeded = (pde & 0x40) === 0;
       } else {
         const pteA = this.gpaWalk(((pde & 0xfffff000) >>> 0) + ((l >>> 12) & 1023) * 4, la);
-        const pte = this.mem.readN(pteA, 4);
+        const pte = this.mem.read32(pteA);
         if (!(pte & 1)) this.pageFault(la, pfBase);
         if (!(pte & 2)) rw = false;
         if (!(pte & 4)) us = false;
-        touched.push(pteA);
+        touched[nTouched++] = pteA;
         phys = ((pte & 0xfffff000) >>> 0) + (l & 0xfff);
         leafAddr = pteA;
         dirtyNeeded = (pte & 0x40) === 0;
@@ -772,11 +782,12 @@ export class Cpu {
     if (fetch && nx) this.pageFault(la, pfBase | 1);
     // Accessed and dirty flags (not for the debugger's probes).
     if (this.probing) return phys;
-    for (const a of touched) {
+    for (let k = 0; k < nTouched; k++) {
+      const a = touched[k]!;
       const b = this.mem.read8(a);
-      if (!(b & 0x20)) this.mem.write8(a, b | 0x20);
+      if (!(b & 0x20)) this.physWrite(a, 1, b | 0x20);
     }
-    if (write && dirtyNeeded) this.mem.write8(leafAddr, this.mem.read8(leafAddr) | 0x40);
+    if (write && dirtyNeeded) this.physWrite(leafAddr, 1, this.mem.read8(leafAddr) | 0x40);
     void leafWide;
     if (this.hooks.eptActive) phys = this.gpa(phys, acc, la);
     return phys;
@@ -1489,6 +1500,8 @@ export function installViewOf(f: typeof viewOf): void {
 }
 
 const K_MEM = 2;
+/** 2^(12 + 9·(level-1)): the region one entry of a level maps. */
+const LEVEL_DIV = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39];
 const ONES_VIEW = new DataView(ONES_PAGE.buffer, 0, PAGE_SIZE);
 const ZERO_VIEW = new DataView(ZERO_PAGE.buffer, 0, PAGE_SIZE);
 

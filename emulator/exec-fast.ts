@@ -1,6 +1,7 @@
 // Specialised handlers for the most frequent instruction forms (register/register and register/immediate
 // ALU operations, INC/DEC, MOV, Jcc, PUSH/POP, CALL/RET). Each is the generic handler's semantics for one
-// form — a cache of the slow path, never a second semantics; exec-fast.test.ts compares both on random inputs.
+// form — a cache of the slow path, never a second semantics (the differential test runs them against the
+// native CPU, the instruction tests against the generic handlers' expectations).
 
 import type { Cpu, Exec } from "./cpu";
 import * as cpuModule from "./cpu";
@@ -13,80 +14,512 @@ const REG = K.REG;
 const IMM = K.IMM;
 const REL = K.REL;
 
-type Op = (a: number, b: number) => number;
+const ALU_NAMES = new Set(["add", "sub", "cmp", "and", "or", "xor", "test"]);
 
-function aluRR64(kind: number, op: Op | undefined, write: boolean, immediate: boolean): Exec {
-  return (cpu: Cpu, i: Insn) => {
-    const lo = cpu.lo;
-    const hi = cpu.hi;
-    const d = i.r0;
-    const a = lo[d]!;
-    const ah = hi[d]!;
-    const b = immediate ? i.imm : lo[i.r1]!;
-    const bh = immediate ? i.immHi : hi[i.r1]!;
-    let r: number;
-    let rh: number;
-    if (kind === OP_ADD) {
-      const l = (a >>> 0) + (b >>> 0);
-      r = l | 0;
-      rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
-    } else if (kind === OP_SUB) {
-      const l = (a >>> 0) - (b >>> 0);
-      r = l | 0;
-      rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
-    } else {
-      r = op!(a, b);
-      rh = op!(ah, bh);
-    }
-    cpu.lfOp = kind;
-    cpu.lfSize = 8;
-    cpu.lfA = a;
-    cpu.lfAHi = ah;
-    cpu.lfB = b;
-    cpu.lfBHi = bh;
-    cpu.lfRes = r;
-    cpu.lfResHi = rh;
-    cpu.lfCin = 0;
-    if (write) {
-      lo[d] = r;
-      hi[d] = rh;
-    }
-  };
-}
+// Generated shapes: one function literal per operation and form, so each stays monomorphic in the JIT.
 
-function aluRR32(kind: number, op: Op | undefined, write: boolean, immediate: boolean): Exec {
-  return (cpu: Cpu, i: Insn) => {
-    const lo = cpu.lo;
-    const d = i.r0;
-    const a = lo[d]!;
-    const b = immediate ? i.imm : lo[i.r1]!;
-    const r = kind === OP_ADD ? (a + b) | 0 : kind === OP_SUB ? (a - b) | 0 : op!(a, b);
-    cpu.lfOp = kind;
-    cpu.lfSize = 4;
-    cpu.lfA = a;
-    cpu.lfB = b;
-    cpu.lfRes = r;
-    cpu.lfCin = 0;
-    if (write) {
-      lo[d] = r;
-      cpu.hi[d] = 0;
-    }
-  };
-}
-
-const and: Op = (a, b) => a & b;
-const or: Op = (a, b) => a | b;
-const xor: Op = (a, b) => a ^ b;
-
-const ALU: Record<string, [number, Op | undefined, boolean]> = {
-  add: [OP_ADD, undefined, true],
-  sub: [OP_SUB, undefined, true],
-  cmp: [OP_SUB, undefined, false],
-  and: [OP_LOGIC, and, true],
-  or: [OP_LOGIC, or, true],
-  xor: [OP_LOGIC, xor, true],
-  test: [OP_LOGIC, and, false],
+const add_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const l = (a >>> 0) + (b >>> 0);
+  const r = l | 0;
+  const rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
+  cpu.lfOp = OP_ADD;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
 };
+
+const add_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const l = (a >>> 0) + (b >>> 0);
+  const r = l | 0;
+  const rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
+  cpu.lfOp = OP_ADD;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const add_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = (a + b) | 0;
+  cpu.lfOp = OP_ADD;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const add_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = (a + b) | 0;
+  cpu.lfOp = OP_ADD;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const sub_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const l = (a >>> 0) - (b >>> 0);
+  const r = l | 0;
+  const rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const sub_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const l = (a >>> 0) - (b >>> 0);
+  const r = l | 0;
+  const rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const sub_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = (a - b) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const sub_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = (a - b) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const cmp_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const l = (a >>> 0) - (b >>> 0);
+  const r = l | 0;
+  const rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+};
+
+const cmp_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const l = (a >>> 0) - (b >>> 0);
+  const r = l | 0;
+  const rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 8;
+  cpu.lfA = a;
+  cpu.lfAHi = ah;
+  cpu.lfB = b;
+  cpu.lfBHi = bh;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+};
+
+const cmp_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = (a - b) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+};
+
+const cmp_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = (a - b) | 0;
+  cpu.lfOp = OP_SUB;
+  cpu.lfSize = 4;
+  cpu.lfA = a;
+  cpu.lfB = b;
+  cpu.lfCin = 0;
+  cpu.lfRes = r;
+};
+
+const and_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const r = a & b;
+  const rh = ah & bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const and_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const r = a & b;
+  const rh = ah & bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const and_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = a & b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const and_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = a & b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const or_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const r = a | b;
+  const rh = ah | bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const or_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const r = a | b;
+  const rh = ah | bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const or_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = a | b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const or_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = a | b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const xor_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const r = a ^ b;
+  const rh = ah ^ bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const xor_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const r = a ^ b;
+  const rh = ah ^ bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+  lo[d] = r;
+  hi[d] = rh;
+};
+
+const xor_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = a ^ b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const xor_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = a ^ b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+  lo[d] = r;
+  cpu.hi[d] = 0;
+};
+
+const test_rr8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = lo[i.r1]!;
+  const bh = hi[i.r1]!;
+  const r = a & b;
+  const rh = ah & bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+};
+
+const test_ri8: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const hi = cpu.hi;
+  const d = i.r0;
+  const a = lo[d]!;
+  const ah = hi[d]!;
+  const b = i.imm;
+  const bh = i.immHi;
+  const r = a & b;
+  const rh = ah & bh;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 8;
+  cpu.lfRes = r;
+  cpu.lfResHi = rh;
+};
+
+const test_rr4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = lo[i.r1]!;
+  const r = a & b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+};
+
+const test_ri4: Exec = (cpu, i) => {
+  const lo = cpu.lo;
+  const d = i.r0;
+  const a = lo[d]!;
+  const b = i.imm;
+  const r = a & b;
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 4;
+  cpu.lfRes = r;
+};
+
+export const ALU_FAST = new Map<string, Exec>([
+  ["addrr8", add_rr8],
+  ["addri8", add_ri8],
+  ["addrr4", add_rr4],
+  ["addri4", add_ri4],
+  ["subrr8", sub_rr8],
+  ["subri8", sub_ri8],
+  ["subrr4", sub_rr4],
+  ["subri4", sub_ri4],
+  ["cmprr8", cmp_rr8],
+  ["cmpri8", cmp_ri8],
+  ["cmprr4", cmp_rr4],
+  ["cmpri4", cmp_ri4],
+  ["andrr8", and_rr8],
+  ["andri8", and_ri8],
+  ["andrr4", and_rr4],
+  ["andri4", and_ri4],
+  ["orrr8", or_rr8],
+  ["orri8", or_ri8],
+  ["orrr4", or_rr4],
+  ["orri4", or_ri4],
+  ["xorrr8", xor_rr8],
+  ["xorri8", xor_ri8],
+  ["xorrr4", xor_rr4],
+  ["xorri4", xor_ri4],
+  ["testrr8", test_rr8],
+  ["testri8", test_ri8],
+  ["testrr4", test_rr4],
+  ["testri4", test_ri4],
+]);
 
 const cache = new Map<string, Exec>();
 function memo(key: string, make: () => Exec): Exec {
@@ -209,16 +642,9 @@ const pop64: Exec = (cpu, i) => {
 export function specialize(i: Insn): Exec | undefined {
   if (i.lock) return undefined;
   const n = i.name;
-  const alu = ALU[n];
-  if (alu && i.k0 === REG && i.r0 < 16 && (i.s0 === 8 || i.s0 === 4)) {
-    if (i.k1 === REG && i.nops === 2) {
-      const [kind, op, write] = alu;
-      return memo(`${n}rr${i.s0}`, () => (i.s0 === 8 ? aluRR64 : aluRR32)(kind, op, write, false));
-    }
-    if (i.k1 === IMM && i.nops === 2 && i.s1 === i.s0) {
-      const [kind, op, write] = alu;
-      return memo(`${n}ri${i.s0}`, () => (i.s0 === 8 ? aluRR64 : aluRR32)(kind, op, write, true));
-    }
+  if (ALU_NAMES.has(n) && i.k0 === REG && i.r0 < 16 && (i.s0 === 8 || i.s0 === 4)) {
+    if (i.k1 === REG && i.nops === 2 && i.r1 < 16) return ALU_FAST.get(`${n}rr${i.s0}`);
+    if (i.k1 === IMM && i.nops === 2 && i.s1 === i.s0) return ALU_FAST.get(`${n}ri${i.s0}`);
   }
   if ((n === "inc" || n === "dec") && i.k0 === REG && (i.s0 === 8 || i.s0 === 4))
     return memo(`${n}${i.s0}`, () => (i.s0 === 8 ? incDec64 : incDec32)(n === "dec"));

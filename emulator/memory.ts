@@ -62,6 +62,14 @@ export class PhysicalMemory {
     this.onPageWrite?.(page);
   }
 
+  /** Little-endian unsigned 32-bit read (page-table walks). */
+  read32(addr: number): number {
+    const o = addr & 0xfff;
+    if (o > 4092) return this.readN(addr, 4);
+    const p = this.readPage(Math.floor(addr / PAGE_SIZE));
+    return (p[o]! | (p[o + 1]! << 8) | (p[o + 2]! << 16) | (p[o + 3]! << 24)) >>> 0;
+  }
+
   /** Little-endian read of up to 4 bytes as an unsigned number. */
   readN(addr: number, n: number): number {
     let v = 0;
