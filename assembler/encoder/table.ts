@@ -385,7 +385,7 @@ function build(): string[] {
     "monitor rax,ecx,edx : 0f 01 c8 : x64",
     "monitor eax,ecx,edx : 0f 01 c8 : as32 gas",
     "monitor eax,ecx,edx : 0f 01 c8 : as32 nasm no64",
-    "monitor ax,ecx,edx : 0f 01 c8 : as16 no64",
+    "monitor ax,ecx,edx : 0f 01 c8 : as16 no64 gas",
     "mwait eax,ecx : 0f 01 c9",
     // GNU as AT&T writes these register operands in Intel order (`monitor %rax,%ecx,%edx`), so after a
     // front end's usual reversal they arrive backwards: accept that order too.

@@ -50,6 +50,9 @@ export function requestFor(g: Golden): EncodeRequest | string {
       return o;
     });
     p.branch = undefined;
+    // These keep Intel order in AT&T text; a front end reversing every AT&T operand list passes them
+    // backwards, which the encoder accepts for GNU as.
+    if (/^(monitor|mwait|invlpga)$/.test(mnemonic)) p.operands.reverse();
   }
   const req: EncodeRequest = {
     mnemonic,
