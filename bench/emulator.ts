@@ -19,7 +19,6 @@ buildSync({
   outfile,
   logLevel: "error",
 });
-// biome-ignore lint/style/noCommonJs: loading the freshly bundled file
 const { Machine } = require(outfile) as typeof Emulator;
 
 interface Loop {

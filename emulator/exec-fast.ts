@@ -3,7 +3,7 @@
 // form — a cache of the slow path, never a second semantics (the differential test runs them against the
 // native CPU, the instruction tests against the generic handlers' expectations).
 
-import type { Cpu, Exec } from "./cpu";
+import type { Exec } from "./cpu";
 import * as cpuModule from "./cpu";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
