@@ -3,6 +3,7 @@
 // and the server's resident memory. Prints one JSON line per figure.
 // Targets (issue 6): edit → diagnostics < 50 ms p95, hover < 5 ms, memory < 150 MB.
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import type { CompletionItem, Hover } from "vscode-languageserver-protocol";
 import { syntheticHypervisor } from "../language-server/analysis/synthetic";
 import { startServer } from "../test/lsp/client";
@@ -21,6 +22,7 @@ function report(metric: string, samples: number[], extra: Record<string, unknown
       medianMs: Number(percentile(samples, 50).toFixed(2)),
       p95Ms: Number(percentile(samples, 95).toFixed(2)),
       samples: samples.length,
+      loadAverage: Number(loadavg()[0]!.toFixed(1)),
       ...extra,
     }),
   );
@@ -114,7 +116,12 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const rss = rssMb(s.process.pid);
     console.log(
-      JSON.stringify({ bench: "language-server-memory", rssMb: rss === undefined ? null : Number(rss.toFixed(1)) }),
+      JSON.stringify({
+        bench: "language-server-memory",
+        rssMb: rss === undefined ? null : Number(rss.toFixed(1)),
+        loadAverage: Number(loadavg()[0]!.toFixed(1)),
+        cpus: cpus().length,
+      }),
     );
   } finally {
     await s.close();

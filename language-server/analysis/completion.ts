@@ -123,7 +123,10 @@ export function completionsAt(
       if (defs[0]?.kind === "macro") out.push({ label: name, kind: "macro", detail: "macro" });
     return out;
   }
-  // Operands.
+  // Operands: the same list for every position of one analysis (it only depends on the syntax and symbols).
+  const key = `${intel}|${insert}`;
+  const cached = operandCache.get(a);
+  if (cached?.key === key) return cached.items;
   const wantsPercent = !intel;
   for (const r of registerNames()) {
     const label = wantsPercent ? `%${r}` : r;
@@ -164,8 +167,11 @@ export function completionsAt(
     else e.detail = d.kind;
     out.push(e);
   }
+  operandCache.set(a, { key, items: out });
   return out;
 }
+
+const operandCache = new WeakMap<Analysis, { key: string; items: CompletionEntry[] }>();
 
 function isIntelAt(a: Analysis, line: number): boolean {
   const file = a.unit.files.get(a.file);
