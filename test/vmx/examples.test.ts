@@ -40,6 +40,21 @@ describe("examples/hypervisor.asm", () => {
   });
 });
 
+describe("examples/hypervisor.s (GNU as, AT&T syntax) behaves like hypervisor.asm", () => {
+  const gas = runProgram(ex("hypervisor.s"));
+  const nasm = runProgram(ex("hypervisor.asm"));
+  const withoutRips = (t: string) => t.replace(/rip=0x[0-9A-F]+/g, "rip=*");
+  test("the same output, apart from code addresses", () => {
+    assert.equal(gas.stop.kind, "halted");
+    assert.equal(withoutRips(gas.output), withoutRips(nasm.output));
+  });
+  test("the same VM exits with the same qualifications", () => {
+    const exits = (r: typeof gas) =>
+      r.events.flatMap((e) => (e.kind === "vmExit" ? [[e.exitReason, e.qualification, e.instructionLength]] : []));
+    assert.deepEqual(exits(gas), exits(nasm));
+  });
+});
+
 describe("examples/broken: each fails in its one way", () => {
   const failure = (name: string) => {
     const r = runProgram(ex(`broken/${name}.asm`));

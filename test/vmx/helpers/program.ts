@@ -21,8 +21,10 @@ export function runProgram(
   opts: { start?: "long64" | "protected32" | "real16"; model?: string; max?: number } = {},
 ): ProgramRun {
   const source = readFileSync(file, "utf8");
+  // GAS has no `org`: like `vmx run`, load .text of a GAS program at 1 MiB (program memory starts at 0x10000).
   const program = assemble(source, {
     fileName: file,
+    ...(/\.[sS]$/.test(file) ? { base: 0x100000n } : {}),
     readFile: (p: string) => {
       try {
         return readFileSync(resolve(dirname(file), p), "utf8");
