@@ -502,3 +502,94 @@ describe("launch configuration: machine", () => {
     );
   });
 });
+
+describe("robustness", () => {
+  const COMMANDS = [
+    "setBreakpoints",
+    "setFunctionBreakpoints",
+    "setInstructionBreakpoints",
+    "setExceptionBreakpoints",
+    "dataBreakpointInfo",
+    "setDataBreakpoints",
+    "breakpointLocations",
+    "continue",
+    "next",
+    "stepIn",
+    "stepOut",
+    "stepBack",
+    "reverseContinue",
+    "pause",
+    "stackTrace",
+    "scopes",
+    "variables",
+    "setVariable",
+    "evaluate",
+    "setExpression",
+    "completions",
+    "exceptionInfo",
+    "readMemory",
+    "writeMemory",
+    "disassemble",
+    "vmx/state",
+    "vmx/exitHistory",
+    "vmx/writeField",
+    "vmx/goToExit",
+    "vmx/fieldBreakpoint",
+  ];
+  const GARBAGE: unknown[] = [
+    null,
+    42,
+    "text",
+    [],
+    {
+      source: null,
+      breakpoints: 7,
+      expression: {},
+      memoryReference: [],
+      count: -1,
+      variablesReference: "x",
+      instructionCount: 1e12,
+      field: 3,
+      value: null,
+      dataId: 5,
+      filters: "all",
+      instructionReference: {},
+      text: 5,
+      column: "a",
+    },
+  ];
+
+  it("answers every request with garbage arguments, stopped or not, and keeps serving", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM, stopOnEntry: true });
+    await stopped;
+    let answered = 0;
+    for (const command of COMMANDS) {
+      for (const args of GARBAGE) {
+        // Every request gets a response (success or error); none may take the adapter down.
+        await dc.send(command, args).then(
+          () => answered++,
+          () => answered++,
+        );
+      }
+    }
+    assert.equal(answered, COMMANDS.length * GARBAGE.length);
+    const threads = await dc.threadsRequest();
+    assert.equal(threads.body.threads.length, 1);
+  });
+
+  it("keeps a running program answerable while garbage arrives", async () => {
+    await launch(dc, { program: fixture("spin.asm") });
+    for (const command of ["stackTrace", "variables", "evaluate", "readMemory", "vmx/state"])
+      assert.match(
+        await expectError(
+          dc.send(command, { threadId: 1, expression: "rax", variablesReference: 1, memoryReference: "0", count: 4 }),
+        ),
+        /running/,
+      );
+    const stopped = waitStopped(dc);
+    await dc.pauseRequest({ threadId: 1 });
+    await stopped;
+    assert.match(await evaluate(dc, "1 + 1"), /0x0+2/);
+  });
+});
