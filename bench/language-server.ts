@@ -58,6 +58,7 @@ async function main(): Promise<void> {
         ms: Number(firstMs.toFixed(1)),
         lines: lines.length,
         diagnostics: firstDiags.length,
+        loadAverage: Number(loadavg()[0]!.toFixed(1)),
       }),
     );
 
