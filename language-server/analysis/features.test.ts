@@ -6,7 +6,7 @@ import { codeActionsAt } from "./code-actions";
 import { completionsAt } from "./completion";
 import { foldingRanges } from "./folding";
 import { hoverAt } from "./hover";
-import { type Analysis, analyze, DEFAULT_ANALYSIS_SETTINGS } from "./index";
+import { type Analysis, analyze, DEFAULT_ANALYSIS_SETTINGS, resolveSyntax } from "./index";
 import { inlayHints } from "./inlay";
 import { definitionAt, referencesAt, renameAt } from "./navigation";
 import { semanticTokenList } from "./semantic-tokens";
@@ -177,5 +177,16 @@ describe("code actions", () => {
       /Compute|Use/.test(x.fix.title),
     );
     assert.equal(fix?.fix.edits[0]?.newText, "0x1E");
+  });
+});
+
+describe("dialect selection", () => {
+  test("vmx.syntax, the language id, the extension and the text decide", () => {
+    assert.equal(resolveSyntax("/a.asm", "", "gas"), "gas");
+    assert.equal(resolveSyntax("/a.txt", "", "auto", "vmx-gas"), "gas");
+    assert.equal(resolveSyntax("/a.S", "", "auto"), "gas");
+    assert.equal(resolveSyntax("/a.inc", "mov %rax, %rbx", "auto"), "nasm");
+    assert.equal(resolveSyntax("/untitled", "    .text\n    movq $1, %rax\n", "auto"), "gas");
+    assert.equal(resolveSyntax("/untitled", "section .text\n    mov rax, [rbx]\n", "auto"), "nasm");
   });
 });
