@@ -298,7 +298,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     } catch (e) {
       return { error: (e as Error).message };
     }
-    const breakOn = new Set<BreakFilter>([...s.breakOn, ...this.exceptionFilters]);
+    const breakOn = new Set<BreakFilter>(s.noDebug ? [] : [...s.breakOn, ...this.exceptionFilters]);
     if (this.engine) {
       this.engine.reset(target, built.sourceMap);
       this.engine.enabledFilters = breakOn;
@@ -323,6 +323,9 @@ export class VmxDebugSession extends LoggingDebugSession {
       for (const [, a] of this.pendingSource) this.applySourceBreakpoints(a);
       this.pendingSource.clear();
     }
+    // A restart may bring a new configuration.
+    this.engine.noDebug = s.noDebug;
+    Object.assign(this.engine.config, { syntax: built.syntax, maxInstructions: s.maxInstructions, trace: s.trace });
     this.terminated = false;
     return { ok: true };
   }
@@ -562,7 +565,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       }
       this.exceptionFilters = filters;
       const e = this.engine;
-      if (e) {
+      if (e && !this.settings?.noDebug) {
         e.enabledFilters = new Set([...(this.settings?.breakOn ?? []), ...filters]);
         e.filterConditions = conditions;
       }

@@ -137,6 +137,8 @@ export class DebugEngine {
   /** VM entries (successful VMLAUNCH/VMRESUME): where the host entered the guest. */
   readonly entries = new TimedLog<{ count: number; address: bigint }>();
   filterConditions = new Map<BreakFilter, string>();
+  /** Run without debugging (Ctrl+F5): breakpoints, data breakpoints and exception filters are ignored. */
+  noDebug = false;
   enabledFilters: Set<BreakFilter>;
   /** Addresses of VMX instructions in the program: executed one at a time so the engine sees their outcome. */
   private readonly vmxSites = new Map<bigint, VmxMnemonic>();
@@ -366,7 +368,8 @@ export class DebugEngine {
     const deadline = performance.now() + SLICE_TARGET_MS;
     let skipArrival = first;
     const stopAddrs = this.stopAddresses(plan);
-    const watchData = this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay" && plan.kind !== "scan";
+    const watchData =
+      !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay" && plan.kind !== "scan";
     for (;;) {
       const pc = t.currentInstructionAddress();
       if (!skipArrival) {
@@ -436,7 +439,7 @@ export class DebugEngine {
 
   private stopAddresses(plan: Plan): Set<bigint> {
     const s = new Set<bigint>();
-    if (plan.kind !== "replay") for (const a of this.breakpoints.addresses()) s.add(a);
+    if (plan.kind !== "replay" && !this.noDebug) for (const a of this.breakpoints.addresses()) s.add(a);
     if (plan.kind === "until") s.add(plan.address);
     return s;
   }
@@ -461,7 +464,7 @@ export class DebugEngine {
     const t = this.target;
     if (plan.kind === "replay") return t.instructionCount >= plan.to ? "done" : undefined;
     if (plan.kind === "until" && pc === plan.address && t.readGpr(4) >= plan.minSp) return "done";
-    const bps = this.breakpoints.at(pc);
+    const bps = this.noDebug ? [] : this.breakpoints.at(pc);
     if (bps.length === 0) {
       if (plan.kind === "scan" && t.instructionCount >= plan.to) return "done";
       return undefined;

@@ -593,3 +593,15 @@ describe("robustness", () => {
     assert.match(await evaluate(dc, "1 + 1"), /0x0+2/);
   });
 });
+
+describe("run without debugging", () => {
+  it("ignores breakpoints and exception filters with noDebug", async () => {
+    const out = collectOutput(dc);
+    const exited = dc.waitForEvent("exited");
+    await launch(dc, { program: NASM, noDebug: true, breakOn: ["exception"] }, () =>
+      dc.setBreakpointsRequest({ source: { path: NASM }, breakpoints: [{ line: 11 }] }),
+    );
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+    assert.equal(out(), "AAA");
+  });
+});
