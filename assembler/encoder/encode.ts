@@ -803,6 +803,7 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     mem = e;
     memOp = rmOp;
     if (e.dispSizeIgnored) warnings.push("displacement size ignored on this address");
+    if (e.truncated) warnings.push("address truncated to 16 bits");
     addrSize = e.addrSize;
     rexX = e.rexX;
     rexB = e.rexB;
@@ -816,7 +817,11 @@ function build(form: Form, v: number | undefined, os: number | undefined, ctx: C
     if (moffsAddrSize === 16 && bits === 64) return { message: "16-bit address in 64-bit code", score: 10 };
     if (moffsAddrSize === 64 && bits !== 64) return { message: "64-bit address outside 64-bit code", score: 10 };
     const [lo, hi] = immRange(moffsAddrSize, false);
-    if (m.disp < lo || m.disp > hi) return { message: "address out of range", operandIndex: moffsIndex, score: 10 };
+    if (m.disp < lo || m.disp > hi) {
+      // Both references truncate a 16-bit address with a warning; a wider one is an error.
+      if (moffsAddrSize !== 16) return { message: "address out of range", operandIndex: moffsIndex, score: 10 };
+      warnings.push("address truncated to 16 bits");
+    }
     addrSize = moffsAddrSize;
   }
   // Explicit address-size prefixes on instructions with implicit memory operands (string ops, XLAT, LOOP).

@@ -21,6 +21,8 @@ export interface MemEncoding {
   defaultSeg: "ds" | "ss";
   /** A displacement size keyword that ModRM cannot honour (NASM `[qword x]` warns and ignores it). */
   dispSizeIgnored?: boolean;
+  /** The displacement did not fit the address size and was truncated (both references warn). */
+  truncated?: boolean;
 }
 
 export function fitsS8(v: bigint): boolean {
@@ -182,7 +184,6 @@ function encode16(mem: MemOperand, base?: string, index?: string): MemEncoding |
   else if (regs.length === 1 && has("bx")) rm = 7;
   else return "invalid 16-bit address: only [bx|bp] + [si|di] can be combined";
   const disp = toSigned(mem.disp, 16);
-  if (mem.disp < -(1n << 15n) || mem.disp >= 1n << 16n) return "displacement out of range";
   const enc: MemEncoding = {
     mod: 0,
     rm,
@@ -193,6 +194,7 @@ function encode16(mem: MemOperand, base?: string, index?: string): MemEncoding |
     addrSize: 16,
     defaultSeg: has("bp") ? "ss" : "ds",
   };
+  if (mem.disp < -(1n << 15n) || mem.disp >= 1n << 16n) enc.truncated = true;
   if (rm === -1) {
     enc.rm = 6;
     return enc;

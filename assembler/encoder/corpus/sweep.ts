@@ -118,6 +118,8 @@ export function sweepEntries(): CorpusEntry[] {
       out.push(entry(`lea ${acc}, ${mem}`, [bits]));
     }
     for (const mem of memories(bits).slice(0, 12)) out.push(entry(`vmptrld ${mem}`, [bits]));
+    // 32-bit addressing from 16-bit code and from 64-bit code (address-size prefix 67).
+    if (bits !== 32) for (const mem of memories(32)) out.push(entry(`mov ${acc}, ${mem}`, [bits]));
     for (const m of ["shl", "sar", "rol"])
       for (const r of [...REGS[bits].slice(0, 3), `dword [${bits === 16 ? "bx" : "eax"}]`])
         for (const n of ["1", "2", "cl"]) out.push(entry(`${m} ${r}, ${n}`, [bits]));
