@@ -399,3 +399,22 @@ describe("VMX failures and VMCS edits", () => {
     assert.equal(bad.body.verified, false);
   });
 });
+
+describe("VMRESUME", () => {
+  it("steps into VMRESUME to the guest instruction after the one that exited", async () => {
+    const resume = lineOf(/^\s+vmresume\s*$/);
+    const afterCpuid = GUEST_CPUID_LINE + 1;
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: HV }, () =>
+      dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [{ line: resume }] }),
+    );
+    await stopped;
+    assert.equal((await vmxState()).lastExit?.reasonName, "CPUID");
+    const step = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await step;
+    const f = await topFrame(dc);
+    assert.equal(f.line, afterCpuid);
+    assert.match(f.name, /^guest: /);
+  });
+});
