@@ -79,6 +79,8 @@ interface ItemState {
   sig?: bigint[];
   warnings?: string[];
   cachedNear?: boolean;
+  /** Length of the short form of a relaxable branch, once seen. */
+  shortLen?: number;
   /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
   constant?: boolean;
   near: boolean;
@@ -628,7 +630,8 @@ class Layout {
     // (A branch's displacement depends on its address, so branches are never constant.)
     st.constant ??= !this.isBranchTarget(s) && s.operands.every(isConstantOperand);
     if (st.constant && st.bytes) {
-      for (const w of st.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      if (st.warnings)
+        for (const w of st.warnings) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
       this.emit(sec, st.bytes);
       return;
     }
@@ -671,9 +674,27 @@ class Layout {
     const sig = requestSignature(ops, branch, address);
     if (st.bytes && st.sig && sameSignature(st.sig, sig)) {
       if (st.cachedNear) st.near = true;
-      for (const w of st.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      if (st.warnings)
+        for (const w of st.warnings) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
       this.emit(sec, st.bytes);
       return;
+    }
+    // Passes before the last only need sizes: when nothing but the address changed, a RIP-relative
+    // operand keeps its size, and a branch keeps its size while its form is still the one the rules pick.
+    if (!this.reportUndefined && st.bytes && st.sig && sameSignature(st.sig, sig, true)) {
+      let sameSize = !relax;
+      if (relax) {
+        const target = ops[0]?.kind === "imm" ? ops[0].value : 0n;
+        if (branch === "near") sameSize = st.cachedNear === true;
+        else if (branch === "short" && !st.cachedNear) sameSize = fitsRel8(target, address, st.bytes.length);
+        else if (branch === "short" && st.cachedNear && st.shortLen !== undefined)
+          sameSize = !fitsRel8(target, address, st.shortLen);
+        if (sameSize && st.cachedNear) st.near = true;
+      }
+      if (sameSize) {
+        this.emit(sec, st.bytes);
+        return;
+      }
     }
     const req = {
       mnemonic: s.mnemonic,
@@ -704,6 +725,7 @@ class Layout {
     st.bytes = r.bytes;
     st.warnings = r.warnings;
     st.cachedNear = st.near;
+    if (relax && !st.near) st.shortLen = r.bytes.length;
     this.emit(sec, r.bytes);
   }
 
@@ -1215,33 +1237,49 @@ function hex2(b: number): string {
 
 /** The variable inputs of an encode request: operand values and flags, the branch form, the address if used. */
 function requestSignature(ops: EncOperand[], branch: string | undefined, address: bigint): bigint[] {
-  const sig: bigint[] = [branch === "short" ? 1n : branch === "near" ? 2n : 0n];
+  // Head: what determines the form (and size). Tail: values that only change displacement bytes — the
+  // address, a branch target, a RIP-relative target. sig[0] holds the branch form and the head length.
+  const head: bigint[] = [0n];
+  const tail: bigint[] = [];
   let usesAddress = branch !== undefined;
   for (const o of ops) {
     switch (o.kind) {
       case "reg":
-        sig.push(3n);
+        head.push(3n);
         break;
       case "imm":
-        sig.push(4n, o.value, o.unresolved ? 1n : 0n);
+        if (branch !== undefined) tail.push(o.value);
+        else head.push(4n, o.value, o.unresolved ? 1n : 0n);
         break;
       case "mem":
-        sig.push(5n, o.disp, (o.dispUnresolved ? 1n : 0n) | (o.rip ? 2n : 0n) | (o.ripRaw ? 4n : 0n));
-        if (o.rip) usesAddress = true;
+        head.push(5n, (o.dispUnresolved ? 1n : 0n) | (o.rip ? 2n : 0n) | (o.ripRaw ? 4n : 0n));
+        if (o.rip) {
+          usesAddress = true;
+          tail.push(o.disp);
+        } else head.push(o.disp);
         break;
       case "far":
-        sig.push(6n, o.selector, o.offset, o.unresolved ? 1n : 0n);
+        head.push(6n, o.selector, o.offset, o.unresolved ? 1n : 0n);
         break;
     }
   }
-  if (usesAddress) sig.push(address);
-  return sig;
+  if (usesAddress) tail.push(address);
+  head[0] = (branch === "short" ? 1n : branch === "near" ? 2n : 0n) | (BigInt(head.length) << 4n);
+  return tail.length > 0 ? head.concat(tail) : head;
 }
 
-function sameSignature(a: bigint[], b: bigint[]): boolean {
+/** Equal signatures; with `headOnly`, only the parts that decide the instruction's form are compared. */
+function sameSignature(a: bigint[], b: bigint[], headOnly = false): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  const n = headOnly ? Number(a[0]! >> 4n) : a.length;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Does a branch of `len` bytes at `address` reach `target` with a rel8 displacement? */
+function fitsRel8(target: bigint, address: bigint, len: number): boolean {
+  const d = target - (address + BigInt(len));
+  return d >= -128n && d <= 127n;
 }
 
 function isConstantExpr(e: Expr): boolean {
