@@ -2,7 +2,15 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { instructionInfo, isMnemonic, knownMnemonics, maxLength, mnemonics, parseAttMnemonic } from "./index";
+import {
+  describeMnemonic,
+  instructionInfo,
+  isMnemonic,
+  knownMnemonics,
+  maxLength,
+  mnemonics,
+  parseAttMnemonic,
+} from "./index";
 
 // Every instruction the Encoder section names, plus the AT&T spellings front ends must accept.
 const REQUIRED = (
@@ -41,6 +49,13 @@ test("parseAttMnemonic gives the Intel mnemonic and the suffix's operand size", 
   assert.equal(parseAttMnemonic("nosuchthing"), undefined);
 });
 
+test("every mnemonic of the table has a one-line description", () => {
+  const intel = knownMnemonics().filter((m) => isMnemonic(m, "nasm"));
+  const missing = intel.filter((m) => describeMnemonic(m) === undefined);
+  assert.deepEqual(missing, []);
+  assert.equal(describeMnemonic("cmovnbe"), "Move if not below or equal (CF=0 and ZF=0)");
+});
+
 test("instructionInfo describes forms and groups", () => {
   const vmread = instructionInfo("vmread");
   assert.equal(vmread?.group, "vmx");
@@ -50,6 +65,7 @@ test("instructionInfo describes forms and groups", () => {
   assert.equal(instructionInfo("movdqa")?.group, "sse");
   assert.equal(instructionInfo("wrmsr")?.group, "system");
   assert.equal(instructionInfo("nosuch"), undefined);
+  assert.match(instructionInfo("vmptrld")?.summary ?? "", /^VMPTRLD: Make the VMCS at m64 current/);
 });
 
 test("maxLength gives the size an instruction reaches once its unresolved operands are known", () => {

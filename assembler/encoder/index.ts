@@ -1,10 +1,12 @@
 // Public API of the x86 encoder. See ./types for the contract and ./README.md for what lives where.
 
+import { describeMnemonic } from "./descriptions";
 import { encode, FORMS, formsOf, isIntelMnemonic } from "./encode";
 import type { Form, OpPattern } from "./forms";
 import { attReadings, attSpecialNames, type MnemonicReading } from "./mnemonics";
 import type { EncodeRequest, EncodeResult, InstructionInfo, Operand } from "./types";
 
+export { describeMnemonic } from "./descriptions";
 export { encode } from "./encode";
 export type { MnemonicReading } from "./mnemonics";
 export type { RegClass, RegInfo } from "./registers";
@@ -156,7 +158,7 @@ export function instructionInfo(name: string, flavor: "gas" | "nasm" = "nasm"): 
     mnemonic: m,
     canonical,
     forms: [...new Set(forms.map((f) => f.ops.map(describePattern).join(", ")))],
-    summary: `${canonical.toUpperCase()}${m !== canonical ? ` (AT&T ${m})` : ""}`,
+    summary: `${canonical.toUpperCase()}: ${describeMnemonic(canonical) ?? "instruction"}${m !== canonical ? ` (AT&T ${m})` : ""}`,
     group,
   };
   if (/^j/.test(canonical)) info.branch = canonical === "jmp" ? "jmp" : "jcc";
