@@ -3,7 +3,7 @@
 // form — a cache of the slow path, never a second semantics (the differential test runs them against the
 // native CPU, the instruction tests against the generic handlers' expectations).
 
-import type { Exec } from "./cpu";
+import type { Cpu, Exec } from "./cpu";
 import * as cpuModule from "./cpu";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
@@ -638,6 +638,173 @@ const pop64: Exec = (cpu, i) => {
   cpu.hi[i.r0] = vh;
 };
 
+/** CALL rel32 in 64-bit mode: push the return address, jump (target checked before the push). */
+const callRel64: Exec = (cpu, i) => {
+  const ret = cpu.nextRip;
+  const t = ret + i.imm;
+  if (t < -0x800000000000 || t >= 0x800000000000) cpu.gp(0);
+  const hi = Math.floor(ret / 4294967296);
+  cpu.push(8, (ret - hi * 4294967296) | 0, hi | 0);
+  cpu.rip = t;
+};
+
+/** RET in 64-bit mode. */
+const ret64: Exec = (cpu) => {
+  const sp = cpu.sp();
+  const lo = cpu.rd64(2, sp);
+  const t = cpu.h * 4294967296 + (lo >>> 0);
+  if (t < -0x800000000000 || t >= 0x800000000000) cpu.gp(0);
+  cpu.setSp(sp + 8);
+  cpu.rip = t;
+};
+
+/** MOVZX r32/r64, r/m8|16 and LEA r64 with base + displacement (the commonest address forms). */
+const movzxR: Exec = (cpu, i) => {
+  const v = i.k1 === REG ? cpu.getReg(i.r1, i.s1) : cpu.rd(i.seg, cpu.ea(i), i.s1);
+  cpu.lo[i.r0] = v;
+  cpu.hi[i.r0] = 0;
+};
+
+const leaBaseDisp64: Exec = (cpu, i) => {
+  const b = i.base;
+  const l = (cpu.lo[b]! >>> 0) + i.disp;
+  const carry = Math.floor(l / 4294967296);
+  cpu.lo[i.r0] = l | 0;
+  cpu.hi[i.r0] = (cpu.hi[b]! + carry) | 0;
+};
+
+/** Arithmetic flags from a 32-bit result (SF, ZF, PF) plus CF and OF — as the generic shift handler sets them. */
+function shiftFlags(r: number, rh: number, wide: boolean, cf: number, of: number): number {
+  let f = cf | (of ? 0x800 : 0);
+  if (wide ? (r | rh) === 0 : r === 0) f |= 0x40;
+  if ((wide ? rh : r) < 0) f |= 0x80;
+  let p = r & 0xff;
+  p ^= p >> 4;
+  p ^= p >> 2;
+  p ^= p >> 1;
+  if (!(p & 1)) f |= 0x4;
+  return f;
+}
+
+function shiftCount(cpu: Cpu, i: Insn, mask: number): number {
+  return (i.k1 === REG ? cpu.lo[1]! : i.imm) & mask;
+}
+
+/** SHL/SHR/SAR r32 by imm8, 1 or CL (SDM Vol. 2B SAL/SAR/SHL/SHR). */
+function shift32(kind: 4 | 5 | 7): Exec {
+  if (kind === 4)
+    return (cpu, i) => {
+      const c = shiftCount(cpu, i, 31);
+      const d = i.r0;
+      cpu.hi[d] = 0;
+      if (c === 0) return;
+      const a = cpu.lo[d]!;
+      const r = a << c;
+      const cf = (a >>> (32 - c)) & 1;
+      cpu.lo[d] = r;
+      cpu.setArith(shiftFlags(r, 0, false, cf, (r >>> 31) ^ cf));
+    };
+  if (kind === 5)
+    return (cpu, i) => {
+      const c = shiftCount(cpu, i, 31);
+      const d = i.r0;
+      cpu.hi[d] = 0;
+      if (c === 0) return;
+      const a = cpu.lo[d]!;
+      const r = (a >>> c) | 0;
+      cpu.lo[d] = r;
+      cpu.setArith(shiftFlags(r, 0, false, (a >>> (c - 1)) & 1, a >>> 31));
+    };
+  return (cpu, i) => {
+    const c = shiftCount(cpu, i, 31);
+    const d = i.r0;
+    cpu.hi[d] = 0;
+    if (c === 0) return;
+    const a = cpu.lo[d]!;
+    const r = a >> c;
+    cpu.lo[d] = r;
+    cpu.setArith(shiftFlags(r, 0, false, (a >> (c - 1)) & 1, 0));
+  };
+}
+
+/** SHL/SHR/SAR r64 on the two 32-bit halves. */
+function shift64(kind: 4 | 5 | 7): Exec {
+  return (cpu, i) => {
+    const c = shiftCount(cpu, i, 63);
+    if (c === 0) return;
+    const d = i.r0;
+    const a = cpu.lo[d]!;
+    const ah = cpu.hi[d]!;
+    let r: number;
+    let rh: number;
+    let cf: number;
+    let of: number;
+    if (kind === 4) {
+      if (c < 32) {
+        rh = (ah << c) | (a >>> (32 - c));
+        r = a << c;
+        cf = (ah >>> (32 - c)) & 1;
+      } else if (c === 32) {
+        rh = a;
+        r = 0;
+        cf = ah & 1;
+      } else {
+        rh = a << (c - 32);
+        r = 0;
+        cf = (a >>> (64 - c)) & 1;
+      }
+      of = (rh >>> 31) ^ cf;
+    } else {
+      if (c < 32) {
+        r = (a >>> c) | (ah << (32 - c));
+        rh = kind === 5 ? (ah >>> c) | 0 : ah >> c;
+        cf = (a >>> (c - 1)) & 1;
+      } else if (c === 32) {
+        r = ah;
+        rh = kind === 5 ? 0 : ah >> 31;
+        cf = a >>> 31;
+      } else {
+        r = kind === 5 ? (ah >>> (c - 32)) | 0 : ah >> (c - 32);
+        rh = kind === 5 ? 0 : ah >> 31;
+        cf = kind === 5 ? (ah >>> (c - 33)) & 1 : (ah >> (c - 33)) & 1;
+      }
+      of = kind === 5 ? ah >>> 31 : 0;
+    }
+    cpu.lo[d] = r;
+    cpu.hi[d] = rh;
+    cpu.setArith(shiftFlags(r, rh, true, cf, of));
+  };
+}
+
+const SHIFT_FAST = new Map<string, Exec>([
+  ["shl4", shift32(4)],
+  ["sal4", shift32(4)],
+  ["shr4", shift32(5)],
+  ["sar4", shift32(7)],
+  ["shl8", shift64(4)],
+  ["sal8", shift64(4)],
+  ["shr8", shift64(5)],
+  ["sar8", shift64(7)],
+]);
+
+/** CMOVcc r32/r64, r/m (the source is read even when the condition is false). */
+const cmovFast: Exec = (cpu, i) => {
+  let v: number;
+  let vh = 0;
+  if (i.k1 === REG) {
+    v = cpu.lo[i.r1]!;
+    vh = cpu.hi[i.r1]!;
+  } else {
+    v = cpu.rd(i.seg, cpu.ea(i), i.s0);
+    vh = cpu.h;
+  }
+  const d = i.r0;
+  if (cpu.cond(i.opcode & 15)) {
+    cpu.lo[d] = v;
+    cpu.hi[d] = i.s0 === 8 ? vh : 0;
+  } else if (i.s0 === 4) cpu.hi[d] = 0;
+};
+
 /** A faster handler for this decoded instruction, or undefined to use the generic one. */
 export function specialize(i: Insn): Exec | undefined {
   if (i.lock) return undefined;
@@ -664,7 +831,14 @@ export function specialize(i: Insn): Exec | undefined {
     if (i.s0 === 8) return movMR64;
     if (i.s0 === 4) return movMR32;
   }
+  if ((i.s0 === 4 || i.s0 === 8) && i.k0 === REG && i.r0 < 16 && SHIFT_FAST.has(n + i.s0))
+    return SHIFT_FAST.get(n + i.s0);
+  if (n.startsWith("cmov") && (i.s0 === 4 || i.s0 === 8) && (i.k1 === K.MEM || i.r1 < 16)) return cmovFast;
   if (n === "push" && i.k0 === REG && i.osz === 8) return push64;
+  if (n === "call" && i.k0 === REL && i.osz === 8) return callRel64;
+  if (n === "ret" && i.nops === 0 && i.osz === 8) return ret64;
+  if (n === "movzx" && (i.s0 === 4 || i.s0 === 8) && (i.k1 === K.MEM || i.r1 < 16)) return movzxR;
+  if (n === "lea" && i.s0 === 8 && i.asz === 8 && i.base >= 0 && i.index < 0 && !i.ripRel) return leaBaseDisp64;
   if (n === "pop" && i.k0 === REG && i.osz === 8) return pop64;
   return undefined;
 }
