@@ -15,10 +15,13 @@
 ;   7. the host handles each VM exit, prints a trace line for it, advances the guest RIP and VMRESUMEs;
 ;      on the guest's HLT it executes VMXOFF and stops.
 ;
-; Build-time switches make the broken variants in examples/broken/ (each fails in one specific way).
+; Build-time switches make the broken variants in examples/broken/ (each fails in one specific way), and
+; GUEST_VARIANT / EXCEPTION_HANDLER let v8086-guest.asm and real-mode-guest.asm run other guests.
 
         bits 64
-        org 0x100000
+%ifndef GUEST_VARIANT
+        org 0x100000                            ; (a variant file that includes this one sets it itself)
+%endif
 
 ; ---- memory used (identity-mapped by the long64 start state) ----------------------------------------
 VMXON_REGION    equ 0x200000
@@ -135,6 +138,7 @@ HV_MSR                  equ 0x40000000          ; a hypervisor-defined MSR the h
 HV_CPUID_LEAF           equ 0x40000000          ; hypervisor CPUID leaf (vendor signature)
 
 ; ---- exit reasons handled (SDM Vol. 3D, Appendix C) ------------------------------------------------------
+EXIT_EXCEPTION          equ 0
 EXIT_CPUID              equ 10
 EXIT_HLT                equ 12
 EXIT_CR_ACCESS          equ 28
@@ -494,6 +498,9 @@ setup_vmcs:
         call vmw
         mov rdi, GUEST_ACTIVITY_STATE
         call vmw
+%ifdef GUEST_VARIANT
+        call GUEST_VARIANT                      ; another guest (v8086-guest.asm, real-mode-guest.asm)
+%endif
         ret
 
 ; tss_base: RAX = base of the TSS descriptor at GDT selector 18h (a 16-byte system descriptor)
@@ -607,6 +614,10 @@ handle_exit:
         je exit_cr
         cmp ebx, EXIT_HLT
         je exit_hlt
+%ifdef EXCEPTION_HANDLER
+        cmp ebx, EXIT_EXCEPTION
+        je EXCEPTION_HANDLER
+%endif
         lea rsi, [rel msg_unexpected]
         call puts
         xor eax, eax
@@ -740,6 +751,9 @@ entry_failed:
 
 ; reason_name: EAX = basic exit reason -> RSI = its name
 reason_name:
+        lea rsi, [rel name_exception]
+        cmp eax, EXIT_EXCEPTION
+        je .r
         lea rsi, [rel name_cpuid]
         cmp eax, EXIT_CPUID
         je .r
@@ -985,6 +999,7 @@ msg_guest_hlt:  db "host: guest halted", 10, 0
 msg_entry_failed: db "host: VM entry failed, exit reason ", 0
 msg_qualification: db " qualification ", 0
 msg_exits:      db "VM exits handled: ", 0
+name_exception: db "exception or NMI", 0
 name_cpuid:     db "CPUID", 0
 name_hlt:       db "HLT", 0
 name_cr:        db "control-register access", 0

@@ -202,6 +202,8 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   if (entry & ENTRY_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
     setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.GUEST_IA32_PERF_GLOBAL_CTRL));
   if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) setMsr(cpu, MSR.IA32_BNDCFGS, vmx.field(VMCS.GUEST_IA32_BNDCFGS));
+  // RFLAGS before the segments: RFLAGS.VM decides how the segment loads are interpreted.
+  cpu.setRflags(vmx.field(VMCS.GUEST_RFLAGS));
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
   for (const s of [1, 2, 0, 3, 4, 5, 6, 7] as const) {
     const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;

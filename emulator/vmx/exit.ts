@@ -267,6 +267,8 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   if (exit & EXIT_CTLS.LOAD_IA32_PAT) setMsr(cpu, MSR.IA32_PAT, vmx.field(VMCS.HOST_IA32_PAT));
   if (exit & EXIT_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
     setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.HOST_IA32_PERF_GLOBAL_CTRL));
+  // RFLAGS first: it decides the mode (RFLAGS.VM) in which the segment loads below are interpreted.
+  cpu.setRflags(2n);
   // Segments (SDM 27.5.2): flat, present, DPL 0; null selectors make DS/ES/FS/GS/SS unusable.
   const flat = (sel: number, base: bigint): SegmentCache => ({
     selector: sel,
@@ -296,7 +298,6 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   cpu.setIdtr({ base: vmx.field(VMCS.HOST_IDTR_BASE), limit: 0xffff });
   cpu.writeGpr(4, vmx.field(VMCS.HOST_RSP));
   cpu.setRip(vmx.field(VMCS.HOST_RIP));
-  cpu.setRflags(2n);
   cpu.setInterruptibility({ sti: false, movSs: false, nmi: cpu.getInterruptibility().nmi });
   cpu.setActivityState(0);
   cpu.pendingDebugExceptions = 0n;

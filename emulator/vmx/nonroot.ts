@@ -19,8 +19,40 @@ function proc(vmx: Vmx): number {
 }
 
 /** GETSEC, descriptor tables, CPUID … : exits decided by the instruction alone (SDM 25.1.2, 25.1.3). */
+/**
+ * Instructions whose privilege check (#GP/#UD at CPL > 0) has priority over their VM exit (SDM 25.1.1):
+ * with CPL > 0 they fault in the guest instead of exiting.
+ */
+function privilegeFaultFirst(cpu: VmxCpu, m: string): boolean {
+  if (cpu.cpl === 0) return false;
+  switch (m) {
+    case "hlt":
+    case "invlpg":
+    case "invpcid":
+    case "invd":
+    case "wbinvd":
+    case "wbnoinvd":
+    case "lgdt":
+    case "lidt":
+    case "lldt":
+    case "ltr":
+    case "mwait":
+    case "monitor":
+    case "xsetbv":
+      return true;
+    case "rdpmc":
+      return !(cpu.readCr(4) & BigInt(CR4.PCE));
+    case "rdtsc":
+    case "rdtscp":
+      return (cpu.readCr(4) & BigInt(CR4.TSD)) !== 0n;
+    default:
+      return false;
+  }
+}
+
 export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): undefined {
   const m = insn.mnemonic;
+  if (privilegeFaultFirst(cpu, m)) return;
   switch (m) {
     case "cpuid":
       return exitForInstruction(vmx, cpu, insn, R.CPUID);

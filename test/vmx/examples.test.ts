@@ -90,3 +90,29 @@ describe("examples/broken: each fails in its one way", () => {
     assert.equal(f.failure.checkId, "INS-07");
   });
 });
+
+describe("examples/v8086-guest.asm: a virtual-8086 guest whose INT 10h the host emulates", () => {
+  const run = runProgram(ex("v8086-guest.asm"));
+  test("each INT 10h teletype call is a #GP VM exit (reason 0, vector 13, error code 0)", () => {
+    assert.match(run.output, /host: INT 10h teletype 'V'\n[\s\S]*'8'\n[\s\S]*'6'\n[\s\S]*'!'\n/);
+    const gp = run.events.filter((e) => e.kind === "vmExit" && e.exitReason === 0);
+    assert.equal(gp.length, 5);
+  });
+  test("HLT at CPL 3 faults (#GP) before HLT exiting could apply (SDM 25.1.1)", () => {
+    assert.match(run.output, /host: HLT in virtual-8086 mode \(#GP\): the guest is done\nVMXOFF: ok\n/);
+  });
+  test("the guest runs in virtual-8086 mode at 0800:0000", () => {
+    const entry = run.events.find((e) => e.kind === "vmEntry");
+    assert.ok(entry && entry.kind === "vmEntry");
+    assert.equal(entry.guestRip, 0n);
+  });
+});
+
+describe("examples/real-mode-guest.asm: an unrestricted guest in real mode with EPT", () => {
+  const run = runProgram(ex("real-mode-guest.asm"));
+  test("the guest prints from real mode and gets CPUID from the host", () => {
+    assert.match(run.output, /guest: real mode \(CR0.PE=0\) as an unrestricted guest\n/);
+    assert.match(run.output, /exit 1: CPUID at guest rip=0x9\nguest: CPUID vendor GenuineIntel\n/);
+    assert.match(run.output, /exit 2: HLT at guest rip=0x2C\nhost: guest halted\nVMXOFF: ok\n/);
+  });
+});
