@@ -27,6 +27,23 @@ export function frameName(sourceMap: SourceMap | undefined, address: bigint): st
   return f.offset === 0n ? f.name : `${f.name}+0x${f.offset.toString(16)}`;
 }
 
+/** The target of a direct near CALL (E8 rel32/rel16), from its bytes and the return address. */
+function directCallTarget(insn: Uint8Array, returnAddress: bigint): bigint | undefined {
+  let i = 0;
+  let opsize = false;
+  while (i < insn.length && (insn[i] === 0x66 || insn[i] === 0x67 || ((insn[i] as number) & 0xf0) === 0x40)) {
+    if (insn[i] === 0x66) opsize = true;
+    i++;
+  }
+  if (insn[i] !== 0xe8) return undefined;
+  const n = opsize ? 2 : 4;
+  if (insn.length < i + 1 + n) return undefined;
+  let rel = 0n;
+  for (let k = n - 1; k >= 0; k--) rel = (rel << 8n) | BigInt(insn[i + 1 + k] as number);
+  rel = BigInt.asIntN(n * 8, rel);
+  return BigInt.asUintN(64, returnAddress + rel);
+}
+
 export function callFrames(
   target: DebugTarget,
   sourceMap: SourceMap | undefined,
@@ -49,6 +66,11 @@ export function callFrames(
       if (!call) continue;
       const insn = target.readLinear(call.address, Math.min(call.length, 15));
       if (classifyInstruction(insn, mode === "long64").kind !== "call") continue;
+      // A direct CALL must lead into the function of the frame below; otherwise the slot is data that happens
+      // to look like a return address (a saved register, a local).
+      const callee = directCallTarget(insn, v);
+      const below = (frames[frames.length - 1] as Frame).address;
+      if (callee !== undefined && sourceMap.functionFor(callee)?.name !== sourceMap.functionFor(below)?.name) continue;
       frames.push({
         address: call.address,
         returnAddress: v,
