@@ -3,6 +3,7 @@
 // (`new Worker(__filename)`), so dist/server.js stays a single file.
 
 import { readFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { type FrontendResult, frontendCheck } from "./analysis/frontend";
 import type { Syntax } from "./analysis/types";
@@ -32,6 +33,12 @@ export function isAssemblerWorker(): boolean {
 }
 
 export function runAssemblerWorker(): void {
+  // The editor's own requests come first: on Linux this lowers only this thread's priority.
+  try {
+    setPriority(19);
+  } catch {
+    // not permitted here: run at normal priority
+  }
   parentPort?.on("message", (job: AssembleJob) => {
     let reply: AssembleDone;
     try {

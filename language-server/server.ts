@@ -85,8 +85,10 @@ function startServer(): void {
 
   /** How long to wait after the last keystroke before re-analysing (ms). Short: the analysis reuses unchanged lines. */
   const DEBOUNCE_MS = 10;
+  /** VMX_LS_TRACE=1 logs how long each analysis takes. */
+  const trace = process.env.VMX_LS_TRACE === "1";
   /** The assembler (on its worker) runs after a longer pause: it re-assembles the whole file. */
-  const ASSEMBLE_DEBOUNCE_MS = 250;
+  const ASSEMBLE_DEBOUNCE_MS = 400;
 
   type Change = TextDocumentContentChangeEvent;
 
@@ -194,6 +196,26 @@ function startServer(): void {
     return undefined;
   }
 
+  function sameFrontend(a: FrontendResult, b: FrontendResult): boolean {
+    if (a.diagnostics.length !== b.diagnostics.length) return false;
+    for (let i = 0; i < a.diagnostics.length; i++) {
+      const x = a.diagnostics[i]!;
+      const y = b.diagnostics[i]!;
+      if (
+        x.code !== y.code ||
+        x.message !== y.message ||
+        x.file !== y.file ||
+        JSON.stringify(x.range) !== JSON.stringify(y.range)
+      )
+        return false;
+    }
+    const am = a.addresses ?? new Map<string, bigint>();
+    const bm = b.addresses ?? new Map<string, bigint>();
+    if (am.size !== bm.size) return false;
+    for (const [k, v] of am) if (bm.get(k) !== v) return false;
+    return true;
+  }
+
   function frontendFor(uri: string, st: DocState): FrontendResult | undefined {
     const fe = st.frontend;
     if (!fe) return { diagnostics: [] };
@@ -222,8 +244,13 @@ function startServer(): void {
       const version = jobVersions.get(done.id) ?? -1;
       jobVersions.delete(done.id);
       if (st.frontend && st.frontend.version > version) return;
+      // What the current analysis was given (an older result moved with the edits since).
+      const before = st.analysis && st.version === doc.version ? frontendFor(uri, st) : undefined;
       st.frontend = { version, result: done.result };
       st.changes = st.changes.filter((c) => c.version > version);
+      const after = frontendFor(uri, st);
+      // Re-analyse only when the assembler says something new (most keystrokes change nothing it reports).
+      if (before && after && sameFrontend(before, after)) return;
       st.analysis = undefined;
       schedule(uri, 0);
     },
@@ -232,6 +259,8 @@ function startServer(): void {
   const jobVersions = new Map<number, number>();
 
   function scheduleAssembly(uri: string, delay: number): void {
+    // VMX_LS_ASSEMBLER=off leaves out the assembler's diagnostics (to measure the analysis alone).
+    if (process.env.VMX_LS_ASSEMBLER === "off") return;
     const st = stateOf(uri);
     if (st.asmTimer) clearTimeout(st.asmTimer);
     st.asmTimer = setTimeout(
@@ -308,7 +337,9 @@ function startServer(): void {
     if (!doc) return;
     let diagnostics: Diagnostic[] = [];
     try {
+      const t0 = performance.now();
       const a = currentAnalysis(uri);
+      if (trace) log(`analysis of ${uri} v${doc.version}: ${(performance.now() - t0).toFixed(1)} ms`);
       const path = uriToPath(uri);
       diagnostics = a ? diagnosticsForFile(a, path).map(toLspDiagnostic) : [];
     } catch (e) {
