@@ -510,6 +510,12 @@ export class Cpu {
   // Modes and segments
   // ===================================================================================================
 
+  /** Asks the run loop to stop after the current instruction. */
+  requestStop(reason: StopReason): void {
+    this.pendingStop = reason;
+    this.epoch++;
+  }
+
   /** Recomputes code size, stack size, CPL-derived state after CS/SS/CR0/EFER/RFLAGS.VM changes. */
   updateMode(): void {
     this.epoch++;
@@ -1349,7 +1355,6 @@ export class Cpu {
               }
             }
           }
-          this.current = insn;
           let next = this.rip + insn.len;
           const mode = this.codeMode;
           if (mode === 16) next &= 0xffff;
@@ -1363,13 +1368,16 @@ export class Cpu {
           if (this.flagsRest & RF) this.flagsRest &= ~RF;
           n++;
           prev = insn.cacheable ? insn : undefined;
-          if (this.pendingStop !== undefined) {
-            const s = this.pendingStop;
-            this.pendingStop = undefined;
-            this.batchExecuted = n;
-            return s;
+          // Stop requests and VMX transitions bump the epoch; the hooks are re-read every 1024 steps as well.
+          if (this.epoch !== epoch || (n & 1023) === 0) {
+            if (this.pendingStop !== undefined) {
+              const s = this.pendingStop;
+              this.pendingStop = undefined;
+              this.batchExecuted = n;
+              return s;
+            }
+            if (hooks.nonRoot || hooks.wantsBoundary) break;
           }
-          if (hooks.nonRoot || hooks.wantsBoundary) break;
         }
       } catch (e) {
         this.inInsn = false;

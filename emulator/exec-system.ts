@@ -85,15 +85,16 @@ def("hlt", (cpu) => {
   throw new StopSignal({ kind: "halted", rip: linBig(cpu.rip) });
 });
 
-function softInt(cpu: Cpu, vector: number, kind: "sw" | "int1"): void {
+function softInt(cpu: Cpu, i: Insn, vector: number, kind: "sw" | "int1"): void {
   if (cpu.isV86() && kind === "sw" && (cpu.getFlags() & IOPL) >>> 12 < 3) cpu.gp(0);
+  cpu.current = i; // the instruction length VMX reports for software interrupts
   cpu.deliver(vector, -1, kind, cpu.nextRip);
 }
-def("int", (cpu, i) => softInt(cpu, i.imm & 0xff, "sw"));
-def("int3", (cpu) => softInt(cpu, 3, "sw"));
-def("int1", (cpu) => softInt(cpu, 1, "int1"));
-def("into", (cpu) => {
-  if (cpu.getFlags() & 0x800) softInt(cpu, 4, "sw");
+def("int", (cpu, i) => softInt(cpu, i, i.imm & 0xff, "sw"));
+def("int3", (cpu, i) => softInt(cpu, i, 3, "sw"));
+def("int1", (cpu, i) => softInt(cpu, i, 1, "int1"));
+def("into", (cpu, i) => {
+  if (cpu.getFlags() & 0x800) softInt(cpu, i, 4, "sw");
 });
 def("bound", (cpu, i) => {
   const ea = cpu.ea(i);

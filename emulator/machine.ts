@@ -108,7 +108,7 @@ export class Machine {
     this.cpu = new Cpu(this.memory, this.model, this.devices, EXEC, udExec);
     this.cpu.specializer = specialize;
     this.cpu.vmxCpu = new VmxCpuAdapter(this.cpu, (r) => {
-      this.cpu.pendingStop = r;
+      this.cpu.requestStop(r);
     });
     if (opts.vmx) {
       this.vmx = opts.vmx(this.cpu.vmxCpu);
@@ -164,7 +164,7 @@ export class Machine {
     } catch {
       reason = { kind: "exception", vector, rip: linBig(cpu.rip) };
     }
-    cpu.pendingStop = reason;
+    cpu.requestStop(reason);
   }
 
   // --- execution -----------------------------------------------------------------------------------------

@@ -316,7 +316,7 @@ export class VmxCpuAdapter implements VmxCpu {
     throw new VmExitSignal(stop);
   }
   requestStop(reason: StopReason): void {
-    this.cpu.pendingStop = reason;
+    this.cpu.requestStop(reason);
   }
   shutdown(why: string): void {
     this.cpu.halted = true;
