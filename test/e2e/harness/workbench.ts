@@ -182,7 +182,8 @@ export async function toggleBreakpoint(page: Page, line: number): Promise<void> 
 
 /** The "Paused on …" text of the Call Stack view, or "" while running / not debugging. */
 export async function pausedReason(page: Page): Promise<string> {
-  const label = page.locator(".debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state").first();
+  // The Call Stack header's state message ("Paused on breakpoint", or the adapter's description).
+  const label = page.locator(".call-stack-state-message").first();
   return plain((await label.textContent({ timeout: 1000 }).catch(() => "")) ?? "");
 }
 
@@ -197,6 +198,22 @@ export async function waitForStop(page: Page, line: number, timeout = 60_000): P
     async () =>
       `a stop on line ${line}; debug toolbar paused: ${await isPaused(page)}, cursor ${JSON.stringify(await cursor(page))}, call stack says ${JSON.stringify(await pausedReason(page))}`,
   );
+}
+
+/** Waits until the debugger is stopped (anywhere). */
+export async function waitForPause(page: Page, timeout = 60_000): Promise<void> {
+  await until(
+    () => isPaused(page),
+    timeout,
+    async () => `the debugger to stop; cursor ${JSON.stringify(await cursor(page))}`,
+  );
+}
+
+/** The text of the exception widget VS Code shows at a stop with reason "exception", or "". */
+export async function exceptionWidgetText(page: Page): Promise<string> {
+  const widget = page.locator(".exception-widget").first();
+  if (!(await widget.isVisible().catch(() => false))) return "";
+  return plain((await widget.textContent()) ?? "");
 }
 
 /** The debug toolbar shows Continue (not Pause) while the session is stopped. */
@@ -233,6 +250,11 @@ export async function debugView(page: Page, title: string): Promise<Locator> {
   await viewlet.first().waitFor({ state: "visible" });
   const pane = page.locator(".pane", { has: page.locator(`.pane-header h3.title:text-is("${title}")`) }).first();
   await pane.waitFor({ state: "visible" });
+  // Room for the tree (its rows are virtualised: only rendered rows can be read): collapse the other views.
+  const others = viewlet
+    .first()
+    .locator(".pane-header[aria-expanded='true']", { hasNot: page.locator(`h3.title:text-is("${title}")`) });
+  for (let i = 0; i < 10 && (await others.count()) > 0; i++) await others.first().click();
   const header = pane.locator(".pane-header").first();
   if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
   const body = pane.locator(".pane-body");
@@ -270,10 +292,27 @@ export async function treeRows(body: Locator): Promise<TreeRow[]> {
   );
 }
 
-/** Expands the tree row with exactly this label (click on its twistie) and waits for children. */
+/** The tree row whose label is exactly `label`. */
+async function rowByLabel(body: Locator, label: string): Promise<Locator> {
+  let labels: string[] = [];
+  let found: Locator | undefined;
+  await until(
+    async () => {
+      const rows = body.locator(".monaco-list-row");
+      labels = (await treeRows(body)).map((r) => r.label);
+      const index = labels.indexOf(label);
+      if (index >= 0) found = rows.nth(index);
+      return found !== undefined;
+    },
+    10_000,
+    () => `a row labelled ${JSON.stringify(label)}; rows: ${JSON.stringify(labels)}`,
+  );
+  return found!;
+}
+
+/** Expands the tree row with exactly this label and waits until it is expanded. */
 export async function expandRow(body: Locator, label: string): Promise<void> {
-  const row = body.locator(".monaco-list-row", { has: body.page().locator(`.label-name:text-is("${label}")`) }).first();
-  await row.waitFor({ state: "visible" });
+  const row = await rowByLabel(body, label);
   if ((await row.getAttribute("aria-expanded")) === "false") {
     await row.click();
     await until(
@@ -284,13 +323,50 @@ export async function expandRow(body: Locator, label: string): Promise<void> {
   }
 }
 
-/** Text of the editor decorations rendered after line ends (`after` content), e.g. failure explanations. */
+/** Collapses the tree row with exactly this label. */
+export async function collapseRow(body: Locator, label: string): Promise<void> {
+  const row = await rowByLabel(body, label);
+  if ((await row.getAttribute("aria-expanded")) === "true") await row.click();
+}
+
+/**
+ * Text of the editor decorations rendered after line ends (`after.contentText`), e.g. failure explanations.
+ * Monaco draws them as CSS `::after` content, so they are read from the computed style of the line's spans.
+ */
 export async function afterLineDecorations(page: Page): Promise<string[]> {
   return activeEditor(page)
     .locator(".view-lines .view-line span")
-    .evaluateAll((els) =>
-      els
-        .filter((e) => /ced-|after/.test(e.className) && (e.textContent ?? "").trim().length > 0)
-        .map((e) => (e.textContent ?? "").replace(/\u00a0/g, " ")),
+    .evaluateAll((els) => {
+      // Runs in the page; the project's TypeScript has no DOM library, hence the narrow structural type.
+      const style = (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } })
+        .getComputedStyle;
+      return els
+        .map((e) => style(e, "::after").content)
+        .filter((c) => c && c !== "none" && c !== "normal" && c !== '""')
+        .map((c) => c.replace(/^"|"$/g, "").replace(/\\"/g, '"'));
+    });
+}
+
+/** Runs a command from the Command Palette (F1), picking the row whose label is exactly `label`. */
+export async function runCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press("F1");
+  const widget = await quickInput(page);
+  await widget.locator("input").fill(`>${label}`);
+  const rows = widget.locator(".quick-input-list .monaco-list-row");
+  let offered: string[] = [];
+  try {
+    await until(
+      async () => {
+        offered = (await rows.locator(".label-name").allTextContents()).map((t) => plain(t).trim());
+        return offered.includes(label);
+      },
+      10_000,
+      () => `command "${label}" in the palette; it offers ${JSON.stringify(offered)}`,
     );
+  } catch (e) {
+    await page.keyboard.press("Escape");
+    throw e;
+  }
+  await rows.nth(offered.indexOf(label)).click();
+  await widget.waitFor({ state: "hidden" });
 }
