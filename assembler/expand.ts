@@ -125,6 +125,7 @@ interface Collecting {
 }
 
 const DEFAULT_LIMIT = 200_000;
+const STRUC_WORDS = new Set(["struc", "endstruc", "istruc", "at", "iend", "absolute"]);
 
 export function expand(source: string, opts: ExpandOptions): ExpandResult {
   return new Expander(opts).run(source);
@@ -155,6 +156,9 @@ class Expander {
   readonly defines = new Map<string, NasmDefine>();
   readonly idefines = new Map<string, NasmDefine>();
   macroCounter = 0;
+  absoluteCount = 0;
+  readonly strucStack: { name: string; section: string }[] = [];
+  readonly istrucStack: { name: string; start: string }[] = [];
   /** NASM: the last non-local label (base for `.local` labels). */
   localBase = "";
   /** GAS numeric labels: how many times each has been defined. */
@@ -1118,7 +1122,86 @@ class Expander {
     if (expanded.length === 0) return;
     // `%+` token pasting: join neighbours.
     if (expanded.some((t) => t.text === "%+")) expanded = pasteTokens(expanded);
+    const head = expanded[0];
+    if (head?.kind === "ident" && STRUC_WORDS.has(head.text.toLowerCase())) {
+      this.nasmStruc(head.text.toLowerCase(), expanded, src, frame);
+      return;
+    }
     this.nasmStatements(expanded, src, frame);
+  }
+
+  /**
+   * NASM's standard macros for data structures (nasm manual 5.9): `struc`/`endstruc` define field offsets
+   * in an `absolute` block, `istruc`/`at`/`iend` lay out an instance with `times ... db 0` padding.
+   * Rewritten here to the statements those macros expand to.
+   */
+  nasmStruc(word: string, tokens: Token[], src: LineSrc, frame: Frame): void {
+    const file = this.diagFile(src);
+    const cur = this.cursorFor(tokens, src);
+    const r = cur.range(tokens[0]!);
+    const at = { line: r.start.line, start: r.start.character, end: r.end.character };
+    const argTokens = tokens.slice(1);
+    const emitText = (text: string) => {
+      const toks = lexLine(text, "nasm", { inBlockComment: false }).map((t) => ({ ...t, origin: at }));
+      this.nasmStatements(toks, src, frame);
+    };
+    const args = splitTokenArgs(argTokens);
+    const argText = (i: number) => tokenText(args[i] ?? []);
+    switch (word) {
+      case "absolute": {
+        this.switchSection(`\u0000absolute${++this.absoluteCount}`);
+        emitText(`absolute ${argText(0) || "0"}`);
+        return;
+      }
+      case "struc": {
+        const name = argText(0);
+        if (!/^[A-Za-z_.?][\w.?$#@~]*$/.test(name)) {
+          this.error(file, r, "asm-bad-directive", "expected a structure name after 'struc'");
+          return;
+        }
+        this.strucStack.push({ name, section: this.section });
+        this.switchSection(`\u0000absolute${++this.absoluteCount}`);
+        emitText(`absolute ${argText(1) || "0"}`);
+        emitText(`${name}:`);
+        return;
+      }
+      case "endstruc": {
+        const s = this.strucStack.pop();
+        if (!s) {
+          this.error(file, r, "asm-bad-directive", "'endstruc' without 'struc'");
+          return;
+        }
+        emitText(`${s.name}_size equ ($ - ${s.name})`);
+        this.section = s.section;
+        return;
+      }
+      case "istruc": {
+        const name = argText(0);
+        const start = `..@istruc${++this.macroCounter}`;
+        this.istrucStack.push({ name, start });
+        emitText(`${start}:`);
+        return;
+      }
+      case "at": {
+        const s = this.istrucStack[this.istrucStack.length - 1];
+        if (!s) {
+          this.error(file, r, "asm-bad-directive", "'at' outside 'istruc'");
+          return;
+        }
+        emitText(`times ((${argText(0)}) - ${s.name}) - ($ - ${s.start}) db 0`);
+        const rest = argTokens.findIndex((t) => t.kind === "punct" && t.text === ",");
+        if (rest >= 0 && rest + 1 < argTokens.length) this.nasmStatements(argTokens.slice(rest + 1), src, frame);
+        return;
+      }
+      default: {
+        const s = this.istrucStack.pop();
+        if (!s) {
+          this.error(file, r, "asm-bad-directive", "'iend' without 'istruc'");
+          return;
+        }
+        emitText(`times (${s.name}_size) - ($ - ${s.start}) db 0`);
+      }
+    }
   }
 
   /** Handles a `%` directive. Returns false if it is not a preprocessor directive (e.g. `%1` in an expression). */

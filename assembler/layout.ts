@@ -36,6 +36,8 @@ interface Sec {
   size: number;
   buf: ByteBuf;
   frags: number;
+  /** NASM `absolute`/`struc` block: labels in it are plain numbers, nothing is emitted or laid out. */
+  absolute: boolean;
 }
 
 class ByteBuf {
@@ -238,7 +240,8 @@ class Layout {
     let s = this.secByName.get(name);
     if (!s) {
       const gas = this.flavor === "gas";
-      const nobits = /^\.bss(\.|$)/.test(name) || /^\.tbss/.test(name) || /@nobits|\bnobits\b/.test(attrs);
+      const absolute = name.startsWith("\u0000absolute");
+      const nobits = absolute || /^\.bss(\.|$)/.test(name) || /^\.tbss/.test(name) || /@nobits|\bnobits\b/.test(attrs);
       const code =
         name === ".text" || name.startsWith(".text.") || (gas && /"[^"]*x[^"]*"/.test(attrs)) || /\bexec\b/.test(attrs);
       const group = gas ? (nobits ? "bss" : code ? "text" : "data") : name;
@@ -254,6 +257,7 @@ class Layout {
         size: 0,
         buf: new ByteBuf(),
         frags: 0,
+        absolute,
       };
       this.sections.push(s);
       this.secByName.set(name, s);
@@ -399,6 +403,8 @@ class Layout {
   }
 
   defineStatic(name: string, es: ExpandedStatement, label: boolean, sec: Sec, frag: number, range: Range): void {
+    // Labels in an `absolute` block (struc fields) are numbers, not addresses.
+    if (sec.absolute) label = false;
     const existing = this.symbols.get(name);
     if (existing) {
       this.diag(
@@ -453,6 +459,10 @@ class Layout {
     let group = "";
     for (let i = 0; i < ordered.length; i++) {
       const s = ordered[i]!;
+      if (s.absolute) {
+        s.start = s.fixedStart ?? 0n;
+        continue;
+      }
       if (s.size === 0 && s.name !== ".text" && !s.fixedStart && this.flavor === "gas") {
         s.start = addr;
         continue;
@@ -523,8 +533,10 @@ class Layout {
     const s = this.symbols.get(name);
     if (!s) return;
     // Values are rebased when sections move (rebaseLabels), so only a changed offset changes the value.
-    if (s.offset === sec.pc && s.value !== undefined) return;
-    s.value = sec.start + BigInt(sec.pc);
+    if (s.label && s.offset === sec.pc && s.value !== undefined) return;
+    const value = sec.start + BigInt(sec.pc);
+    if (!s.label && s.value === value) return;
+    s.value = value;
     s.offset = sec.pc;
     s.defined = true;
     this.changed = true;
@@ -957,6 +969,16 @@ class Layout {
         this.emitFill(sec, fill, pad);
         return;
       }
+      case "absolute": {
+        const e = s.args[0]?.expr;
+        const v = e ? this.value(e, es, st) : undefined;
+        const start = v?.known ? v.value : 0n;
+        if (sec.fixedStart !== start) {
+          sec.fixedStart = start;
+          this.changed = true;
+        }
+        return;
+      }
       case "sectalign": {
         const v = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
         if (v?.known && v.value > 0n) sec.align = Math.max(sec.align, Number(v.value));
@@ -1119,7 +1141,7 @@ class Layout {
   output(): Program {
     const diagnostics = [...this.exp.diagnostics, ...this.staticDiags, ...this.passDiags];
     const sections: Section[] = this.sections
-      .filter((s) => s.size > 0 || s.name === ".text")
+      .filter((s) => !s.absolute && (s.size > 0 || s.name === ".text"))
       .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index))
       .map((s) => ({
         name: s.name,
@@ -1140,7 +1162,7 @@ class Layout {
     for (let i = 0; i < this.stopAt; i++) {
       const st = this.state[i]!;
       const es = this.items[i]!;
-      if (st.size > 0 && es.stmt.kind !== "label")
+      if (st.size > 0 && es.stmt.kind !== "label" && !st.sec.absolute)
         lineMap.push({
           address: st.sec.start + BigInt(st.offset),
           length: st.size,
