@@ -605,3 +605,24 @@ describe("run without debugging", () => {
     assert.equal(out(), "AAA");
   });
 });
+
+describe("VMX requests without VMX", () => {
+  it("vmx/state reports VMX off and no fields; the history is empty", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM, stopOnEntry: true });
+    await stopped;
+    const st = await dc.customRequest("vmx/state", {});
+    assert.equal(st.body.mode, "off");
+    assert.deepEqual(st.body.fields, []);
+    assert.equal(st.body.currentVmcs, undefined);
+    const h = await dc.customRequest("vmx/exitHistory", { limit: 5 });
+    assert.deepEqual(h.body, { exits: [], total: 0 });
+    assert.match(
+      await expectError(dc.customRequest("vmx/writeField", { field: "GUEST_RIP", value: "1" })),
+      /no current VMCS/,
+    );
+    const vmcs = (await dc.scopesRequest({ frameId: 1 })).body.scopes.find((s) => s.name === "VMCS");
+    const vars = await dc.variablesRequest({ variablesReference: vmcs?.variablesReference ?? 0 });
+    assert.equal(vars.body.variables[0]?.name, "(no current VMCS)");
+  });
+});
