@@ -364,8 +364,15 @@ export function analyzeFlow(unit: Unit): FlowResult {
   for (let b = 0; b < blocks.length; b++) {
     const st = finalIn[b];
     if (!st) continue;
-    const s = copy(st);
     const blk = blocks[b]!;
+    // Only blocks with a VMX or MSR instruction, or a VMX result still untested on entry, have anything to report.
+    let interesting = st.pending !== undefined;
+    for (let i = blk.start; i < blk.end && !interesting; i++) {
+      const m = mnem[i]!;
+      interesting = VMX_INSTRUCTIONS.has(m) || m === "rdmsr" || m === "wrmsr";
+    }
+    if (!interesting) continue;
+    const s = copy(st);
     for (let i = blk.start; i < blk.end; i++) {
       step(ctx, s, stmts[i]!, mnem[i]!);
     }
