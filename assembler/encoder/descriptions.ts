@@ -289,6 +289,32 @@ fldcw: Load the x87 control word
 fnsave: Save the x87 state and reinitialize (no wait)
 fsave: Save the x87 state and reinitialize
 frstor: Restore the x87 state
+lock: LOCK prefix (F0): atomic read-modify-write of the memory operand
+rep: REP prefix (F3): repeat the string instruction rCX times
+repe: REPE prefix (F3): repeat while equal and rCX ≠ 0
+repz: REPZ prefix (F3): repeat while zero and rCX ≠ 0
+repne: REPNE prefix (F2): repeat while not equal and rCX ≠ 0
+repnz: REPNZ prefix (F2): repeat while not zero and rCX ≠ 0
+xacquire: XACQUIRE prefix (F2): hardware lock elision start
+xrelease: XRELEASE prefix (F3): hardware lock elision end
+es: ES segment-override prefix (26)
+cs: CS segment-override prefix (2E)
+ss: SS segment-override prefix (36)
+ds: DS segment-override prefix (3E)
+fs: FS segment-override prefix (64)
+gs: GS segment-override prefix (65)
+o16: Operand-size prefix for 16-bit operands (66 outside 16-bit code)
+o32: Operand-size prefix for 32-bit operands (66 in 16-bit code)
+a16: Address-size prefix for 16-bit addresses (67 in 32-bit code)
+a32: Address-size prefix for 32-bit addresses (67 in 16- and 64-bit code)
+data16: Operand-size prefix (66)
+data32: Operand-size prefix (66)
+addr16: Address-size prefix (67)
+addr32: Address-size prefix (67)
+bnd: BND prefix (F2)
+notrack: NOTRACK prefix (3E): no CET indirect-branch tracking for this branch
+rex: REX prefix (40)
+rex64: REX.W prefix (48): 64-bit operand size
 `;
 
 const CONDITION_TEXT: Record<string, string> = {
@@ -334,6 +360,8 @@ for (const line of TEXT.split("\n")) {
 export function describeMnemonic(mnemonic: string): string | undefined {
   const direct = SUMMARIES.get(mnemonic);
   if (direct) return direct;
+  if (/^rex\.[wrxb]+$/.test(mnemonic))
+    return `REX prefix with ${mnemonic.slice(4).toUpperCase().split("").join(", ")} set`;
   for (const [prefix, verb] of [
     ["cmov", "Move if"],
     ["set", "Set byte if"],

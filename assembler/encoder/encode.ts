@@ -6,6 +6,7 @@
 import { type Form, KIND, type OpPattern, parseForm } from "./forms";
 import { attReadings, type MnemonicReading } from "./mnemonics";
 import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
+import { standalonePrefix } from "./prefixes";
 import { type RegInfo, regInfo } from "./registers";
 import { rewriteStringOperands } from "./strings";
 import { FORM_LINES } from "./table";
@@ -128,6 +129,8 @@ function cacheKey(req: EncodeRequest): string | undefined {
 }
 
 function readings(req: EncodeRequest): MnemonicReading[] {
+  if (req.operands.length === 0 && standalonePrefix(req.mnemonic, req.bits, req.flavor))
+    return [{ mnemonic: req.mnemonic.toLowerCase() }];
   const m = req.mnemonic.toLowerCase();
   if (req.flavor === "gas") return attReadings(m, isIntelMnemonic);
   return BY_MNEMONIC.has(m) ? [{ mnemonic: m }] : [];
@@ -229,6 +232,10 @@ function normalizeOperands(mnemonic: string, ops: readonly Operand[], far: boole
 }
 
 function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | Failure {
+  if (req.operands.length === 0 && !BY_MNEMONIC.has(r.mnemonic)) {
+    const bytes = standalonePrefix(r.mnemonic, req.bits, req.flavor);
+    if (bytes) return { bytes: Uint8Array.from(bytes) };
+  }
   // GNU as assembles `int $3` as the one-byte INT3 (CC); nasm keeps CD 03.
   const op0 = req.operands[0];
   if (

@@ -4,6 +4,7 @@ import { describeMnemonic } from "./descriptions";
 import { encode, FORMS, formsOf, isIntelMnemonic } from "./encode";
 import type { Form, OpPattern } from "./forms";
 import { attReadings, attSpecialNames, type MnemonicReading } from "./mnemonics";
+import { standalonePrefixNames } from "./prefixes";
 import type { EncodeRequest, EncodeResult, InstructionInfo, Operand } from "./types";
 
 export { describeMnemonic } from "./descriptions";
@@ -26,6 +27,8 @@ export function knownMnemonics(): string[] {
   const set = new Set<string>();
   for (const f of FORMS) set.add(f.mnemonic);
   for (const n of attSpecialNames()) set.add(n);
+  for (const n of standalonePrefixNames("gas")) set.add(n);
+  for (const n of standalonePrefixNames("nasm")) set.add(n);
   for (const f of FORMS) {
     const sized = f.usesV || f.ops.some((p) => p.t === "rm" || p.t === "r" || p.t === "m");
     if (!sized) continue;
@@ -47,6 +50,7 @@ export function mnemonics(): string[] {
 /** Is `name` an instruction mnemonic in the given flavor (case-insensitive)? */
 export function isMnemonic(name: string, flavor: "gas" | "nasm"): boolean {
   const m = name.toLowerCase();
+  if (standalonePrefixNames(flavor).includes(m)) return true;
   if (flavor === "nasm") return isIntelMnemonic(m);
   return attReadings(m, isIntelMnemonic).length > 0;
 }

@@ -108,7 +108,7 @@ export function parseGolden(text: string): Golden[] {
   for (const line of text.split("\n")) {
     if (line === "" || line.startsWith("#")) continue;
     const [bits, flavor, address, intel, att, result] = line.split("\t");
-    if (!result) continue;
+    if (result === undefined) continue;
     const g: Golden = {
       bits: Number(bits) as Bits,
       flavor: flavor as CorpusFlavor,
