@@ -2,12 +2,14 @@
 // examples/ open, bound to 127.0.0.1 with no authentication, its own profile and extensions folders.
 // Prints the address and runs until Ctrl+C.
 //
-//   node scripts/vscode/start.mjs [--port N] [--folder DIR] [--profile DIR] [--no-build]
+//   node scripts/vscode/start.mjs [--port N] [--folder DIR] [--profile DIR] [--extension DIR] [--no-build]
 //
 // --port     port on 127.0.0.1 (default: a free one)
 // --folder   folder to open (default: examples/)
 // --profile  keep the profile (settings, extensions, state) in DIR across runs (default: a temporary
 //            folder removed on exit)
+// --extension take the extension (package.json + dist/ …) from DIR, e.g. an unpacked .vsix's extension/
+//            folder (default: this repository)
 // --no-build use dist/ as it is (default: run `npm run build` first when dist/extension.js is missing)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -16,11 +18,13 @@ import { join, resolve } from "node:path";
 import { codeServerPath, repoRoot, startCodeServer } from "./code-server.mjs";
 
 function usage(message) {
-  console.error(`vscode: ${message}\nusage: npm run vscode -- [--port N] [--folder DIR] [--profile DIR] [--no-build]`);
+  console.error(
+    `vscode: ${message}\nusage: npm run vscode -- [--port N] [--folder DIR] [--profile DIR] [--extension DIR] [--no-build]`,
+  );
   process.exit(2);
 }
 
-const opts = { port: 0, folder: join(repoRoot, "examples"), profile: undefined, build: true };
+const opts = { port: 0, folder: join(repoRoot, "examples"), profile: undefined, extension: repoRoot, build: true };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -30,6 +34,7 @@ for (let i = 0; i < argv.length; i++) {
     if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) usage("--port must be 0..65535");
   } else if (a === "--folder") opts.folder = resolve(value());
   else if (a === "--profile") opts.profile = resolve(value());
+  else if (a === "--extension") opts.extension = resolve(value());
   else if (a === "--no-build") opts.build = false;
   else if (a === "-h" || a === "--help") usage("help");
   else usage(`unknown option ${a}`);
@@ -42,7 +47,7 @@ if (!codeServerPath()) {
   process.exit(1);
 }
 if (!existsSync(opts.folder)) usage(`${opts.folder} does not exist`);
-if (opts.build && !existsSync(join(repoRoot, "dist", "extension.js"))) {
+if (opts.build && opts.extension === repoRoot && !existsSync(join(repoRoot, "dist", "extension.js"))) {
   console.log("vscode: dist/extension.js is missing, running npm run build");
   const r = spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -56,7 +61,7 @@ const cleanup = () => {
 
 let server;
 try {
-  server = await startCodeServer({ folder: opts.folder, root, port: opts.port });
+  server = await startCodeServer({ folder: opts.folder, root, port: opts.port, extensionSource: opts.extension });
 } catch (e) {
   console.error(`vscode: ${e instanceof Error ? e.message : e}`);
   cleanup();
