@@ -60,6 +60,16 @@ export function instructionInformation(insn: DecodedInstructionView, memIndex: n
   return info >>> 0;
 }
 
+/**
+ * The exit qualification of an instruction with a memory operand (SDM 27.2.1): its displacement, sign-extended;
+ * with RIP-relative addressing, the displacement plus the RIP of the next instruction.
+ */
+export function displacementQualification(insn: DecodedInstructionView): bigint {
+  const op = insn.operands.find((o) => o.kind === "mem");
+  if (op?.kind !== "mem") return 0n;
+  return BigInt.asUintN(64, op.base === 16 ? insn.nextRip + op.displacement : op.displacement);
+}
+
 /** A VM exit caused by executing `insn` (the guest's RIP stays on it). Never returns. */
 export function exitForInstruction(
   vmx: Vmx,
@@ -80,7 +90,7 @@ export function exitForInstruction(
     info = instructionInformation(insn, 0, -1) | ((insn.operandSize === 2 ? 0 : insn.operandSize === 4 ? 1 : 2) << 11);
   const memOp = insn.operands.length > 0 ? insn.operands.find((o) => o.kind === "mem") : undefined;
   if (qualification === undefined && memOp?.kind === "mem" && (m.startsWith("vm") || m.startsWith("inv")))
-    qual = BigInt.asUintN(64, memOp.displacement);
+    qual = displacementQualification(insn);
   return performVmExit(vmx, cpu, {
     reason,
     qualification: qual,

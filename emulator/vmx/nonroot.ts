@@ -4,6 +4,7 @@
 import { CR4, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, EXIT_REASON as R, RFLAGS, VMCS } from "../../arch/index";
 import type { CrAccessKind, DecodedInstructionView, EventInfo, IoAccess, VmxCpu } from "../vmx-hooks";
 import {
+  displacementQualification,
   exitForInstruction,
   instructionInformation,
   performVmExit,
@@ -131,8 +132,7 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
 }
 
 function memDisplacement(insn: DecodedInstructionView): bigint {
-  const op = insn.operands.find((o) => o.kind === "mem");
-  return op?.kind === "mem" ? BigInt.asUintN(64, op.displacement) : 0n;
+  return displacementQualification(insn);
 }
 
 /** Exit reasons 46/47 with the instruction identity in bits 29:28 of the instruction information (27.2.5). */
@@ -202,10 +202,10 @@ export function onCrWrite(
       if (mask & 8n && shadow & 8n) crExit(vmx, cpu, insn, crQualification(0, 2, insn));
     } else if (kind === "lmsw") {
       // LMSW exits when it would set a host-owned PE the shadow has clear, or change a host-owned MP/EM/TS.
-      const src = value & 0xfn;
+      const src = lmswSource(cpu, insn, value);
       const pe = mask & 1n && !(shadow & 1n) && src & 1n;
       const others = ((src ^ shadow) & mask & 0xen) !== 0n;
-      if (pe || others) crExit(vmx, cpu, insn, crQualification(0, 3, insn, Number(src)));
+      if (pe || others) crExit(vmx, cpu, insn, crQualification(0, 3, insn, Number(src & 0xffffn)));
     } else if ((value ^ shadow) & mask) crExit(vmx, cpu, insn, crQualification(0, 0, insn));
     return (value & ~mask) | (current & mask);
   }
@@ -237,6 +237,14 @@ export function onCrWrite(
     }
   }
   return value;
+}
+
+/** LMSW's 16-bit source operand (the exit qualification records it, SDM 27.2.1 Table 27-3). */
+function lmswSource(cpu: VmxCpu, insn: DecodedInstructionView, merged: bigint): bigint {
+  const op = insn.operands[0];
+  if (op?.kind === "reg") return cpu.readGpr(op.reg) & 0xffffn;
+  if (op?.kind === "mem") return cpu.readVirtual(op.segment, op.offset, 2);
+  return merged & 0xffffn;
 }
 
 function vtpr(vmx: Vmx, cpu: VmxCpu): number {
