@@ -231,6 +231,8 @@ export class Cpu {
   vmxCpu: VmxCpu = undefined as unknown as VmxCpu;
   io: IoBus;
   execTable: Map<string, Exec> = new Map();
+  /** The run loop's inline id for a handler (exec-fast.ts inlineIdOf), installed by the machine. */
+  inlineId: (exec: Exec) => number = () => 0;
   /** Returns a specialised handler for frequent forms (exec-fast.ts), installed by the machine. */
   specializer: (insn: Insn) => Exec | undefined = () => undefined;
   udExec: Exec;
@@ -1253,6 +1255,7 @@ export class Cpu {
     const insn = decode(fetch, this.codeMode);
     const key = insn.opcode >= 0x0f20 && insn.opcode <= 0x0f23 ? "mov_special" : insn.name;
     insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
+    insn.aux = this.inlineId(insn.exec as Exec);
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
     if (!crossed) {
@@ -1362,7 +1365,87 @@ export class Cpu {
           this.nextRip = next;
           this.rip = next;
           this.inInsn = true;
-          (insn.exec as Exec)(this, insn);
+          // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf).
+          switch (insn.aux) {
+            case 1:
+            case 2:
+            case 3: {
+              const lo = this.lo;
+              const hi = this.hi;
+              const d = insn.r0;
+              const a = lo[d]!;
+              const ah = hi[d]!;
+              const b = lo[insn.r1]!;
+              const bh = hi[insn.r1]!;
+              let r: number;
+              let rh: number;
+              if (insn.aux === 1) {
+                const l = (a >>> 0) + (b >>> 0);
+                r = l | 0;
+                rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
+                this.lfOp = OP_ADD;
+              } else if (insn.aux === 2) {
+                const l = (a >>> 0) - (b >>> 0);
+                r = l | 0;
+                rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
+                this.lfOp = OP_SUB;
+              } else {
+                r = a ^ b;
+                rh = ah ^ bh;
+                this.lfOp = OP_LOGIC;
+              }
+              this.lfSize = 8;
+              this.lfA = a;
+              this.lfAHi = ah;
+              this.lfB = b;
+              this.lfBHi = bh;
+              this.lfCin = 0;
+              this.lfRes = r;
+              this.lfResHi = rh;
+              lo[d] = r;
+              hi[d] = rh;
+              break;
+            }
+            case 4:
+            case 5: {
+              const cf = this.getCF();
+              const lo = this.lo;
+              const hi = this.hi;
+              const d = insn.r0;
+              const a = lo[d]!;
+              const ah = hi[d]!;
+              const dec = insn.aux === 4;
+              const r = dec ? (a - 1) | 0 : (a + 1) | 0;
+              const rh = dec ? (a === 0 ? (ah - 1) | 0 : ah) : r === 0 ? (ah + 1) | 0 : ah;
+              this.lfOp = dec ? OP_DEC : OP_INC;
+              this.lfSize = 8;
+              this.lfA = a;
+              this.lfAHi = ah;
+              this.lfB = 1;
+              this.lfBHi = 0;
+              this.lfRes = r;
+              this.lfResHi = rh;
+              this.lfCin = cf;
+              lo[d] = r;
+              hi[d] = rh;
+              break;
+            }
+            case 6:
+            case 7: {
+              let z: boolean;
+              if (this.lfOp === OP_NONE) z = (this.arith & ZF) !== 0;
+              else if (this.lfSize === 8) z = (this.lfRes | this.lfResHi) === 0;
+              else z = this.lfRes === 0;
+              if (z === (insn.aux === 7)) {
+                const t = next + insn.imm;
+                if (t < -CANON || t >= CANON) this.gp(0);
+                this.rip = t;
+              }
+              break;
+            }
+            default:
+              (insn.exec as Exec)(this, insn);
+          }
           this.inInsn = false;
           this.instructionCount++;
           if (this.flagsRest & RF) this.flagsRest &= ~RF;

@@ -522,6 +522,7 @@ export const ALU_FAST = new Map<string, Exec>([
 ]);
 
 const cache = new Map<string, Exec>();
+const INLINE_IDS = new Map<Exec, number>();
 function memo(key: string, make: () => Exec): Exec {
   let f = cache.get(key);
   if (!f) {
@@ -805,6 +806,15 @@ const cmovFast: Exec = (cpu, i) => {
   } else if (i.s0 === 4) cpu.hi[d] = 0;
 };
 
+/**
+ * Handlers the run loop executes inline (Cpu.runBatch switch) instead of calling: the id goes in Insn.aux.
+ * 1 add r64,r64 · 2 sub r64,r64 · 3 xor r64,r64 · 4 dec r64 · 5 inc r64 · 6 jne rel (64-bit) · 7 je rel (64-bit)
+ */
+export function inlineIdOf(exec: Exec | undefined): number {
+  if (exec === undefined) return 0;
+  return INLINE_IDS.get(exec) ?? 0;
+}
+
 /** A faster handler for this decoded instruction, or undefined to use the generic one. */
 export function specialize(i: Insn): Exec | undefined {
   if (i.lock) return undefined;
@@ -842,3 +852,23 @@ export function specialize(i: Insn): Exec | undefined {
   if (n === "pop" && i.k0 === REG && i.osz === 8) return pop64;
   return undefined;
 }
+
+INLINE_IDS.set(ALU_FAST.get("addrr8")!, 1);
+INLINE_IDS.set(ALU_FAST.get("subrr8")!, 2);
+INLINE_IDS.set(ALU_FAST.get("xorrr8")!, 3);
+INLINE_IDS.set(
+  memo("dec8", () => incDec64(true)),
+  4,
+);
+INLINE_IDS.set(
+  memo("inc8", () => incDec64(false)),
+  5,
+);
+INLINE_IDS.set(
+  memo("jcc5", () => jcc64(5)),
+  6,
+);
+INLINE_IDS.set(
+  memo("jcc4", () => jcc64(4)),
+  7,
+);

@@ -6,7 +6,7 @@ import { Cpu, type Exec, linBig } from "./cpu";
 import type { CpuModel } from "./cpu-model";
 import { decode, type Insn, SS } from "./decoder";
 import { Devices, type OutputListener } from "./devices";
-import { specialize } from "./exec-fast";
+import { inlineIdOf, specialize } from "./exec-fast";
 import { GENERAL } from "./exec-general";
 import { SYSTEM, udExec } from "./exec-system";
 import "./interrupts";
@@ -107,6 +107,7 @@ export class Machine {
     this.model = opts.cpuModel ?? FALLBACK_MODEL;
     this.cpu = new Cpu(this.memory, this.model, this.devices, EXEC, udExec);
     this.cpu.specializer = specialize;
+    this.cpu.inlineId = inlineIdOf;
     this.cpu.vmxCpu = new VmxCpuAdapter(this.cpu, (r) => {
       this.cpu.requestStop(r);
     });
