@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CPU_MODELS } from "../../arch/index";
 import { COMMANDS } from "../../extension/command-ids";
 import { type FakeVscode, fakeDocument, fakeEditor } from "./harness/fake-vscode";
 import { loadExtensionWithFake } from "./harness/load-extension";
@@ -131,5 +132,22 @@ describe("CPU-model status item", () => {
     fake.module.window.activeTextEditor = fakeEditor(fakeDocument("/ws/a.md", "markdown"));
     fake.ev.activeEditor.fire(fake.module.window.activeTextEditor);
     assert.equal(item.visible, false);
+  });
+});
+
+describe("VMX: Select CPU Model", () => {
+  test("offers arch's CPU models and stores the pick in vmx.cpuModel", async () => {
+    fake.quickPick.answer = CPU_MODELS.at(-1)!.name;
+    await fake.commands.get(COMMANDS.selectCpuModel.id)!();
+    assert.deepEqual(
+      fake.quickPick.offered.map((i) => i.label),
+      CPU_MODELS.map((m) => m.name),
+    );
+    assert.equal(fake.config.get("cpuModel"), CPU_MODELS.at(-1)!.name);
+  });
+  test("dismissing the picker changes nothing", async () => {
+    fake.quickPick.answer = undefined;
+    await fake.commands.get(COMMANDS.selectCpuModel.id)!();
+    assert.equal(fake.config.get("cpuModel"), "sandy-bridge");
   });
 });

@@ -159,6 +159,8 @@ export function createFakeVscode() {
   const config = new Map<string, unknown>();
   const clipboard = { text: "" };
   const inputBoxAnswers: (string | undefined)[] = [];
+  /** Picks the item with this label from the next quick pick (and records the items offered). */
+  const quickPick = { answer: undefined as string | undefined, offered: [] as { label: string }[] };
   const debugStarted: unknown[] = [];
   const outputChannels = new Map<string, { lines: string[] }>();
   const statusItems: { text: string; visible: boolean; command?: string }[] = [];
@@ -233,7 +235,10 @@ export function createFakeVscode() {
       return undefined;
     },
     showInputBox: async () => inputBoxAnswers.shift(),
-    showQuickPick: async () => undefined,
+    showQuickPick: async (items: { label: string }[]) => {
+      quickPick.offered = items;
+      return items.find((i) => i.label === quickPick.answer);
+    },
     showTextDocument: async () => undefined,
     onDidChangeActiveTextEditor: ev.activeEditor.event,
     onDidChangeVisibleTextEditors: ev.visibleEditors.event,
@@ -327,6 +332,7 @@ export function createFakeVscode() {
     config,
     clipboard,
     inputBoxAnswers,
+    quickPick,
     debugStarted,
     outputChannels,
     statusItems,
