@@ -330,12 +330,40 @@ export class VmxDebugSession extends LoggingDebugSession {
     return { ok: true };
   }
 
+  /**
+   * Runs an engine operation after its request was answered. A failure inside the debugger or the emulator
+   * must not leave the client waiting for a stop that never comes: it is reported and the program stops.
+   */
+  private execute(op: () => void | Promise<void>): void {
+    const fail = (e: unknown) => {
+      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      this.sendEvent(new OutputEvent(`vmx debugger: internal error: ${msg}\n`, "stderr"));
+      const stop: EngineStop = {
+        cause: "exception",
+        description: "internal debugger error",
+        exception: {
+          filter: "internal",
+          id: "internal error",
+          description: e instanceof Error ? e.message : String(e),
+        },
+      };
+      if (this.engine) this.engine.lastStop = stop;
+      this.onStopped(stop);
+    };
+    try {
+      const r = op();
+      if (r instanceof Promise) r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
   private begin(stopOnEntry: boolean): void {
     const e = this.engine;
     if (!e) return;
     recordStopValues(this.varContext());
     if (stopOnEntry) e.stopOnEntry();
-    else void e.continue();
+    else this.execute(() => e.continue());
   }
 
   private onProgramOutput(bytes: Uint8Array, _stream: "uart" | "e9"): void {
@@ -695,7 +723,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       if (!e) return;
       response.body = { allThreadsContinued: true };
       this.sendResponse(response);
-      void e.continue();
+      this.execute(() => e.continue());
     });
   }
 
@@ -704,7 +732,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const e = this.stopped(response);
       if (!e) return;
       this.sendResponse(response);
-      void e.stepOver();
+      this.execute(() => e.stepOver());
     });
   }
 
@@ -713,7 +741,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const e = this.stopped(response);
       if (!e) return;
       this.sendResponse(response);
-      void e.stepIn();
+      this.execute(() => e.stepIn());
     });
   }
 
@@ -724,7 +752,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const frames = callFrames(e.target, e.sourceMap, e.lastEntrySite());
       const caller = frames[1];
       this.sendResponse(response);
-      void e.stepOut(caller && !caller.entrySite ? caller.returnAddress : undefined);
+      this.execute(() => e.stepOut(caller && !caller.entrySite ? caller.returnAddress : undefined));
     });
   }
 
@@ -733,7 +761,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const e = this.stoppedOrEnded(response);
       if (!e) return;
       this.sendResponse(response);
-      e.stepBack();
+      this.execute(() => e.stepBack());
     });
   }
 
@@ -742,7 +770,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const e = this.stoppedOrEnded(response);
       if (!e) return;
       this.sendResponse(response);
-      e.reverseContinue();
+      this.execute(() => e.reverseContinue());
     });
   }
 
@@ -1146,7 +1174,7 @@ export class VmxDebugSession extends LoggingDebugSession {
             throw new Error("'instructionCount' must be a non-negative integer");
           response.body = {};
           this.sendResponse(response);
-          e.goToAndStop(n);
+          this.execute(() => void e.goToAndStop(n));
           return;
         }
         case VMX_FIELD_BREAKPOINT_REQUEST: {

@@ -36,7 +36,7 @@ export type StopCause =
   | "goto";
 
 export interface ExceptionDetails {
-  filter: BreakFilter | "budget";
+  filter: BreakFilter | "budget" | "internal";
   /** Short id, e.g. "VM exit 10 (CPUID)", "GCR-03". */
   id: string;
   description: string;
