@@ -3,6 +3,9 @@
 
 import type { Bits, Flavor } from "./types";
 
+/** Segment-override prefix bytes (SDM Vol. 2A §2.1.1, group 2). */
+export const SEG_PREFIX: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
+
 const COMMON: Record<string, number> = {
   lock: 0xf0,
   rep: 0xf3,

@@ -1,0 +1,63 @@
+// Memoization of encode(): front ends re-encode every instruction on every pass, and programs repeat
+// instructions. The key holds everything a result depends on.
+
+import type { EncodeRequest, EncodeResult } from "./types";
+
+const CACHE = new Map<string, EncodeResult>();
+
+/** Forget memoized results (benchmarks measure the uncached path with it). */
+export function clearEncodeCache(): void {
+  CACHE.clear();
+}
+const CACHE_LIMIT = 100_000;
+const ADDRESS_DEPENDENT = /^(j|call|loop|xbegin)/;
+
+function copyResult(r: EncodeResult): EncodeResult {
+  if (!("bytes" in r)) return { ...r };
+  return r.warnings ? { bytes: r.bytes.slice(), warnings: [...r.warnings] } : { bytes: r.bytes.slice() };
+}
+
+/**
+ * Everything the result depends on, as a string. The address only matters for branch targets and
+ * RIP-relative operands, so it is left out otherwise (more hits across passes). Undefined = don't cache.
+ */
+function cacheKey(req: EncodeRequest): string | undefined {
+  if (typeof req.mnemonic !== "string" || !Array.isArray(req.operands)) return undefined;
+  let k = `${req.mnemonic}|${req.bits}|${req.flavor}${req.syntax ?? ""}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|`;
+  if (req.prefixes && req.prefixes.length > 0) k += req.prefixes.join(",");
+  let addressMatters = ADDRESS_DEPENDENT.test(req.mnemonic);
+  for (const o of req.operands) {
+    switch (o?.kind) {
+      case "reg":
+        k += `|r${o.reg}`;
+        break;
+      case "imm":
+        k += `|i${o.value}${o.unresolved ? "u" : ""}${o.size ?? ""}${o.strict ? "s" : ""}`;
+        break;
+      case "mem":
+        if (o.rip) addressMatters = true;
+        k += `|m${o.size ?? ""},${o.seg ?? ""},${o.base ?? ""},${o.index ?? ""},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.rip ? 1 : 0}${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
+        break;
+      case "far":
+        k += `|f${o.selector}:${o.offset}${o.unresolved ? "u" : ""}`;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  if (addressMatters) k += `@${req.address}`;
+  return k;
+}
+
+/** The memoized result for `req`, computing (and storing) it on a miss. Callers get their own copy. */
+export function cachedEncode(req: EncodeRequest, compute: (req: EncodeRequest) => EncodeResult): EncodeResult {
+  const key = cacheKey(req);
+  const hit = key === undefined ? undefined : CACHE.get(key);
+  if (hit) return copyResult(hit);
+  const r = compute(req);
+  if (key !== undefined) {
+    if (CACHE.size >= CACHE_LIMIT) CACHE.clear();
+    CACHE.set(key, copyResult(r));
+  }
+  return r;
+}
