@@ -1358,8 +1358,8 @@ export class Cpu {
               }
             }
           }
-          let next = this.rip + insn.len;
-          const mode = this.codeMode;
+          let next = startRip + insn.len;
+          const mode = insn.mode; // equals codeMode: a mode change bumps the epoch and forces a fetch
           if (mode === 16) next &= 0xffff;
           else if (mode === 32) next >>>= 0;
           this.nextRip = next;
@@ -1368,8 +1368,7 @@ export class Cpu {
           // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf).
           switch (insn.aux) {
             case 1:
-            case 2:
-            case 3: {
+            case 2: {
               const lo = this.lo;
               const hi = this.hi;
               const d = insn.r0;
@@ -1384,22 +1383,33 @@ export class Cpu {
                 r = l | 0;
                 rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) | 0;
                 this.lfOp = OP_ADD;
-              } else if (insn.aux === 2) {
+              } else {
                 const l = (a >>> 0) - (b >>> 0);
                 r = l | 0;
                 rh = (ah - bh - (l < 0 ? 1 : 0)) | 0;
                 this.lfOp = OP_SUB;
-              } else {
-                r = a ^ b;
-                rh = ah ^ bh;
-                this.lfOp = OP_LOGIC;
               }
+              // lfCin is only read for ADC/SBB/INC/DEC.
               this.lfSize = 8;
               this.lfA = a;
               this.lfAHi = ah;
               this.lfB = b;
               this.lfBHi = bh;
-              this.lfCin = 0;
+              this.lfRes = r;
+              this.lfResHi = rh;
+              lo[d] = r;
+              hi[d] = rh;
+              break;
+            }
+            case 3: {
+              // XOR: the logic flags need only the result.
+              const lo = this.lo;
+              const hi = this.hi;
+              const d = insn.r0;
+              const r = lo[d]! ^ lo[insn.r1]!;
+              const rh = hi[d]! ^ hi[insn.r1]!;
+              this.lfOp = OP_LOGIC;
+              this.lfSize = 8;
               this.lfRes = r;
               this.lfResHi = rh;
               lo[d] = r;
