@@ -45,7 +45,7 @@ function firstInstructionAfter(label: string): number {
 describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
   let s: E2eSession;
   before(async () => {
-    s = await openSession();
+    s = await openSession({ name: "debugging" });
   });
   after(async () => {
     if (s) await stopDebugging(s.page).catch(() => {});
@@ -129,6 +129,26 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
     // Basic exit reason 10 = CPUID (SDM Appendix C); values are hex, with width and read-only marker.
     assert.match(reason?.description ?? "", /^0x0*a · 32-bit · RO$/i, `EXIT_REASON: ${reason?.description}`);
     await s.screenshot("debugging-vmcs-view");
+  });
+
+  test("the VM-Exit History view lists the exit with reason, qualification, guest RIP and instruction count", {
+    timeout: 60_000,
+  }, async () => {
+    assert.ok(await isPaused(s.page), "stopped in the exit handler (previous test)");
+    const body = await debugView(s.page, "VM-Exit History");
+    let rows: TreeRow[] = [];
+    await until(
+      async () => {
+        rows = await treeRows(body);
+        return rows.length > 0;
+      },
+      10_000,
+      () => "rows in the VM-Exit History view",
+    ).finally(() => s.screenshot("debugging-exit-history"));
+    assert.equal(rows.length, 1, `one exit so far: ${JSON.stringify(rows)}`);
+    assert.equal(rows[0]?.label, "#0 CPUID");
+    // CPUID has no exit qualification (SDM 28.2.1: cleared); the count is the emulator's retired instructions.
+    assert.match(rows[0]?.description ?? "", /^RIP 0x[0-9a-f]+ · qual 0x0+ · @\d+$/);
   });
 
   test("a broken example stops on its VM-entry failure and the VMLAUNCH line explains it", {

@@ -23,7 +23,7 @@ const EXPECTED = [
 describe("VS Code: editing a VMX program", { skip }, () => {
   let s: E2eSession;
   before(async () => {
-    s = await openSession();
+    s = await openSession({ name: "editing" });
   });
   after(async () => {
     await s?.close();

@@ -43,6 +43,8 @@ export interface E2eSession {
 }
 
 export interface SessionOptions {
+  /** Names the folder test-output/e2e/logs/<name>/ that keeps the VS Code logs of the session. */
+  name: string;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
 }
@@ -51,7 +53,7 @@ export interface SessionOptions {
  * Starts code-server and chromium and opens the workspace. The extension comes from the repository (its
  * package.json and dist/) or, when VMX_E2E_EXTENSION names a folder, from there (e.g. an unpacked .vsix).
  */
-export async function openSession(options: SessionOptions = {}): Promise<E2eSession> {
+export async function openSession(options: SessionOptions): Promise<E2eSession> {
   const { chromium } = await import("playwright-core");
   const root = mkdtempSync(join(tmpdir(), "vmx-e2e-"));
   const workspace = join(root, "workspace");
@@ -64,6 +66,11 @@ export async function openSession(options: SessionOptions = {}): Promise<E2eSess
   const close = async () => {
     await context?.close().catch(() => {});
     await server?.stop();
+    // The extension host's and the language server's logs, for a failure in CI.
+    const logs = join(root, "code-server", "user-data", "logs");
+    const kept = join(SCREENSHOT_DIR, "logs", options.name);
+    rmSync(kept, { recursive: true, force: true });
+    if (existsSync(logs)) cpSync(logs, kept, { recursive: true });
     // VMX_E2E_KEEP=1 keeps the folder (profile, logs under code-server/user-data/logs, workspace) to debug a run.
     if (process.env.VMX_E2E_KEEP) console.log(`e2e: kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
