@@ -174,7 +174,7 @@ interface Block {
 }
 
 export function analyzeFlow(unit: Unit): FlowResult {
-  const stmts = unit.statements.filter(
+  const stmts = unit.code.filter(
     (s) => !unit.inMacro.has(s) && (s.kind === "instruction" || s.labels.length > 0 || isDataStmt(s)),
   );
   const labelIndex = new Map<string, number>();
@@ -568,7 +568,7 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
       return undefined;
     }
     const out: Val = { ...v };
-    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end, literal: true };
+    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end, literal: !st.expansion };
     if (op.expr.k === "sym") out.origin.symbol = op.expr.name;
     ctx.immCache.set(op, out);
     return out;

@@ -79,6 +79,10 @@ export interface Statement {
   commentStart?: number;
   /** NASM: a lone word taken as a label; a macro of that name makes it a macro call (see project.ts). */
   bareWord?: boolean;
+  /** The mnemonic or directive as written (case kept: NASM macro names are case-sensitive). */
+  written?: string;
+  /** Set on statements produced by expanding a macro call: the call's name range on `line`. */
+  expansion?: { start: number; end: number; macro: string };
   /** For GAS `.intel_syntax`/`.att_syntax` switching. */
 }
 
@@ -439,6 +443,7 @@ function parseStatement(tokens: Token[], line: number, intel: boolean, opts: Par
     name = head.text.toLowerCase();
   }
   st.name = name;
+  st.written = head.text;
   st.nameStart = head.start;
   st.nameEnd = head.end;
   const rest = tokens.slice(i + 1);

@@ -2,6 +2,7 @@
 // flattened into one statement list, with the symbol table (labels, constants, macros) and its references.
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type Expr, evalExpr, parseExpr, type SymValue } from "./expr";
+import { expandCall, type MacroDef, macroFromLines } from "./macros";
 import { isKnownMnemonic, mnemonicsVersion } from "./mnemonics";
 import { type LineCache, type ParsedFile, parseFile, type Statement } from "./parser";
 import type { Range, Syntax } from "./types";
@@ -40,6 +41,8 @@ export interface Unit {
   files: Map<string, ParsedFile>;
   /** Statements of every file in assembly order (included files expanded in place). */
   statements: Statement[];
+  /** What the data flow runs over: `statements` that are code, with macro calls replaced by their expansions. */
+  code: Statement[];
   /** Statements that are not code: macro bodies and branches of conditional assembly not taken. */
   inMacro: Set<Statement>;
   defs: Map<string, SymbolDef[]>;
@@ -199,6 +202,8 @@ export function buildUnit(opts: UnitOptions): Unit {
   let scope = "";
   let macroDepth = 0;
   const macroNames = new Set<string>();
+  const macroDefs = new Map<string, MacroDef>();
+  let openMacro: Statement | undefined;
   // A lone word naming a macro is a call of that macro, not a label.
   const declaredMacros = new Set<string>();
   for (const st of statements)
@@ -218,6 +223,7 @@ export function buildUnit(opts: UnitOptions): Unit {
           labels: [],
           kind: "instruction",
           name: lab.name.toLowerCase(),
+          written: lab.name,
           nameStart: lab.start,
           nameEnd: lab.end,
           bareWord: false,
@@ -314,6 +320,7 @@ export function buildUnit(opts: UnitOptions): Unit {
     const closesMacro = st.kind === "directive" && (name === "%endmacro" || name === ".endm" || name === ".endmacro");
     if (opensMacro) {
       const nameTok = st.args[0];
+      if (macroDepth === 0) openMacro = st;
       if (nameTok && macroDepth === 0) {
         const d: SymbolDef = {
           name: nameTok.text,
@@ -324,7 +331,8 @@ export function buildUnit(opts: UnitOptions): Unit {
           stmt: st,
         };
         addDef(d);
-        macroNames.add(nameTok.text.toLowerCase());
+        // NASM %macro names are case-sensitive; %imacro and GAS .macro names are not.
+        macroNames.add(name === "%macro" ? nameTok.text : nameTok.text.toLowerCase());
       }
       macroDepth++;
       inMacro.add(st);
@@ -333,6 +341,13 @@ export function buildUnit(opts: UnitOptions): Unit {
     if (macroDepth > 0) {
       inMacro.add(st);
       if (closesMacro) macroDepth--;
+      if (closesMacro && macroDepth === 0 && openMacro && openMacro.file === st.file) {
+        const lines = files.get(st.file)?.lines ?? [];
+        const def = macroFromLines(syntax, lines[openMacro.line] ?? "", lines.slice(openMacro.line + 1, st.line));
+        if (def)
+          macroDefs.set(/^\s*%macro/i.test(lines[openMacro.line] ?? "") ? def.name : def.name.toLowerCase(), def);
+        openMacro = undefined;
+      }
       continue;
     }
     for (const lab of st.labels) {
@@ -377,8 +392,37 @@ export function buildUnit(opts: UnitOptions): Unit {
     return list;
   };
 
+  const isMacroCall = (st: Statement) =>
+    st.kind === "instruction" && !!st.name && (macroNames.has(st.name) || (!!st.written && macroNames.has(st.written)));
+  const macroDefOf = (st: Statement): MacroDef | undefined =>
+    macroDefs.get(st.written ?? "") ?? macroDefs.get(st.name ?? "");
+  let code: Statement[] | undefined;
+  const codeStatements = (): Statement[] => {
+    if (code) return code;
+    const out: Statement[] = [];
+    const visit = (st: Statement, depth: number) => {
+      const def = isMacroCall(st) && depth < 8 ? macroDefOf(st) : undefined;
+      if (!def) {
+        out.push(st);
+        return;
+      }
+      const line = files.get(st.file)?.lines[st.line] ?? "";
+      const first = st.args[0];
+      const last = st.args[st.args.length - 1];
+      const argText =
+        first && last && !st.expansion ? line.slice(first.start, last.end) : st.args.map((t) => t.text).join(" ");
+      for (const e of expandCall(def, st, argText, files.get(st.file)?.syntax ?? opts.syntax)) visit(e, depth + 1);
+    };
+    for (const st of statements) if (!inMacro.has(st)) visit(st, 0);
+    code = out;
+    return out;
+  };
+
   return {
     root: opts.file,
+    get code() {
+      return codeStatements();
+    },
     files,
     statements,
     inMacro,
@@ -389,6 +433,6 @@ export function buildUnit(opts: UnitOptions): Unit {
     includes,
     qualify,
     lookup,
-    isMacroCall: (st) => st.kind === "instruction" && !!st.name && macroNames.has(st.name),
+    isMacroCall,
   };
 }

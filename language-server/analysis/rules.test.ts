@@ -497,3 +497,43 @@ vmcs_ptr: dq VMCS_REGION
     assert.match(d?.message ?? "", /^In hv\.inc:17:/);
   });
 });
+
+describe("macros", () => {
+  test("NASM: a VMWRITE inside a %macro is checked at each call, reported on the call", () => {
+    const src = `bits 64
+%macro VMWRITE 2
+        mov rax, %1
+        vmwrite rax, %2
+%endmacro
+%macro CHECK 0-1 fail
+        jbe %1
+%endmacro
+start:
+        VMWRITE 0x6C01, rbx
+        CHECK
+        VMWRITE 0x6800, rbx
+        CHECK
+fail:   hlt
+`;
+    const ds = lint(src, "nasm");
+    const d = only(ds, "vmcs-high-access");
+    assert.deepEqual(d.range, { start: { line: 9, character: 8 }, end: { line: 9, character: 15 } });
+    assert.deepEqual(withCode(ds, "vmx-unchecked-failure"), [], "CHECK expands to jbe fail (its default argument)");
+  });
+  test("GAS: named .macro parameters with defaults; no swap fix inside an expansion", () => {
+    const src = `        .macro put field, value=$0
+        movq $\\field, %rax
+        movq \\value, %rbx
+        vmwrite %rax, %rbx
+        .endm
+        .text
+start:
+        put 0x681E, $5
+        jbe 1f
+1:      hlt
+`;
+    const d = only(lint(src, "gas"), "vmx-swapped-operands");
+    assert.equal(d.range.start.line, 7);
+    assert.equal(d.fixes, undefined);
+  });
+});

@@ -8,7 +8,9 @@ export function hex(v: bigint | number): string {
 }
 
 export function opRange(st: Statement, op: { start: number; end: number }): Range {
-  return { start: { line: st.line, character: op.start }, end: { line: st.line, character: op.end } };
+  // Code from a macro expansion is reported at the macro call.
+  const r = st.expansion ?? op;
+  return { start: { line: st.line, character: r.start }, end: { line: st.line, character: r.end } };
 }
 
 export function mnemonicRange(st: Statement): Range {

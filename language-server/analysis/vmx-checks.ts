@@ -29,7 +29,7 @@ function swapFix(site: VmcsSite): CodeFix | undefined {
   const [a, b] = st.operands;
   if (!a || !b) return undefined;
   // After the swap the field operand must be a register (ModRM.reg); a memory operand cannot hold it.
-  if (site.valOp.kind !== "reg") return undefined;
+  if (site.valOp.kind !== "reg" || st.expansion) return undefined;
   return {
     title: `Swap the ${st.name?.toUpperCase()} operands`,
     preferred: true,
