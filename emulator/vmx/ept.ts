@@ -90,8 +90,13 @@ export function translateEpt(
   // Accesses to guest paging structures count as writes for the EPT dirty flag (SDM 28.2.4).
   const r = walkEpt(cpu, eptp, cap, gpa, access, access === "write" || linear === undefined);
   if (r.ok) return r.hpa;
+  // The guest-linear address is undefined for misconfigurations (SDM 27.2.1); like Bochs, record it anyway.
   if (r.kind === "misconfig")
-    return performVmExit(vmx, cpu, { reason: EXIT_REASON.EPT_MISCONFIGURATION, guestPhysicalAddress: BigInt(gpa) });
+    return performVmExit(vmx, cpu, {
+      reason: EXIT_REASON.EPT_MISCONFIGURATION,
+      guestPhysicalAddress: BigInt(gpa),
+      ...(linear !== undefined ? { guestLinearAddress: linear } : {}),
+    });
   const q =
     (access === "read" ? 1 : 0) |
     (access === "write" ? 2 : 0) |

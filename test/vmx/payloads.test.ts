@@ -13,11 +13,11 @@ const unavailable = oracleUnavailable();
 /**
  * Also implementation-specific beyond the oracle README's list: the VM-exit instruction length of an exit
  * caused by a hardware exception (interruption type 3) is undefined in the SDM (27.2.5); Bochs records the
- * faulting instruction's length, this emulator 0.
+ * faulting instruction's length, this emulator 0. The same holds for EPT violations and misconfigurations.
  */
 function normalizeMore(lines: string[]): string[] {
   return lines.map((l) =>
-    /\(basic 0\).*intr_info=0x80000[3B]/.test(l) ? l.replace(/instr_len=\d+/, "instr_len=*") : l,
+    /\(basic 0\).*intr_info=0x80000[3B]|\(basic 4[89]\)/.test(l) ? l.replace(/instr_len=\d+/, "instr_len=*") : l,
   );
 }
 
