@@ -36,6 +36,8 @@ interface Sec {
   size: number;
   buf: ByteBuf;
   frags: number;
+  /** Alignment directives so far (GNU as frag regions). */
+  regions: number;
   /** NASM `absolute`/`struc` block: labels in it are plain numbers, nothing is emitted or laid out. */
   absolute: boolean;
 }
@@ -74,6 +76,8 @@ interface SymEntry extends SymbolValue {
   defined: boolean;
   /** Labels: offset in the section. */
   offset?: number;
+  /** Number of alignment directives before the definition in its section (GNU as frag "region"). */
+  region: number;
 }
 
 interface ItemState {
@@ -81,6 +85,10 @@ interface ItemState {
   sig?: bigint[];
   warnings?: string[];
   cachedNear?: boolean;
+  /** Address in the previous pass (GNU as relaxation's "stretch"). */
+  prevAddress?: bigint;
+  /** Number of alignment directives before the item in its section (GNU as frag "region"). */
+  region: number;
   /** Length of the short form of a relaxable branch, once seen. */
   shortLen?: number;
   /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
@@ -257,6 +265,7 @@ class Layout {
         size: 0,
         buf: new ByteBuf(),
         frags: 0,
+        regions: 0,
         absolute,
       };
       this.sections.push(s);
@@ -345,7 +354,9 @@ class Layout {
       }
       const sec = this.section(es.section, es, attrs);
       frag = sec.frags;
-      this.state.push({ near: false, size: 0, offset: 0, sec, frag });
+      if (s.kind === "directive" && (s.name === ".align" || s.name === ".balign" || s.name === ".p2align"))
+        sec.regions++;
+      this.state.push({ near: false, size: 0, offset: 0, sec, frag, region: sec.regions });
       if (s.kind === "label") this.defineStatic(s.name, es, true, sec, frag, s.range);
       else if (s.kind === "directive") {
         const name = s.name;
@@ -427,6 +438,7 @@ class Layout {
       line: es.line,
       column: es.column,
       defined: false,
+      region: sec.regions,
     });
   }
 
@@ -638,6 +650,18 @@ class Layout {
 
   instruction(s: Statement & { kind: "instruction" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
     const sec = st.sec;
+    const startAddress = sec.start + BigInt(sec.pc);
+    this.encodeInstruction(s, es, st, passNo);
+    st.prevAddress = startAddress;
+  }
+
+  encodeInstruction(
+    s: Statement & { kind: "instruction" },
+    es: ExpandedStatement,
+    st: ItemState,
+    passNo: number,
+  ): void {
+    const sec = st.sec;
     // An instruction whose operands are all constants encodes the same way every pass.
     // (A branch's displacement depends on its address, so branches are never constant.)
     st.constant ??= !this.isBranchTarget(s) && s.operands.every(isConstantOperand);
@@ -662,6 +686,7 @@ class Layout {
     }
     const prefixes = s.prefixes.map((p) => p.name as PrefixName);
     let branch: "short" | "near" | "auto" | undefined;
+    let gasRelaxed = false;
     if (relax) {
       if (s.branchHint) branch = s.branchHint;
       else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
@@ -672,14 +697,22 @@ class Layout {
         if (passNo < 20) st.near = false;
         branch = st.near ? "near" : "short";
       } else {
-        // GNU as: jumps start short and only grow. Early passes may still see provisional addresses.
-        if (passNo < 4) st.near = false;
+        gasRelaxed = true;
+        if (passNo > 0 && !st.near && targetKnown && ops[0]?.kind === "imm")
+          st.near = this.gasJumpGrows(s, es, st, ops[0].value, address);
         branch = st.near ? "near" : "short";
       }
       // The target is an address the encoder turns into a displacement: never "unresolved" (that would
       // skip the range check); an unknown target in an early pass uses a placeholder.
       const t = ops[0];
-      if (t?.kind === "imm") ops[0] = { kind: "imm", value: targetKnown ? t.value : address };
+      if (t?.kind === "imm") {
+        let value = targetKnown ? t.value : address;
+        // GNU as sizes the jump by its own rules; before the last pass only the size matters, so a short
+        // jump whose target is momentarily out of reach is encoded at a placeholder.
+        if (gasRelaxed && !st.near && !this.reportUndefined && !fitsRel8(value, address, st.shortLen ?? 2))
+          value = address;
+        ops[0] = { kind: "imm", value };
+      }
     }
     // Most instructions get the same request every pass: reuse the last encoding while its inputs (the
     // evaluated operands, and the address when a displacement depends on it) are unchanged.
@@ -695,7 +728,8 @@ class Layout {
     // operand keeps its size, and a branch keeps its size while its form is still the one the rules pick.
     if (!this.reportUndefined && st.bytes && st.sig && sameSignature(st.sig, sig, true)) {
       let sameSize = !relax;
-      if (relax) {
+      if (gasRelaxed) sameSize = (st.cachedNear ?? false) === st.near;
+      else if (relax) {
         const target = ops[0]?.kind === "imm" ? ops[0].value : 0n;
         if (branch === "near") sameSize = st.cachedNear === true;
         else if (branch === "short" && !st.cachedNear) sameSize = fitsRel8(target, address, st.bytes.length);
@@ -718,7 +752,14 @@ class Layout {
       ...(branch ? { branch } : {}),
     };
     let r = encode(req);
-    if ("error" in r && relax && branch === "short" && !s.branchHint && !/^(loop|j[er]?cxz)/.test(s.mnemonic)) {
+    if (
+      "error" in r &&
+      relax &&
+      !gasRelaxed &&
+      branch === "short" &&
+      !s.branchHint &&
+      !/^(loop|j[er]?cxz)/.test(s.mnemonic)
+    ) {
       const near = encode({ ...req, branch: "near" });
       if (!("error" in near)) {
         st.near = true;
@@ -739,6 +780,30 @@ class Layout {
     st.cachedNear = st.near;
     if (relax && !st.near) st.shortLen = r.bytes.length;
     this.emit(sec, r.bytes);
+  }
+
+  /**
+   * GNU as relaxation (write.c relax_segment/relax_frag): does a short jump have to grow this pass? The
+   * target of a forward jump still has last pass's address; GNU as moves it by the growth so far in this
+   * pass ("stretch") when no alignment lies between, and otherwise does not grow the jump if that would
+   * make it point backwards. Jumps never shrink.
+   */
+  gasJumpGrows(
+    s: Statement & { kind: "instruction" },
+    es: ExpandedStatement,
+    st: ItemState,
+    target: bigint,
+    address: bigint,
+  ): boolean {
+    const stretch = st.prevAddress === undefined ? 0n : address - st.prevAddress;
+    const op = s.operands[0];
+    const names = op?.kind === "immediate" ? exprSymbols(op.value) : [];
+    const sym = names.length === 1 ? this.symbols.get(names[0]!) : undefined;
+    if (stretch !== 0n && sym?.label && sym.order > es.order && sym.section === st.sec.index) {
+      if (stretch < 0n || sym.region === st.region) target += stretch;
+      else if (target < address) return false;
+    }
+    return !fitsRel8(target, address, st.shortLen ?? 2 + s.prefixes.length);
   }
 
   encodeError(
