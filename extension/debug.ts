@@ -10,13 +10,35 @@ import {
   launchVariable,
   resolveLaunchConfiguration,
   VMX_DEBUG_TYPE,
+  VMX_LANGUAGE_IDS,
   type VmxLaunchConfiguration,
 } from "./debug-configuration";
 
 type SettingsFor = (scope?: vscode.Uri) => VmxSettings;
 
+const isAssembly = (d: vscode.TextDocument | undefined): d is vscode.TextDocument =>
+  d !== undefined && d.uri.scheme === "file" && VMX_LANGUAGE_IDS.includes(d.languageId);
+
 class VmxConfigurationProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly settings: SettingsFor) {}
+  /** The assembly file the user worked in last: F5 from the Debug Console or a view still debugs it. */
+  private lastAssembly: vscode.TextDocument | undefined;
+
+  constructor(private readonly settings: SettingsFor) {
+    const d = vscode.window.activeTextEditor?.document;
+    if (isAssembly(d)) this.lastAssembly = d;
+  }
+
+  noteActiveEditor(editor: vscode.TextEditor | undefined): void {
+    if (isAssembly(editor?.document)) this.lastAssembly = editor.document;
+  }
+
+  /** The active editor's document when it is assembly, else the last assembly file still open. */
+  private targetDocument(): vscode.TextDocument | undefined {
+    const active = vscode.window.activeTextEditor?.document;
+    if (isAssembly(active)) return active;
+    if (this.lastAssembly && !this.lastAssembly.isClosed) return this.lastAssembly;
+    return active;
+  }
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [
@@ -34,7 +56,7 @@ class VmxConfigurationProvider implements vscode.DebugConfigurationProvider {
       );
       return undefined;
     }
-    const doc = vscode.window.activeTextEditor?.document;
+    const doc = this.targetDocument();
     const active = doc && doc.uri.scheme === "file" ? { path: doc.uri.fsPath, languageId: doc.languageId } : undefined;
     const s = this.settings(doc?.uri ?? folder?.uri);
     const r = resolveLaunchConfiguration(config, active, s);
@@ -86,8 +108,10 @@ class VmxAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 }
 
 export function registerDebugging(adapterPath: string, settings: SettingsFor): vscode.Disposable[] {
+  const provider = new VmxConfigurationProvider(settings);
   return [
-    vscode.debug.registerDebugConfigurationProvider(VMX_DEBUG_TYPE, new VmxConfigurationProvider(settings)),
+    vscode.debug.registerDebugConfigurationProvider(VMX_DEBUG_TYPE, provider),
+    vscode.window.onDidChangeActiveTextEditor((e) => provider.noteActiveEditor(e)),
     vscode.debug.registerDebugConfigurationProvider(
       VMX_DEBUG_TYPE,
       new VmxDynamicProvider(),

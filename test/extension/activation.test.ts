@@ -83,6 +83,16 @@ describe("F5", () => {
     assert.equal(config.type, "vmx");
     assert.equal(config.cpuModel, "sandy-bridge");
   });
+  test("from the Debug Console (no active editor) it debugs the assembly file used last", () => {
+    const asm = fakeEditor(fakeDocument("/ws/last.asm", "vmx-nasm"));
+    fake.module.window.activeTextEditor = asm;
+    fake.ev.activeEditor.fire(asm);
+    fake.module.window.activeTextEditor = undefined;
+    fake.ev.activeEditor.fire(undefined);
+    assert.equal(resolver().resolveDebugConfiguration(undefined, {}).program, "/ws/last.asm");
+    asm.document.isClosed = true;
+    assert.equal(resolver().resolveDebugConfiguration(undefined, {}), undefined);
+  });
   test("with another file it shows why and does not start", () => {
     fake.module.window.activeTextEditor = fakeEditor(fakeDocument("/ws/a.ts", "typescript"));
     assert.equal(resolver().resolveDebugConfiguration(undefined, {}), undefined);

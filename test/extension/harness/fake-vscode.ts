@@ -100,6 +100,7 @@ export const FileType = { File: 1, Directory: 2 };
 export interface FakeDocument {
   uri: Uri;
   languageId: string;
+  isClosed: boolean;
   lineCount: number;
   isDirty: boolean;
   lineAt(line: number): { range: Range };
@@ -110,6 +111,7 @@ export function fakeDocument(path: string, languageId: string, lineCount = 200):
     uri: Uri.file(path),
     languageId,
     lineCount,
+    isClosed: false,
     isDirty: false,
     lineAt: (line: number) => ({ range: new Range(new Position(line, 0), new Position(line, 40)) }),
   };
