@@ -149,8 +149,10 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
   const val = op.value;
   let det = false;
   if (op.size !== undefined && (kind === "iz" || kind === "iv" || kind === "s8") && op.size !== 8) {
-    const want = op.size === 32 && form.d64 && ctx.bits === 64 ? 64 : op.size;
-    if (v !== want) return "immediate size mismatch";
+    // A size keyword on an immediate names the operand size; nasm also takes `dword` for the
+    // sign-extended imm32 of a 64-bit PUSH or MOV (`push dword 5`, `mov qword [rax], dword 1`).
+    const sdword = op.size === 32 && v === 64 && (form.d64 || form.mnemonic === "mov") && ctx.bits === 64;
+    if (v !== op.size && !sdword) return "immediate size mismatch";
     det = true;
   }
   if (op.strict && op.size !== undefined) {
@@ -169,7 +171,9 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
               : kind === "iv"
                 ? (v ?? 32)
                 : undefined;
-    if (width !== undefined && width !== op.size) return "strict size";
+    // `push strict qword 1` is still PUSH imm32 (there is no imm64 push).
+    const pushQword = kind === "iz" && v === 64 && op.size === 64 && form.mnemonic === "push";
+    if (width !== undefined && width !== op.size && !pushQword) return "strict size";
   }
   const lenient = ctx.lenient || op.unresolved === true;
   switch (kind) {
@@ -187,7 +191,10 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     case "id":
       return lenient || inRange(val, immRange(32, false)) ? (det ? DET : NODET) : "immediate out of range (dword)";
     case "u32":
-      return !op.unresolved && op.size === undefined && val >= 0n && val <= 0xffffffffn
+      return !op.unresolved &&
+        (op.size === undefined || (op.size === 64 && !op.strict)) &&
+        val >= 0n &&
+        val <= 0xffffffffn
         ? det
           ? DET
           : NODET
