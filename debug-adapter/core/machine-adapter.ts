@@ -2,12 +2,21 @@
 // building a Machine in the chosen start state with the program loaded, and presenting it as a DebugTarget.
 // Everything that depends on the exact emulator API lives here, so an API change is a change in this file.
 import { dirname, resolve } from "node:path";
-import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL, fieldByEncoding, vmcsFieldSupported } from "../../arch/index";
+import {
+  CPU_MODELS,
+  cpuModel,
+  DEFAULT_CPU_MODEL,
+  fieldByEncoding,
+  MSR,
+  VMCS,
+  vmcsFieldSupported,
+} from "../../arch/index";
 import { assemble, type Diagnostic, flatBinary, type Program, syntaxForFile } from "../../assembler/index";
 import { formatInstruction, Machine, SEG, type SegmentIndex, type StopReason, type VmxCpu } from "../../emulator/index";
 import type { VmxEvent } from "../../emulator/vmx/events";
 import { INVALID_POINTER } from "../../emulator/vmx/state";
 import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
+import { eptTranslate, guestTranslate } from "./ept-walk";
 import type { LineEntry, SymbolEntry } from "./source-map";
 import { SourceMap } from "./source-map";
 import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxOperation, VmxView } from "./target";
@@ -247,7 +256,30 @@ class MachineTarget implements DebugTarget {
   }
 
   private translate(la: bigint): number | undefined {
-    return this.machine.translateNoFault(Number(BigInt.asIntN(64, la)));
+    if (!this.hooks.eptActive) return this.machine.translateNoFault(Number(BigInt.asIntN(64, la)));
+    // A guest under EPT: the machine's probe stops at EPT; walk the guest's paging and EPT here.
+    const eptp = this.vmx.readField(VMCS.EPT_POINTER);
+    if (eptp === undefined) return undefined;
+    const read64 = (pa: bigint): bigint => {
+      const b = this.machine.readPhys(pa, 8);
+      let v = 0n;
+      for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[i] as number);
+      return v;
+    };
+    const gpaRead = (gpa: bigint, size: 4 | 8): bigint | undefined => {
+      const hpa = eptTranslate(eptp, gpa, read64);
+      if (hpa === undefined) return undefined;
+      const v = read64(hpa);
+      return size === 8 ? v : v & 0xffffffffn;
+    };
+    const cpu = this.cpu;
+    const gpa = guestTranslate(
+      { cr0: cpu.readCr(0), cr3: cpu.readCr(3), cr4: cpu.readCr(4), efer: cpu.readMsr(MSR.IA32_EFER) ?? 0n },
+      la,
+      gpaRead,
+    );
+    const hpa = gpa === undefined ? undefined : eptTranslate(eptp, gpa, read64);
+    return hpa === undefined ? undefined : Number(hpa);
   }
 
   readLinear(address: bigint, length: number): Uint8Array {
