@@ -116,3 +116,18 @@ describe("examples/real-mode-guest.asm: an unrestricted guest in real mode with 
     assert.match(run.output, /exit 2: HLT at guest rip=0x2C\nhost: guest halted\nVMXOFF: ok\n/);
   });
 });
+
+describe("describeVmxEvent: what `vmx run` and the debugger print for a failed VM entry", () => {
+  test("bad guest CR0: the check id, the SDM section, the field and its value", async () => {
+    const { describeVmxEvent } = await import("../../emulator/vmx/describe");
+    const r = runProgram(ex("broken/bad-guest-cr0.asm"));
+    const f = r.events.find((e) => e.kind === "vmEntryFailure");
+    assert.ok(f);
+    assert.equal(
+      describeVmxEvent(f),
+      "VMLAUNCH failed: VM-entry failure, exit reason 33 (VM_ENTRY_FAILURE_INVALID_GUEST_STATE), qualification 0\n" +
+        "  GCR-01: guest CR0 0x80000032: bit 0 must be 1 (IA32_VMX_CR0_FIXED0 0x80000021) (SDM 26.3.1.1)\n" +
+        "  fields: GUEST_CR0=0x80000032",
+    );
+  });
+});
