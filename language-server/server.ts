@@ -503,14 +503,10 @@ function startServer(): void {
 
   connection.onHover((p): Hover | null =>
     withAnalysis(p.textDocument.uri, null, (a) => {
-      const h = hoverAt(a, p.position, modelName());
+      const h = hoverAt(a, p.position);
       return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
     }),
   );
-
-  function modelName(): string {
-    return settings.cpuModel;
-  }
 
   const completionKinds: Record<CompletionKind, CompletionItemKind> = {
     mnemonic: CompletionItemKind.Keyword,

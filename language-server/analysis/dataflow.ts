@@ -294,7 +294,8 @@ export function analyzeFlow(unit: Unit): FlowResult {
           after.stack = [];
           after.pending = undefined;
           const callee = blk.callTarget !== undefined ? summaries?.get(blk.callTarget) : null;
-          if (callee === null || callee === undefined) after.cleared = summaries ? null : null;
+          // An unknown callee may VMCLEAR anything: the set becomes unknown (no warning after it).
+          if (callee === null || callee === undefined) after.cleared = null;
           else if (after.cleared) for (const c of callee) after.cleared.add(c);
           for (const o of out) o.st = after;
           if (blk.callTarget !== undefined) {
@@ -356,7 +357,6 @@ export function analyzeFlow(unit: Unit): FlowResult {
     }
     return out;
   }
-  void pass1;
   const finalIn = runFixpoint(summaries);
 
   // Reporting pass over the fixed point.
@@ -410,10 +410,6 @@ interface Ctx {
   report: boolean;
   result: FlowResult;
   vmclearRegions: Map<Statement, Set<string> | null>;
-}
-
-function regOf(name: string | undefined) {
-  return name ? gpr(name) : undefined;
 }
 
 function readReg(s: State, name: string): Val | undefined {
@@ -543,12 +539,11 @@ function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefine
   else s.mem.delete(key);
 }
 
-function opSize(st: Statement, op: Operand | undefined, other: Operand | undefined, suffix?: number): number {
+function opSize(op: Operand | undefined, other: Operand | undefined, suffix?: number): number {
   if (op?.kind === "reg") return (gpr(op.reg!)?.width ?? 64) / 8;
   if (op?.size) return op.size;
   if (suffix) return suffix;
   if (other?.kind === "reg") return (gpr(other.reg!)?.width ?? 64) / 8;
-  void st;
   return 8;
 }
 
@@ -712,7 +707,7 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
     }
     case "mov":
     case "movabs": {
-      const size = opSize(st, dst, src, suffix);
+      const size = opSize(dst, src, suffix);
       writeOperand(ctx, s, st, dst, readOperand(ctx, s, st, src, size));
       break;
     }
@@ -755,7 +750,7 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
     case "neg":
     case "inc":
     case "dec": {
-      const size = opSize(st, dst, undefined, suffix);
+      const size = opSize(dst, undefined, suffix);
       const v = readOperand(ctx, s, st, dst, size);
       const mask = (1n << BigInt(size * 8)) - 1n;
       let out: Val | undefined;
@@ -781,7 +776,7 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
         writeReg(s, dst.reg, { k: "num", v: 0n, origin: { stmt: st, start: dst.start, end: src.end } });
         break;
       }
-      const size = opSize(st, dst, src, suffix);
+      const size = opSize(dst, src, suffix);
       const a = readOperand(ctx, s, st, dst, size);
       const b = src ? readOperand(ctx, s, st, src, size) : undefined;
       let out: Val | undefined;
@@ -823,5 +818,4 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
   if (base === "popf" || base === "popfq") s.stack.pop();
 
   if (VMX_FAILING.has(base)) s.pending = { stmt: st, mnemonic: base };
-  void regOf;
 }

@@ -150,7 +150,7 @@ function valueText(v: Val): string {
 }
 
 /** If `value` (at `stmt`, from literal/symbol range) feeds a VMX or MSR site, explain it as a field or MSR. */
-function siteMeaning(a: Analysis, st: Statement, start: number, value: bigint | undefined): string | undefined {
+function siteMeaning(a: Analysis, st: Statement, start: number): string | undefined {
   for (const s of a.flow.vmcs) {
     for (const v of [s.enc, s.val]) {
       if (v?.k !== "num" || v.origin?.stmt !== st || v.origin.start > start || v.origin.end < start) continue;
@@ -171,7 +171,6 @@ function siteMeaning(a: Analysis, st: Statement, start: number, value: bigint | 
       if (m) return msrMarkdown(m);
     }
   }
-  void value;
   return undefined;
 }
 
@@ -181,7 +180,7 @@ function numberMarkdown(value: bigint): string {
   return parts.join(" ");
 }
 
-export function hoverAt(a: Analysis, pos: Position, _cpuModel?: string): HoverResult | undefined {
+export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
   const t = targetAt(a, pos);
   if (!t) return undefined;
   const syntax = a.unit.files.get(t.stmt.file)?.syntax ?? a.syntax;
@@ -199,7 +198,7 @@ export function hoverAt(a: Analysis, pos: Position, _cpuModel?: string): HoverRe
     case "number": {
       const v = parseNumberLiteral(t.value, syntax);
       if (v === undefined) return undefined;
-      const meaning = siteMeaning(a, t.stmt, t.range.start.character, v);
+      const meaning = siteMeaning(a, t.stmt, t.range.start.character);
       return { markdown: [numberMarkdown(v), meaning].filter(Boolean).join("\n\n---\n\n"), range: t.range };
     }
     case "symbol": {
@@ -229,7 +228,7 @@ export function hoverAt(a: Analysis, pos: Position, _cpuModel?: string): HoverRe
       if (field && (num === undefined || num === BigInt(field.high ? field.field.encoding | 1 : field.field.encoding)))
         parts.push(fieldMarkdown(field.field, field.high));
       else {
-        const meaning = siteMeaning(a, t.stmt, t.range.start.character, num);
+        const meaning = siteMeaning(a, t.stmt, t.range.start.character);
         if (meaning) parts.push(meaning);
         else {
           const m = msrByName(t.written);
