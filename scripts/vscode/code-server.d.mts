@@ -18,6 +18,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Folder holding package.json and the built dist/ (default: the repository). */
   extensionSource?: string;
+  /** Install this .vsix with `code-server --install-extension` instead of copying `extensionSource`. */
+  vsix?: string;
   log?: (text: string) => void;
 }
 

@@ -5,7 +5,7 @@
 // Everything lives under one folder (`root`): the code-server config, a user-data folder whose profile
 // settings give a clean window (no Welcome page, no chat, no telemetry, no update checks, no workspace
 // trust prompt) and an extensions folder holding a copy of the extension. Nothing is downloaded.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -109,7 +109,7 @@ export function installExtensionCopy(extensionsDir, source = repoRoot) {
  * Resolves once it listens: { url (with ?folder=), port, root, process, stop() }.
  */
 export async function startCodeServer(options) {
-  const { folder, root, port = 0, settings = {}, extensionSource = repoRoot, log } = options;
+  const { folder, root, port = 0, settings = {}, extensionSource = repoRoot, vsix, log } = options;
   const bin = codeServerPath();
   if (!bin) throw new Error("code-server is not installed: run `bash scripts/vscode/install.sh`");
   const userData = join(root, "user-data");
@@ -117,9 +117,30 @@ export async function startCodeServer(options) {
   mkdirSync(join(userData, "User"), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   writeFileSync(join(userData, "User", "settings.json"), JSON.stringify({ ...PROFILE_SETTINGS, ...settings }, null, 2));
-  installExtensionCopy(extensions, extensionSource);
   const config = join(root, "config.yaml");
   writeFileSync(config, "auth: none\ncert: false\n");
+  // code-server keeps its own state under XDG folders: keep them inside `root` too.
+  const env = { ...process.env, XDG_DATA_HOME: join(root, "xdg-data"), XDG_CONFIG_HOME: join(root, "xdg-config") };
+  if (vsix) {
+    // The packaged extension, installed the way a user installs a .vsix.
+    const r = spawnSync(
+      bin,
+      [
+        "--config",
+        config,
+        "--user-data-dir",
+        userData,
+        "--extensions-dir",
+        extensions,
+        "--install-extension",
+        resolve(vsix),
+      ],
+      { env, encoding: "utf8" },
+    );
+    if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed:\n${r.stdout}${r.stderr}`);
+  } else {
+    installExtensionCopy(extensions, extensionSource);
+  }
 
   const args = [
     "--config",
@@ -141,12 +162,7 @@ export async function startCodeServer(options) {
   ];
   const child = spawn(bin, args, {
     cwd: root,
-    env: {
-      ...process.env,
-      VSCODE_PROXY_URI: "",
-      XDG_DATA_HOME: join(root, "xdg-data"),
-      XDG_CONFIG_HOME: join(root, "xdg-config"),
-    },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -2,7 +2,7 @@
 // examples/ open, bound to 127.0.0.1 with no authentication, its own profile and extensions folders.
 // Prints the address and runs until Ctrl+C.
 //
-//   node scripts/vscode/start.mjs [--port N] [--folder DIR] [--profile DIR] [--extension DIR] [--no-build]
+//   node scripts/vscode/start.mjs [--port N] [--folder DIR] [--profile DIR] [--extension DIR | --vsix FILE] [--no-build]
 //
 // --port     port on 127.0.0.1 (default: a free one)
 // --folder   folder to open (default: examples/)
@@ -10,6 +10,7 @@
 //            folder removed on exit)
 // --extension take the extension (package.json + dist/ …) from DIR, e.g. an unpacked .vsix's extension/
 //            folder (default: this repository)
+// --vsix     install FILE (from `npm run package`) with `code-server --install-extension` instead
 // --no-build use dist/ as it is (default: run `npm run build` first when dist/extension.js is missing)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -19,12 +20,19 @@ import { codeServerPath, repoRoot, startCodeServer } from "./code-server.mjs";
 
 function usage(message) {
   console.error(
-    `vscode: ${message}\nusage: npm run vscode -- [--port N] [--folder DIR] [--profile DIR] [--extension DIR] [--no-build]`,
+    `vscode: ${message}\nusage: npm run vscode -- [--port N] [--folder DIR] [--profile DIR] [--extension DIR | --vsix FILE] [--no-build]`,
   );
   process.exit(2);
 }
 
-const opts = { port: 0, folder: join(repoRoot, "examples"), profile: undefined, extension: repoRoot, build: true };
+const opts = {
+  port: 0,
+  folder: join(repoRoot, "examples"),
+  profile: undefined,
+  extension: repoRoot,
+  vsix: undefined,
+  build: true,
+};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -35,6 +43,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (a === "--folder") opts.folder = resolve(value());
   else if (a === "--profile") opts.profile = resolve(value());
   else if (a === "--extension") opts.extension = resolve(value());
+  else if (a === "--vsix") opts.vsix = resolve(value());
   else if (a === "--no-build") opts.build = false;
   else if (a === "-h" || a === "--help") usage("help");
   else usage(`unknown option ${a}`);
@@ -47,7 +56,7 @@ if (!codeServerPath()) {
   process.exit(1);
 }
 if (!existsSync(opts.folder)) usage(`${opts.folder} does not exist`);
-if (opts.build && opts.extension === repoRoot && !existsSync(join(repoRoot, "dist", "extension.js"))) {
+if (opts.build && !opts.vsix && opts.extension === repoRoot && !existsSync(join(repoRoot, "dist", "extension.js"))) {
   console.log("vscode: dist/extension.js is missing, running npm run build");
   const r = spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -61,7 +70,13 @@ const cleanup = () => {
 
 let server;
 try {
-  server = await startCodeServer({ folder: opts.folder, root, port: opts.port, extensionSource: opts.extension });
+  server = await startCodeServer({
+    folder: opts.folder,
+    root,
+    port: opts.port,
+    extensionSource: opts.extension,
+    vsix: opts.vsix,
+  });
 } catch (e) {
   console.error(`vscode: ${e instanceof Error ? e.message : e}`);
   cleanup();

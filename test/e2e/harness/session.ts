@@ -81,6 +81,7 @@ export async function openSession(options: SessionOptions): Promise<E2eSession> 
       root: join(root, "code-server"),
       settings: options.settings ?? {},
       extensionSource: process.env.VMX_E2E_EXTENSION || repoRoot,
+      ...(process.env.VMX_E2E_VSIX ? { vsix: process.env.VMX_E2E_VSIX } : {}),
     });
     context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
       executablePath: chromiumPath(),
@@ -89,6 +90,7 @@ export async function openSession(options: SessionOptions): Promise<E2eSession> 
       args: [
         "--no-sandbox",
         "--disable-gpu",
+        "--disable-dev-shm-usage",
         "--disable-quic",
         "--no-first-run",
         "--disable-background-networking",
