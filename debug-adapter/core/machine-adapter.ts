@@ -12,7 +12,15 @@ import {
   vmcsFieldSupported,
 } from "../../arch/index";
 import { assemble, type Diagnostic, flatBinary, type Program, syntaxForFile } from "../../assembler/index";
-import { formatInstruction, Machine, SEG, type SegmentIndex, type StopReason, type VmxCpu } from "../../emulator/index";
+import {
+  decodeBytes,
+  formatInstruction,
+  Machine,
+  SEG,
+  type SegmentIndex,
+  type StopReason,
+  type VmxCpu,
+} from "../../emulator/index";
 import type { VmxEvent } from "../../emulator/vmx/events";
 import { INVALID_POINTER } from "../../emulator/vmx/state";
 import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
@@ -311,8 +319,12 @@ class MachineTarget implements DebugTarget {
   }
 
   disassemble(address: bigint, syntax: "intel" | "att"): DisassembledInstruction | undefined {
-    const insn = this.machine.instructionAt(address);
-    if (!insn || insn.len === 0) return undefined;
+    // Bytes through the debugger's own translation (works for guests under EPT too).
+    const bytes = this.readLinear(address, 15);
+    if (bytes.length === 0) return undefined;
+    const mode = this.cpu.mode();
+    const insn = decodeBytes(bytes, mode === "long64" ? 64 : mode === "protected32" || mode === "compat32" ? 32 : 16);
+    if (insn.len === 0 || insn.len > bytes.length) return undefined;
     return { length: insn.len, mnemonic: insn.name, text: formatInstruction(insn, syntax, { address }) };
   }
 }
