@@ -13,6 +13,7 @@ import {
 } from "vscode-languageclient/node";
 import type { VmxSettings } from "../protocol/vmx-settings";
 import { VMX_SETTINGS_SECTION } from "../protocol/vmx-settings";
+import { sigilPrefixLength } from "./completion-range";
 
 export interface LanguageClientHost {
   /** Absolute path of dist/server.js. */
@@ -43,6 +44,20 @@ export async function startLanguageClient(host: LanguageClientHost): Promise<Vmx
     outputChannel: host.output,
     initializationOptions: host.settings(),
     middleware: {
+      provideCompletionItem: async (document, position, context, token, next) => {
+        const result = await next(document, position, context, token);
+        const word = document.getWordRangeAtPosition(position);
+        if (!result || !word) return result;
+        const text = document.getText(word);
+        const items = Array.isArray(result) ? result : result.items;
+        for (const item of items) {
+          if (item.range) continue;
+          const label = typeof item.label === "string" ? item.label : item.label.label;
+          const skip = sigilPrefixLength(text, item.filterText ?? label);
+          if (skip > 0) item.range = new vscode.Range(word.start.translate(0, skip), word.end);
+        }
+        return result;
+      },
       workspace: {
         // The server may pull settings; answer with the same normalized shape it gets pushed.
         configuration: async (params, token, next) => {
