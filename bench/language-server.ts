@@ -28,6 +28,18 @@ function report(metric: string, samples: number[], extra: Record<string, unknown
   );
 }
 
+/** CPU time (user + system, ms) the process has used, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 function rssMb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
     // One-character edits in the middle of the file: a digit of an immediate operand changes each time, so every
     // edit changes what the analysis sees (a VMWRITE value).
     const editTimes: number[] = [];
+    let cpuBefore: number | undefined;
     const editLine = lines.findIndex((l, i) => i > lines.length / 2 && /^\s+mov rbx, 0x[0-9A-F]+$/.test(l));
     const col = lines[editLine]!.length - 1;
     for (let i = 0; i < 40; i++) {
@@ -79,8 +92,15 @@ async function main(): Promise<void> {
       });
       await done;
       editTimes.push(performance.now() - t);
+      if (i === 4) cpuBefore = cpuMs(s.process.pid);
     }
-    report("edit-to-diagnostics", editTimes.slice(5), { warmup: 5 });
+    const cpuAfter = cpuMs(s.process.pid);
+    report("edit-to-diagnostics", editTimes.slice(5), {
+      warmup: 5,
+      // Server CPU per edit (analysis, plus any assembler run on its worker): independent of other load.
+      serverCpuMsPerEdit:
+        cpuBefore !== undefined && cpuAfter !== undefined ? Number(((cpuAfter - cpuBefore) / 35).toFixed(1)) : null,
+    });
 
     // Hovers on VMWRITE mnemonics, registers at VMX sites and named constants.
     const hoverPositions: { line: number; character: number }[] = [];
