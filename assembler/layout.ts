@@ -690,6 +690,8 @@ class Layout {
     if (relax) {
       if (s.branchHint) branch = s.branchHint;
       else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
+      else if (this.flavor === "nasm" && otherSection)
+        branch = "near"; // another segment: nasm cannot know the distance
       else if (this.flavor === "nasm") {
         // nasm decides every pass afresh from the previous pass's label values (so a forward target that
         // was far in an earlier pass can keep a jump near) and is optimistic (short) for a target not known
@@ -860,11 +862,12 @@ class Layout {
         if (this.unresolved(v)) imm.unresolved = true;
         if (op.size && op.size <= 64) imm.size = op.size as 8 | 16 | 32 | 64;
         if (s.strict && op.size) imm.strict = true;
-        // A branch to an absolute address (no label) is never relaxed by GNU as.
+        // A branch to an absolute address (no label) or another section is never relaxed by GNU as, and
+        // nasm uses the near form for a target outside the current segment (assemble.c jmp_match).
         return {
           op: imm,
           known: v.known,
-          otherSection: otherSection || (this.flavor === "gas" && v.terms !== null && v.terms.length === 0),
+          otherSection: otherSection || (v.terms !== null && v.terms.length === 0),
         };
       }
       case "memory": {

@@ -18,3 +18,7 @@ b1:     .skip 16
 d2:     .quad t2, ro
         .section .text
         leaq ro(%rip), %rdx
+        .text
+        jz d2
+        jmp 0x1000
+        jmp t1

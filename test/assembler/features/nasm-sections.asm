@@ -15,3 +15,7 @@ section .data
 d2:     dq t1, ro
 segment .text
         ret
+segment .text
+        jz d2
+        jmp 0x1000
+        jmp t1
