@@ -819,7 +819,7 @@ export class VmxDebugSession extends LoggingDebugSession {
           sf.line = this.convertDebuggerLineToClient(f.location.line);
           sf.column = this.convertDebuggerColumnToClient(f.location.column);
         } else sf.presentationHint = "subtle";
-        if (f.entrySite) sf.presentationHint = "label";
+        if (f.entrySite) sf.presentationHint = "subtle";
         return sf;
       });
       response.body = { stackFrames: frames, totalFrames: this.frames.length };
