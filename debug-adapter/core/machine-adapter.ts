@@ -27,7 +27,7 @@ import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
 import { eptTranslate, guestTranslate } from "./ept-walk";
 import type { LineEntry, SymbolEntry } from "./source-map";
 import { SourceMap } from "./source-map";
-import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxOperation, VmxView } from "./target";
+import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxView } from "./target";
 
 export interface BuildInput {
   files: string[];
