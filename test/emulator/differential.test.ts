@@ -1,4 +1,5 @@
-// Differential test against the real processor: 100,000 random register-only instructions (fixed seed) run
+// Differential test against the real processor: 100,000 random register-only cases (fixed seed; half of them
+// sequences of 2–4 instructions so lazily evaluated flags feed later instructions) run
 // natively by a small C harness and on the emulator; every architecturally defined result must match.
 // Longer runs: `node --import tsx test/emulator/differential/long-run.ts SEED COUNT`.
 import assert from "node:assert/strict";
@@ -7,7 +8,9 @@ import { runDifferential, unsupportedReason } from "./differential/run";
 
 const COUNT = Number(process.env.EMU_DIFF_CASES ?? 100_000);
 
-test(`emulator matches the native CPU on ${COUNT} random instructions (seed 1)`, { skip: unsupportedReason() }, () => {
+test(`emulator matches the native CPU on ${COUNT} random instructions and sequences (seed 1)`, {
+  skip: unsupportedReason(),
+}, () => {
   const { failures, executed } = runDifferential(1, COUNT);
   assert.equal(executed, COUNT);
   const report = failures

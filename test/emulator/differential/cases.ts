@@ -120,7 +120,21 @@ function operandValue(regs: bigint[], reg: number, size: number, rex: boolean): 
   return regs[reg]! & ((1n << BigInt(size * 8)) - 1n);
 }
 
-type Gen = (r: Rng, regs: bigint[]) => { enc: Enc; mask: number; undef?: number[]; text: string };
+interface Generated {
+  enc: Enc;
+  mask: number;
+  undef?: number[];
+  text: string;
+  /** Arithmetic flags the instruction reads (ADC/SBB/RCL/RCR CF, CMOVcc/SETcc their condition, LAHF all …). */
+  reads?: number;
+  /** The mask depends on register values at run time (count in CL, BSF/BSR of zero): first position only. */
+  dynamic?: boolean;
+}
+
+type Gen = (r: Rng, regs: bigint[]) => Generated;
+
+/** Flags a condition code reads (SDM Vol. 1 Appendix B). */
+const CC_READS = [OF, CF, ZF, CF | ZF, 0x80, 0x4, 0x80 | OF, ZF | 0x80 | OF];
 
 const ALU_NAMES = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
 
@@ -153,7 +167,12 @@ const gens: Gen[] = [
       mask = ALL;
       text = "mov";
     }
-    return { enc: { bytes: [...prefix(size, a, b, rex), op, modrm(a, b)], size }, mask, text: `${text}${size * 8}` };
+    return {
+      enc: { bytes: [...prefix(size, a, b, rex), op, modrm(a, b)], size },
+      mask,
+      text: `${text}${size * 8}`,
+      reads: kind === 2 || kind === 3 ? CF : 0,
+    };
   },
   // ALU r/m, imm (80/81/83) and the accumulator forms
   (r) => {
@@ -164,6 +183,7 @@ const gens: Gen[] = [
     } = pickRegs(r, size, 1) as { regs: [number]; rex: boolean };
     const kind = r.int(8);
     const mask = kind === 1 || kind === 4 || kind === 6 ? NO_AF : ALL;
+    const reads = kind === 2 || kind === 3 ? CF : 0;
     if (r.chance(0.2)) {
       const op = kind * 8 + (size === 1 ? 4 : 5);
       const n = size === 1 ? 1 : size === 2 ? 2 : 4;
@@ -171,6 +191,7 @@ const gens: Gen[] = [
         enc: { bytes: [...prefix(size, 0, 0, false), op, ...imm(r, n)], size },
         mask,
         text: `${ALU_NAMES[kind]}-acc${size * 8}`,
+        reads,
       };
     }
     if (size === 1)
@@ -178,6 +199,7 @@ const gens: Gen[] = [
         enc: { bytes: [...prefix(1, 0, a, rex), 0x80, modrm(kind, a), ...imm(r, 1)], size },
         mask,
         text: `${ALU_NAMES[kind]}-imm8`,
+        reads,
       };
     const short = r.chance(0.5);
     const n = short ? 1 : size === 2 ? 2 : 4;
@@ -185,6 +207,7 @@ const gens: Gen[] = [
       enc: { bytes: [...prefix(size, 0, a, false), short ? 0x83 : 0x81, modrm(kind, a), ...imm(r, n)], size },
       mask,
       text: `${ALU_NAMES[kind]}-imm${size * 8}`,
+      reads,
     };
   },
   // Shifts and rotates: by 1, by CL, by imm8
@@ -221,7 +244,13 @@ const gens: Gen[] = [
       mask = NO_AF & ~(masked === 1 ? 0 : OF);
       if (masked >= size * 8 && (kind === 4 || kind === 5 || kind === 6)) mask &= ~CF;
     }
-    return { enc: { bytes, size }, mask, text: `${names[kind]}${size * 8}/${masked}` };
+    return {
+      enc: { bytes, size },
+      mask,
+      text: `${names[kind]}${size * 8}/${masked}`,
+      reads: kind === 2 || kind === 3 ? CF : 0,
+      dynamic: form === 1,
+    };
   },
   // Group 3: TEST imm, NOT, NEG, MUL, IMUL, DIV, IDIV
   (r, regs) => {
@@ -312,6 +341,7 @@ const gens: Gen[] = [
         mask: ZF,
         undef: src === 0n ? [a] : [],
         text: kind === 0 ? "bsf" : "bsr",
+        dynamic: true,
       };
     }
     const op = [0xb8, 0xbd, 0xbc][kind - 2]!;
@@ -347,7 +377,13 @@ const gens: Gen[] = [
       mask = 0;
       undef.push(a);
     }
-    return { enc: { bytes, size }, mask, undef, text: `${right ? "shrd" : "shld"}${size * 8}/${masked}` };
+    return {
+      enc: { bytes, size },
+      mask,
+      undef,
+      text: `${right ? "shrd" : "shld"}${size * 8}/${masked}`,
+      dynamic: byCl === 1,
+    };
   },
   // MOVZX/MOVSX/MOVSXD, CMOVcc, SETcc, BSWAP, XADD, CMPXCHG
   (r) => {
@@ -382,10 +418,12 @@ const gens: Gen[] = [
       const {
         regs: [d, a],
       } = pickRegs(r, size, 2) as { regs: [number, number]; rex: boolean };
+      const cc = r.int(16);
       return {
-        enc: { bytes: [...prefix(size, d, a, false), 0x0f, 0x40 + r.int(16), modrm(d, a)], size },
+        enc: { bytes: [...prefix(size, d, a, false), 0x0f, 0x40 + cc, modrm(d, a)], size },
         mask: ALL,
         text: "cmov",
+        reads: CC_READS[cc >> 1],
       };
     }
     if (kind === 3) {
@@ -393,10 +431,12 @@ const gens: Gen[] = [
         regs: [a],
         rex,
       } = pickRegs(r, 1, 1) as { regs: [number]; rex: boolean };
+      const cc = r.int(16);
       return {
-        enc: { bytes: [...prefix(1, 0, a, rex), 0x0f, 0x90 + r.int(16), modrm(0, a)], size: 1 },
+        enc: { bytes: [...prefix(1, 0, a, rex), 0x0f, 0x90 + cc, modrm(0, a)], size: 1 },
         mask: ALL,
         text: "setcc",
+        reads: CC_READS[cc >> 1],
       };
     }
     if (kind === 4) {
@@ -428,6 +468,7 @@ const gens: Gen[] = [
       enc: { bytes: [[0x9e, 0x9f, 0xf5, 0xf8, 0xf9][k - 2]!], size: 1 },
       mask: ALL,
       text: ["sahf", "lahf", "cmc", "clc", "stc"][k - 2]!,
+      reads: k === 3 ? ALL : k === 4 ? CF : 0,
     };
   },
   // LEA with base, index, scale, displacement (no RSP, no RIP-relative)
@@ -446,11 +487,35 @@ const gens: Gen[] = [
   },
 ];
 
+/**
+ * One case: a single instruction, or (half of the cases) a sequence of up to four, so that lazily evaluated
+ * flags are consumed by later instructions (INC/DEC keeping CF, ADC after SUB, CMOVcc/SETcc after anything).
+ * Flags left undefined by an instruction stay undefined for the rest of the sequence (conservative), and an
+ * instruction that would read an undefined flag is not generated.
+ */
 export function makeCase(r: Rng): Case {
   const regs = Array.from({ length: 16 }, () => value(r));
   regs[4] = 0n;
-  const g = r.pick(gens);
-  const { enc, mask, undef, text } = g(r, regs);
+  const length = r.chance(0.5) ? 1 : 2 + r.int(3);
+  const code: number[] = [];
+  const texts: string[] = [];
+  let undefinedFlags = 0;
+  let undefinedRegs: number[] = [];
+  for (let k = 0; k < length && undefinedRegs.length === 0; k++) {
+    let g: Generated | undefined;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const cand = r.pick(gens)(r, k === 0 ? regs : regs.slice());
+      if (k > 0 && cand.dynamic) continue;
+      if ((cand.reads ?? 0) & undefinedFlags) continue;
+      g = cand;
+      break;
+    }
+    if (!g) break;
+    code.push(...g.enc.bytes);
+    texts.push(g.text);
+    undefinedFlags |= ~g.mask & ALL;
+    undefinedRegs = g.undef ?? [];
+  }
   const flags = (Number(r.u64() & 0x8d5n) | 0x202) >>> 0;
-  return { code: enc.bytes, regs, flags, flagMask: mask, undefinedRegs: undef ?? [], text };
+  return { code, regs, flags, flagMask: ALL & ~undefinedFlags, undefinedRegs, text: texts.join(";") };
 }

@@ -2,7 +2,7 @@
  * Native side of the emulator's differential test: executes register-only instruction sequences on this
  * machine's processor and dumps the registers and RFLAGS afterwards.
  *
- * stdin:  u32 count, then per case: u8 length, u8 code[15], u64 regs[16] (rsp ignored), u64 rflags
+ * stdin:  u32 count, then per case: u8 length, u8 code[64], u64 regs[16] (rsp ignored), u64 rflags
  * stdout: per case: u64 regs[16], u64 rflags, u64 signal (0 = completed, else SIGFPE/SIGILL/SIGSEGV …)
  *
  * Built by the test with the system C compiler (gcc) at test time; x86-64 Linux only.
@@ -70,9 +70,9 @@ int main(void) {
   sigaction(SIGBUS, &sa, NULL);
   sigaction(SIGTRAP, &sa, NULL);
   for (uint32_t k = 0; k < count; k++) {
-    unsigned char len, code[15];
+    unsigned char len, code[64];
     State in;
-    if (fread(&len, 1, 1, stdin) != 1 || fread(code, 15, 1, stdin) != 1 || fread(&in, sizeof in, 1, stdin) != 1)
+    if (fread(&len, 1, 1, stdin) != 1 || fread(code, 64, 1, stdin) != 1 || fread(&in, sizeof in, 1, stdin) != 1)
       return 3;
     memcpy(page, code, len);
     page[len] = 0xc3;

@@ -34,7 +34,8 @@ function harness(): string {
 }
 
 const SIGNAL_OF_VECTOR: Record<number, number[]> = { 0: [8], 6: [4], 13: [11, 7] };
-const CASE_BYTES = 1 + 15 + 17 * 8;
+const CODE_BYTES = 64;
+const CASE_BYTES = 1 + CODE_BYTES + 17 * 8;
 const RESULT_BYTES = 18 * 8;
 
 function runNative(cases: Case[]): Buffer {
@@ -44,8 +45,8 @@ function runNative(cases: Case[]): Buffer {
   for (const c of cases) {
     input[o] = c.code.length;
     for (let k = 0; k < c.code.length; k++) input[o + 1 + k] = c.code[k]!;
-    for (let r = 0; r < 16; r++) input.writeBigUInt64LE(c.regs[r]!, o + 16 + r * 8);
-    input.writeBigUInt64LE(BigInt(c.flags), o + 16 + 128);
+    for (let r = 0; r < 16; r++) input.writeBigUInt64LE(c.regs[r]!, o + 1 + CODE_BYTES + r * 8);
+    input.writeBigUInt64LE(BigInt(c.flags), o + 1 + CODE_BYTES + 128);
     o += CASE_BYTES;
   }
   const res = spawnSync(harness(), [], { input, maxBuffer: cases.length * RESULT_BYTES + 1024 });
@@ -75,7 +76,7 @@ export function runDifferential(seed: number, count: number, batch = 20000): { f
       cpu.setFlags((c.flags & 0x8d5) | 2);
       cpu.rip = base;
       cpu.halted = false;
-      const stop = m.run({ maxInstructions: 4 });
+      const stop = m.run({ maxInstructions: 16 });
       executed++;
       const o = k * RESULT_BYTES;
       const nativeSig = Number(out.readBigUInt64LE(o + 17 * 8));
