@@ -537,3 +537,26 @@ start:
     assert.equal(d.fixes, undefined);
   });
 });
+
+describe("assembler front end", () => {
+  test("syntax errors come from the assembler with precise ranges and obey rule settings", () => {
+    const ds = lint("bits 64\nstart:\n    bogusinstr rax\n", "nasm");
+    const asm = ds.find((d) => d.code.startsWith("asm-"));
+    assert.equal(asm?.range.start.line, 2);
+    assert.equal(asm?.severity, "error");
+    const off = lint("bits 64\nstart:\n    bogusinstr rax\n", "nasm", { rules: { [asm!.code]: "off" } });
+    assert.ok(!off.some((d) => d.code === asm!.code));
+  });
+  test("without assembled addresses, alignment comes from the source: no directive is a warning with a fix", () => {
+    const src = nasmRegions("    vmxon [ptr]\n    jbe f\nf:", "ptr: dq region\nregion: dd 1");
+    const a = analyze({
+      file: "/virtual/main.asm",
+      text: src,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      readFile: () => undefined,
+      skipFrontend: true,
+    });
+    const d = only(a.diagnostics, "region-alignment-unknown");
+    assert.equal(d.fixes?.[0]?.edits[0]?.newText, "align 4096\n");
+  });
+});
