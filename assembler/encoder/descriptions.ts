@@ -289,6 +289,18 @@ fldcw: Load the x87 control word
 fnsave: Save the x87 state and reinitialize (no wait)
 fsave: Save the x87 state and reinitialize
 frstor: Restore the x87 state
+xend: End a transactional (RTM) region
+xtest: Test whether in a transactional region
+xabort: Abort a transactional region with an 8-bit code
+xbegin: Begin a transactional region (fallback address as the operand)
+encls: SGX supervisor leaf function EAX
+enclu: SGX user leaf function EAX
+enclv: SGX virtualization leaf function EAX
+pconfig: Platform configuration leaf function EAX
+tdcall: TDX: call the TDX module from a trust-domain guest
+seamcall: TDX: call the TDX module from the VMM
+seamret: TDX: return from the TDX module to the VMM
+seamops: TDX: SEAM operations leaf function RAX
 lock: LOCK prefix (F0): atomic read-modify-write of the memory operand
 rep: REP prefix (F3): repeat the string instruction rCX times
 repe: REPE prefix (F3): repeat while equal and rCX ≠ 0
