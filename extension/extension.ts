@@ -39,15 +39,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new VmxSessionStore();
 
   const startClient = (): Promise<void> => {
-    clientStarting ??= (async () => {
-      const bundle = dist("language-client.js");
-      const server = dist("server.js");
-      if (!existsSync(bundle) || !existsSync(server)) {
-        serverOutput.appendLine(
-          `Language server not started: ${existsSync(bundle) ? server : bundle} is missing (npm run build).`,
-        );
-        return;
-      }
+    if (clientStarting) return clientStarting;
+    const bundle = dist("language-client.js");
+    const server = dist("server.js");
+    if (!existsSync(bundle) || !existsSync(server)) {
+      // Tried again on the next assembly file or by Restart Language Server.
+      serverOutput.appendLine(
+        `Language server not started: ${existsSync(bundle) ? server : bundle} is missing (npm run build).`,
+      );
+      return Promise.resolve();
+    }
+    clientStarting = (async () => {
       // A separate bundle, required at run time so esbuild does not inline vscode-languageclient here.
       const mod = require(bundle) as typeof LanguageClientModule;
       client = await mod.startLanguageClient({ serverModule: server, output: serverOutput, settings: settingsFor });

@@ -2,7 +2,7 @@
 // language client starts, what settings it gets and when, the restart command, Run File's output channel,
 // and the CPU-model status item.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, beforeEach, describe, test } from "node:test";
@@ -149,5 +149,37 @@ describe("VMX: Select CPU Model", () => {
     fake.quickPick.answer = undefined;
     await fake.commands.get(COMMANDS.selectCpuModel.id)!();
     assert.equal(fake.config.get("cpuModel"), "sandy-bridge");
+  });
+});
+
+describe("language client bundle missing", () => {
+  test("is reported, and Restart Language Server retries once it exists", async () => {
+    const bare = mkdtempSync(join(tmpdir(), "vmx-ext-bare-"));
+    try {
+      mkdirSync(join(bare, "dist"));
+      const loaded = loadExtensionWithFake();
+      loaded.ext.activate({
+        subscriptions: [],
+        extensionUri: loaded.fake.module.Uri.file(bare),
+        asAbsolutePath: (p: string) => join(bare, p),
+        // biome-ignore lint/suspicious/noExplicitAny: the stand-in context has only the members activate() reads.
+      } as any);
+      loaded.fake.ev.openDocument.fire(fakeDocument("/ws/hv.asm", "vmx-nasm"));
+      await sleep(20);
+      assert.match(
+        loaded.fake.outputChannels.get("VMX Language Server")!.lines.join("\n"),
+        /language-client\.js is missing/,
+      );
+      assert.deepEqual(calls(), []);
+      writeFileSync(join(bare, "dist", "server.js"), "");
+      writeFileSync(join(bare, "dist", "language-client.js"), readFileSync(join(root, "dist", "language-client.js")));
+      await loaded.fake.commands.get(COMMANDS.restartLanguageServer.id)!();
+      assert.deepEqual(
+        calls().map((c) => c.kind),
+        ["start"],
+      );
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });
