@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { repoRoot } from "../../scripts/vscode/code-server.mjs";
 import { type E2eSession, e2eSkipReason, openSession } from "./harness/session";
 import { find, sourceLines } from "./harness/source";
 import {
@@ -30,12 +29,11 @@ import {
 } from "./harness/workbench";
 
 const skip = e2eSkipReason();
-const HYPERVISOR = join(repoRoot, "examples", "hypervisor.asm");
 const BROKEN_CR0 = "broken/bad-guest-cr0.asm";
 
 /** 1-based line of the first instruction after `label:` in the example. */
-function firstInstructionAfter(label: string): number {
-  const lines = sourceLines(HYPERVISOR);
+function firstInstructionAfter(path: string, label: string): number {
+  const lines = sourceLines(path);
   const start = lines.findIndex((l) => l.startsWith(`${label}:`));
   assert.ok(start >= 0, `examples/hypervisor.asm has ${label}:`);
   const rest = lines.slice(start + 1).findIndex((l) => /^\s+[a-z]/i.test(l) && !/^\s*;/.test(l));
@@ -44,6 +42,8 @@ function firstInstructionAfter(label: string): number {
 
 describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
   let s: E2eSession;
+  // The workspace's copy of the example: positions are read from the very text VS Code shows.
+  const hypervisor = () => join(s.workspace, "hypervisor.asm");
   before(async () => {
     s = await openSession({ name: "debugging" });
   });
@@ -53,7 +53,7 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
   });
 
   test("F5 on an example stops at a breakpoint on VMLAUNCH", { timeout: 180_000 }, async () => {
-    const launch = find(HYPERVISOR, /^\s+vmlaunch\s*$/);
+    const launch = find(hypervisor(), /^\s+vmlaunch\s*$/);
     await openFile(s.page, "hypervisor.asm");
     await toggleBreakpoint(s.page, launch.line);
     await s.page.keyboard.press("F5");
@@ -63,7 +63,7 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
 
   test("stepping into VMLAUNCH shows the guest's source", { timeout: 120_000 }, async () => {
     assert.ok(await isPaused(s.page), "stopped on VMLAUNCH (previous test)");
-    const guest = firstInstructionAfter("guest_entry");
+    const guest = firstInstructionAfter(hypervisor(), "guest_entry");
     await s.page.keyboard.press("F11");
     await waitForStop(s.page, guest, 60_000).finally(() => s.screenshot("debugging-step-into-guest"));
     assert.match(
@@ -77,7 +77,7 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
   }, async () => {
     assert.ok(await isPaused(s.page), "stopped in the guest (previous test)");
     // The guest's first exit is its CPUID (the UART output is not intercepted): stop in the exit handler.
-    const handler = firstInstructionAfter("vmexit_entry");
+    const handler = firstInstructionAfter(hypervisor(), "vmexit_entry");
     await openFile(s.page, "hypervisor.asm");
     await toggleBreakpoint(s.page, handler);
     await s.page.keyboard.press("F5");
@@ -176,7 +176,7 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
     assert.match(widget, /hypervisor\.asm:\d+/, `and points to the source: ${widget}`);
 
     // The VMLAUNCH line carries the failure, with the explanation as hover text.
-    const launch = find(HYPERVISOR, /^\s+vmlaunch\s*$/);
+    const launch = find(hypervisor(), /^\s+vmlaunch\s*$/);
     await openFile(s.page, "hypervisor.asm");
     await goTo(s.page, launch.line, launch.column + 2);
     let after: string[] = [];
@@ -197,5 +197,21 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
     assert.match(hover, /GUEST_CR0/, "the explanation names the offending field");
     assert.match(hover, /SDM 26\.3\.1\.1/, "and cites the check's SDM section");
     await s.page.keyboard.press("Escape");
+
+    // The line that set the offending field is marked too. The example writes every field through its `vmw`
+    // helper, so the adapter attributes the VMWRITE to the helper's call site, and says so in the explanation.
+    const setAt = /GUEST_CR0 = 0x[0-9a-f]+\s+\(set at \S*hypervisor\.asm:(\d+)/.exec(widget);
+    assert.ok(setAt, `the explanation says where GUEST_CR0 was set: ${widget}`);
+    const setLine = Number(setAt[1]);
+    assert.match(sourceLines(hypervisor())[setLine - 1] ?? "", /^\s+(call vmw|vmwrite)\b/, "a VMWRITE or its call");
+    await goTo(s.page, setLine);
+    await until(
+      async () => {
+        after = await afterLineDecorations(s.page);
+        return after.some((t) => /⚠ GUEST_CR0 fails GCR-\d+/.test(t));
+      },
+      10_000,
+      () => `the decoration naming GUEST_CR0 on line ${setLine}; decorations: ${JSON.stringify(after)}`,
+    ).finally(() => s.screenshot("debugging-entry-failure-vmwrite"));
   });
 });
