@@ -74,7 +74,7 @@ if [[ "$installed_cs" != "$CODE_SERVER_VERSION" || ! -f "$cs_dir/.complete" ]]; 
   mkdir -p "$cs_dir"
   PATH="$node24_home/bin:$PATH" \
     npm_config_nodedir="$node24_home" \
-    npm install --prefix "$cs_dir" --no-audit --no-fund --no-save --loglevel=error --unsafe-perm \
+    npm install --prefix "$cs_dir" --no-audit --no-fund --no-save --loglevel=error \
     "code-server@$CODE_SERVER_VERSION"
   touch "$cs_dir/.complete"
 fi
