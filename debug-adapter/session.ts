@@ -180,7 +180,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       completionTriggerCharacters: ["%", "_"],
       supportsValueFormattingOptions: true,
       supportsBreakpointLocationsRequest: true,
-      supportsGotoTargetsRequest: false,
+      supportsGotoTargetsRequest: true,
       exceptionBreakpointFilters: [
         {
           filter: "vmExit",
@@ -783,6 +783,44 @@ export class VmxDebugSession extends LoggingDebugSession {
       return undefined;
     }
     return e;
+  }
+
+  /** "Jump to Cursor": the instruction of a source line becomes the next one to execute (RIP is set). */
+  protected override gotoTargetsRequest(
+    response: DebugProtocol.GotoTargetsResponse,
+    args: DebugProtocol.GotoTargetsArguments,
+  ): void {
+    this.guard(response, () => {
+      const e = this.stopped(response);
+      if (!e) return;
+      const path = args?.source?.path;
+      if (typeof path !== "string") throw new Error("gotoTargets: 'source.path' is required");
+      const r = e.sourceMap?.resolveLine(path, this.convertClientLineToDebugger(Number(args.line)));
+      response.body = {
+        targets: r
+          ? [
+              {
+                id: Number(r.address),
+                label: `0x${r.address.toString(16)}`,
+                line: this.convertDebuggerLineToClient(r.line),
+                instructionPointerReference: toHexString(r.address),
+              },
+            ]
+          : [],
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.guard(response, () => {
+      const e = this.stopped(response);
+      if (!e) return;
+      const target = Number(args?.targetId);
+      if (!Number.isSafeInteger(target) || target < 0) throw new Error("goto: unknown target");
+      e.jumpTo(BigInt(target));
+      this.sendResponse(response);
+    });
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {

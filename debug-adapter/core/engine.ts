@@ -964,6 +964,14 @@ export class DebugEngine {
     return ok;
   }
 
+  /** Makes the instruction at a linear address the next to execute (RIP = address - CS.base) and stops there. */
+  jumpTo(address: bigint): void {
+    const t = this.target;
+    const base = t.cpuMode() === "long64" ? 0n : t.getSegment(1).base;
+    t.setRip(BigInt.asUintN(64, address - base));
+    this.stop({ cause: "goto", description: `Jumped to 0x${address.toString(16)}` });
+  }
+
   /** The initial stop (stopOnEntry). */
   stopOnEntry(): void {
     this.stop({ cause: "entry", description: "Entry" });

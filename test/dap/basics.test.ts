@@ -626,3 +626,23 @@ describe("VMX requests without VMX", () => {
     assert.equal(vars.body.variables[0]?.name, "(no current VMCS)");
   });
 });
+
+describe("jump to cursor", () => {
+  it("gotoTargets + goto make a line's instruction the next one", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: NASM, stopOnEntry: true });
+    await stopped;
+    const t = (await dc.customRequest("gotoTargets", {
+      source: { path: NASM },
+      line: 14,
+    })) as DebugProtocol.GotoTargetsResponse;
+    assert.equal(t.body.targets.length, 1);
+    const jumped = waitStopped(dc);
+    await dc.gotoRequest({ threadId: 1, targetId: t.body.targets[0]?.id ?? -1 });
+    assert.equal((await jumped).body.reason, "goto");
+    assert.equal((await topFrame(dc)).line, 14);
+    const end = dc.waitForEvent("exited");
+    await dc.continueRequest({ threadId: 1 });
+    await end;
+  });
+});

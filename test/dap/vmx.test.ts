@@ -418,3 +418,26 @@ describe("VMRESUME", () => {
     assert.match(f.name, /^guest: /);
   });
 });
+
+describe("VMCS fields in conditions and logpoints", () => {
+  it("a logpoint in the exit handler prints VMCS fields; a condition on EXIT_REASON stops on RDMSR", async () => {
+    let log = "";
+    dc.on("output", (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category === "console") log += e.body.output;
+    });
+    const handleExit = lineOf(/^\s+inc qword \[rel exit_count\]/, /^handle_exit:/);
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: HV }, () =>
+      dc.setBreakpointsRequest({
+        source: { path: HV },
+        breakpoints: [
+          { line: HOST_HANDLER_LINE, logMessage: "exit {EXIT_REASON} at {GUEST_RIP}" },
+          { line: handleExit, condition: "EXIT_REASON == 31" },
+        ],
+      }),
+    );
+    await stopped;
+    assert.equal(await evaluate(dc, "EXIT_REASON"), "0x0000001f");
+    assert.match(log, /^exit 0xa at 0x[0-9a-f]+\nexit 0x1f at 0x[0-9a-f]+\n$/);
+  });
+});
