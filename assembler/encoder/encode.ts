@@ -285,15 +285,25 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
     if (withDefault.length > 0) pool = withDefault;
     else {
       const distinct = new Set(cands.map((c) => `${c.form.order}/${String(c.v)}`));
-      if (distinct.size > 1) {
+      // GNU as 2.40 falls back to the default operand size (l; w in 16-bit code) with a warning where
+      // nasm reports "operation size not specified".
+      const gasDefault =
+        ctx.req.flavor === "gas" && ctx.opSize === undefined
+          ? cands.filter((c) => c.form.usesV && c.v === defaultV(c.form, ctx.bits, ctx.req.flavor))
+          : [];
+      if (distinct.size > 1 && gasDefault.length > 0) {
+        pool = gasDefault.map((c) => ({
+          ...c,
+          warnings: [...c.warnings, "no instruction mnemonic suffix given and no register operands; using default"],
+        }));
+      } else if (distinct.size > 1) {
         const memIndex = ctx.ops.findIndex((o) => o.kind === "mem");
         return {
           message: "operation size not specified",
           ...(memIndex >= 0 ? { operandIndex: memIndex } : {}),
           score: 100,
         };
-      }
-      pool = cands;
+      } else pool = cands;
     }
   }
   pool.sort(

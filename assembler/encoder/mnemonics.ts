@@ -54,6 +54,9 @@ const ATT_SPECIAL: Record<string, MnemonicReading> = {
   smovl: { mnemonic: "movsd" },
   smovq: { mnemonic: "movsq" },
   xlat: { mnemonic: "xlatb" },
+  // movz with only the source size (`movzb (%rax),%eax`): the destination register gives the rest.
+  movzb: { mnemonic: "movzx", srcSize: 8 },
+  movzw: { mnemonic: "movzx", srcSize: 16 },
   // String instructions without a size letter take it from their explicit operands (./strings).
   movs: { mnemonic: "movs" },
   cmps: { mnemonic: "cmps" },
