@@ -38,6 +38,8 @@ interface Sec {
   frags: number;
   /** Alignment directives so far (GNU as frag regions). */
   regions: number;
+  /** NASM: an alignment was given (align=, ALIGN, SECTALIGN); until then the default applies. */
+  alignSet: boolean;
   /** NASM `absolute`/`struc` block: labels in it are plain numbers, nothing is emitted or laid out. */
   absolute: boolean;
 }
@@ -266,6 +268,7 @@ class Layout {
         buf: new ByteBuf(),
         frags: 0,
         regions: 0,
+        alignSet: false,
         absolute,
       };
       this.sections.push(s);
@@ -275,7 +278,7 @@ class Layout {
       const a = /\balign\s*=\s*(\S*)/i.exec(attrs);
       if (a) {
         const n = /^(0x[0-9a-f]+|[0-9]+)$/i.test(a[1]!) ? Number(a[1]) : Number.NaN;
-        if (Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0) s.align = Math.max(s.align, n);
+        if (Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0) this.raiseAlign(s, n);
         else if (es) {
           const st = es.stmt;
           const range = st.kind === "directive" ? (st.args[0]?.range ?? st.range) : st.range;
@@ -533,6 +536,17 @@ class Layout {
     env.dialect = this.flavor;
     this.currentFile = es.file;
     return env;
+  }
+
+  /**
+   * A section's alignment grows with its alignment directives. In nasm's bin format the first one replaces
+   * the default of 4 (even with a smaller value): outbin.c keeps "no alignment given" apart from 4.
+   */
+  raiseAlign(sec: Sec, a: number): void {
+    if (this.flavor === "nasm" && !sec.alignSet) {
+      sec.align = a;
+      sec.alignSet = true;
+    } else sec.align = Math.max(sec.align, a);
   }
 
   /** Labels are kept as section offsets: when sections move, their labels move with them. */
@@ -859,7 +873,10 @@ class Layout {
         }
         const otherSection = v.terms?.some((t) => t.sign === 1 && t.section !== st.sec.index && t.section >= 0);
         const imm: EncOperand = { kind: "imm", value: v.value };
-        if (this.unresolved(v)) imm.unresolved = true;
+        // nasm's first pass is optimistic about an immediate it cannot evaluate yet (it becomes the
+        // smallest form, e.g. a sign-extended imm8), while an unknown displacement gets disp32.
+        if (this.flavor === "nasm" && !v.known) imm.value = 0n;
+        else if (this.unresolved(v)) imm.unresolved = true;
         if (op.size && op.size <= 64) imm.size = op.size as 8 | 16 | 32 | 64;
         if (s.strict && op.size) imm.strict = true;
         // A branch to an absolute address (no label) or another section is never relaxed by GNU as, and
@@ -992,7 +1009,7 @@ class Layout {
           this.diag(this.passDiags, es.file, s.args[0]!.range, "asm-bad-directive", "alignment must be a power of 2");
           return;
         }
-        sec.align = Math.max(sec.align, a);
+        this.raiseAlign(sec, a);
         const pad = alignOffset(sec.pc, a) - sec.pc;
         const maxArg = s.args[2]?.expr;
         if (maxArg) {
@@ -1024,7 +1041,7 @@ class Layout {
           return;
         }
         // nasm's ALIGN also raises the section alignment (SECTALIGN ON is the default).
-        sec.align = Math.max(sec.align, a);
+        this.raiseAlign(sec, a);
         const pad = alignOffset(sec.pc, a) - sec.pc;
         // The optional second operand is the filler instruction (`align 8, db 0`); NOP by default.
         let fill = name === "align" ? 0x90 : 0;
@@ -1049,7 +1066,7 @@ class Layout {
       }
       case "sectalign": {
         const v = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
-        if (v?.known && v.value > 0n) sec.align = Math.max(sec.align, Number(v.value));
+        if (v?.known && v.value > 0n) this.raiseAlign(sec, Number(v.value));
         return;
       }
       case ".org": {
