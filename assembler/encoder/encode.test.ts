@@ -88,3 +88,23 @@ test("GNU as Intel syntax: [reg*1] is a base and `jmp fword ptr` is far", () => 
     "8b040500000000",
   );
 });
+
+test("GNU as Intel syntax, like nasm, rejects an unsized memory operand that AT&T syntax defaults", () => {
+  const inc = (syntax: "att" | "intel") =>
+    encode({ mnemonic: "inc", operands: [mem({ base: "rax" })], bits: 64, address: 0n, flavor: "gas", syntax });
+  const att = inc("att");
+  assert.ok(!isEncodeError(att));
+  assert.equal(Buffer.from(att.bytes).toString("hex"), "ff00");
+  assert.match(att.warnings?.join() ?? "", /using default/);
+  assert.ok(isEncodeError(inc("intel")));
+  const movzx = encode({
+    mnemonic: "movzx",
+    operands: [reg("eax"), mem({ base: "rax" })],
+    bits: 64,
+    address: 0n,
+    flavor: "gas",
+    syntax: "intel",
+  });
+  assert.ok(isEncodeError(movzx));
+  assert.equal(movzx.operandIndex, 1);
+});

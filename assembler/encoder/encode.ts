@@ -154,6 +154,16 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
         { mnemonic: str.mnemonic },
       );
   }
+  // MOVZX/MOVSX from unsized memory: AT&T reads a byte; nasm and GNU as Intel syntax want a size.
+  const src = req.operands[1];
+  if (
+    (r.mnemonic === "movzx" || r.mnemonic === "movsx") &&
+    src?.kind === "mem" &&
+    src.size === undefined &&
+    (r.srcSize ?? req.srcSize) === undefined &&
+    (req.flavor === "nasm" || req.syntax === "intel")
+  )
+    return { message: "operation size not specified", operandIndex: 1, score: 50 };
   const forms = BY_MNEMONIC.get(r.mnemonic);
   if (!forms) return { message: `unknown instruction '${req.mnemonic}'`, score: 0 };
   let ops = normalizeOperands(r.mnemonic, req.operands, r.far === true);
@@ -285,10 +295,10 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
     if (withDefault.length > 0) pool = withDefault;
     else {
       const distinct = new Set(cands.map((c) => `${c.form.order}/${String(c.v)}`));
-      // GNU as 2.40 falls back to the default operand size (l; w in 16-bit code) with a warning where
-      // nasm reports "operation size not specified".
+      // GNU as 2.40 (AT&T syntax) falls back to the default operand size (l; w in 16-bit code) with a
+      // warning where nasm and GNU as Intel syntax report an ambiguous operand size.
       const gasDefault =
-        ctx.req.flavor === "gas" && ctx.opSize === undefined
+        ctx.req.flavor === "gas" && ctx.req.syntax !== "intel" && ctx.opSize === undefined
           ? cands.filter((c) => c.form.usesV && c.v === defaultV(c.form, ctx.bits, ctx.req.flavor))
           : [];
       if (distinct.size > 1 && gasDefault.length > 0) {
