@@ -372,6 +372,8 @@ export class VmxDebugSession extends LoggingDebugSession {
   }
 
   private onStopped(stop: EngineStop): void {
+    // A run paused by terminate/disconnect stops quietly.
+    if (this.terminated) return;
     this.handles.reset();
     this.children.clear();
     this.frames = [];
@@ -446,10 +448,14 @@ export class VmxDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+  ): void {
     this.engine?.pause();
     this.terminated = true;
-    this.sendResponse(response);
+    // Answers and ends the adapter process (the base class's shutdown).
+    super.disconnectRequest(response, args);
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
