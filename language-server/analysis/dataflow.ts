@@ -628,7 +628,14 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
     s.pending = undefined;
     return;
   }
-  const { base, size: suffix } = m ? { base: m, size: suffixOf(st) } : baseMnemonic(st.name, st.intel);
+  let base = m;
+  let suffix: number | undefined;
+  if (m) suffix = suffixOf(st);
+  else {
+    const b = baseMnemonic(st.name, st.intel);
+    base = b.base;
+    suffix = b.size;
+  }
   const ops = intelOperands(st);
   const [dst, src] = ops;
 

@@ -403,10 +403,19 @@ export function isUnconditionalJump(base: string): boolean {
   );
 }
 
+const CONDITIONAL_JUMPS = new Set<string>([
+  ...CONDITIONS.map((c) => `j${c}`),
+  "jrcxz",
+  "jecxz",
+  "loop",
+  "loope",
+  "loopz",
+  "loopne",
+  "loopnz",
+]);
+
 export function isConditionalJump(base: string): boolean {
-  return /^j/.test(base) && base !== "jmp" && FLAG_READERS.has(base)
-    ? true
-    : base === "jrcxz" || base === "jecxz" || base.startsWith("loop");
+  return CONDITIONAL_JUMPS.has(base);
 }
 
 /** Instructions whose first (Intel-order) operand is only read. */

@@ -363,7 +363,9 @@ export function buildUnit(opts: UnitOptions): Unit {
         stmt: st,
       });
     }
-    scopeOf.set(st, scope);
+    // Only statements that mention a NASM local name (`.x`) need their scope.
+    if (scope && (st.refs.some((r) => r.name.startsWith(".")) || st.labels.some((l) => l.name.startsWith("."))))
+      scopeOf.set(st, scope);
     if (st.kind === "constant" && st.constName) {
       const d: SymbolDef = {
         name: st.constName.name,
