@@ -182,6 +182,12 @@ export class Cpu {
   readonly dr = new Float64Array(8);
   pdptes: number[] = [0, 0, 0, 0];
   msrs = new Map<number, bigint>();
+  /** XMM0–15 (four dwords each), MXCSR and the x87 control/status/tag words (no FP registers). */
+  readonly xmm = new Int32Array(64);
+  mxcsr = 0x1f80;
+  fpuCw = 0x37f;
+  fpuSw = 0;
+  fpuTw = 0xffff;
   cpl = 0;
   /** 16, 32 or 64: the current code size. */
   codeMode = 16;
@@ -290,6 +296,11 @@ export class Cpu {
     this.dr[6] = 0xffff0ff0;
     this.dr[7] = 0x400;
     this.msrs = new Map(this.model.msr);
+    this.xmm.fill(0);
+    this.mxcsr = 0x1f80;
+    this.fpuCw = 0x40; // reset value (SDM Table 9-1); FNINIT sets 0x37F
+    this.fpuSw = 0;
+    this.fpuTw = 0xffff;
     this.cpl = 0;
     this.instructionCount = 0;
     this.tscOffset = 0n;

@@ -17,6 +17,7 @@ export const K = {
   REL: 7, // relative branch target (imm holds the signed displacement)
   FAR: 8, // far pointer immediate: imm = offset, imm2 = selector
   STR: 9, // implicit string operand (disassembly only)
+  XMM: 10, // XMM register; r = 0..15
 } as const;
 
 /** Segment register numbers. */
@@ -186,6 +187,14 @@ function decodeInto(i: Insn, fetch: FetchByte, mode: number): void {
       entry = undefined;
     } else {
       entry = TWO_BYTE[b2];
+      const sse = SSE_MAP.get(b2);
+      if (sse) {
+        // Mandatory prefixes select the SSE form (SDM Vol. 2A 2.1.2); they are not size/repeat prefixes then.
+        const form = i.rep === 0xf3 ? 2 : i.rep === 0xf2 ? 3 : opsize ? 1 : 0;
+        entry = sse[form];
+        if (form >= 2) i.rep = 0;
+        if (form === 1) i.osz = rexW ? 8 : 4;
+      }
     }
   } else {
     entry = ONE_BYTE[b];
@@ -209,7 +218,7 @@ function decodeInto(i: Insn, fetch: FetchByte, mode: number): void {
     if (entry.f64 && opsize && (opcode === 0xc2 || opcode === 0xc3)) i.osz = 8; // Intel ignores 66 on near RET
   }
 
-  const needsModrm = entry.ops.some((o) => /^([EGMR]|Sw|Co|Do)/.test(o)) || entry.group !== undefined;
+  const needsModrm = entry.ops.some((o) => /^([EGMRVW]|Sw|Co|Do)/.test(o)) || entry.group !== undefined;
   if (needsModrm) {
     const m = next();
     i.hasModrm = true;
@@ -275,6 +284,21 @@ function decodeInto(i: Insn, fetch: FetchByte, mode: number): void {
             k = K.MEM;
             s = sizeOf(sz, i, mode);
           }
+        }
+        break;
+      case "V":
+        k = K.XMM;
+        r = i.reg;
+        s = 16;
+        break;
+      case "W":
+        if (i.mod === 3) {
+          k = K.XMM;
+          r = i.rm;
+          s = 16;
+        } else {
+          k = K.MEM;
+          s = sizeOf(sz, i, mode);
         }
         break;
       case "G":
@@ -448,6 +472,8 @@ function sizeOf(sz: string, i: Insn, mode: number): number {
       return i.osz === 8 ? 8 : 4;
     case "o":
       return mode === 64 ? 8 : 4;
+    case "x":
+      return 16;
     case "p":
       return i.osz + 2;
     case "s":
@@ -522,6 +548,33 @@ function decodeMemory(i: Insn, next: () => number, pos: number, mode: number): n
   else if (i.mod === 2) i.disp = n() | (n() << 8) | (n() << 16) | (n() << 24);
   return p;
 }
+
+/** SSE data movement and logic forms selected by the mandatory prefix: [none, 66, F3, F2] (SDM Vol. 2 Appendix A.3). */
+const SSE_MAP = new Map<number, (OpEntry | undefined)[]>();
+function sseRow(op: number, forms: (string | undefined)[]): void {
+  SSE_MAP.set(
+    op,
+    forms.map((f) => {
+      if (!f) return undefined;
+      const [name, ops] = f.split(":") as [string, string];
+      return { name, ops: ops.split(",") };
+    }),
+  );
+}
+sseRow(0x10, ["movups:Vx,Wx", "movupd:Vx,Wx", "movss:Vx,Wd", "movsd_sse:Vx,Wq"]);
+sseRow(0x11, ["movups:Wx,Vx", "movupd:Wx,Vx", "movss:Wd,Vx", "movsd_sse:Wq,Vx"]);
+sseRow(0x28, ["movaps:Vx,Wx", "movapd:Vx,Wx", undefined, undefined]);
+sseRow(0x29, ["movaps:Wx,Vx", "movapd:Wx,Vx", undefined, undefined]);
+sseRow(0x2b, ["movntps:Mx,Vx", "movntpd:Mx,Vx", undefined, undefined]);
+sseRow(0x57, ["xorps:Vx,Wx", "xorpd:Vx,Wx", undefined, undefined]);
+sseRow(0x6e, [undefined, "movd:Vx,Ey", undefined, undefined]);
+sseRow(0x7e, [undefined, "movd:Ey,Vx", "movq:Vx,Wq", undefined]);
+sseRow(0x6f, [undefined, "movdqa:Vx,Wx", "movdqu:Vx,Wx", undefined]);
+sseRow(0x7f, [undefined, "movdqa:Wx,Vx", "movdqu:Wx,Vx", undefined]);
+sseRow(0xd6, [undefined, "movq:Wq,Vx", undefined, undefined]);
+sseRow(0xe7, [undefined, "movntdq:Mx,Vx", undefined, undefined]);
+sseRow(0xef, [undefined, "pxor:Vx,Wx", undefined, undefined]);
+sseRow(0xc3, ["movnti:My,Gy", undefined, undefined, undefined]);
 
 const MOVSXD = { name: "movsxd", ops: ["Gv", "Ed"] } as OpEntry;
 const TZCNT = { name: "tzcnt", ops: ["Gv", "Ev"] } as OpEntry;
@@ -613,8 +666,10 @@ function resolveGroup(i: Insn, entry: OpEntry, opcode: number): OpEntry | undefi
         if (reg === 7) return simple("sfence");
         return undefined;
       }
+      if (reg === 6 && i.opsizePrefix) return simple("clwb", ["Mb"]);
+      if (reg === 7 && i.opsizePrefix) return simple("clflushopt", ["Mb"]);
       const n = ["fxsave", "fxrstor", "ldmxcsr", "stmxcsr", "xsave", "xrstor", "xsaveopt", "clflush"][reg]!;
-      return simple(n, ["M"]);
+      return simple(n, [reg === 2 || reg === 3 ? "Md" : reg === 7 ? "Mb" : "M"]);
     }
     default: {
       const names = GROUPS[g];

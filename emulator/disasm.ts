@@ -44,7 +44,15 @@ function hex(v: bigint | number): string {
   return b < 0n ? `-0x${(-b).toString(16)}` : `0x${b.toString(16)}`;
 }
 
-const SIZE_NAME: Record<number, string> = { 1: "byte", 2: "word", 4: "dword", 8: "qword", 6: "fword", 10: "tword" };
+const SIZE_NAME: Record<number, string> = {
+  1: "byte",
+  2: "word",
+  4: "dword",
+  8: "qword",
+  6: "fword",
+  10: "tword",
+  16: "xmmword",
+};
 const SUFFIX: Record<number, string> = { 1: "b", 2: "w", 4: "l", 8: "q" };
 
 function addrRegName(r: number, asz: number): string {
@@ -93,12 +101,34 @@ function mnemonic(i: Insn, syntax: DisassemblySyntax): string {
       return n;
     case "movsxd":
       return syntax === "att" ? "movslq" : n;
+    case "movsd_sse":
+      return "movsd";
+    case "movd":
+      return i.s0 === 8 || i.s1 === 8 ? "movq" : "movd";
+    case "x87":
+      return x87Name(i);
     case "(bad)":
     case "(toolong)":
       return "(bad)";
     default:
       return n;
   }
+}
+
+/** The x87 control instructions by opcode/ModRM; other x87 opcodes print generically. */
+function x87Name(i: Insn): string {
+  const reg = i.reg & 7;
+  if (i.mod === 3) {
+    const m = 0xc0 | (reg << 3) | (i.rm & 7);
+    if (i.opcode === 0xdb && m === 0xe3) return "fninit";
+    if (i.opcode === 0xdb && m === 0xe2) return "fnclex";
+    if (i.opcode === 0xdf && m === 0xe0) return "fnstsw";
+    return `(x87 ${i.opcode.toString(16)} ${m.toString(16)})`;
+  }
+  if (i.opcode === 0xd9 && reg === 7) return "fnstcw";
+  if (i.opcode === 0xd9 && reg === 5) return "fldcw";
+  if (i.opcode === 0xdd && reg === 7) return "fnstsw";
+  return `(x87 ${i.opcode.toString(16)} /${reg})`;
 }
 
 interface FormatOptions {
@@ -151,6 +181,8 @@ function operand(i: Insn, n: number, syntax: DisassemblySyntax, address: bigint)
       return pct + SREG[r]!;
     case K.CR:
       return `${pct}cr${r}`;
+    case K.XMM:
+      return `${pct}xmm${r}`;
     case K.DR:
       return `${pct}db${r}`.replace("db", syntax === "att" ? "db" : "dr");
     case K.MEM:
@@ -182,7 +214,9 @@ export function formatInstruction(i: Insn, syntax: DisassemblySyntax, opts: Form
   let m = mnemonic(i, syntax);
   const ops: string[] = [];
   const strOp = ["movs", "cmps", "stos", "lods", "scas", "ins", "outs"].includes(i.name);
-  for (let n = 0; n < i.nops && !strOp; n++) {
+  const x87Reg = i.name === "x87" && i.mod === 3;
+  if (x87Reg && m === "fnstsw") ops.push(syntax === "att" ? "%ax" : "ax");
+  for (let n = 0; n < i.nops && !strOp && !x87Reg; n++) {
     const o = operand(i, n, syntax, opts.address);
     if (o !== undefined) ops.push(o);
   }

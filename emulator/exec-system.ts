@@ -11,7 +11,6 @@ import {
   CF,
   type Cpu,
   CR0_CD,
-  CR0_EM,
   CR0_NW,
   CR0_PE,
   CR0_PG,
@@ -67,11 +66,6 @@ def(
 def("nop,pause,fwait,lfence,mfence,sfence", () => {});
 def("clflush", (cpu, i) => {
   cpu.rd8(i.seg, cpu.ea(i)); // faults like a byte load (SDM CLFLUSH)
-});
-def("x87", (cpu) => {
-  // No x87 FPU is emulated: #NM when CR0.EM or CR0.TS says so, otherwise #UD.
-  if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(7);
-  cpu.ud();
 });
 
 // --- HLT and interrupts ------------------------------------------------------------------------------------

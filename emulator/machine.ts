@@ -8,6 +8,7 @@ import { decode, type Insn, SS } from "./decoder";
 import { Devices, type OutputListener } from "./devices";
 import { inlineIdOf, specialize } from "./exec-fast";
 import { GENERAL } from "./exec-general";
+import { SSE } from "./exec-sse";
 import { SYSTEM, udExec } from "./exec-system";
 import "./interrupts";
 import { type MemorySnapshot, PAGE_SIZE, PhysicalMemory } from "./memory";
@@ -56,7 +57,7 @@ interface CpuSnapshot {
   [key: string]: unknown;
 }
 
-const EXEC = new Map<string, Exec>([...GENERAL, ...SYSTEM]);
+const EXEC = new Map<string, Exec>([...GENERAL, ...SYSTEM, ...SSE]);
 const DEFAULT_MEMORY = 64 * 1024 * 1024;
 
 const CPU_FIELDS = [
@@ -91,6 +92,10 @@ const CPU_FIELDS = [
   "nmiBlocked",
   "activityState",
   "pendingDebug",
+  "mxcsr",
+  "fpuCw",
+  "fpuSw",
+  "fpuTw",
 ] as const;
 
 export class Machine {
@@ -277,6 +282,7 @@ export class Machine {
     cpu.segLimit = this.cpu.segLimit.slice();
     cpu.segAr = this.cpu.segAr.slice();
     cpu.dr = this.cpu.dr.slice();
+    cpu.xmm = this.cpu.xmm.slice();
     cpu.pdptes = this.cpu.pdptes.slice();
     cpu.msrs = new Map(this.cpu.msrs);
     const memory = this.memory.snapshot();
@@ -300,6 +306,7 @@ export class Machine {
     this.cpu.segLimit.set(s.cpu.segLimit as Float64Array);
     this.cpu.segAr.set(s.cpu.segAr as Int32Array);
     this.cpu.dr.set(s.cpu.dr as Float64Array);
+    this.cpu.xmm.set(s.cpu.xmm as Int32Array);
     this.cpu.pdptes = (s.cpu.pdptes as number[]).slice();
     this.cpu.msrs = new Map(s.cpu.msrs as Map<number, bigint>);
     this.memory.restore(s.memory);

@@ -228,7 +228,38 @@ test("16-bit addressing forms and segment arithmetic in real mode", { skip: NO_N
   assert.equal(reg(m, RDI) & 0xffffn, 0xbeefn);
 });
 
-test("x87 and unsupported SSE instructions raise #UD (no FPU/SSE is emulated)", { skip: NO_NASM }, () => {
-  const r = runAsm("fninit").stop;
+test("x87 control instructions work, x87 arithmetic raises #UD (no floating point is emulated)", {
+  skip: NO_NASM,
+}, () => {
+  const { m } = runAsm("fninit\n sub rsp, 8\n fnstcw [rsp]\n mov bx, [rsp]\n fnstsw ax");
+  assert.equal(reg(m, RBX) & 0xffffn, 0x37fn);
+  assert.equal(reg(m, RAX) & 0xffffn, 0n);
+  const r = runAsm("fld1").stop;
   assert.equal(r.kind === "exception" && r.vector, 6);
+});
+
+test("SSE moves, PXOR, MOVD/MOVQ, alignment #GP and FXSAVE/FXRSTOR round trip", { skip: NO_NASM }, () => {
+  const { m, stop } = runAsm(`
+  mov rax, 0x1122334455667788
+  mov [0x200000], rax
+  mov rax, 0x99aabbccddeeff00
+  mov [0x200008], rax
+  movdqa xmm1, [0x200000]
+  movups [0x200011], xmm1          ; unaligned store
+  movq rbx, xmm1
+  movd xmm2, ebx
+  pxor xmm1, xmm1
+  movq rcx, xmm1
+  movd edx, xmm2
+  fxsave [0x201000]
+  pxor xmm2, xmm2
+  fxrstor [0x201000]
+  movq rsi, xmm2
+  movdqa xmm3, [0x200001]          ; misaligned: #GP(0)`);
+  assert.equal(reg(m, RBX), 0x1122334455667788n);
+  assert.equal(reg(m, RCX), 0n);
+  assert.equal(reg(m, RDX), 0x55667788n);
+  assert.equal(reg(m, RSI), 0x55667788n);
+  assert.deepEqual([...m.readPhys(0x200011, 2)], [0x88, 0x77]);
+  assert.equal(stop.kind === "exception" && stop.vector, 13);
 });
