@@ -23,23 +23,25 @@ function copyResult(r: EncodeResult): EncodeResult {
  */
 function cacheKey(req: EncodeRequest): string | undefined {
   if (typeof req.mnemonic !== "string" || !Array.isArray(req.operands)) return undefined;
-  let k = `${req.mnemonic}|${req.bits}|${req.flavor}${req.syntax ?? ""}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|`;
-  if (req.prefixes && req.prefixes.length > 0) k += req.prefixes.join(",");
+  // Strings that come from source text are length-prefixed so no two requests share a key.
+  const str = (x: string | undefined) => (x === undefined ? "-" : `${x.length}:${x}`);
+  let k = `${str(req.mnemonic)}|${req.bits}|${req.flavor}|${req.syntax ?? ""}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|${req.operands.length}`;
+  if (req.prefixes && req.prefixes.length > 0) k += `|p${req.prefixes.map(str).join("")}`;
   let addressMatters = ADDRESS_DEPENDENT.test(req.mnemonic);
   for (const o of req.operands) {
     switch (o?.kind) {
       case "reg":
-        k += `|r${o.reg}`;
+        k += `|r${str(o.reg)}`;
         break;
       case "imm":
-        k += `|i${o.value}${o.unresolved ? "u" : ""}${o.size ?? ""}${o.strict ? "s" : ""}`;
+        k += `|i${o.value},${o.unresolved ? 1 : 0},${o.size ?? ""},${o.strict ? 1 : 0}`;
         break;
       case "mem":
         if (o.rip) addressMatters = true;
-        k += `|m${o.size ?? ""},${o.seg ?? ""},${o.base ?? ""},${o.index ?? ""},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.rip ? 1 : 0}${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
+        k += `|m${o.size ?? ""},${str(o.seg)},${str(o.base)},${str(o.index)},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.rip ? 1 : 0},${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
         break;
       case "far":
-        k += `|f${o.selector}:${o.offset}${o.unresolved ? "u" : ""}`;
+        k += `|f${o.selector},${o.offset},${o.unresolved ? 1 : 0},${o.size ?? ""}`;
         break;
       default:
         return undefined;

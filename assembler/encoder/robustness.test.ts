@@ -154,3 +154,13 @@ test("a memoized result equals a fresh encoding, and callers cannot corrupt the 
     assert.deepEqual(again, encodeUncached(req), show(req));
   }
 });
+
+test("requests that differ only in how their fields would concatenate are cached apart", () => {
+  const base = { bits: 32 as const, address: 0n, flavor: "nasm" as const, mnemonic: "push" };
+  // `push byte 5` (imm 5 with a size keyword) and `push 58` once shared the key "i58".
+  const a = encode({ ...base, operands: [{ kind: "imm", value: 5n, size: 8 }] });
+  const b = encode({ ...base, operands: [{ kind: "imm", value: 58n }] });
+  assert.deepEqual(a, encodeUncached({ ...base, operands: [{ kind: "imm", value: 5n, size: 8 }] }));
+  assert.deepEqual(b, encodeUncached({ ...base, operands: [{ kind: "imm", value: 58n }] }));
+  assert.notDeepEqual(a, b);
+});
