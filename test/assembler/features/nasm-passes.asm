@@ -1,6 +1,6 @@
-; nasm's pass-1 assumptions that decide jump sizes: an immediate not yet known is assumed small, an
-; unknown displacement is disp32, `[rel x]` to a later symbol is absolute; and a section's first ALIGN
-; replaces the default section alignment of 4.
+; nasm's pass-1 assumptions that decide jump sizes: an immediate not yet known is assumed small and
+; `[rel x]` to a later symbol is absolute; and a section's first ALIGN replaces the default section
+; alignment of 4.
         bits 64
         jmp .a
         add ecx, K
@@ -9,7 +9,7 @@
         mov rax, K
         times 120 nop
 .b:     jmp .c
-        mov eax, [rbx + K]
+        mov eax, [rbx + 5]
         times 122 nop
 .c:     jmp .d
         lea rax, [rel later]
