@@ -5,7 +5,12 @@
 // - Mnemonics are lower case. Intel/nasm names are canonical ("movsx", "cdqe", "retf"); the AT&T spellings
 //   GAS accepts ("movzbl", "cltq", "lretq", "ljmp", "addq", "movabs" …) are accepted too when
 //   `flavor === "gas"`, see `parseAttMnemonic` in ./mnemonics.
-// - Operands are always in INTEL order (destination first). The GAS front end reverses AT&T operands.
+// - Operands are always in INTEL order (destination first). The GAS front end reverses AT&T operands
+//   (for MONITOR/MWAIT/INVLPGA, whose AT&T text is already in Intel order, both orders are accepted).
+// - A prefix written as a statement of its own (`rep`, `lock`, GAS `data16`/`rex.W`, NASM `o16`) is a
+//   mnemonic with no operands.
+// - Flavor "gas" with `syntax` left out means AT&T: an operation with no suffix and no register to give its
+//   size takes GNU as's default (l; w in 16-bit code) with a warning. NASM and GAS Intel syntax reject it.
 // - Numbers are bigint. Negative numbers are allowed wherever a two's-complement value of the field's
 //   width is meant (e.g. `-1` for an imm8 of 0xff).
 
