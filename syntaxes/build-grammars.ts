@@ -93,11 +93,12 @@ export function buildGasGrammar(m: MnemonicClasses): Grammar {
           },
         ],
       },
-      // .S files go through the C preprocessor first.
+      // .S files go through the C preprocessor first. Only `#directive` at the start of a line counts: an
+      // indented or spaced `# if CF is set …` is an ordinary comment.
       preprocessor: {
         name: "meta.preprocessor.c.gas",
         match:
-          "^\\s*(#)\\s*(include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma|line)\\b(.*?)(?=/[/*]|$)",
+          "^(#)(include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|pragma|line)\\b(.*?)(?=/[/*]|$)",
         captures: {
           1: { name: "punctuation.definition.directive.gas" },
           2: { name: "keyword.control.directive.preprocessor.gas" },

@@ -50,3 +50,10 @@ REVISION = 4
 #                           ^^^ variable.language.register.gas
     .float 0f1.5e3
 #          ^^^^^^^ constant.numeric.float.gas
+    # if CF is set here, VMXON failed
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ comment.line.number-sign.gas
+# else: a comment that starts with a preprocessor word
+# <------------------------------------------------------ comment.line.number-sign.gas
+#ifdef DEBUG
+# <- punctuation.definition.directive.gas
+#^^^^^ keyword.control.directive.preprocessor.gas
