@@ -190,3 +190,36 @@ describe("dialect selection", () => {
     assert.equal(resolveSyntax("/untitled", "section .text\n    mov rax, [rbx]\n", "auto"), "nasm");
   });
 });
+
+describe("run-time control adjustment", () => {
+  test("NASM: RDMSR of the TRUE capability MSR, OR allowed-0, AND allowed-1 before the VMWRITE", () => {
+    const a = open(
+      "bits 64\nstart:\n    mov eax, 0x4000\n    mov ebx, 0x8\n    vmwrite rax, rbx\n    jbe x\nx:  hlt\n",
+    );
+    const fix = codeActionsAt(a, { start: at(4, 4), end: at(4, 4) }, "skylake-x").find((x) =>
+      /at run time/.test(x.fix.title),
+    );
+    const text = fix?.fix.edits[0]?.newText ?? "";
+    assert.match(text, /mov ecx, 0x48D {4}; IA32_VMX_TRUE_PINBASED_CTLS/);
+    assert.match(text, /or ebx, eax/);
+    assert.match(text, /and ebx, edx/);
+    assert.equal(fix?.fix.edits[0]?.range.start.line, 4);
+  });
+  test("AT&T, on a model without TRUE controls the base capability MSR; not offered for RAX/RDX", () => {
+    const g = open(
+      "    .text\nstart:\n    mov $0x4000, %eax\n    mov $0x8, %esi\n    vmwrite %rsi, %rax\n    jbe 1f\n1:  hlt\n",
+      "/ws/a.s",
+    );
+    const fix = codeActionsAt(g, { start: at(4, 4), end: at(4, 4) }, "core2-first-gen").find((x) =>
+      /at run time/.test(x.fix.title),
+    );
+    assert.match(fix?.fix.edits[0]?.newText ?? "", /mov \$0x481, %ecx {4}# IA32_VMX_PINBASED_CTLS/);
+    const bad = open(
+      "    .text\nstart:\n    mov $0x4000, %eax\n    mov $0x8, %edx\n    vmwrite %rdx, %rax\n    jbe 1f\n1:  hlt\n",
+      "/ws/b.s",
+    );
+    assert.ok(
+      !codeActionsAt(bad, { start: at(4, 4), end: at(4, 4) }, "skylake-x").some((x) => /at run time/.test(x.fix.title)),
+    );
+  });
+});
