@@ -127,9 +127,9 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   if (outcome.kind === "entryFailure")
     return entryFailure(vmx, cpu, insn, launch, 33, outcome.qualification, outcome.failure);
   loadGuestState(vmx, cpu);
-  const ctx = new CheckContext(reader, vmx.model, facts);
-  const msrFailure = firstMsrLoadFailure(ctx);
-  loadEntryMsrs(vmx, cpu, msrFailure ? msrFailure.entryNumber - 1 : vmx.field32(VMCS.VM_ENTRY_MSR_LOAD_COUNT));
+  const msrCount = vmx.field32(VMCS.VM_ENTRY_MSR_LOAD_COUNT);
+  const msrFailure = msrCount === 0 ? undefined : firstMsrLoadFailure(new CheckContext(reader, vmx.model, facts));
+  if (msrCount > 0) loadEntryMsrs(vmx, cpu, msrFailure ? msrFailure.entryNumber - 1 : msrCount);
   if (msrFailure) {
     const failure = describeFailure({ id: msrFailure.checkId, sdm: "26.4" }, msrFailure.violation, reader);
     return entryFailure(vmx, cpu, insn, launch, 34, msrFailure.entryNumber, failure);

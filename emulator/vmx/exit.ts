@@ -117,10 +117,10 @@ export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
     VMCS.VM_ENTRY_INTERRUPTION_INFORMATION,
     vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION) & 0x7fffffff,
   );
-  saveGuestState(vmx, cpu);
+  const guestSegments = saveGuestState(vmx, cpu);
   storeMsrs(vmx, cpu);
   leaveNonRoot(vmx);
-  loadHostState(vmx, cpu);
+  loadHostState(vmx, cpu, guestSegments);
   if (!loadExitMsrs(vmx, cpu)) return cpu.vmExit();
   vmx.emit({
     kind: "vmExit",
@@ -145,7 +145,9 @@ export function leaveNonRoot(vmx: Vmx): void {
 }
 
 /** SDM 27.3: the guest-state area. */
-function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
+/** Saves the guest state; returns the segment registers as they were (loadHostState skips equal ones). */
+function saveGuestState(vmx: Vmx, cpu: VmxCpu): SegmentCache[] {
+  const segments: SegmentCache[] = [];
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
   vmx.setField(VMCS.GUEST_CR0, cpu.readCr(0));
   vmx.setField(VMCS.GUEST_CR3, cpu.readCr(3));
@@ -160,6 +162,7 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   for (let s = 0; s < 8; s++) {
     const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
     const c = cpu.getSegment(s as SegmentIndex);
+    segments.push(c);
     vmx.setField32(sel, c.selector);
     vmx.setField(base, c.base);
     vmx.setField32(limit, c.limit);
@@ -200,6 +203,7 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
         );
     }
   }
+  return segments;
 }
 
 /** The preemption timer's current value (counts down once per 2^rate TSC ticks; rate = IA32_VMX_MISC[4:0]). */
@@ -255,7 +259,20 @@ export function vmxAbort(vmx: Vmx, cpu: VmxCpu, indicator: number, message: stri
 }
 
 /** SDM 27.5: load the host-state area. */
-export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
+export function loadHostState(vmx: Vmx, cpu: VmxCpu, current?: readonly SegmentCache[]): void {
+  // A segment register that already holds the host's value is not loaded again (a load recomputes the mode).
+  const setSegment = (seg: SegmentIndex, c: SegmentCache) => {
+    const now = current?.[seg];
+    if (
+      now &&
+      now.selector === c.selector &&
+      now.base === c.base &&
+      now.limit === c.limit &&
+      now.accessRights === c.accessRights
+    )
+      return;
+    cpu.setSegment(seg, c);
+  };
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
   const has = (exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
   // EFER first: the mode follows it (SDM 27.5.1).
@@ -286,24 +303,24 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
     limit: 0xffffffff,
     accessRights: sel === 0 ? 0x1c093 : 0xc093,
   });
-  cpu.setSegment(1, {
+  setSegment(1, {
     selector: vmx.field32(VMCS.HOST_CS_SELECTOR),
     base: 0n,
     limit: 0xffffffff,
     accessRights: has ? 0xa09b : 0xc09b,
   });
-  cpu.setSegment(2, flat(vmx.field32(VMCS.HOST_SS_SELECTOR), 0n));
-  cpu.setSegment(3, flat(vmx.field32(VMCS.HOST_DS_SELECTOR), 0n));
-  cpu.setSegment(0, flat(vmx.field32(VMCS.HOST_ES_SELECTOR), 0n));
-  cpu.setSegment(4, flat(vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.field(VMCS.HOST_FS_BASE)));
-  cpu.setSegment(5, flat(vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.field(VMCS.HOST_GS_BASE)));
-  cpu.setSegment(7, {
+  setSegment(2, flat(vmx.field32(VMCS.HOST_SS_SELECTOR), 0n));
+  setSegment(3, flat(vmx.field32(VMCS.HOST_DS_SELECTOR), 0n));
+  setSegment(0, flat(vmx.field32(VMCS.HOST_ES_SELECTOR), 0n));
+  setSegment(4, flat(vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.field(VMCS.HOST_FS_BASE)));
+  setSegment(5, flat(vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.field(VMCS.HOST_GS_BASE)));
+  setSegment(7, {
     selector: vmx.field32(VMCS.HOST_TR_SELECTOR),
     base: vmx.field(VMCS.HOST_TR_BASE),
     limit: 0x67,
     accessRights: 0x8b,
   });
-  cpu.setSegment(6, { selector: 0, base: 0n, limit: 0, accessRights: 0x10000 });
+  setSegment(6, { selector: 0, base: 0n, limit: 0, accessRights: 0x10000 });
   cpu.setGdtr({ base: vmx.field(VMCS.HOST_GDTR_BASE), limit: 0xffff });
   cpu.setIdtr({ base: vmx.field(VMCS.HOST_IDTR_BASE), limit: 0xffff });
   cpu.writeGpr(4, vmx.field(VMCS.HOST_RSP));

@@ -94,10 +94,17 @@ export class CheckContext {
     this.linearWidth = linearWidthOf(model);
   }
 
-  /** Facts about the machine (memory, VMM mode, pointers): a check that looks at them is re-run every time. */
+  /**
+   * Facts about the machine (VMM mode, SMM, pointers). Their values are part of the check cache's key (a change
+   * re-runs every check), so reading them does not make a check volatile.
+   */
   get facts(): MachineFacts {
-    this.touchedFacts = true;
     return this.machineFacts;
+  }
+  /** Physical memory: a check that reads it runs again at every VM entry. */
+  get mem(): MachineFacts["mem"] {
+    this.touchedFacts = true;
+    return this.machineFacts.mem;
   }
   /** A field's full value. */
   f(encoding: number): bigint {

@@ -157,7 +157,7 @@ export const EXECUTION_CONTROL_CHECKS: Check[] = [
       return undefined;
     const t = c.n(VMCS.TPR_THRESHOLD) & 0xf;
     const page = Number(c.f(VMCS.VIRTUAL_APIC_ADDRESS));
-    const vtpr = c.facts.mem.read32(page + 0x80) & 0xff;
+    const vtpr = c.mem.read32(page + 0x80) & 0xff;
     if (t > vtpr >> 4)
       return v(
         `TPR threshold[3:0]=${t} exceeds VTPR[7:4]=${vtpr >> 4} (byte 80H of the virtual-APIC page)`,

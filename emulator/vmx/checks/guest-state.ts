@@ -235,14 +235,14 @@ export const GUEST_STATE_CHECKS: Check[] = [
     false,
   ),
   link("GNR-24", "the linked VMCS has the right revision identifier", (c, p) => {
-    const rev = c.facts.mem.read32(Number(p)) >>> 0;
+    const rev = c.mem.read32(Number(p)) >>> 0;
     const want = Number(c.basic & 0x7fffffffn);
     return (rev & 0x7fffffff) !== want
       ? `the VMCS at link pointer ${hex(p)} has revision ${hex(rev & 0x7fffffff)}, not ${hex(want)}`
       : undefined;
   }),
   link("GNR-25", 'the linked VMCS shadow indicator equals "VMCS shadowing"', (c, p) => {
-    const shadow = c.facts.mem.read32(Number(p)) >>> 31 === 1;
+    const shadow = c.mem.read32(Number(p)) >>> 31 === 1;
     const want = on(c.proc2, PROC_BASED2.VMCS_SHADOWING);
     return shadow !== want
       ? `the VMCS at link pointer ${hex(p)} has shadow-VMCS indicator ${shadow ? 1 : 0} but "VMCS shadowing"=${want ? 1 : 0}`
@@ -264,8 +264,8 @@ export const GUEST_STATE_CHECKS: Check[] = [
     if (!guestUsesPaePaging(c) || on(c.proc2, PROC_BASED2.ENABLE_EPT)) return undefined;
     const table = Number(c.f(VMCS.GUEST_CR3) & 0xffffffe0n);
     for (let i = 0; i < 4; i++) {
-      const lo = c.facts.mem.read32(table + 8 * i) >>> 0;
-      const hi = c.facts.mem.read32(table + 8 * i + 4) >>> 0;
+      const lo = c.mem.read32(table + 8 * i) >>> 0;
+      const hi = c.mem.read32(table + 8 * i + 4) >>> 0;
       const e = (BigInt(hi) << 32n) | BigInt(lo);
       const p = pdpteProblem(e, c.physWidth);
       if (p)

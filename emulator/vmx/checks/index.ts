@@ -138,7 +138,18 @@ export class CheckCache {
   private readonly volatile = new Set<number>();
   /** False until every check has passed once (or after a control field changed). */
   private primed = false;
+  /** The machine facts the cached results were computed with. */
+  private factsKey = "";
   runs = 0;
+
+  /** Resets the cache when the machine facts changed (VMM mode, SMM, x2APIC mode, the two pointers). */
+  checkFacts(f: MachineFacts): void {
+    const key = `${f.vmmLongMode}|${f.inSmm}|${f.x2apicMode}|${f.currentVmcsPointer}|${f.vmxonPointer}`;
+    if (key !== this.factsKey) {
+      this.factsKey = key;
+      this.reset();
+    }
+  }
 
   /** Forget everything (another VMCS became current, or a control field changed). */
   reset(): void {
@@ -205,6 +216,7 @@ export function runEntryChecksCached(
   allChanged: boolean,
   opts: RunOptions = {},
 ): EntryCheckOutcome {
+  cache.checkFacts(facts);
   if (allChanged || GLOBAL_DEPENDENCIES.some((e) => changed.has(e))) cache.reset();
   const list = cache.toRun(changed);
   if (list && list.length === 0) return { kind: "ok" };
