@@ -13,7 +13,16 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(["asm", ...args], { out: (t) => void (out += t), err: (t) => void (err += t), cwd: dir });
+  const io = {
+    out(t: string) {
+      out += t;
+    },
+    err(t: string) {
+      err += t;
+    },
+    cwd: dir,
+  };
+  const code = await main(["asm", ...args], io);
   return { code, out, err };
 }
 
