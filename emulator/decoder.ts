@@ -218,7 +218,8 @@ function decodeInto(i: Insn, fetch: FetchByte, mode: number): void {
     if (entry.f64 && opsize && (opcode === 0xc2 || opcode === 0xc3)) i.osz = 8; // Intel ignores 66 on near RET
   }
 
-  const needsModrm = entry.ops.some((o) => /^([EGMRVW]|Sw|Co|Do)/.test(o)) || entry.group !== undefined;
+  const needsModrm =
+    entry.ops.some((o) => !FIXED_OPERANDS.has(o) && /^([EGMRVW]|Sw|Co|Do)/.test(o)) || entry.group !== undefined;
   if (needsModrm) {
     const m = next();
     i.hasModrm = true;
@@ -594,10 +595,11 @@ function threeByte38(i: Insn, b3: number): OpEntry | undefined {
     if (b3 === 0x80) return simple("invept", ["Go", "M"]);
     if (b3 === 0x81) return simple("invvpid", ["Go", "M"]);
     if (b3 === 0x82) return simple("invpcid", ["Go", "M"]);
-    return undefined;
+    if (b3 === 0x2a) return simple("movntdqa", ["Vx", "Mx"]);
   }
-  if (b3 === 0xf0) return simple("movbe", ["Gv", "M"]);
-  if (b3 === 0xf1) return simple("movbe", ["M", "Gv"]);
+  if (i.rep !== 0) return undefined;
+  if (b3 === 0xf0) return simple("movbe", ["Gv", "Mv"]);
+  if (b3 === 0xf1) return simple("movbe", ["Mv", "Gv"]);
   return undefined;
 }
 
@@ -626,6 +628,25 @@ function resolveGroup(i: Insn, entry: OpEntry, opcode: number): OpEntry | undefi
           212: "vmfunc",
           248: "swapgs",
           249: "rdtscp",
+          // Named for the disassembler; not supported by the emulated Intel models (#UD): SGX, TSX, PKU,
+          // SERIALIZE, PCONFIG and AMD SVM.
+          192: "enclv",
+          197: "pconfig",
+          207: "encls",
+          213: "xend",
+          214: "xtest",
+          215: "enclu",
+          216: "vmrun",
+          217: "vmmcall",
+          218: "vmload",
+          219: "vmsave",
+          220: "stgi",
+          221: "clgi",
+          222: "skinit",
+          223: "invlpga",
+          232: "serialize",
+          238: "rdpkru",
+          239: "wrpkru",
         };
         if (reg === 4) return simple("smsw", ["Ev"]);
         if (reg === 6) return simple("lmsw", ["Ew"]);

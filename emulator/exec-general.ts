@@ -566,6 +566,10 @@ def("xlat", (cpu, i) => {
   cpu.setReg(0, 1, cpu.rd8(seg, off), 0);
 });
 
+def("salc", (cpu) => {
+  cpu.setReg(0, 1, cpu.getCF() ? 0xff : 0, 0);
+});
+
 def("lahf", (cpu) => {
   cpu.setReg(16, 1, cpu.getFlags() & 0xd7, 0);
 });

@@ -161,6 +161,7 @@ one(0xd2, "grp2:Eb,CL grp=2");
 one(0xd3, "grp2:Ev,CL grp=2");
 one(0xd4, "aam:Ib i64");
 one(0xd5, "aad:Ib i64");
+one(0xd6, "salc i64"); // undocumented: AL = CF ? FFh : 0
 one(0xd7, "xlat");
 for (let k = 0xd8; k <= 0xdf; k++) one(k, "x87:E grp=x87");
 one(0xe0, "loopne:Jb f64");
