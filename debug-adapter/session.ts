@@ -38,7 +38,7 @@ import { formatNumber, type NumberFormat, parseNumber } from "./core/format";
 import { buildProgram, createTarget, defaultEntry } from "./core/machine-adapter";
 import { callFrames, type Frame } from "./core/stack";
 import type { DebugTarget } from "./core/target";
-import { ChangeTracker, recordStopValues, scopes, type VarNode } from "./core/variables";
+import { ChangeTracker, recordStopValues, scopes, type VarNode, vmcsGroupNodes } from "./core/variables";
 import { exitHistory, fieldForName, VmcsHistory, vmxState } from "./core/vmx-state";
 import { type LaunchSettings, parseLaunchArguments } from "./launch-config";
 
@@ -55,7 +55,7 @@ const ERR = {
   unknown: 3007,
 } as const;
 
-type VarContainer = { kind: "scope"; index: number } | { kind: "node"; node: VarNode };
+type VarContainer = { kind: "scope"; index: number } | { kind: "host" } | { kind: "node"; node: VarNode };
 
 function readText(path: string): string | undefined {
   try {
@@ -876,20 +876,36 @@ export class VmxDebugSession extends LoggingDebugSession {
     return { engine: e, tracker: this.tracker, format };
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.guard(response, () => {
       const e = this.stopped(response);
       if (!e) return;
+      const frame = this.frames[Number(args?.frameId) - 1];
+      const list = scopes(this.varContext());
+      // The host's VM-entry frame: what the host will have when it resumes (the VMCS host-state area).
+      const hostScope: DebugProtocol.Scope[] = frame?.entrySite
+        ? [
+            {
+              name: "Host state at the next VM exit (VMCS)",
+              variablesReference: this.handles.create({ kind: "host" }),
+              expensive: false,
+              presentationHint: "registers",
+            },
+          ]
+        : [];
       response.body = {
-        scopes: scopes(this.varContext()).map((s, index) => {
-          const sc: DebugProtocol.Scope = {
-            name: s.name,
-            variablesReference: this.handles.create({ kind: "scope", index }),
-            expensive: s.expensive,
-          };
-          if (s.hint) sc.presentationHint = s.hint;
-          return sc;
-        }),
+        scopes: [
+          ...hostScope,
+          ...list.map((s, index) => {
+            const sc: DebugProtocol.Scope = {
+              name: s.name,
+              variablesReference: this.handles.create({ kind: "scope", index }),
+              expensive: s.expensive,
+            };
+            if (s.hint) sc.presentationHint = s.hint;
+            return sc;
+          }),
+        ],
       };
       this.sendResponse(response);
     });
@@ -899,6 +915,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     const c = this.handles.get(ref);
     if (!c) return undefined;
     if (c.kind === "scope") return scopes(this.varContext(format))[c.index]?.children();
+    if (c.kind === "host") return vmcsGroupNodes(this.varContext(format), "host-state");
     return c.node.children?.();
   }
 

@@ -128,6 +128,14 @@ describe("VMX debugging", () => {
     assert.match(host?.name ?? "", /^host: .*\(VM entry\)/);
     assert.equal(host?.line, VMLAUNCH_LINE);
     assert.equal((await vmxState()).mode, "non-root");
+    // The host frame's scopes start with the host state it resumes with.
+    const hs = (await dc.scopesRequest({ frameId: host?.id ?? 0 })).body.scopes[0];
+    assert.match(hs?.name ?? "", /^Host state/);
+    const hostVars = await variablesOf(hs?.variablesReference ?? 0);
+    assert.equal(
+      BigInt(hostVars.find((v) => v.name === "HOST_RIP")?.value ?? "0"),
+      BigInt(await evaluate(dc, "vmexit_entry")),
+    );
   });
 
   it("step over VMLAUNCH runs the guest to its first VM exit, landing in the host's handler", async () => {
