@@ -133,13 +133,16 @@ async function main(): Promise<void> {
     }
     report("completion", completionTimes, { items });
 
-    // Let the assembler worker finish, then read the resident set of the whole server process.
-    await new Promise((r) => setTimeout(r, 3000));
-    const rss = rssMb(s.process.pid);
+    // The resident set of the whole server process (main thread + assembler worker): right after the requests
+    // (the worker may still be assembling) and after 10 s without edits (the idle worker has been stopped).
+    const busy = rssMb(s.process.pid);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const idle = rssMb(s.process.pid);
     console.log(
       JSON.stringify({
         bench: "language-server-memory",
-        rssMb: rss === undefined ? null : Number(rss.toFixed(1)),
+        rssMb: busy === undefined ? null : Number(busy.toFixed(1)),
+        rssIdleMb: idle === undefined ? null : Number(idle.toFixed(1)),
         loadAverage: Number(loadavg()[0]!.toFixed(1)),
         cpus: cpus().length,
       }),
