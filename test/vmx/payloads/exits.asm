@@ -228,6 +228,9 @@ main:
         CASE "VMXON in the guest [exit 27]", g_vmxon
         ENTER
 
+        CASE "VMLAUNCH in the guest [INS-02: exit 20, before any other check]", g_vmlaunch
+        ENTER
+
         vmxoff
         VMX_RESULT "VMXOFF"
         PRINTLN "=== done ==="
@@ -401,6 +404,9 @@ g_vmread:
         hlt
 g_vmxon:
         vmxon [rel g_scratch]
+        hlt
+g_vmlaunch:
+        vmlaunch
         hlt
 
         align 8

@@ -135,6 +135,17 @@ main:
         invvpid rax, [desc]
         VMX_RESULT "INVVPID type 0, non-canonical linear address"
 
+        PRINTLN "--- a shadow VMCS cannot be launched [INS-05: VMfailInvalid]"
+        mov rdi, VMCS_C
+        call vmx_init_region
+        or dword [abs VMCS_C], 0x80000000
+        mov qword [ptr_tmp], VMCS_C
+        vmclear [ptr_tmp]
+        vmptrld [ptr_tmp]
+        VMX_RESULT "VMPTRLD(shadow VMCS)"
+        vmlaunch
+        VMX_RESULT "VMLAUNCH(shadow VMCS)"
+
         vmxoff
         VMX_RESULT "VMXOFF"
         PRINTLN "=== done ==="
