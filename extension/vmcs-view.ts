@@ -47,6 +47,7 @@ export class VmcsTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     if (!this.store.session) return undefined;
     if (this.store.problem) return `The debug adapter did not answer vmx/state: ${this.store.problem}`;
     if (!state) return "Waiting for the program to stop…";
+    if (this.store.running) return "Running… (values as of the last stop)";
     return state.fields.length === 0 && state.mode !== "off"
       ? "No current VMCS (VMPTRLD one to see its fields)."
       : undefined;

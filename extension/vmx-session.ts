@@ -13,9 +13,14 @@ import {
 import { VMX_DEBUG_TYPE } from "./debug-configuration";
 import { vmxRequest } from "./vmx-requests";
 
+/** DAP requests after which the program runs until the next `stopped` event. */
+const RESUMING = new Set(["continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue", "goto"]);
+
 export class VmxSessionStore implements vscode.Disposable {
   state: VmxStateResponseBody | undefined;
   history: VmxExitHistoryResponseBody | undefined;
+  /** The program is running: the values shown are those of the last stop. */
+  running = false;
   /** Why the last refresh failed (shown in the view's message); undefined when it worked. */
   problem: string | undefined;
   session: vscode.DebugSession | undefined;
@@ -50,8 +55,16 @@ export class VmxSessionStore implements vscode.Disposable {
       // Fallback for adapters that do not send vmx/stateChanged: refresh on every stop.
       vscode.debug.registerDebugAdapterTrackerFactory(VMX_DEBUG_TYPE, {
         createDebugAdapterTracker: (session) => ({
+          onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+            if (session === this.session && m.type === "request" && RESUMING.has(m.command ?? ""))
+              this.setRunning(true);
+          },
           onDidSendMessage: (m: { type?: string; event?: string }) => {
-            if (session === this.session && m.type === "event" && m.event === "stopped") this.scheduleRefresh();
+            if (session !== this.session || m.type !== "event") return;
+            if (m.event === "stopped") {
+              this.running = false;
+              this.scheduleRefresh();
+            } else if (m.event === "continued") this.setRunning(true);
           },
         }),
       }),
@@ -60,8 +73,15 @@ export class VmxSessionStore implements vscode.Disposable {
     if (active?.type === VMX_DEBUG_TYPE) this.follow(active);
   }
 
+  private setRunning(running: boolean): void {
+    if (this.running === running) return;
+    this.running = running;
+    this.changed.fire();
+  }
+
   private follow(s: vscode.DebugSession): void {
     this.session = s;
+    this.running = false;
     this.lastEntryFailure = undefined;
     this.state = undefined;
     this.history = undefined;

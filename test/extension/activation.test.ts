@@ -169,6 +169,15 @@ describe("VMCS view", () => {
     });
     assert.match(roots(VIEWS.vmcs)[1]!.children[0]!.contextValue, /\bbreakpoint\b/);
   });
+  test("while the program runs the view says its values are from the last stop", async () => {
+    const session = await startSession(stateWith([fieldState(guest, "0x21")]));
+    const tracker = fake.trackerFactories.get("vmx").createDebugAdapterTracker(session);
+    tracker.onWillReceiveMessage({ type: "request", command: "continue" });
+    assert.match(fake.treeViews.get(VIEWS.vmcs)!.message ?? "", /Running/);
+    tracker.onDidSendMessage({ type: "event", event: "stopped" });
+    await sleep(60);
+    assert.equal(fake.treeViews.get(VIEWS.vmcs)!.message, undefined);
+  });
   test("the session ending empties the view", async () => {
     const session = await startSession(stateWith([fieldState(guest, "0x21")]));
     fake.ev.terminateSession.fire(session);
