@@ -243,6 +243,8 @@ function startServer(): void {
       if (!done.result) return;
       const version = jobVersions.get(done.id) ?? -1;
       jobVersions.delete(done.id);
+      // Jobs replaced in the queue by newer ones never report back: forget them.
+      for (const id of jobVersions.keys()) if (id < done.id - 100) jobVersions.delete(id);
       if (st.frontend && st.frontend.version > version) return;
       // What the current analysis was given (an older result moved with the edits since).
       const before = st.analysis && st.version === doc.version ? frontendFor(uri, st) : undefined;
