@@ -49,12 +49,44 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
 }
 
+/** Debian's chromium, headless, quiet, with a fresh profile in `profileDir`. */
+export async function launchBrowser(profileDir: string): Promise<BrowserContext> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-default-apps",
+      "--disable-extensions",
+      "--no-default-browser-check",
+    ],
+  });
+}
+
+/** Opens the workbench at `url` and waits until the explorer lists the folder. */
+export async function openWorkbench(context: BrowserContext, url: string): Promise<Page> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  await page.goto(url);
+  await page.locator(".monaco-workbench .part.statusbar").waitFor({ state: "visible", timeout: 60_000 });
+  await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ state: "visible", timeout: 60_000 });
+  return page;
+}
+
 /**
  * Starts code-server and chromium and opens the workspace. The extension comes from the repository (its
  * package.json and dist/) or, when VMX_E2E_EXTENSION names a folder, from there (e.g. an unpacked .vsix).
  */
 export async function openSession(options: SessionOptions): Promise<E2eSession> {
-  const { chromium } = await import("playwright-core");
   const root = mkdtempSync(join(tmpdir(), "vmx-e2e-"));
   const workspace = join(root, "workspace");
   cpSync(join(repoRoot, "examples"), workspace, { recursive: true });
@@ -83,33 +115,8 @@ export async function openSession(options: SessionOptions): Promise<E2eSession> 
       extensionSource: process.env.VMX_E2E_EXTENSION || repoRoot,
       ...(process.env.VMX_E2E_VSIX ? { vsix: process.env.VMX_E2E_VSIX } : {}),
     });
-    context = await chromium.launchPersistentContext(join(root, "chromium-profile"), {
-      executablePath: chromiumPath(),
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        "--no-default-browser-check",
-      ],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(20_000);
-    await page.goto(server.url);
-    await page.locator(".monaco-workbench .part.statusbar").waitFor({ state: "visible", timeout: 60_000 });
-    // The explorer lists the folder once the workbench has restored.
-    await page
-      .locator(".explorer-folders-view .monaco-list-row")
-      .first()
-      .waitFor({ state: "visible", timeout: 60_000 });
+    context = await launchBrowser(join(root, "chromium-profile"));
+    const page = await openWorkbench(context, server.url);
     const screenshot = async (name: string) => {
       const path = join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path });

@@ -20,10 +20,28 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await page.keyboard.press("Control+P");
   const widget = await quickInput(page);
   await widget.locator("input").fill(relativePath);
-  // The row of exactly that file (its description is the folder path).
-  const row = widget.locator(".quick-input-list .monaco-list-row", { hasText: base }).first();
-  await row.waitFor({ state: "visible" });
-  await page.keyboard.press("Enter");
+  // The row of exactly that file: its label is the file name, its description the folder path.
+  const dir = relativePath.includes("/") ? relativePath.slice(0, relativePath.lastIndexOf("/")) : "";
+  const rows = widget.locator(".quick-input-list .monaco-list-row");
+  let offered: { label: string; description: string }[] = [];
+  let index = -1;
+  await until(
+    async () => {
+      offered = await rows.evaluateAll((els) =>
+        els.map((e) => ({
+          label: (e.querySelector(".label-name")?.textContent ?? "").trim(),
+          description: (e.querySelector(".label-description")?.textContent ?? "").trim(),
+        })),
+      );
+      index = offered.findIndex(
+        (o) => o.label === base && (dir === "" ? !o.description.includes("/") : o.description.endsWith(dir)),
+      );
+      return index >= 0;
+    },
+    10_000,
+    () => `${relativePath} in Quick Open; it offers ${JSON.stringify(offered)}`,
+  );
+  await rows.nth(index).click();
   await widget.waitFor({ state: "hidden" });
   await page.locator(`.tabs-container .tab.active[aria-label^="${base}"]`).waitFor({ state: "visible" });
   await activeEditor(page).locator(".view-lines").waitFor({ state: "visible" });
