@@ -48,6 +48,7 @@ HOST_FS_SELECTOR        equ 0x0C08
 HOST_GS_SELECTOR        equ 0x0C0A
 HOST_TR_SELECTOR        equ 0x0C0C
 IO_BITMAP_A_ADDR        equ 0x2000
+EXIT_MSR_LOAD_ADDR      equ 0x2008
 IO_BITMAP_B_ADDR        equ 0x2002
 VMCS_LINK_POINTER       equ 0x2800
 PIN_BASED_CONTROLS      equ 0x4000
@@ -353,6 +354,16 @@ setup_vmcs:
         mov rdi, VMCS_LINK_POINTER
         mov rsi, -1
         call vmw
+%ifdef BREAK_VMX_ABORT
+        ; broken: the VM-exit MSR-load area loads IA32_FS_BASE, which no MSR-load area may (SDM 27.6)
+        mov dword [rel exit_msr_area], 0xC0000100
+        mov rdi, EXIT_MSR_LOAD_ADDR
+        lea rsi, [rel exit_msr_area]
+        call vmw
+        mov rdi, EXIT_MSR_LOAD_COUNT
+        mov esi, 1
+        call vmw
+%endif
 
         ; ---- host state (SDM 24.5): the environment we run in now
         mov rdi, HOST_CR0
@@ -972,6 +983,8 @@ vmx_basic_hi:   dd 0
 gdtr:           times 10 db 0
 idtr:           times 10 db 0
 g_vendor:       times 16 db 0
+        align 16
+exit_msr_area:  times 16 db 0                   ; (broken/vmx-abort.asm only)
 
 msg_banner:     db "hypervisor: VT-x bring-up (SDM Vol. 3C ch. 23-27)", 10, 0
 msg_no_vmx:     db "CPUID.1:ECX.VMX = 0: this processor has no VMX", 10, 0

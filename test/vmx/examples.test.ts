@@ -131,3 +131,17 @@ describe("describeVmxEvent: what `vmx run` and the debugger print for a failed V
     );
   });
 });
+
+describe("examples/broken/vmx-abort.asm", () => {
+  test("a bad VM-exit MSR-load entry is a VMX abort: indicator 4 in the VMCS, then shutdown (SDM 27.7)", () => {
+    const r = runProgram(ex("broken/vmx-abort.asm"));
+    assert.equal(r.stop.kind, "shutdown");
+    assert.match(r.stop.kind === "shutdown" ? r.stop.message : "", /VMX abort \(indicator 4\)/);
+    const abort = r.events.find((e) => e.kind === "vmxAbort");
+    assert.ok(abort && abort.kind === "vmxAbort");
+    assert.equal(abort.indicator, 4);
+    // The VMX-abort indicator is the dword at offset 4 of the VMCS region (0x201000 in the example).
+    assert.deepEqual([...r.machine.readPhys(0x201004, 4)], [4, 0, 0, 0]);
+    assert.match(r.output, /guest: hello from VMX non-root operation\n$/);
+  });
+});

@@ -56,6 +56,32 @@ main:
         ENTER_REPORT 0, "VMLAUNCH"
         and qword [abs PAE_PDPT + 8], ~2
 
+        mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
+        mov dword [want_proc2], (1 << 1) | (1 << 7)      ; enable EPT, unrestricted guest
+        FRESH "unrestricted guest in unpaged protected mode (CR0.PE=1, PG=0) with EPT: CPUID exit", g32
+        call make_32bit
+        VMW VMCS_GUEST_CR0, 0x31
+        mov rax, cr4
+        btr rax, 5
+        VMW VMCS_GUEST_CR4, rax
+        call ept_identity
+        ENTER_REPORT 0, "VMLAUNCH"
+        mov dword [want_proc2], 0
+        mov dword [want_proc], PROC_HLT_EXITING
+
+        mov dword [want_proc], PROC_HLT_EXITING | PROC_TSC_OFFSETTING
+        FRESH "RDTSC with TSC offsetting, offset 2^62 [no exit; bit 62 of the guest's TSC]", g_rdtsc
+        mov rax, 1 << 62
+        VMW VMCS_TSC_OFFSET, rax
+        ENTER_REPORT 0, "VMLAUNCH"
+        mov eax, [g_rdx]
+        shr eax, 30
+        and eax, 1
+        PRINT "  guest TSC bit 62 = "
+        PDEC rax
+        call newline
+        mov dword [want_proc], PROC_HLT_EXITING
+
         FRESH "triple fault: UD2 with an empty guest IDT [exit 2]", g_ud2
         VMW VMCS_GUEST_IDTR_LIMIT, 0
         ENTER_REPORT 0, "VMLAUNCH"
@@ -109,6 +135,26 @@ build_tables:
 
 g_ud2:
         ud2
+g_rdtsc:
+        rdtsc
+        hlt
+
+; EPT identity map of 0-4 GiB with 1-GiB pages
+EPT_PML4        equ FREE_MEM + 0x8000
+EPT_PDPT        equ FREE_MEM + 0x9000
+ept_identity:
+        mov rdi, EPT_PDPT
+        xor eax, eax
+.map:   mov rdx, rax
+        shl rdx, 30
+        or rdx, 0x80 | (6 << 3) | 7
+        mov [rdi + rax * 8], rdx
+        inc eax
+        cmp eax, 4
+        jb .map
+        mov qword [abs EPT_PML4], EPT_PDPT | 7
+        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+        ret
 
         bits 32
 g32:
