@@ -46,15 +46,13 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
   if (os === 16 && bits !== 16) opsize66 = true;
   if (os === 32 && bits === 16) opsize66 = true;
   if (os === 64 && !form.d64) rexW = true;
-  // Size prefixes written explicitly on an instruction without a variable operand size are emitted as is.
-  if (!form.usesV && form.os === undefined) {
-    for (const p of req.prefixes ?? []) {
-      if ((p === "o16" || p === "data16") && bits !== 16) opsize66 = true;
-      if ((p === "o32" || p === "data32") && bits === 16) opsize66 = true;
-      if (p === "o64" || p === "rex64") {
-        if (bits !== 64) return { message: "REX.W is only available in 64-bit mode", score: 10 };
-        rexW = true;
-      }
+  // Size prefixes written explicitly are emitted as written (once), whatever the operands' size.
+  for (const p of req.prefixes ?? []) {
+    if ((p === "o16" || p === "data16") && bits !== 16) opsize66 = true;
+    if ((p === "o32" || p === "data32") && bits === 16) opsize66 = true;
+    if (p === "o64" || p === "rex64") {
+      if (bits !== 64) return { message: "REX.W is only available in 64-bit mode", score: 10 };
+      rexW = true;
     }
   }
   for (const p of req.prefixes ?? []) if (p === "rex") needRex = true;

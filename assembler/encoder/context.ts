@@ -17,6 +17,8 @@ export interface Ctx {
   ops: Operand[];
   bits: Bits;
   opSize: number | undefined;
+  /** Operand size asked for by an o16/o32/o64 prefix (a default, not a constraint). */
+  prefixOpSize: number | undefined;
   srcSize: number | undefined;
   lenient: boolean;
   /** regInfo of each register operand, looked up once per request. */

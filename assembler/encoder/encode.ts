@@ -174,11 +174,13 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     if (intel.opSize !== undefined) reading = { ...r, opSize: intel.opSize };
   }
   const opSize = explicitOpSize(req, reading);
+  ops = withPrefixAddrSize(req, ops);
   const ctx: Ctx = {
     req,
     ops,
     bits: req.bits,
     opSize,
+    prefixOpSize: prefixOpSize(req),
     srcSize: reading.srcSize ?? req.srcSize,
     lenient: false,
     regs: [],
@@ -198,14 +200,35 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
 }
 
 function explicitOpSize(req: EncodeRequest, r: MnemonicReading): number | undefined {
-  if (r.opSize !== undefined) return r.opSize;
-  if (req.opSize !== undefined) return req.opSize;
+  return r.opSize ?? req.opSize;
+}
+
+/**
+ * The operand size an o16/o32/o64 (GAS data16/data32/rex64) prefix asks for. It picks the size of an
+ * instruction nothing else sizes (`o16 push 0x1234`); elsewhere the prefix byte is emitted as written
+ * (`o16 mov eax, ebx` is 66 89 D8 in both references).
+ */
+function prefixOpSize(req: EncodeRequest): number | undefined {
   for (const p of req.prefixes ?? []) {
     if (p === "o16" || p === "data16") return 16;
     if (p === "o32" || p === "data32") return 32;
     if (p === "o64" || p === "rex64") return 64;
   }
   return undefined;
+}
+
+/** An a16/a32 (GAS addr16/addr32) prefix sets the address size of a memory operand without registers. */
+function withPrefixAddrSize(req: EncodeRequest, ops: Operand[]): Operand[] {
+  let size: 16 | 32 | 64 | undefined;
+  for (const p of req.prefixes ?? []) {
+    if (p === "a16" || p === "addr16") size = 16;
+    if (p === "a32" || p === "addr32") size = 32;
+    if (p === "a64") size = 64;
+  }
+  if (size === undefined) return ops;
+  return ops.map((o) =>
+    o.kind === "mem" && !o.base && !o.index && !o.rip && o.addrSize === undefined ? { ...o, addrSize: size } : o,
+  );
 }
 
 function kindOf(o: Operand | undefined, r: RegInfo | undefined): number {
@@ -289,7 +312,7 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
     const withDefault = cands.filter(
       (c) =>
         c.form.def &&
-        (c.v === undefined || c.v === defaultV(c.form, ctx.bits, ctx.req.flavor)) &&
+        (c.v === undefined || c.v === (ctx.prefixOpSize ?? defaultV(c.form, ctx.bits, ctx.req.flavor))) &&
         ctx.opSize === undefined,
     );
     if (withDefault.length > 0) pool = withDefault;
@@ -370,7 +393,7 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
   if (!form.usesV && !form.sized) determined = true;
   // With nothing giving the operand size, an instruction that has a default uses it; the immediate's value
   // never changes the operand size (`push 0xffffffff` in 16-bit code is a truncated push imm16).
-  if (!determined && form.def && form.usesV && v !== defaultV(form, bits, ctx.req.flavor))
+  if (!determined && form.def && form.usesV && v !== (ctx.prefixOpSize ?? defaultV(form, bits, ctx.req.flavor)))
     return { message: "not the default operand size", score: 0 };
   if (
     ctx.req.flavor === "nasm" &&

@@ -131,7 +131,13 @@ export function matchOperand(
     case "moffs": {
       if (op.kind !== "mem" || op.far) return "a memory operand is needed here";
       if (op.base || op.index || op.rip) return "moffs needs an absolute address";
-      if (bits === 64 && ctx.req.flavor === "nasm" && op.dispSize !== 64 && form.mnemonic !== "movabs")
+      if (
+        bits === 64 &&
+        ctx.req.flavor === "nasm" &&
+        op.dispSize !== 64 &&
+        op.addrSize !== 32 &&
+        form.mnemonic !== "movabs"
+      )
         return "moffs64 needs qword";
       if (bits !== 64 && op.dispSize === 64) return "64-bit address outside 64-bit code";
       const size = sizeOf(p.size, v, bits);
