@@ -755,7 +755,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const e = this.stopped(response);
       if (!e) return;
-      const frames = callFrames(e.target, e.sourceMap, e.lastEntrySite());
+      const frames = callFrames(e.target, e.sourceMap, e.lastEntrySite(), e.lastExitSite());
       const caller = frames[1];
       this.sendResponse(response);
       this.execute(() => e.stepOut(caller && !caller.entrySite ? caller.returnAddress : undefined));
@@ -847,7 +847,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const e = this.stopped(response);
       if (!e) return;
-      this.frames = callFrames(e.target, e.sourceMap, e.lastEntrySite());
+      this.frames = callFrames(e.target, e.sourceMap, e.lastEntrySite(), e.lastExitSite());
       const start = Math.max(0, Number(args?.startFrame ?? 0) || 0);
       const levels = Number(args?.levels ?? 0) || this.frames.length;
       const frames = this.frames.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {

@@ -233,6 +233,14 @@ export class DebugEngine {
     return undefined;
   }
 
+  /** The guest's exit site while the host handles that exit (the VMCS is launched and the guest is not running). */
+  lastExitSite(): { guestRip: bigint; reasonName: string } | undefined {
+    const t = this.target;
+    const x = this.exits.entries[this.exits.length - 1];
+    if (!x || x.entryFailure || t.vmx.operation() !== "root" || t.vmx.launchState() !== "launched") return undefined;
+    return { guestRip: x.guestRip, reasonName: EXIT_REASONS[x.reason]?.name ?? `reason ${x.reason}` };
+  }
+
   lastEntrySite(): { address: bigint } | undefined {
     return this.entries.entries[this.entries.length - 1];
   }

@@ -13,7 +13,7 @@ export interface Frame {
   world: "host" | "guest" | "none";
   /** Where this frame's call returns to (absent for the innermost frame). */
   returnAddress?: bigint;
-  /** The frame is a VM-entry site shown for orientation, not a real return address. */
+  /** A VM-entry site (host) or VM-exit site (guest) shown for orientation, not a real return address. */
   entrySite?: boolean;
 }
 
@@ -48,6 +48,7 @@ export function callFrames(
   target: DebugTarget,
   sourceMap: SourceMap | undefined,
   entrySite: { address: bigint } | undefined,
+  exitSite?: { guestRip: bigint; reasonName: string },
 ): Frame[] {
   const operation = target.vmx.operation();
   const world: Frame["world"] = operation === "non-root" ? "guest" : operation === "root" ? "host" : "none";
@@ -86,6 +87,16 @@ export function callFrames(
       name: `${frameName(sourceMap, entrySite.address)} (VM entry)`,
       location: sourceMap?.locationOf(entrySite.address),
       world: "host",
+      entrySite: true,
+    });
+  }
+  // In the host after a VM exit: where the guest stopped, for orientation.
+  if (world === "host" && exitSite) {
+    frames.push({
+      address: exitSite.guestRip,
+      name: `${frameName(sourceMap, exitSite.guestRip)} (VM exit: ${exitSite.reasonName})`,
+      location: sourceMap?.locationOf(exitSite.guestRip),
+      world: "guest",
       entrySite: true,
     });
   }

@@ -143,7 +143,12 @@ describe("VMX debugging", () => {
     const stopped = waitStopped(dc);
     await dc.nextRequest({ threadId: 1 });
     await stopped;
-    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(frames[0]?.line, HOST_HANDLER_LINE);
+    assert.match(frames[0]?.name ?? "", /^host: vmexit_entry/);
+    // Below the host's frames: where the guest exited.
+    assert.match(frames.at(-1)?.name ?? "", /^guest: guest_entry\+0x[0-9a-f]+ \(VM exit: CPUID\)$/);
+    assert.equal(frames.at(-1)?.line, GUEST_CPUID_LINE);
     const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
     assert.equal(h.total, 1);
     assert.equal(h.exits[0]?.reasonName, "CPUID");
