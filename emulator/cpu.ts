@@ -185,6 +185,8 @@ export class Cpu {
   /** XMM0–15 (four dwords each), MXCSR and the x87 control/status/tag words (no FP registers). */
   readonly xmm = new Int32Array(64);
   mxcsr = 0x1f80;
+  /** XCR0 (XSETBV/XGETBV). */
+  xcr0 = 1n;
   fpuCw = 0x37f;
   fpuSw = 0;
   fpuTw = 0xffff;
@@ -298,6 +300,7 @@ export class Cpu {
     this.msrs = new Map(this.model.msr);
     this.xmm.fill(0);
     this.mxcsr = 0x1f80;
+    this.xcr0 = 1n;
     this.fpuCw = 0x40; // reset value (SDM Table 9-1); FNINIT sets 0x37F
     this.fpuSw = 0;
     this.fpuTw = 0xffff;

@@ -8,7 +8,7 @@ import * as cpuModule from "./cpu";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
 
-const { CR0_EM, CR0_TS, CR4_OSFXSR } = cpuModule;
+const { CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXSAVE } = cpuModule;
 const { K } = decoderModule;
 
 export const SSE = new Map<string, Exec>();
@@ -194,4 +194,96 @@ def("x87", (cpu, i) => {
   else if (op === 0xd9 && reg === 5) cpu.fpuCw = cpu.rd16(i.seg, ea) | 0x40;
   else if (op === 0xdd && reg === 7) cpu.wr16(i.seg, ea, cpu.fpuSw);
   else cpu.ud();
+});
+
+// --- XSAVE feature set (SDM Vol. 1 ch. 13) -------------------------------------------------------------------
+// XCR0 is kept; state components beyond x87 and SSE hold their initial configuration (no AVX instructions are
+// emulated), so XSAVE writes them as "in init state" (XSTATE_BV bit 0) and XRSTOR has nothing to load for them.
+
+/** The XCR0 bits the CPU model supports (CPUID.(EAX=0DH,ECX=0):EDX:EAX). */
+function supportedXcr0(cpu: Cpu): bigint {
+  const [a, , , d] = cpu.model.cpuid(0xd, 0);
+  return (BigInt(d >>> 0) << 32n) | BigInt(a >>> 0);
+}
+
+function xsaveAvailable(cpu: Cpu): void {
+  if (!(cpu.cr4 & CR4_OSXSAVE)) cpu.ud();
+}
+
+def("xgetbv", (cpu) => {
+  xsaveAvailable(cpu);
+  if (cpu.lo[1] !== 0) cpu.gp(0);
+  cpu.setReg(0, 4, Number(cpu.xcr0 & 0xffffffffn) | 0, 0);
+  cpu.setReg(2, 4, Number(cpu.xcr0 >> 32n) | 0, 0);
+});
+
+def("xsetbv", (cpu) => {
+  xsaveAvailable(cpu);
+  if (cpu.cpl !== 0 || cpu.lo[1] !== 0) cpu.gp(0);
+  const v = (BigInt(cpu.lo[2]! >>> 0) << 32n) | BigInt(cpu.lo[0]! >>> 0);
+  // SDM XSETBV: bit 0 set; AVX needs SSE; AVX-512 components together and with AVX; only supported bits.
+  if (!(v & 1n) || (v & 4n && !(v & 2n)) || v & ~supportedXcr0(cpu)) cpu.gp(0);
+  const avx512 = v & 0xe0n;
+  if (avx512 !== 0n && (avx512 !== 0xe0n || !(v & 4n))) cpu.gp(0);
+  cpu.xcr0 = v;
+});
+
+def("xsave,xsaveopt", (cpu, i) => {
+  xsaveAvailable(cpu);
+  if (cpu.cr0 & CR0_TS) cpu.fault(7);
+  const ea = cpu.ea(i);
+  if (ea % 64 !== 0) cpu.gp(0);
+  const rfbm = cpu.xcr0 & ((BigInt(cpu.lo[2]! >>> 0) << 32n) | BigInt(cpu.lo[0]! >>> 0));
+  cpu.writeCheck(cpu.lin(i.seg, ea, 576, true), 576);
+  const w = (off: number, v: number) => cpu.wr32(i.seg, offset(i, ea, off), v);
+  if (rfbm & 1n) {
+    w(0, (cpu.fpuCw & 0xffff) | ((cpu.fpuSw & 0xffff) << 16));
+    w(4, 0);
+    for (let off = 8; off < 24; off += 4) w(off, 0);
+    for (let off = 32; off < 160; off += 4) w(off, 0);
+  }
+  if (rfbm & 3n) {
+    w(24, cpu.mxcsr);
+    w(28, MXCSR_MASK);
+  }
+  if (rfbm & 2n) {
+    const regs = cpu.codeMode === 64 ? 16 : 8;
+    for (let r = 0; r < regs; r++) for (let d = 0; d < 4; d++) w(160 + r * 16 + d * 4, cpu.xmm[r * 4 + d]!);
+  }
+  // XSTATE_BV: x87 and SSE as saved; everything else in its initial configuration.
+  const old = cpu.rd32(i.seg, offset(i, ea, 512));
+  w(512, (old & ~Number(rfbm & 0xffffffffn)) | Number(rfbm & 3n));
+});
+
+def("xrstor", (cpu, i) => {
+  xsaveAvailable(cpu);
+  if (cpu.cr0 & CR0_TS) cpu.fault(7);
+  const ea = cpu.ea(i);
+  if (ea % 64 !== 0) cpu.gp(0);
+  const r32 = (off: number) => cpu.rd32(i.seg, offset(i, ea, off));
+  const rfbm = cpu.xcr0 & ((BigInt(cpu.lo[2]! >>> 0) << 32n) | BigInt(cpu.lo[0]! >>> 0));
+  const xstateBv = (BigInt(r32(516) >>> 0) << 32n) | BigInt(r32(512) >>> 0);
+  const xcompBv = (BigInt(r32(524) >>> 0) << 32n) | BigInt(r32(520) >>> 0);
+  // Header checks (SDM XRSTOR): standard form only, no bits outside XCR0, reserved header bytes zero.
+  if (xcompBv !== 0n || xstateBv & ~cpu.xcr0) cpu.gp(0);
+  for (let off = 528; off < 576; off += 4) if (r32(off) !== 0) cpu.gp(0);
+  if (rfbm & 3n) {
+    const mx = r32(24) >>> 0;
+    if (mx & ~MXCSR_MASK) cpu.gp(0);
+    cpu.mxcsr = mx;
+  }
+  if (rfbm & 1n) {
+    if (xstateBv & 1n) {
+      const cwsw = r32(0);
+      cpu.fpuCw = cwsw & 0xffff;
+      cpu.fpuSw = (cwsw >>> 16) & 0xffff;
+    } else {
+      cpu.fpuCw = 0x37f;
+      cpu.fpuSw = 0;
+    }
+  }
+  if (rfbm & 2n) {
+    const regs = cpu.codeMode === 64 ? 16 : 8;
+    for (let k = 0; k < regs * 4; k++) cpu.xmm[k] = xstateBv & 2n ? r32(160 + k * 4) : 0;
+  }
 });

@@ -93,6 +93,7 @@ const CPU_FIELDS = [
   "activityState",
   "pendingDebug",
   "mxcsr",
+  "xcr0",
   "fpuCw",
   "fpuSw",
   "fpuTw",

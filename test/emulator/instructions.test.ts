@@ -263,3 +263,34 @@ test("SSE moves, PXOR, MOVD/MOVQ, alignment #GP and FXSAVE/FXRSTOR round trip", 
   assert.deepEqual([...m.readPhys(0x200011, 2)], [0x88, 0x77]);
   assert.equal(stop.kind === "exception" && stop.vector, 13);
 });
+
+test("XSETBV/XGETBV and XSAVE/XRSTOR of the SSE state; XSETBV without SSE for AVX raises #GP", {
+  skip: NO_NASM,
+}, () => {
+  const { m, stop } = runAsm(`
+  mov rax, cr4
+  bts rax, 18                      ; OSXSAVE
+  mov cr4, rax
+  xor ecx, ecx
+  mov eax, 3                       ; x87 | SSE
+  xor edx, edx
+  xsetbv
+  xgetbv
+  mov r8, rax
+  mov rax, 0x0123456789abcdef
+  movq xmm5, rax
+  mov eax, 3
+  xor edx, edx
+  xsave [0x202000]
+  pxor xmm5, xmm5
+  xrstor [0x202000]
+  movq r9, xmm5
+  mov r10, [0x202200]              ; XSTATE_BV
+  xor ecx, ecx
+  mov eax, 5                       ; AVX without SSE
+  xsetbv`);
+  assert.equal(reg(m, 8), 3n);
+  assert.equal(reg(m, 9), 0x0123456789abcdefn);
+  assert.equal(reg(m, 10), 3n);
+  assert.equal(stop.kind === "exception" && stop.vector, 13);
+});
