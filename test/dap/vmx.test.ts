@@ -454,3 +454,47 @@ describe("VMCS fields in conditions and logpoints", () => {
     assert.match(log, /^exit 0xa at 0x[0-9a-f]+\nexit 0x1f at 0x[0-9a-f]+\n$/);
   });
 });
+
+describe("the other examples", () => {
+  it("hypervisor.s (GAS): VMLAUNCH steps into the guest in the GAS source", async () => {
+    const GAS_HV = join(ROOT, "examples/hypervisor.s");
+    const lines = readFileSync(GAS_HV, "utf8").split("\n");
+    const launchLine = lines.findIndex((l) => /^\s+vmlaunch\s*(#.*)?$/.test(l)) + 1;
+    const guestStart = lines.findIndex((l) => /^guest_entry:/.test(l));
+    const guestFirst = lines.findIndex((l, k) => k > guestStart && /^\s+[a-z]/.test(l)) + 1;
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: GAS_HV }, () =>
+      dc.setBreakpointsRequest({ source: { path: GAS_HV }, breakpoints: [{ line: launchLine }] }),
+    );
+    await stopped;
+    assert.equal((await topFrame(dc)).line, launchLine);
+    const step = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await step;
+    const f = await topFrame(dc);
+    assert.equal(f.source?.path, GAS_HV);
+    assert.equal(f.line, guestFirst);
+    assert.match(f.name, /^guest: guest_entry/);
+  });
+
+  it("real-mode-guest.asm: memory and disassembly of a real-mode guest under EPT", async () => {
+    const RM = join(ROOT, "examples/real-mode-guest.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: RM, breakOn: ["vmExit"] });
+    await stopped;
+    assert.equal((await vmxState()).lastExit?.reasonName, "CPUID");
+    const back = waitStopped(dc);
+    await dc.stepBackRequest({ threadId: 1 });
+    await back;
+    const st = await vmxState();
+    assert.equal(st.mode, "non-root");
+    const f = await topFrame(dc);
+    const pc = f.instructionPointerReference ?? "";
+    // CS.base + IP of the guest's CPUID, read through the guest's (absent) paging and EPT.
+    assert.equal(BigInt(pc), BigInt(await evaluate(dc, "cs.base")) + BigInt(await evaluate(dc, "ip")));
+    const mem = await dc.customRequest("readMemory", { memoryReference: pc, count: 2 });
+    assert.deepEqual([...Buffer.from(mem.body.data, "base64")], [0x0f, 0xa2]);
+    const d = await dc.customRequest("disassemble", { memoryReference: pc, instructionCount: 1 });
+    assert.equal(d.body.instructions[0].instruction, "cpuid");
+  });
+});
