@@ -154,6 +154,9 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
         { mnemonic: str.mnemonic },
       );
   }
+  // GNU as takes DS and CS prefix words in 64-bit code (branch hints, NOTRACK) but not ES or SS.
+  if (req.flavor === "gas" && req.bits === 64 && req.prefixes?.some((p) => p === "es" || p === "ss"))
+    return { message: "`es'/`ss' prefixes are not supported in 64-bit mode", score: 50 };
   // MOVZX/MOVSX from unsized memory: AT&T reads a byte; nasm and GNU as Intel syntax want a size.
   const src = req.operands[1];
   if (
