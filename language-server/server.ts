@@ -50,6 +50,7 @@ import {
   resolveSyntax,
 } from "./analysis/index";
 import { inlayHints } from "./analysis/inlay";
+import { targetAt } from "./analysis/locate";
 import { definitionAt, referencesAt, renameAt } from "./analysis/navigation";
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from "./analysis/semantic-tokens";
 import { documentSymbols, type OutlineSymbol, workspaceSymbols } from "./analysis/symbols";
@@ -542,9 +543,24 @@ function startServer(): void {
   );
 
   connection.onDefinition((p): Location[] =>
-    withAnalysis(p.textDocument.uri, [], (a) =>
-      definitionAt(a, p.position).map((l) => ({ uri: pathToUri(l.file), range: l.range })),
-    ),
+    withAnalysis(p.textDocument.uri, [], (a) => {
+      let found = definitionAt(a, p.position);
+      if (found.length === 0) {
+        // An included file on its own does not see what its includers define: ask the open files that include it.
+        const t = targetAt(a, p.position);
+        if (t?.kind === "symbol") {
+          const path = uriToPath(p.textDocument.uri);
+          for (const doc of documents.values()) {
+            if (doc.uri === p.textDocument.uri) continue;
+            const other = currentAnalysis(doc.uri);
+            if (!other?.unit.files.has(path)) continue;
+            found = (other.unit.defs.get(t.name) ?? []).map((d) => ({ file: d.file, range: d.range }));
+            if (found.length) break;
+          }
+        }
+      }
+      return found.map((l) => ({ uri: pathToUri(l.file), range: l.range }));
+    }),
   );
 
   connection.onReferences((p): Location[] =>

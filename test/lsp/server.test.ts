@@ -409,3 +409,44 @@ describe("node IPC transport", () => {
     }
   });
 });
+
+describe("included files", () => {
+  test("definition from an included file finds what an open includer defines; includer shows its problems", async () => {
+    const session = await startServer();
+    try {
+      const incUri = "file:///virtual/inc/helpers.inc";
+      const mainUri = "file:///virtual/inc/main.asm";
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: {
+          uri: incUri,
+          languageId: "vmx-nasm",
+          version: 1,
+          text: "helper:\n    mov rax, 0x6C01\n    vmwrite rax, rbx\n    jmp main_done\n",
+        },
+      });
+      const mainDiags = session.diagnostics(mainUri, (p) => p.diagnostics.some((d) => d.code === "vmcs-high-access"));
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: {
+          uri: mainUri,
+          languageId: "vmx-nasm",
+          version: 1,
+          text: 'bits 64\nstart:\n    call helper\nmain_done:\n    hlt\n%include "helpers.inc"\n',
+        },
+      });
+      const ds = await mainDiags;
+      const shown = ds.find((d) => d.code === "vmcs-high-access");
+      assert.equal(shown?.range.start.line, 5, "attached to the %include line");
+      assert.match(String(shown?.message ?? ""), /^In helpers\.inc:3:/);
+      const defs = await session.connection.sendRequest<Location[]>("textDocument/definition", {
+        textDocument: { uri: incUri },
+        position: { line: 3, character: 10 },
+      });
+      assert.deepEqual(
+        defs.map((d) => [d.uri, d.range.start.line]),
+        [[mainUri, 3]],
+      );
+    } finally {
+      await session.close();
+    }
+  });
+});
