@@ -7,6 +7,7 @@ import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue,
 import type { ExpandedStatement, ExpandResult } from "./expand";
 import { exprSymbols } from "./expr-parse";
 import { gasCodePadding } from "./gas-nops";
+import { buildListing } from "./listing";
 import { isBranchMnemonic } from "./parse-line";
 import type { LineMapEntry, Program, Section, SymbolInfo } from "./program";
 
@@ -20,7 +21,7 @@ export interface LayoutOptions {
 const MAX_PASSES = 40;
 const MAX_SECTION_BYTES = 256 * 1024 * 1024;
 
-interface Sec {
+export interface Sec {
   name: string;
   index: number;
   nobits: boolean;
@@ -44,7 +45,7 @@ interface Sec {
   absolute: boolean;
 }
 
-class ByteBuf {
+export class ByteBuf {
   data = new Uint8Array(256);
   length = 0;
   reset(): void {
@@ -82,7 +83,7 @@ interface SymEntry extends SymbolValue {
   region: number;
 }
 
-interface ItemState {
+export interface ItemState {
   /** The inputs of the last encoding (see Layout.instruction) and its bytes, reused while unchanged. */
   sig?: bigint[];
   warnings?: string[];
@@ -1262,84 +1263,9 @@ class Layout {
     const program: Program = { syntax: this.flavor, sections, symbols, lineMap, listing: "", diagnostics };
     if (entry !== undefined) program.entry = entry;
     program.origin = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
-    program.listing = this.listing();
+    program.listing = buildListing(this.items.slice(0, this.stopAt), this.state, this.exp.files);
     return program;
   }
-
-  listing(): string {
-    const out: string[] = [];
-    const printed = new Map<string, number>();
-    const lineNo = (n: number) => String(n + 1).padStart(6);
-    const blank = (line: number, text: string) =>
-      out.push(`${lineNo(line)} ${" ".repeat(8)} ${" ".repeat(24)}${text}`.trimEnd());
-    const flushTo = (file: string, line: number) => {
-      const lines = this.exp.files.get(file);
-      if (!lines) return;
-      let p = printed.get(file) ?? -1;
-      while (p < line - 1 && p + 1 < lines.length) {
-        p++;
-        blank(p, lines[p]!);
-      }
-      printed.set(file, Math.max(p, printed.get(file) ?? -1));
-    };
-    const rows = (line: number, st: ItemState, text: string) => {
-      const sec = st.sec;
-      const bytes = !sec.nobits ? sec.buf.data.subarray(st.offset, st.offset + st.size) : undefined;
-      let hex: string;
-      if (!bytes) hex = `<res ${st.size.toString(16).toUpperCase()}h>`;
-      else if (bytes.length > 36 && bytes.every((b) => b === bytes[0]))
-        hex = `${hex2(bytes[0]!)}<rep ${bytes.length.toString(16).toUpperCase()}h>`;
-      else hex = [...bytes].map(hex2).join("");
-      const chunks = hex.includes("<") ? [hex] : (hex.match(/.{1,18}/g) ?? [""]);
-      chunks.forEach((c, k) => {
-        const off = (st.offset + k * 9).toString(16).toUpperCase().padStart(8, "0");
-        const more = k < chunks.length - 1 ? "-" : " ";
-        out.push(`${lineNo(line)} ${off} ${c.padEnd(18)}${more}     ${k === 0 ? text : ""}`.trimEnd());
-      });
-    };
-    let i = 0;
-    while (i < this.stopAt) {
-      const es = this.items[i]!;
-      const lines = this.exp.files.get(es.file);
-      flushTo(es.file, es.line);
-      const srcText = lines?.[es.line] ?? "";
-      const seen = (printed.get(es.file) ?? -1) >= es.line;
-      if (es.macro) {
-        if (!seen) {
-          blank(es.line, srcText);
-          printed.set(es.file, es.line);
-        }
-        const st = this.state[i]!;
-        if (st.size > 0) rows(es.line, st, `<1> ${es.text ?? ""}`);
-        i++;
-        continue;
-      }
-      let j = i;
-      while (
-        j < this.stopAt &&
-        !this.items[j]!.macro &&
-        this.items[j]!.file === es.file &&
-        this.items[j]!.line === es.line
-      )
-        j++;
-      const withBytes: ItemState[] = [];
-      for (let k = i; k < j; k++) if (this.state[k]!.size > 0) withBytes.push(this.state[k]!);
-      if (withBytes.length === 0) blank(es.line, srcText);
-      else
-        withBytes.forEach((st, k) => {
-          rows(es.line, st, k === 0 ? srcText : "");
-        });
-      printed.set(es.file, Math.max(es.line, printed.get(es.file) ?? -1));
-      i = j;
-    }
-    const main = this.items[0]?.file;
-    if (main) flushTo(main, this.exp.files.get(main)?.length ?? 0);
-    return `${out.join("\n")}\n`;
-  }
-}
-
-function hex2(b: number): string {
-  return b.toString(16).toUpperCase().padStart(2, "0");
 }
 
 /** The variable inputs of an encode request: operand values and flags, the branch form, the address if used. */
