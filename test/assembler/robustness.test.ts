@@ -188,6 +188,30 @@ describe("robustness", { timeout: 120_000 }, () => {
     });
   }
 
+  test("random token soup never throws (.S with the C preprocessor)", () => {
+    const rand = rng(6);
+    const cpp = [
+      "#define X 1",
+      "#define F(a) a+1",
+      "#if X",
+      "#ifdef X",
+      "#elif 0",
+      "#else",
+      "#endif",
+      "#undef X",
+      '#include "a.h"',
+      "X",
+      "F(2)",
+    ];
+    for (let n = 0; n < 200; n++) {
+      const lines: string[] = [];
+      const len = 1 + Math.floor(rand() * 20);
+      for (let k = 0; k < len; k++)
+        lines.push(rand() < 0.4 ? cpp[Math.floor(rand() * cpp.length)]! : VOCAB[Math.floor(rand() * VOCAB.length)]!);
+      check(lines.join(rand() < 0.7 ? "\n" : " "), "fuzz.S");
+    }
+  });
+
   test("random mutations of every corpus file never throw", () => {
     const rand = rng(5);
     for (const f of corpusFiles()) {
