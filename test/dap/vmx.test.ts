@@ -260,6 +260,10 @@ describe("VMX debugging", () => {
     const p = f?.fields.find((x) => x.name === "GUEST_CR0")?.provenance;
     assert.equal(p?.file, HV);
     assert.equal(p?.line, GUEST_CR0_WRITE_LINE - 1);
+    // The same explanation in the Debug Console.
+    const text = await evaluate(dc, "explain", "repl");
+    assert.match(text, new RegExp(`check ${f?.checkId}, SDM 26\\.3`));
+    assert.match(text, new RegExp(`GUEST_CR0 = 0x[0-9a-f]+ {2}\\(set at ${HV}:${GUEST_CR0_WRITE_LINE}`));
   });
 
   it("a data breakpoint on a VMCS field stops after the write that changed it", async () => {
