@@ -75,8 +75,9 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
   // A suffix on a relative CALL/JMP/Jcc (GNU as `calll` in 16-bit code) picks rel16 or rel32.
   let relBytes = bits === 16 ? 2 : 4;
   if (form.relNear && bits !== 64) {
-    if (ctx.opSize === 16) relBytes = 2;
-    if (ctx.opSize === 32) relBytes = 4;
+    const size = ctx.opSize ?? ctx.prefixOpSize;
+    if (size === 16) relBytes = 2;
+    if (size === 32) relBytes = 4;
     if (relBytes !== (bits === 16 ? 2 : 4)) opsize66 = true;
   }
 

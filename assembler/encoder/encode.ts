@@ -183,7 +183,8 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
     ops,
     bits: req.bits,
     opSize,
-    prefixOpSize: prefixOpSize(req),
+    // GNU as lets data16/data32 pick the operand size; nasm's o16/o32 are only the prefix byte.
+    prefixOpSize: req.flavor === "gas" ? prefixOpSize(req) : undefined,
     srcSize: reading.srcSize ?? req.srcSize,
     lenient: false,
     regs: [],
