@@ -140,7 +140,7 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   if (launch) vmx.store.setLaunched(pa, true);
   vmx.lastEntryFailure = undefined;
   enterNonRoot(vmx, cpu);
-  vmx.emit({ kind: "vmEntry", launch, guestRip: cpu.getRip(), vmcs: pa });
+  if (vmx.hasListeners) vmx.emit({ kind: "vmEntry", launch, guestRip: cpu.getRip(), vmcs: pa });
   injectEvent(vmx, cpu);
   return "entered";
 }
@@ -207,12 +207,21 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
   for (const s of [1, 2, 0, 3, 4, 5, 6, 7] as const) {
     const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
-    cpu.setSegment(s as SegmentIndex, {
+    const want = {
       selector: vmx.field32(sel),
       base: vmx.field(base),
       limit: vmx.field32(limit),
       accessRights: vmx.field32(ar),
-    });
+    };
+    // A register that already holds the value is not loaded again (a load recomputes the processor mode).
+    const now = cpu.getSegment(s as SegmentIndex);
+    if (
+      now.selector !== want.selector ||
+      now.base !== want.base ||
+      now.limit !== want.limit ||
+      now.accessRights !== want.accessRights
+    )
+      cpu.setSegment(s as SegmentIndex, want);
   }
   cpu.setGdtr({ base: vmx.field(VMCS.GUEST_GDTR_BASE), limit: vmx.field32(VMCS.GUEST_GDTR_LIMIT) });
   cpu.setIdtr({ base: vmx.field(VMCS.GUEST_IDTR_BASE), limit: vmx.field32(VMCS.GUEST_IDTR_LIMIT) });

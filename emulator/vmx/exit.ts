@@ -122,14 +122,15 @@ export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
   leaveNonRoot(vmx);
   loadHostState(vmx, cpu, guestSegments);
   if (!loadExitMsrs(vmx, cpu)) return cpu.vmExit();
-  vmx.emit({
-    kind: "vmExit",
-    exitReason: e.reason,
-    qualification: e.qualification ?? 0n,
-    guestRip,
-    instructionLength: e.instructionLength ?? 0,
-    vmcs: vmx.state.currentVmcs,
-  });
+  if (vmx.hasListeners)
+    vmx.emit({
+      kind: "vmExit",
+      exitReason: e.reason,
+      qualification: e.qualification ?? 0n,
+      guestRip,
+      instructionLength: e.instructionLength ?? 0,
+      vmcs: vmx.state.currentVmcs,
+    });
   return cpu.vmExit(
     vmx.stopOnVmExit
       ? { kind: "vmExit", rip: cpu.getRip(), exitReason: e.reason, qualification: e.qualification ?? 0n }

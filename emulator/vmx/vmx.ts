@@ -75,6 +75,9 @@ export class Vmx implements VmxHooks {
       if (i >= 0) this.listeners.splice(i, 1);
     };
   }
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
   emit(e: VmxEvent): void {
     for (const l of this.listeners) l(e);
   }
