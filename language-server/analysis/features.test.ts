@@ -223,3 +223,13 @@ describe("run-time control adjustment", () => {
     );
   });
 });
+
+describe("hover on a constant of one's own name", () => {
+  test("a constant used as a field encoding or an MSR index explains itself at its definition", () => {
+    const a = open(
+      "MY_FIELD equ 0x681E\nMY_MSR equ 0x3A\nbits 64\nstart:\n    mov rax, MY_FIELD\n    vmread rbx, rax\n    jbe x\n    mov ecx, MY_MSR\n    rdmsr\nx:  hlt\n",
+    );
+    assert.match(hoverAt(a, at(0, 3))?.markdown ?? "", /Used as a VMCS field encoding \(line 6\)[\s\S]*GUEST_RIP/);
+    assert.match(hoverAt(a, at(1, 3))?.markdown ?? "", /Used as an MSR index \(line 9\)[\s\S]*IA32_FEATURE_CONTROL/);
+  });
+});

@@ -233,6 +233,18 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
         else {
           const m = msrByName(t.written);
           if (m && (num === undefined || num === BigInt(m.index))) parts.push(msrMarkdown(m));
+          else if (num !== undefined) {
+            // A constant with its own name used as a field encoding or an MSR index somewhere in the unit.
+            const asField = a.flow.vmcs.find((x) => x.enc?.origin?.symbol === t.written && x.enc.k === "num");
+            const f = asField?.enc?.k === "num" ? fieldByEncoding(asField.enc.v) : undefined;
+            const asMsr = a.flow.msr.find((x) => x.ecx?.origin?.symbol === t.written);
+            const msr = asMsr ? msrByIndex(Number(num & 0xffff_ffffn)) : undefined;
+            if (f)
+              parts.push(
+                `Used as a VMCS field encoding (line ${asField!.stmt.line + 1}):\n\n${fieldMarkdown(f.field, f.high)}`,
+              );
+            else if (msr) parts.push(`Used as an MSR index (line ${asMsr!.stmt.line + 1}):\n\n${msrMarkdown(msr)}`);
+          }
         }
       }
       return parts.length ? { markdown: parts.join("\n\n---\n\n"), range: t.range } : undefined;
