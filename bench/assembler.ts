@@ -81,12 +81,25 @@ function median(times: number[]): number {
 function measure(name: string, run: () => void, repeat: number, extra: Record<string, unknown>): void {
   run(); // warm up (JIT, encoder tables)
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let k = 0; k < repeat; k++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     run();
+    const c = process.cpuUsage(c0);
     times.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  console.log(JSON.stringify({ bench: name, ms: Number(median(times).toFixed(1)), runs: repeat, ...extra }));
+  // Wall-clock median, plus CPU time (less sensitive to other processes on a shared machine).
+  console.log(
+    JSON.stringify({
+      bench: name,
+      ms: Number(median(times).toFixed(1)),
+      cpuMs: Number(median(cpu).toFixed(1)),
+      runs: repeat,
+      ...extra,
+    }),
+  );
 }
 
 const att = gasSource(20_000, false);
