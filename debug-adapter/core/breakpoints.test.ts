@@ -45,6 +45,9 @@ describe("breakpoints", () => {
     assert.equal(a?.line, 2);
     assert.match(b?.message ?? "", /constant/);
     assert.match(c?.message ?? "", /no label/);
+    const [d] = s.setFunctions([{ name: "*0x12" }]);
+    assert.equal(d?.verified, true);
+    assert.equal(d?.line, 5);
   });
 
   it("rebinds after a restart, keeping ids", () => {

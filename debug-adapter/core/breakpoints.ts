@@ -1,6 +1,7 @@
 // Breakpoints of every kind the debugger offers, as plain data: source lines (moved to the nearest
 // instruction), labels (function breakpoints), instruction addresses, and data breakpoints on memory and VMCS
 // fields. Conditions, hit conditions and log messages are evaluated by the engine.
+import { parseNumber } from "./format";
 import type { SourceMap } from "./source-map";
 
 export type CodeBreakpointKind = "source" | "function" | "instruction";
@@ -141,6 +142,12 @@ export class BreakpointStore {
       const id = ids?.[i] ?? this.newId();
       const base: CodeBreakpoint = { id, kind: "function", verified: false, name: s.name, hits: 0, ...options(s) };
       const sym = this.sourceMap?.symbol(s.name.trim());
+      // Also an address, as in other debuggers: "0x100010" or "*0x100010".
+      const addr = sym ? undefined : parseNumber(s.name.trim().replace(/^\*/, ""));
+      if (addr !== undefined) {
+        const loc = this.sourceMap?.locationOf(addr);
+        return { ...base, verified: true, address: addr, file: loc?.file, line: loc?.line, column: loc?.column };
+      }
       if (!sym) return { ...base, message: `no label '${s.name}' in the program` };
       if (!sym.label) return { ...base, message: `'${s.name}' is a constant, not a label` };
       const loc = this.sourceMap?.locationOf(sym.value);

@@ -149,6 +149,14 @@ describe("VMX debugging", () => {
     // Below the host's frames: where the guest exited.
     assert.match(frames.at(-1)?.name ?? "", /^guest: guest_entry\+0x[0-9a-f]+ \(VM exit: CPUID\)$/);
     assert.equal(frames.at(-1)?.line, GUEST_CPUID_LINE);
+    // EXIT_REASON changed since the VMLAUNCH stop: marked in the VMCS scope and in vmx/state.
+    const groups = await scope("VMCS");
+    const info = await variablesOf(groups[5]?.variablesReference ?? 0);
+    const reason = info.find((v) => v.name === "EXIT_REASON");
+    assert.equal(reason?.value, "0x0000000a");
+    assert.ok(reason?.presentationHint?.attributes?.includes("changed" as never));
+    assert.equal((await vmxState()).fields.find((x) => x.name === "EXIT_REASON")?.changed, true);
+    assert.equal((await vmxState()).fields.find((x) => x.name === "HOST_RIP")?.changed, false);
     const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
     assert.equal(h.total, 1);
     assert.equal(h.exits[0]?.reasonName, "CPUID");
