@@ -80,8 +80,8 @@ function encodeChecked(req: EncodeRequest): EncodeResult {
 
 /**
  * GNU as Intel-syntax readings of memory operands: `[reg*1]` alone is a base, ESP/RSP written as an index
- * with scale 1 becomes the base, and an indirect JMP/CALL through `fword ptr` (or `dword ptr` in 64-bit
- * code, where a 32-bit near target does not exist) is a far one with that pointer size.
+ * with scale 1 becomes the base, and an indirect JMP/CALL through `fword ptr` (or `dword ptr` outside
+ * 32-bit code, where a dword is read as a 16:16 far pointer) is a far one with that pointer size.
  */
 function gasIntelOperands(mnemonic: string, ops: Operand[], bits: Bits): { ops: Operand[]; opSize?: 16 | 32 } {
   let opSize: 16 | 32 | undefined;
@@ -94,7 +94,7 @@ function gasIntelOperands(mnemonic: string, ops: Operand[], bits: Bits): { ops: 
       if (m.size === 48) {
         opSize = 32;
         m = { ...m, far: true, size: undefined };
-      } else if (m.size === 32 && bits === 64) {
+      } else if (m.size === 32 && bits !== 32) {
         opSize = 16;
         m = { ...m, far: true, size: undefined };
       }

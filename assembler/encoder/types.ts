@@ -147,7 +147,7 @@ export interface EncodeRequest {
   /**
    * The source syntax, for the few readings that differ between AT&T and Intel operands of GNU as:
    * in Intel syntax a lone `[reg*1]` is a base register, `[ebx+esp]` swaps ESP into the base, and
-   * `jmp/call fword ptr [m]` (or `dword ptr` in 64-bit code) is an indirect far jump. Default: "att" for
+   * `jmp/call fword ptr [m]` (or `dword ptr` outside 32-bit code) is an indirect far jump. Default: "att" for
    * flavor "gas" (set "intel" under `.intel_syntax`), always "intel" for "nasm".
    */
   syntax?: "att" | "intel";
