@@ -140,6 +140,10 @@ export class Cpu {
   /** RIP of the instruction being executed, and whether one is executing (RIP is then already nextRip). */
   insnRip = 0;
   inInsn = false;
+  /** Set during implicit supervisor-mode accesses (descriptor tables, TSS, IDT): SMAP applies regardless of AC. */
+  implicitAccess = false;
+  /** The last successful walk ended in a user page (SMAP results depend on EFLAGS.AC: no fast entry then). */
+  lastWalkUserPage = false;
   /** Set while the debugger probes a translation: no accessed/dirty updates. */
   probing = false;
   /** Linear address of the instruction being executed. */
@@ -800,8 +804,13 @@ export class Cpu {
     } else {
       if (write && !rw && wp) this.pageFault(la, pfBase | 1);
       if (fetch && us && this.cr4 & CR4_SMEP) this.pageFault(la, pfBase | 1);
+      // SMAP (SDM 4.6.1): supervisor data accesses to user pages fault unless EFLAGS.AC = 1 and the access is
+      // explicit (implicit supervisor accesses — descriptor tables, TSS, IDT — always fault).
+      if (!fetch && us && this.cr4 & CR4_SMAP && (this.implicitAccess || !(this.flagsRest & AC) || this.cpl === 3))
+        this.pageFault(la, pfBase | 1);
     }
     if (fetch && nx) this.pageFault(la, pfBase | 1);
+    this.lastWalkUserPage = us;
     // Accessed and dirty flags (not for the debugger's probes).
     if (this.probing) return phys;
     for (let k = 0; k < nTouched; k++) {
@@ -855,6 +864,7 @@ export class Cpu {
   private fill(la: number, acc: number): number {
     const user = this.tlbUser;
     const phys = this.translate(la, acc, user);
+    if (this.cr4 & CR4_SMAP && !user && this.lastWalkUserPage && this.cr0 & CR0_PG) return phys;
     const vpn = Math.floor(la / PAGE_SIZE);
     const idx = vpn & TLB_MASK;
     const page = Math.floor(phys / PAGE_SIZE);
@@ -1055,16 +1065,26 @@ export class Cpu {
 
   /** Supervisor-mode (implicit) access to a linear address: descriptor tables, TSS, IDT (SDM 4.6.1). */
   readSys(la: number, size: number): number {
-    if (size === 8) {
-      const lo = this.readSlow(la, 4, false) | 0;
-      this.h = this.readSlow(la + 4, 4, false) | 0;
-      return lo;
+    this.implicitAccess = true;
+    try {
+      if (size === 8) {
+        const lo = this.readSlow(la, 4, false) | 0;
+        this.h = this.readSlow(la + 4, 4, false) | 0;
+        return lo;
+      }
+      return this.readSlow(la, size, false);
+    } finally {
+      this.implicitAccess = false;
     }
-    return this.readSlow(la, size, false);
   }
 
   writeSys(la: number, size: number, v: number): void {
-    this.writeSlow(la, size, v, false);
+    this.implicitAccess = true;
+    try {
+      this.writeSlow(la, size, v, false);
+    } finally {
+      this.implicitAccess = false;
+    }
   }
 
   // ===================================================================================================

@@ -42,6 +42,7 @@ import { lldt, loadNull, loadSegment, ltr, readDescriptor, TR } from "./segments
 import { viewOfInsn } from "./vmx-bridge";
 
 export const SYSTEM = new Map<string, Exec>();
+const AC_FLAG = 0x40000;
 const def = (names: string, f: Exec) => {
   for (const n of names.split(",")) SYSTEM.set(n, f);
 };
@@ -59,10 +60,25 @@ export const udExec: Exec = (cpu, i) => {
   if (i.name === "(toolong)") cpu.gp(0);
   cpu.ud();
 };
-def(
-  "ud2,ud0,ud1,(bad),getsec,rsm,monitor,mwait,xgetbv,xsetbv,fxsave,fxrstor,ldmxcsr,stmxcsr,xsave,xrstor,xsaveopt",
-  udExec,
-);
+def("ud2,ud0,ud1,(bad),getsec,rsm", udExec);
+
+// MONITOR/MWAIT: no other agent writes memory, so MWAIT returns at once (allowed: SDM MWAIT "may exit for
+// implementation-dependent reasons"). VMX intercepts them through the instruction hook.
+def("monitor", (cpu) => {
+  requireCpl0(cpu);
+  if (cpu.lo[1] !== 0) cpu.gp(0);
+});
+def("mwait", (cpu) => {
+  requireCpl0(cpu);
+  if ((cpu.lo[1]! & ~1) !== 0) cpu.gp(0);
+});
+
+// CLAC/STAC (SMAP): CPL 0 only.
+def("clac,stac", (cpu, i) => {
+  if (cpu.cpl !== 0 || cpu.isV86()) cpu.ud();
+  if (i.name === "stac") cpu.flagsRest |= AC_FLAG;
+  else cpu.flagsRest &= ~AC_FLAG;
+});
 def("nop,pause,fwait,lfence,mfence,sfence", () => {});
 def("clflush", (cpu, i) => {
   cpu.rd8(i.seg, cpu.ea(i)); // faults like a byte load (SDM CLFLUSH)

@@ -209,3 +209,23 @@ test("32-bit paging with a 4 MiB page and PAE paging translate and fault", { ski
   assert.equal(r2.stop.kind === "exception" && r2.stop.vector, 14);
   assert.equal(r2.stop.kind === "exception" && r2.stop.cr2, 0x200008n);
 });
+
+test("SMAP: a supervisor read of a user page faults unless EFLAGS.AC = 1 (STAC/CLAC)", { skip: NO_NASM }, () => {
+  const body = `
+  or qword [0x4000], 4             ; PML4[0] and PDPT[4] allow user access: page 4 becomes a user page
+  mov qword [0x5000 + 4*8], 0x200000 | 7
+  mov rax, cr3
+  mov cr3, rax
+  mov rax, cr4
+  bts rax, 21                      ; SMAP
+  mov cr4, rax
+  stac
+  mov eax, [rbx + 0x4000]          ; page 4 is a user page: allowed with AC = 1
+  mov r8d, 1
+  clac
+  mov eax, [rbx + 0x4000]          ; now a #PF (P)`;
+  const { stop, m } = pf(body);
+  assert.equal(reg(m, 8), 1n);
+  assert.equal(stop.kind === "exception" && stop.vector, 14);
+  assert.equal(stop.kind === "exception" && stop.errorCode, 1);
+});
