@@ -26,6 +26,9 @@ test("every instruction in the assembler's golden corpus decodes with the assemb
     if (!hex || hex.startsWith("!") || !intel) continue;
     const text = intel.trim();
     if (PREFIX_ONLY.test(text) || UNSUPPORTED.test(text)) continue;
+    // Explicit o16/o32/a16/a32 words: NASM emits the prefix but keeps the immediate size of the mode (e.g. 16-bit
+    // "o32 call" = 66 E8 rel16), which a processor decodes with the other size — not an encoding to mirror.
+    if (/^(o16|o32|a16|a32) /.test(text)) continue;
     const bytes = Buffer.from(hex.replace(/\s+/g, ""), "hex");
     if (bytes[0] === 0x9b && bytes.length > 1) continue; // FWAIT + x87 instruction: two instructions
     const mode = Number(bits) as 16 | 32 | 64;
