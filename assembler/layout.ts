@@ -1263,7 +1263,16 @@ class Layout {
     const program: Program = { syntax: this.flavor, sections, symbols, lineMap, listing: "", diagnostics };
     if (entry !== undefined) program.entry = entry;
     program.origin = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
-    program.listing = buildListing(this.items.slice(0, this.stopAt), this.state, this.exp.files);
+    // The listing is built on first read: the language server and the debugger never need it.
+    let listing: string | undefined;
+    const items = this.items.slice(0, this.stopAt);
+    Object.defineProperty(program, "listing", {
+      enumerable: true,
+      get: () => {
+        listing ??= buildListing(items, this.state, this.exp.files);
+        return listing;
+      },
+    });
     return program;
   }
 }
