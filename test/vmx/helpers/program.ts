@@ -16,11 +16,18 @@ export interface ProgramRun {
   vmx: Vmx;
 }
 
-export function runProgram(
-  file: string,
-  opts: { start?: "long64" | "protected32" | "real16"; model?: string; max?: number } = {},
-): ProgramRun {
-  const source = readFileSync(file, "utf8");
+export interface RunOptions {
+  start?: "long64" | "protected32" | "real16";
+  model?: string;
+  max?: number;
+}
+
+export function runProgram(file: string, opts: RunOptions = {}): ProgramRun {
+  return runSource(readFileSync(file, "utf8"), file, opts);
+}
+
+/** Assembles `source` (named `file` for diagnostics and includes) and runs it. */
+export function runSource(source: string, file: string, opts: RunOptions = {}): ProgramRun {
   // GAS has no `org`: like `vmx run`, load .text of a GAS program at 1 MiB (program memory starts at 0x10000).
   const program = assemble(source, {
     fileName: file,
