@@ -42,7 +42,7 @@ describe("VS Code: editing a VMX program", { skip }, () => {
       assert.equal(row.severity, e.severity, `${e.code} is shown as an ${e.severity}`);
     }
     // Nothing else: the correct lines of the fixture stay clean.
-    const fileRows = rows.filter((r) => /\[Ln \d+, Col \d+\]/.test(r.text));
+    const fileRows = rows.filter((r) => r.file === "vmx-mistakes.asm");
     assert.equal(
       fileRows.length,
       EXPECTED.length,
@@ -95,6 +95,33 @@ describe("VS Code: editing a VMX program", { skip }, () => {
       "the other diagnostics stay",
     );
     // Leave the file unsaved-clean for the next test file run: revert the edit (Ctrl+Z).
+    await s.page.keyboard.press("Control+Z");
+  });
+
+  test("a GNU as (AT&T) program gets the same service in its own syntax", { timeout: 120_000 }, async () => {
+    const gas = join(FIXTURES, "vmx-mistakes.s");
+    const at = find(gas, /vmwrite %rdx, %rcx/, "%rdx");
+    await openFile(s.page, "fixtures/vmx-mistakes.s");
+    await s.page.locator("#status\\.editor\\.mode", { hasText: "GAS (VMX)" }).waitFor({ state: "visible" });
+    const rows = await problems(s.page, (rows) =>
+      rows.some(
+        (r) =>
+          r.file === "vmx-mistakes.s" &&
+          r.text.includes("vmx-swapped-operands") &&
+          r.text.includes(`Ln ${at.line}, Col ${at.column}`),
+      ),
+    ).finally(() => s.screenshot("editing-gas-problems"));
+    const mine = rows.filter((r) => r.file === "vmx-mistakes.s");
+    assert.equal(mine.length, 1, `only the swapped operands: ${JSON.stringify(mine)}`);
+    assert.match(mine[0]?.text ?? "", /In AT&T syntax VMWRITE is `?vmwrite value, %field/);
+    await goTo(s.page, at.line, at.column);
+    await quickFix(s.page, "Swap the VMWRITE operands");
+    await until(
+      async () => (await editorText(s.page)).includes("vmwrite %rcx, %rdx"),
+      15_000,
+      async () => `the AT&T operands swapped; editor shows:\n${await editorText(s.page)}`,
+    );
+    await problems(s.page, (rows) => !rows.some((r) => r.file === "vmx-mistakes.s" && r.severity === "error"));
     await s.page.keyboard.press("Control+Z");
   });
 });

@@ -68,6 +68,8 @@ export async function launchBrowser(profileDir: string): Promise<BrowserContext>
       "--disable-default-apps",
       "--disable-extensions",
       "--no-default-browser-check",
+      // Only code-server on the loopback address is reachable: the tests never depend on the network.
+      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ],
   });
 }

@@ -135,6 +135,8 @@ export async function hoverAtCursor(page: Page, expect: RegExp | string): Promis
 export interface ProblemRow {
   text: string;
   severity: "error" | "warning" | "info";
+  /** File name of the group the row is listed under ("" for a file row itself). */
+  file: string;
 }
 
 /** Opens the Problems panel (Ctrl+Shift+M) and returns its rows once `ready(rows)` holds. */
@@ -145,16 +147,22 @@ export async function problems(page: Page, ready: (rows: ProblemRow[]) => boolea
   let rows: ProblemRow[] = [];
   await until(
     async () => {
-      rows = await panel.locator(".monaco-list-row").evaluateAll((els) =>
-        els.map((e) => ({
-          text: (e.textContent ?? "").replace(/\u00a0/g, " "),
-          severity: e.querySelector(".codicon-error")
+      rows = await panel.locator(".monaco-list-row").evaluateAll((els) => {
+        let file = "";
+        return els.map((e) => {
+          const text = (e.textContent ?? "").replace(/\u00a0/g, " ");
+          if (e.getAttribute("aria-level") === "1") {
+            file = (e.querySelector(".label-name")?.textContent ?? "").trim();
+            return { text, severity: "info" as const, file: "" };
+          }
+          const severity = e.querySelector(".codicon-error")
             ? ("error" as const)
             : e.querySelector(".codicon-warning")
               ? ("warning" as const)
-              : ("info" as const),
-        })),
-      );
+              : ("info" as const);
+          return { text, severity, file };
+        });
+      });
       return ready(rows);
     },
     30_000,
