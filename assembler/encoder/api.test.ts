@@ -66,6 +66,11 @@ test("instructionInfo describes forms and groups", () => {
   assert.equal(instructionInfo("wrmsr")?.group, "system");
   assert.equal(instructionInfo("nosuch"), undefined);
   assert.match(instructionInfo("vmptrld")?.summary ?? "", /^VMPTRLD: Make the VMCS at m64 current/);
+  // Only the forms of the asked flavor (nasm's `mov r64, imm32` shortening is not GNU as's).
+  assert.ok(instructionInfo("mov", "nasm")?.forms.includes("r64, imm32"));
+  assert.ok(!instructionInfo("mov", "gas")?.forms.includes("r64, imm32"));
+  assert.deepEqual(instructionInfo("movzbl", "gas")?.forms, ["r16/32/64, r/m8"]);
+  assert.match(instructionInfo("rep", "gas")?.summary ?? "", /^REP: REP prefix/);
 });
 
 test("maxLength gives the size an instruction reaches once its unresolved operands are known", () => {

@@ -146,8 +146,21 @@ export function instructionInfo(name: string, flavor: "gas" | "nasm" = "nasm"): 
   const m = name.toLowerCase();
   const reading =
     flavor === "gas" ? attReadings(m, isIntelMnemonic)[0] : isIntelMnemonic(m) ? { mnemonic: m } : undefined;
-  if (!reading) return undefined;
-  const forms: readonly Form[] = formsOf(reading.mnemonic);
+  if (!reading) {
+    if (!standalonePrefixNames(flavor).includes(m)) return undefined;
+    return {
+      mnemonic: m,
+      canonical: m,
+      forms: [""],
+      summary: `${m.toUpperCase()}: ${describeMnemonic(m) ?? "prefix"}`,
+      group: "general",
+    };
+  }
+  const forms: readonly Form[] = formsOf(reading.mnemonic).filter(
+    (f) =>
+      (f.flavor === undefined || f.flavor === flavor) &&
+      (reading.srcSize === undefined || (f.ops[1]?.t === "rm" && f.ops[1].size === reading.srcSize)),
+  );
   const canonical = reading.mnemonic;
   const group = VMX.has(canonical)
     ? "vmx"
