@@ -681,8 +681,7 @@ class Layout {
     // (A branch's displacement depends on its address, so branches are never constant.)
     st.constant ??= !this.isBranchTarget(s) && s.operands.every(isConstantOperand);
     if (st.constant && st.bytes) {
-      if (st.warnings)
-        for (const w of st.warnings) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
       this.emit(sec, st.bytes);
       return;
     }
@@ -736,8 +735,7 @@ class Layout {
     const sig = requestSignature(ops, branch, address);
     if (st.bytes && st.sig && sameSignature(st.sig, sig)) {
       if (st.cachedNear) st.near = true;
-      if (st.warnings)
-        for (const w of st.warnings) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+      if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
       this.emit(sec, st.bytes);
       return;
     }
@@ -790,7 +788,7 @@ class Layout {
       this.emitFill(sec, 0, st.size);
       return;
     }
-    for (const w of r.warnings ?? []) this.diag(this.passDiags, es.file, s.range, "asm-warning", w, "warning");
+    for (const w of r.warnings ?? []) this.warn(s, es, w);
     st.sig = sig;
     st.bytes = r.bytes;
     st.warnings = r.warnings;
@@ -821,6 +819,12 @@ class Layout {
       else if (target < address) return false;
     }
     return !fitsRel8(target, address, st.shortLen ?? 2 + s.prefixes.length);
+  }
+
+  /** An encoder warning, placed on the operand it is about when it names one (an immediate). */
+  warn(s: Statement & { kind: "instruction" }, es: ExpandedStatement, message: string): void {
+    const imm = /immediate/i.test(message) ? s.operands.find((o) => o.kind === "immediate") : undefined;
+    this.diag(this.passDiags, es.file, imm?.range ?? s.range, "asm-warning", message, "warning");
   }
 
   encodeError(

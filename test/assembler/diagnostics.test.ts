@@ -72,6 +72,13 @@ describe("diagnostics", () => {
     assert.equal(d!.code, "asm-branch-out-of-range");
   });
 
+  test("an immediate that does not fit is a warning on the immediate", () => {
+    const src = "bits 64\nmov al, 300\n";
+    const d = assemble(src, { fileName: "t.asm" }).diagnostics.find((x) => x.severity === "warning");
+    assert.ok(d, "a warning");
+    assert.equal(covered(src, d!), "300");
+  });
+
   test("a redefined label is reported at the second definition", () => {
     const src = "x: nop\nx: nop\n";
     const [d] = diags(src, "t.s");
