@@ -1452,7 +1452,13 @@ export class Cpu {
             }
             case 4:
             case 5: {
-              const cf = this.getCF();
+              // INC/DEC keep CF: evaluate it now (inline for the usual 64-bit SUB/CMP predecessor).
+              let cf: number;
+              if (this.lfOp === OP_SUB && this.lfSize === 8) {
+                const xh = this.lfAHi;
+                const yh = this.lfBHi;
+                cf = xh !== yh ? (xh >>> 0 < yh >>> 0 ? 1 : 0) : this.lfA >>> 0 < this.lfB >>> 0 ? 1 : 0;
+              } else cf = this.getCF();
               const lo = this.lo;
               const hi = this.hi;
               const d = insn.r0;
