@@ -123,6 +123,8 @@ type DriveResult = EngineStop | Terminal | "slice" | "done";
 const SLICE_TARGET_MS = 8;
 /** Instructions between automatic snapshots while running (a replay of this many takes a few tens of ms). */
 const SNAPSHOT_INTERVAL = 2_000_000;
+/** Longest slice while data breakpoints are set. */
+const DATA_WATCH_SLICE = 20_000;
 
 function isTerminal(r: DriveResult): r is Terminal {
   return typeof r === "object" && "terminal" in r;
@@ -396,7 +398,9 @@ export class DebugEngine {
         if (performance.now() > deadline) return "slice";
         continue;
       }
-      let budget = this.sliceBudget;
+      // With data breakpoints a slice is replayed one instruction at a time when a value changed in it: keep
+      // slices short so finding the instruction stays quick (and pause stays prompt).
+      let budget = watchData ? Math.min(this.sliceBudget, DATA_WATCH_SLICE) : this.sliceBudget;
       if (plan.kind === "replay" || plan.kind === "scan") budget = Math.min(budget, plan.to - t.instructionCount);
       if (this.config.maxInstructions !== undefined) {
         const left = this.config.maxInstructions - t.instructionCount;
@@ -872,9 +876,18 @@ export class DebugEngine {
 
   /** Single-steps up to `endCount` until a watched value changes (after travelling back to the slice start). */
   private findDataChange(endCount: number): DriveResult | undefined {
-    while (this.target.instructionCount < endCount) {
-      const r = this.executeOne({ kind: "continue" });
-      if (r) return r;
+    const t = this.target;
+    const plan: Plan = { kind: "continue" };
+    while (t.instructionCount < endCount) {
+      // Only VMX instructions need the bookkeeping of executeOne; the others are plain steps.
+      if (this.vmxSites.has(t.currentInstructionAddress())) {
+        const r = this.executeOne(plan);
+        if (r) return r;
+      } else {
+        const r = t.step();
+        const h = r ? this.handleMachineStop(r, plan) : undefined;
+        if (h) return h;
+      }
       const d = this.checkData();
       if (d) return d;
     }
