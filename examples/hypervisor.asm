@@ -236,6 +236,7 @@ start:
 
         ; 6. VMLAUNCH: on success execution continues in the guest, and every VM exit at vmexit_entry
         xor r12d, r12d                          ; (benchmark mode: the exit counter)
+launch:
         vmlaunch
         lea rsi, [rel msg_vmlaunch]
         call check_vmx                          ; only reached when VMLAUNCH failed

@@ -211,6 +211,7 @@ start:
         call puts
 
         # 6. VMLAUNCH: on success execution continues in the guest, and every VM exit at vmexit_entry
+launch:
         vmlaunch
         leaq msg_vmlaunch(%rip), %rsi
         call check_vmx                          # only reached when VMLAUNCH failed
