@@ -7,7 +7,15 @@ function capture() {
   let out = "";
   let err = "";
   return {
-    io: { out: (t: string) => void (out += t), err: (t: string) => void (err += t), cwd: process.cwd() },
+    io: {
+      out: (t: string) => {
+        out += t;
+      },
+      err: (t: string) => {
+        err += t;
+      },
+      cwd: process.cwd(),
+    },
     get out() {
       return out;
     },
