@@ -72,8 +72,10 @@ if [[ "$installed_cs" != "$CODE_SERVER_VERSION" || ! -f "$cs_dir/.complete" ]]; 
   log "installing code-server@$CODE_SERVER_VERSION into $cs_dir (Node $("$node24_bin" -v))"
   rm -f "$cs_dir/.complete"
   mkdir -p "$cs_dir"
+  # JOBS=max: node-gyp compiles the native modules on every core (the install is mostly compiling).
   PATH="$node24_home/bin:$PATH" \
     npm_config_nodedir="$node24_home" \
+    JOBS="${JOBS:-max}" \
     npm install --prefix "$cs_dir" --no-audit --no-fund --no-save --loglevel=error \
     "code-server@$CODE_SERVER_VERSION"
   touch "$cs_dir/.complete"
