@@ -103,6 +103,45 @@ async function continueSpeed(): Promise<void> {
   });
 }
 
+/** A write after n loop iterations, found by a memory data breakpoint. */
+async function dataBreakpoint(): Promise<void> {
+  const n = 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), "vmx-bench-"));
+  const path = join(dir, "watch.asm");
+  writeFileSync(
+    path,
+    `bits 64\norg 0x100000\nstart:\n mov rcx, ${n}\n.l:\n add rax, rcx\n dec rcx\n jnz .l\n mov qword [0x200000], 5\n hlt\n`,
+  );
+  const built = buildProgram({ files: [path], includePaths: [], readFile: read });
+  const target = createTarget(built, { start: "long64", entry: defaultEntry(built) ?? 0n }, () => {});
+  let description = "";
+  const engine = new DebugEngine(
+    target,
+    built.sourceMap,
+    { syntax: "nasm", trace: false, breakOn: new Set() },
+    {
+      output: () => {},
+      stopped: (s) => {
+        description = s.description;
+      },
+      ended: () => {},
+    },
+  );
+  const watched = { kind: "memory" as const, address: 0x200000n, size: 8 };
+  engine.breakpoints.data = [{ id: 1, dataId: "mem:0x200000:8", target: watched, verified: true, hits: 0 }];
+  engine.captureDataValues();
+  const t0 = performance.now();
+  await engine.continue();
+  const ms = performance.now() - t0;
+  if (!description.includes("changed")) throw new Error("the data breakpoint did not stop");
+  emit({
+    metric: "continue_to_data_breakpoint",
+    instructions: target.instructionCount,
+    ms: round(ms, 1),
+    mips: round(target.instructionCount / ms / 1000, 2),
+  });
+}
+
 async function stepLatency(): Promise<void> {
   const dc = await startClient();
   try {
@@ -194,6 +233,7 @@ async function launchToFirstStop(): Promise<void> {
 async function main(): Promise<void> {
   adapterPath();
   await continueSpeed();
+  await dataBreakpoint();
   await stepLatency();
   await launchToFirstStop();
 }
