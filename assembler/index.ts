@@ -21,6 +21,8 @@ export interface AssembleOptions {
   syntax?: Syntax;
   /** Reads an include file; return undefined if it does not exist. */
   readFile?: (path: string) => string | undefined;
+  /** Reads a binary file for incbin/.incbin; without it, readFile's text is used byte per character. */
+  readBinary?: (path: string) => Uint8Array | undefined;
   /** `-I` directories, searched after the including file's directory and the current directory. */
   includeDirs?: readonly string[];
   /** Current directory for include resolution. */
@@ -55,7 +57,14 @@ export function assemble(source: string, options: AssembleOptions): Program {
       cwd: options.cwd,
       isMnemonic: (n) => isMnemonic(n, syntax),
     });
-    return layout(exp, { syntax, base: options.base, readFile: options.readFile });
+    return layout(exp, {
+      syntax,
+      base: options.base,
+      readFile: options.readFile,
+      readBinary: options.readBinary,
+      includeDirs: options.includeDirs,
+      cwd: options.cwd,
+    });
   } catch (e) {
     // A bug in the assembler must not take the editor or the CLI down; report it as a diagnostic.
     return {

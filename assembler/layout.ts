@@ -9,6 +9,7 @@ import { exprSymbols } from "./expr-parse";
 import { gasCodePadding } from "./gas-nops";
 import { buildListing } from "./listing";
 import { isBranchMnemonic } from "./parse-line";
+import { dirname, joinPath } from "./paths";
 import type { LineMapEntry, Program, Section, SymbolInfo } from "./program";
 
 export interface LayoutOptions {
@@ -16,6 +17,10 @@ export interface LayoutOptions {
   /** GAS: address of .text (default 0). NASM uses `org`. */
   base?: bigint;
   readFile?: (path: string) => string | undefined;
+  /** Reads a binary file for incbin/.incbin (falls back to readFile's text as Latin-1 bytes). */
+  readBinary?: (path: string) => Uint8Array | undefined;
+  includeDirs?: readonly string[];
+  cwd?: string;
 }
 
 const MAX_PASSES = 40;
@@ -215,6 +220,7 @@ class Layout {
   readonly secByName = new Map<string, Sec>();
   readonly symbols = new Map<string, SymEntry>();
   readonly staticDiags: Diagnostic[] = [];
+  readonly binaries = new Map<string, Uint8Array>();
   passDiags: Diagnostic[] = [];
   changed = false;
   unknownSeen = false;
@@ -821,6 +827,36 @@ class Layout {
     return !fitsRel8(target, address, st.shortLen ?? 2 + s.prefixes.length);
   }
 
+  /** incbin: found like an include (next to the including file, the current directory, -I), read once. */
+  readBinary(name: string, fromFile: string): Uint8Array | undefined {
+    const cached = this.binaries.get(`${fromFile}\u0000${name}`);
+    if (cached) return cached;
+    const candidates = name.startsWith("/")
+      ? [name]
+      : [
+          joinPath(dirname(fromFile), name),
+          joinPath(this.opts.cwd ?? "", name),
+          ...(this.opts.includeDirs ?? []).map((d) => joinPath(d, name)),
+        ];
+    for (const c of candidates) {
+      let data: Uint8Array | undefined;
+      try {
+        data = this.opts.readBinary?.(c);
+        if (data === undefined) {
+          const text = this.opts.readFile?.(c);
+          if (text !== undefined) data = Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
+        }
+      } catch {
+        data = undefined;
+      }
+      if (data !== undefined) {
+        this.binaries.set(`${fromFile}\u0000${name}`, data);
+        return data;
+      }
+    }
+    return undefined;
+  }
+
   /** An encoder warning, placed on the operand it is about when it names one (an immediate). */
   warn(s: Statement & { kind: "instruction" }, es: ExpandedStatement, message: string): void {
     const imm = /immediate/i.test(message) ? s.operands.find((o) => o.kind === "immediate") : undefined;
@@ -1132,11 +1168,12 @@ class Layout {
         }
         return;
       }
-      case "incbin": {
+      case "incbin":
+      case ".incbin": {
         const a = s.args[0];
         const fileName = a?.expr?.kind === "string" ? a.expr.value : undefined;
-        const text = fileName !== undefined ? this.opts.readFile?.(fileName) : undefined;
-        if (text === undefined) {
+        const data = fileName !== undefined ? this.readBinary(fileName, es.file) : undefined;
+        if (data === undefined) {
           this.diag(
             this.passDiags,
             es.file,
@@ -1148,7 +1185,7 @@ class Layout {
         }
         const skip = s.args[1]?.expr ? Number(this.value(s.args[1].expr, es, st).value) : 0;
         const len = s.args[2]?.expr ? Number(this.value(s.args[2].expr, es, st).value) : undefined;
-        const bytes = stringBytes(text).slice(skip, len === undefined ? undefined : skip + len);
+        const bytes = data.subarray(Math.max(0, skip), len === undefined ? undefined : Math.max(0, skip + len));
         this.emit(sec, bytes);
         return;
       }

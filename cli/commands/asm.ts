@@ -52,6 +52,13 @@ export const asmCommand: CliCommand = {
           return undefined;
         }
       },
+      readBinary: (p) => {
+        try {
+          return new Uint8Array(readFileSync(p));
+        } catch {
+          return undefined;
+        }
+      },
       includeDirs,
       cwd: io.cwd,
       ...(base !== undefined ? { base } : {}),

@@ -27,7 +27,20 @@ export function corpusFiles(): CorpusFile[] {
 }
 
 export function assembleFile(path: string, syntax: "gas" | "nasm"): Program {
-  return assemble(readFileSync(path, "utf8"), { fileName: path, syntax, readFile: readIfExists });
+  return assemble(readFileSync(path, "utf8"), {
+    fileName: path,
+    syntax,
+    readFile: readIfExists,
+    readBinary: readBinaryIfExists,
+  });
+}
+
+export function readBinaryIfExists(path: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    return undefined;
+  }
 }
 
 export function readIfExists(path: string): string | undefined {

@@ -1,0 +1,6 @@
+; incbin: a whole binary file, and a slice (skip, count).
+        bits 64
+        jmp after
+        incbin "inc/blob.bin"
+        incbin "inc/blob.bin", 0x7e, 4
+after:  ret
