@@ -17,17 +17,22 @@ function copyResult(r: EncodeResult): EncodeResult {
   return r.warnings ? { bytes: r.bytes.slice(), warnings: [...r.warnings] } : { bytes: r.bytes.slice() };
 }
 
+/** A string field, length-prefixed so that no two requests share a key. */
+function str(x: string | undefined): string {
+  return x === undefined ? "-" : `${x.length}:${x}`;
+}
+
 /**
- * Everything the result depends on, as a string. The address only matters for branch targets and
- * RIP-relative operands, so it is left out otherwise (more hits across passes). Undefined = don't cache.
+ * Everything the result depends on, as a string; undefined = don't cache. The address only matters for
+ * branch targets and RIP-relative operands, which are not cached.
  */
 function cacheKey(req: EncodeRequest): string | undefined {
   if (typeof req.mnemonic !== "string" || !Array.isArray(req.operands)) return undefined;
-  // Strings that come from source text are length-prefixed so no two requests share a key.
-  const str = (x: string | undefined) => (x === undefined ? "-" : `${x.length}:${x}`);
+  // Branches and RIP-relative operands depend on the address, which differs at every site: encoding them
+  // directly is cheaper than a key that never hits.
+  if (ADDRESS_DEPENDENT.test(req.mnemonic)) return undefined;
   let k = `${str(req.mnemonic)}|${req.bits}|${req.flavor}|${req.syntax ?? ""}|${req.branch ?? ""}|${req.opSize ?? ""}|${req.srcSize ?? ""}|${req.operands.length}`;
   if (req.prefixes && req.prefixes.length > 0) k += `|p${req.prefixes.map(str).join("")}`;
-  let addressMatters = ADDRESS_DEPENDENT.test(req.mnemonic);
   for (const o of req.operands) {
     switch (o?.kind) {
       case "reg":
@@ -37,8 +42,8 @@ function cacheKey(req: EncodeRequest): string | undefined {
         k += `|i${o.value},${o.unresolved ? 1 : 0},${o.size ?? ""},${o.strict ? 1 : 0}`;
         break;
       case "mem":
-        if (o.rip) addressMatters = true;
-        k += `|m${o.size ?? ""},${str(o.seg)},${str(o.base)},${str(o.index)},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.rip ? 1 : 0},${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
+        if (o.rip) return undefined;
+        k += `|m${o.size ?? ""},${str(o.seg)},${str(o.base)},${str(o.index)},${o.scale},${o.disp},${o.dispUnresolved ? 1 : 0},${o.dispSize ?? ""},${o.ripRaw ? 1 : 0},${o.addrSize ?? ""},${o.far ? 1 : 0}`;
         break;
       case "far":
         k += `|f${o.selector},${o.offset},${o.unresolved ? 1 : 0},${o.size ?? ""}`;
@@ -47,7 +52,6 @@ function cacheKey(req: EncodeRequest): string | undefined {
         return undefined;
     }
   }
-  if (addressMatters) k += `@${req.address}`;
   return k;
 }
 
