@@ -19,6 +19,20 @@ import { lexLine, type Token } from "./lexer";
 import { parseLineTokens, splitArgs } from "./parse-line";
 
 export class NasmExpander extends ExpanderCore {
+  /** The %push/%pop context stack: `%$name` is local to the top context, `%$$name` to the one below. */
+  readonly contexts: { name: string; id: number }[] = [];
+
+  /** Rewrites context-local names (`%$x`, `%$$x`) to unique symbols of their context. */
+  contextLocal(tokens: Token[]): Token[] {
+    return tokens.map((t) => {
+      const m = t.kind === "ident" ? /^%(\$+)(.*)$/.exec(t.text) : null;
+      if (!m) return t;
+      const ctx = this.contexts[this.contexts.length - m[1]!.length];
+      if (!ctx) return t;
+      return { ...t, text: `..@ctx${ctx.id}.${m[2]}` };
+    });
+  }
+
   readonly nasmRewriteFn = (e: Expr): Expr => this.nasmRewrite(e);
 
   override isMacroName(name: string): boolean {
@@ -30,6 +44,7 @@ export class NasmExpander extends ExpanderCore {
   }
 
   nasmLine(tokens: Token[], src: LineSrc, frame: Frame): void {
+    if (tokens.some((t) => t.kind === "ident" && t.text.startsWith("%$"))) tokens = this.contextLocal(tokens);
     const file = this.diagFile(src);
     const cur = this.cursorFor(tokens, src);
     const first = tokens[0]!;
@@ -162,6 +177,9 @@ export class NasmExpander extends ExpanderCore {
             break;
           case "macro":
             v = !!args[0] && this.nasmMacros.has(args[0].text);
+            break;
+          case "ctx":
+            v = !!args[0] && this.contexts[this.contexts.length - 1]?.name === args[0].text;
             break;
           case "idn":
           case "idni": {
@@ -374,11 +392,29 @@ export class NasmExpander extends ExpanderCore {
         if (word === "%fatal") this.stack.length = 0;
         return true;
       }
+      case "%push":
+        this.contexts.push({ name: args[0]?.text ?? "", id: ++this.macroCounter });
+        return true;
+      case "%pop": {
+        const top = this.contexts.pop();
+        if (!top) this.error(file, range, "asm-bad-directive", "'%pop' without '%push'");
+        else if (args[0] && args[0].text !== top.name)
+          this.error(
+            file,
+            cur.range(args[0]),
+            "asm-bad-directive",
+            `'%pop ${args[0].text}' does not match context '${top.name}'`,
+          );
+        return true;
+      }
+      case "%repl": {
+        const top = this.contexts[this.contexts.length - 1];
+        if (top) top.name = args[0]?.text ?? "";
+        else this.error(file, range, "asm-bad-directive", "'%repl' without '%push'");
+        return true;
+      }
       case "%line":
       case "%pragma":
-      case "%push":
-      case "%pop":
-      case "%repl":
         return true;
       default:
         if (/^%[0-9]/.test(word) || word.startsWith("%%")) return false;
