@@ -1,6 +1,7 @@
-// Differential test against the real processor: 100,000 random register-only cases (fixed seed; half of them
-// sequences of 2–4 instructions so lazily evaluated flags feed later instructions) run
-// natively by a small C harness and on the emulator; every architecturally defined result must match.
+// Differential test against the real processor: 100,000 random cases (fixed seed) run natively by a small C
+// harness and on the emulator; every architecturally defined result (registers, flags, memory, faults) must
+// match. A quarter are single memory-operand instructions on a data window mapped at the same address on both
+// sides; of the rest, half are sequences of 2–4 instructions so lazily evaluated flags feed later instructions.
 // Longer runs: `node --import tsx test/emulator/differential/long-run.ts SEED COUNT`.
 import assert from "node:assert/strict";
 import { test } from "node:test";

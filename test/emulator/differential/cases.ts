@@ -11,7 +11,13 @@ export interface Case {
   /** Registers whose value is undefined afterwards (not compared). */
   undefinedRegs: number[];
   text: string;
+  /** Initial contents of the memory window at MEM_WINDOW (compared afterwards too). */
+  memory: Uint8Array;
 }
+
+/** A 136-byte data window that memory operands address (mapped at the same address natively and emulated). */
+export const MEM_WINDOW = 0x10000800;
+export const MEM_WINDOW_SIZE = 136;
 
 const ALL = 0x8d5;
 const NO_AF = ALL & ~0x10;
@@ -487,6 +493,135 @@ const gens: Gen[] = [
   },
 ];
 
+const MEM_POOL = [0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 14, 15]; // bases without SIB/RIP-relative special cases
+
+/**
+ * Memory-operand forms: [base + disp8] inside MEM_WINDOW (base = window + 64, disp8 in -64…63), with the
+ * read-modify-write paths of the ALU, shifts, group 3, INC/DEC, XADD/CMPXCHG and the loads of MOVZX/MOVSX/CMOVcc.
+ */
+function memCase(r: Rng, regs: bigint[]): Generated {
+  const base = r.pick(MEM_POOL);
+  regs[base] = BigInt(MEM_WINDOW + 64);
+  const others = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].filter((x) => x !== base);
+  const reg = r.pick(others);
+  const disp = r.int(128) - 64;
+  const size = r.pick(SIZES);
+  const pre = (sz: number, regField: number) => prefix(sz, regField, base, false);
+  const m = (regField: number) => [0x40 | ((regField & 7) << 3) | (base & 7), disp & 0xff];
+  const kind = r.int(12);
+  const ALUK = r.int(8);
+  const aluMask = ALUK === 1 || ALUK === 4 || ALUK === 6 ? NO_AF : ALL;
+  const aluReads = ALUK === 2 || ALUK === 3 ? CF : 0;
+  switch (kind) {
+    case 0: {
+      const op = ALUK * 8 + (size === 1 ? 0 : 1) + (r.chance(0.5) ? 2 : 0);
+      return {
+        enc: { bytes: [...pre(size, reg), op, ...m(reg)], size },
+        mask: aluMask,
+        text: `m-${ALU_NAMES[ALUK]}${size * 8}`,
+        reads: aluReads,
+      };
+    }
+    case 1: {
+      const op = r.pick(size === 1 ? [0x84, 0x86, 0x88, 0x8a] : [0x85, 0x87, 0x89, 0x8b]);
+      return {
+        enc: { bytes: [...pre(size, reg), op, ...m(reg)], size },
+        mask: op <= 0x85 ? NO_AF : ALL,
+        text: `m-op${op.toString(16)}`,
+      };
+    }
+    case 2: {
+      const n = size === 1 ? 1 : r.chance(0.5) ? 1 : size === 2 ? 2 : 4;
+      const op = size === 1 ? 0x80 : n === 1 ? 0x83 : 0x81;
+      return {
+        enc: { bytes: [...pre(size, 0), op, ...m(ALUK), ...imm(r, n)], size },
+        mask: aluMask,
+        text: `m-${ALU_NAMES[ALUK]}-imm`,
+        reads: aluReads,
+      };
+    }
+    case 3: {
+      const sk = r.int(8);
+      const count = r.chance(0.3) ? 1 : r.int(70);
+      const bytes =
+        count === 1 && r.chance(0.5)
+          ? [...pre(size, 0), size === 1 ? 0xd0 : 0xd1, ...m(sk)]
+          : [...pre(size, 0), size === 1 ? 0xc0 : 0xc1, ...m(sk), count];
+      const masked = count & (size === 8 ? 0x3f : 0x1f);
+      let mask: number;
+      if (masked === 0) mask = ALL;
+      else if (sk < 4) mask = ALL & ~(masked === 1 ? 0 : OF);
+      else {
+        mask = NO_AF & ~(masked === 1 ? 0 : OF);
+        if (masked >= size * 8 && sk !== 7) mask &= ~CF;
+      }
+      return { enc: { bytes, size }, mask, text: `m-shift${sk}/${masked}`, reads: sk === 2 || sk === 3 ? CF : 0 };
+    }
+    case 4: {
+      const g = r.pick([0, 2, 3, 4, 5]);
+      const bytes = [...pre(size, 0), size === 1 ? 0xf6 : 0xf7, ...m(g)];
+      if (g === 0) bytes.push(...imm(r, size === 1 ? 1 : size === 2 ? 2 : 4));
+      return { enc: { bytes, size }, mask: g === 0 ? NO_AF : g <= 3 ? ALL : CF | OF, text: `m-grp3/${g}` };
+    }
+    case 5:
+      return {
+        enc: { bytes: [...pre(size, 0), size === 1 ? 0xfe : 0xff, ...m(r.int(2))], size },
+        mask: ALL,
+        text: "m-incdec",
+      };
+    case 6: {
+      const op = (r.chance(0.5) ? 0xc0 : 0xb0) + (size === 1 ? 0 : 1);
+      return {
+        enc: { bytes: [...pre(size, reg), 0x0f, op, ...m(reg)], size },
+        mask: ALL,
+        text: op >= 0xc0 ? "m-xadd" : "m-cmpxchg",
+      };
+    }
+    case 7: {
+      const dsz = r.pick(VSIZES);
+      const op = r.pick([0xb6, 0xb7, 0xbe, 0xbf]);
+      return { enc: { bytes: [...pre(dsz, reg), 0x0f, op, ...m(reg)], size: dsz }, mask: ALL, text: "m-movx" };
+    }
+    case 8: {
+      const dsz = r.pick(VSIZES);
+      const cc = r.int(16);
+      return {
+        enc: { bytes: [...pre(dsz, reg), 0x0f, 0x40 + cc, ...m(reg)], size: dsz },
+        mask: ALL,
+        text: "m-cmov",
+        reads: CC_READS[cc >> 1],
+      };
+    }
+    case 9: {
+      const cc = r.int(16);
+      return {
+        enc: { bytes: [...pre(1, 0), 0x0f, 0x90 + cc, ...m(0)], size: 1 },
+        mask: ALL,
+        text: "m-setcc",
+        reads: CC_READS[cc >> 1],
+      };
+    }
+    case 10: {
+      const vsz = r.pick(VSIZES);
+      return {
+        enc: { bytes: [...pre(vsz, 0), 0x0f, 0xba, ...m(4 + r.int(4)), r.int(256)], size: vsz },
+        mask: CF,
+        text: "m-bt-imm",
+      };
+    }
+    default: {
+      const vsz = r.pick(VSIZES);
+      const op = r.pick([0xaf, 0xbc, 0xbd]);
+      return {
+        enc: { bytes: [...pre(vsz, reg), 0x0f, op, ...m(reg)], size: vsz },
+        mask: op === 0xaf ? CF | OF : ZF,
+        undef: op === 0xaf ? [] : [reg],
+        text: "m-imul-bsf",
+      };
+    }
+  }
+}
+
 /**
  * One case: a single instruction, or (half of the cases) a sequence of up to four, so that lazily evaluated
  * flags are consumed by later instructions (INC/DEC keeping CF, ADC after SUB, CMOVcc/SETcc after anything).
@@ -496,6 +631,22 @@ const gens: Gen[] = [
 export function makeCase(r: Rng): Case {
   const regs = Array.from({ length: 16 }, () => value(r));
   regs[4] = 0n;
+  const memory = new Uint8Array(MEM_WINDOW_SIZE);
+  for (let k = 0; k < memory.length; k++) memory[k] = Number(r.u64() & 0xffn);
+  const flags0 = (Number(r.u64() & 0x8d5n) | 0x202) >>> 0;
+  if (r.chance(0.25)) {
+    // A single memory-operand instruction.
+    const g = memCase(r, regs);
+    return {
+      code: g.enc.bytes,
+      regs,
+      flags: flags0,
+      flagMask: g.mask,
+      undefinedRegs: g.undef ?? [],
+      text: g.text,
+      memory,
+    };
+  }
   const length = r.chance(0.5) ? 1 : 2 + r.int(3);
   const code: number[] = [];
   const texts: string[] = [];
@@ -516,6 +667,5 @@ export function makeCase(r: Rng): Case {
     undefinedFlags |= ~g.mask & ALL;
     undefinedRegs = g.undef ?? [];
   }
-  const flags = (Number(r.u64() & 0x8d5n) | 0x202) >>> 0;
-  return { code, regs, flags, flagMask: ALL & ~undefinedFlags, undefinedRegs, text: texts.join(";") };
+  return { code, regs, flags: flags0, flagMask: ALL & ~undefinedFlags, undefinedRegs, text: texts.join(";"), memory };
 }

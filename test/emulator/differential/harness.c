@@ -2,8 +2,10 @@
  * Native side of the emulator's differential test: executes register-only instruction sequences on this
  * machine's processor and dumps the registers and RFLAGS afterwards.
  *
- * stdin:  u32 count, then per case: u8 length, u8 code[64], u64 regs[16] (rsp ignored), u64 rflags
- * stdout: per case: u64 regs[16], u64 rflags, u64 signal (0 = completed, else SIGFPE/SIGILL/SIGSEGV …)
+ * stdin:  u32 count, then per case: u8 length, u8 code[64], u64 regs[16] (rsp ignored), u64 rflags,
+ *         u8 window[136] (memory at WINDOW)
+ * stdout: per case: u64 regs[16], u64 rflags, u64 signal (0 = completed, else SIGFPE/SIGILL/SIGSEGV …),
+ *         u8 window[136]
  *
  * Built by the test with the system C compiler (gcc) at test time; x86-64 Linux only.
  */
@@ -24,6 +26,11 @@ typedef struct {
 State g_state;
 void *g_code;
 static sigjmp_buf g_jmp;
+#define WINDOW 0x10000800UL
+#define WINDOW_SIZE 136
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE MAP_FIXED
+#endif
 
 void run_case(void);
 __asm__(
@@ -60,6 +67,10 @@ int main(void) {
   unsigned char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (page == MAP_FAILED) return 2;
   g_code = page;
+  unsigned char *data = mmap((void *)(WINDOW & ~0xfffUL), 4096, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (data != (void *)(WINDOW & ~0xfffUL)) return 4;
+  unsigned char *window = (unsigned char *)WINDOW;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -72,7 +83,8 @@ int main(void) {
   for (uint32_t k = 0; k < count; k++) {
     unsigned char len, code[64];
     State in;
-    if (fread(&len, 1, 1, stdin) != 1 || fread(code, 64, 1, stdin) != 1 || fread(&in, sizeof in, 1, stdin) != 1)
+    if (fread(&len, 1, 1, stdin) != 1 || fread(code, 64, 1, stdin) != 1 || fread(&in, sizeof in, 1, stdin) != 1 ||
+        fread(window, WINDOW_SIZE, 1, stdin) != 1)
       return 3;
     memcpy(page, code, len);
     page[len] = 0xc3;
@@ -82,6 +94,7 @@ int main(void) {
     else g_state = in;
     fwrite(&g_state, sizeof g_state, 1, stdout);
     fwrite(&sig, 8, 1, stdout);
+    fwrite(window, WINDOW_SIZE, 1, stdout);
   }
   return 0;
 }

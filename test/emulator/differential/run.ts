@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "../../../emulator/index";
-import { type Case, makeCase, Rng } from "./cases";
+import { type Case, MEM_WINDOW, MEM_WINDOW_SIZE, makeCase, Rng } from "./cases";
 
 export interface Failure {
   index: number;
@@ -35,8 +35,8 @@ function harness(): string {
 
 const SIGNAL_OF_VECTOR: Record<number, number[]> = { 0: [8], 6: [4], 13: [11, 7] };
 const CODE_BYTES = 64;
-const CASE_BYTES = 1 + CODE_BYTES + 17 * 8;
-const RESULT_BYTES = 18 * 8;
+const CASE_BYTES = 1 + CODE_BYTES + 17 * 8 + MEM_WINDOW_SIZE;
+const RESULT_BYTES = 18 * 8 + MEM_WINDOW_SIZE;
 
 function runNative(cases: Case[]): Buffer {
   const input = Buffer.alloc(4 + cases.length * CASE_BYTES);
@@ -47,6 +47,7 @@ function runNative(cases: Case[]): Buffer {
     for (let k = 0; k < c.code.length; k++) input[o + 1 + k] = c.code[k]!;
     for (let r = 0; r < 16; r++) input.writeBigUInt64LE(c.regs[r]!, o + 1 + CODE_BYTES + r * 8);
     input.writeBigUInt64LE(BigInt(c.flags), o + 1 + CODE_BYTES + 128);
+    input.set(c.memory, o + 1 + CODE_BYTES + 136);
     o += CASE_BYTES;
   }
   const res = spawnSync(harness(), [], { input, maxBuffer: cases.length * RESULT_BYTES + 1024 });
@@ -59,7 +60,7 @@ const hex = (v: bigint) => `0x${v.toString(16)}`;
 export function runDifferential(seed: number, count: number, batch = 20000): { failures: Failure[]; executed: number } {
   const rng = new Rng(seed);
   const failures: Failure[] = [];
-  const m = new Machine();
+  const m = new Machine({ memoryBytes: 512 << 20 });
   const base = 0x100000;
   m.setupStart("long64", base);
   const cpu = m.cpu;
@@ -71,6 +72,7 @@ export function runDifferential(seed: number, count: number, batch = 20000): { f
     cases.forEach((c, k) => {
       const index = start + k;
       m.load(Uint8Array.from([...c.code, 0xf4]), base);
+      m.load(c.memory, MEM_WINDOW);
       for (let r = 0; r < 16; r++) if (r !== 4) cpu.setRegBig(r, c.regs[r]!);
       cpu.setRegBig(4, 0x10000n);
       cpu.setFlags((c.flags & 0x8d5) | 2);
@@ -95,6 +97,10 @@ export function runDifferential(seed: number, count: number, batch = 20000): { f
           const ev = cpu.regBig(r);
           if (nv !== ev) problems.push(`r${r}: native ${hex(nv)} emulator ${hex(ev)}`);
         }
+        const nativeMem = out.subarray(o + 18 * 8, o + 18 * 8 + MEM_WINDOW_SIZE);
+        const emuMem = m.readPhys(MEM_WINDOW, MEM_WINDOW_SIZE);
+        const at = nativeMem.findIndex((b, k) => b !== emuMem[k]);
+        if (at >= 0) problems.push(`memory +${at}: native ${nativeMem[at]} emulator ${emuMem[at]}`);
         const nf = Number(out.readBigUInt64LE(o + 16 * 8)) & c.flagMask;
         const ef = cpu.getFlags() & c.flagMask;
         if (nf !== ef)
