@@ -102,7 +102,7 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
     reportFail("vmfailValid", 5, "VMRESUME with a VMCS whose launch state is clear: use VMLAUNCH (SDM 26.1)", "INS-08");
     return vmx.failValid(ERR.VMRESUME_NON_LAUNCHED_VMCS);
   }
-  const reader = { get: (enc: number) => vmx.store.get(pa, enc) };
+  const reader = vmx.currentReader;
   const facts = machineFacts(vmx, cpu);
   const outcome = runEntryChecksCached(
     reader,

@@ -37,6 +37,8 @@ const slotByEncoding = new Map<number, FieldSlot>();
 const fieldsInOrder: VmcsField[] = [];
 /** Full encoding (< 0x8000) → slot number, or -1 (the fast path of the VMCS cache). */
 export const SLOT_NUMBER = new Int16Array(0x8000).fill(-1);
+/** HIGH encoding (full + 1, 64-bit fields only) → slot number, or -1. */
+export const HIGH_SLOT_NUMBER = new Int16Array(0x8000).fill(-1);
 /** Slot number → width mask class: 16, 32 or 64 bits. */
 export const SLOT_BITS: number[] = [];
 {
@@ -47,6 +49,7 @@ export const SLOT_BITS: number[] = [];
     slotByEncoding.set(field.encoding, { field, offset, high: false, index: i });
     if (field.width === "64") slotByEncoding.set(field.encoding + 1, { field, offset, high: true, index: i });
     if (field.encoding < 0x8000) SLOT_NUMBER[field.encoding] = i;
+    if (field.width === "64" && field.encoding + 1 < 0x8000) HIGH_SLOT_NUMBER[field.encoding + 1] = i;
     SLOT_BITS.push(field.width === "16" ? 16 : field.width === "32" ? 32 : 64);
     i++;
   }

@@ -7,15 +7,21 @@ import type { PhysMem } from "./memory";
 import {
   ABORT_INDICATOR_OFFSET,
   FIELD_DATA_OFFSET,
+  HIGH_SLOT_NUMBER,
   LAUNCH_STATE_CLEAR,
   LAUNCH_STATE_LAUNCHED,
   LAUNCH_STATE_OFFSET,
+  layoutFields,
   REVISION_OFFSET,
   SLOT_BITS,
   SLOT_COUNT,
   SLOT_NUMBER,
   slotOf,
 } from "./vmcs-layout";
+
+/** slotFor's flag for the HIGH encoding of a 64-bit field. */
+const HIGH_ACCESS = 0x10000;
+
 import { fieldSupported } from "./vmcs-support";
 
 const WIDTH_MASK: Record<VmcsField["width"], bigint> = {
@@ -149,17 +155,31 @@ export class VmcsStore {
     this.writeSlot(pa, i, SLOT_BITS[i] === 16 ? value & 0xffff : value >>> 0, 0, encoding);
   }
 
+  /**
+   * The slot of a VMREAD/VMWRITE encoding that names a field this CPU model supports: its number, plus
+   * HIGH_ACCESS for the HIGH encoding of a 64-bit field; -1 otherwise (VMfailValid 12). Every field encoding is
+   * below 8000H (bits 31:15 are reserved, SDM 24.11.2).
+   */
+  slotFor(encoding: bigint): number {
+    if (encoding < 0n || encoding > 0x7fffn) return -1;
+    const n = Number(encoding);
+    let i = SLOT_NUMBER[n]!;
+    let high = 0;
+    if (i < 0) {
+      i = HIGH_SLOT_NUMBER[n]!;
+      if (i < 0) return -1;
+      high = HIGH_ACCESS;
+    }
+    let s = this.supported[i]!;
+    if (s === 0) {
+      s = fieldSupported(layoutFields()[i]!, this.model) ? 1 : 2;
+      this.supported[i] = s;
+    }
+    return s === 1 ? i | high : -1;
+  }
   /** Is the encoding (full or HIGH) a field this CPU model supports? */
   supports(encoding: bigint): boolean {
-    if (encoding < 0n || encoding > 0xffffffffn) return false;
-    const slot = slotOf(Number(encoding));
-    if (!slot) return false;
-    let s = this.supported[slot.index]!;
-    if (s === 0) {
-      s = fieldSupported(slot.field, this.model) ? 1 : 2;
-      this.supported[slot.index] = s;
-    }
-    return s === 1;
+    return this.slotFor(encoding) >= 0;
   }
   /** Per slot: 0 not yet known, 1 supported, 2 not supported by the model. */
   private readonly supported = new Uint8Array(SLOT_COUNT);
@@ -171,11 +191,16 @@ export class VmcsStore {
    * HIGH access returns bits 63:32; outside 64-bit mode only bits 31:0 are returned.
    */
   vmread(pa: number, encoding: bigint, operandBits: 32 | 64): FieldAccess {
-    if (!this.supports(encoding)) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
-    const slot = slotOf(Number(encoding))!;
-    let value = this.get(pa, slot.field.encoding);
-    if (slot.high) value >>= 32n;
-    if (operandBits === 32) value &= 0xffffffffn;
+    const k = this.slotFor(encoding);
+    if (k < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+    const i = k & 0xffff;
+    const hi = this.hi32(pa, i);
+    let value: bigint;
+    if (k & HIGH_ACCESS) value = BigInt(hi);
+    else {
+      const lo = this.lo32(pa, i);
+      value = operandBits === 32 || hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+    }
     return { ok: true, value };
   }
 
@@ -185,7 +210,7 @@ export class VmcsStore {
    * 32-bit operand writing a 64-bit or natural-width field clears its bits 63:32.
    */
   vmwrite(pa: number, encoding: bigint, value: bigint, operandBits: 32 | 64): FieldAccess {
-    if (!this.supports(encoding)) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
+    if (this.slotFor(encoding) < 0) return { ok: false, error: ERR_UNSUPPORTED_COMPONENT };
     const slot = slotOf(Number(encoding))!;
     if (slot.field.type === "read-only" && !this.writeAnyField) return { ok: false, error: ERR_WRITE_READ_ONLY };
     let v = operandBits === 32 ? value & 0xffffffffn : BigInt.asUintN(64, value);

@@ -156,7 +156,13 @@ export class CheckCache {
     this.readers.clear();
     this.volatile.clear();
     this.primed = false;
+    this.context = undefined;
   }
+  /**
+   * The check context of the last run: what it derives (effective controls, event injection) depends only on
+   * the fields and facts whose change resets the cache, so it can be used again until then.
+   */
+  context: CheckContext | undefined;
   /** Checks (by position in ENTRY_SEQUENCE) that must run again after `changed`; undefined = all of them. */
   toRun(changed: ReadonlySet<number>): number[] | undefined {
     if (!this.primed) return undefined;
@@ -220,7 +226,11 @@ export function runEntryChecksCached(
   if (allChanged || GLOBAL_DEPENDENCIES.some((e) => changed.has(e))) cache.reset();
   const list = cache.toRun(changed);
   if (list && list.length === 0) return { kind: "ok" };
-  const c = new CheckContext(vmcs, model, facts);
+  let c = cache.context;
+  if (!c || c.vmcs !== vmcs) {
+    c = new CheckContext(vmcs, model, facts);
+    cache.context = c;
+  }
   const n = list ? list.length : ENTRY_SEQUENCE.length;
   for (let j = 0; j < n; j++) {
     const k = list ? list[j]! : j;
