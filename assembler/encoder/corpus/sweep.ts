@@ -93,9 +93,28 @@ function formSweep(bits: Bits): string[] {
   return out;
 }
 
+/** The VMX instructions with every register and a spread of memory operands (SDM Vol. 3C §31). */
+function vmxSweep(bits: 32 | 64): string[] {
+  const regs =
+    bits === 64
+      ? ["rax", "rcx", "rsp", "rbp", "rsi", "r8", "r12", "r13", "r15"]
+      : ["eax", "ecx", "esp", "ebp", "esi", "edi"];
+  const mems = memories(bits).filter((_, i) => i % 5 === 0);
+  const out: string[] = [];
+  for (const a of regs) for (const b of regs.slice(0, 4)) out.push(`vmread ${a}, ${b}`, `vmwrite ${b}, ${a}`);
+  for (const m of mems) {
+    out.push(`vmread ${m}, ${regs[1]}`, `vmwrite ${regs[2]}, ${m}`);
+    for (const op of ["vmxon", "vmclear", "vmptrld", "vmptrst"]) out.push(`${op} ${m}`);
+    for (const op of ["invept", "invvpid", "invpcid"]) out.push(`${op} ${regs.at(-1)}, ${m}`);
+  }
+  for (const r of regs) for (const op of ["invept", "invvpid"]) out.push(`${op} ${r}, [${regs[0]}]`);
+  return out;
+}
+
 /** The generated corpus entries. */
 export function sweepEntries(): CorpusEntry[] {
   const out: CorpusEntry[] = [];
+  for (const bits of [32, 64] as const) for (const t of vmxSweep(bits)) out.push(entry(t, [bits]));
   for (const bits of [16, 32, 64] as const) for (const t of formSweep(bits)) out.push(entry(t, [bits]));
   for (const bits of [16, 32, 64] as const) {
     for (const m of ["add", "and", "cmp", "test", "mov"])
