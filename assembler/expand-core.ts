@@ -95,7 +95,9 @@ export abstract class ExpanderCore {
       );
       this.collecting = undefined;
     }
-    return { statements: this.out, diagnostics: this.diagnostics, files: this.files, finalBits: this.bits };
+    const finalBits = this.bits;
+    this.finish();
+    return { statements: this.out, diagnostics: this.diagnostics, files: this.files, finalBits };
   }
 
   unterminatedMessage(kind: Collecting["kind"]): string {
@@ -485,6 +487,9 @@ export abstract class ExpanderCore {
   isMacroName(_name: string): boolean {
     return false;
   }
+
+  /** Called after the last line (GAS: allocates .comm symbols). */
+  finish(): void {}
 
   /** Processes one line of tokens in the dialect. */
   abstract dialectLine(tokens: Token[], src: LineSrc, frame: Frame): void;

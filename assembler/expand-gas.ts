@@ -507,7 +507,65 @@ export class GasExpander extends ExpanderCore {
     for (const s of r.statements) this.emitGas(s, src, file, frame);
   }
 
+  /** `.comm` symbols, allocated after all of .bss like ld's COMMON input section. */
+  readonly commons: { name: string; size: number; align: number; src: LineSrc; range: Range }[] = [];
+
+  /**
+   * `.lcomm sym, size` reserves .bss space now; `.comm sym, size[, align]` at the end of .bss. Without an
+   * explicit alignment GNU as aligns to the largest power of two not above the size, at most 16.
+   */
+  allocateCommon(s: Statement & { kind: "directive" }, src: LineSrc, file: string): void {
+    const name = s.args[0]?.text;
+    const size = s.args[1]?.expr ? this.constExpr(s.args[1].expr, file, s.args[1].range) : undefined;
+    if (!name || !/^[A-Za-z_.$][\w.$]*$/.test(name) || size === undefined) {
+      if (!name || size === undefined)
+        this.error(file, s.range, "asm-bad-directive", `expected '${s.name} symbol, size'`);
+      return;
+    }
+    if (s.name === ".lcomm" && s.args.length > 2) {
+      this.error(file, s.args[2]!.range, "asm-bad-directive", "junk at end of line");
+      return;
+    }
+    const explicit = s.args[2]?.expr ? this.constExpr(s.args[2].expr, file, s.args[2].range) : undefined;
+    let align = 1;
+    if (explicit !== undefined) align = Number(explicit);
+    else while (align * 2 <= Number(size) && align < 16) align *= 2;
+    if (s.name === ".comm") {
+      this.commons.push({ name, size: Number(size), align, src, range: s.args[0]!.range });
+      return;
+    }
+    const saved = this.section;
+    this.section = ".bss";
+    this.reserve(name, Number(size), align, src, s.args[0]!.range);
+    this.section = saved;
+  }
+
+  reserve(name: string, size: number, align: number, src: LineSrc, range: Range): void {
+    const num = (v: number): Expr => ({ kind: "number", value: BigInt(v), range });
+    const directive = (n: string, v: number): Statement => ({
+      kind: "directive",
+      name: n,
+      args: [{ text: String(v), expr: num(v), range }],
+      nameRange: range,
+      range,
+    });
+    this.push(directive(".balign", align), src);
+    this.defined.add(name);
+    this.push({ kind: "label", name, local: false, range }, src);
+    this.push(directive(".skip", size), src);
+  }
+
+  override finish(): void {
+    if (this.commons.length === 0) return;
+    this.section = ".bss.common";
+    for (const c of this.commons) this.reserve(c.name, c.size, c.align, c.src, c.range);
+  }
+
   emitGas(s: Statement, src: LineSrc, file: string, _frame: Frame): void {
+    if (s.kind === "directive" && (s.name === ".lcomm" || s.name === ".comm")) {
+      this.allocateCommon(s, src, file);
+      return;
+    }
     if (s.kind === "label") {
       if (/^[0-9]+$/.test(s.name)) {
         const n = (this.numericCount.get(s.name) ?? 0) + 1;
