@@ -10,7 +10,7 @@ import { SnapshotTimeline, TimedLog } from "./history";
 import { classifyInstruction, type VmxMnemonic } from "./insn-class";
 import type { SourceLocation, SourceMap } from "./source-map";
 import { callFrames, type Frame } from "./stack";
-import type { DebugTarget, StopReason, VmxOperation } from "./target";
+import type { DebugTarget, StopReason } from "./target";
 
 export const BREAK_FILTERS = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
 export type BreakFilter = (typeof BREAK_FILTERS)[number];
@@ -996,11 +996,6 @@ export class DebugEngine {
   /** The initial stop (stopOnEntry). */
   stopOnEntry(): void {
     this.stop({ cause: "entry", description: "Entry" });
-  }
-
-  /** Reports a stop after the user changed state (e.g. wrote a register) — no machine activity. */
-  currentOperation(): VmxOperation {
-    return this.target.vmx.operation();
   }
 }
 
