@@ -95,7 +95,7 @@ export const SLOT = 16n;
 
 export function formatGolden(rows: Golden[], header: string[]): string {
   const lines = header.map((h) => `# ${h}`);
-  lines.push("# bits\tflavor\taddress\tintel\tatt\tbytes (hex) or !error");
+  lines.push("# bits\tflavor\taddress\tintel\tGNU as text (AT&T or Intel; empty for nasm rows)\tbytes (hex) or !error");
   for (const r of rows)
     lines.push(
       [r.bits, r.flavor, `0x${r.address.toString(16)}`, r.intel, r.att, r.hex ?? `!${r.error ?? "error"}`].join("\t"),
