@@ -299,7 +299,10 @@ setup_vmcs:
         mov esi, eax
         call vmw
         mov ecx, IA32_VMX_PROCBASED_CTLS
-        mov edx, HLT_EXITING | USE_IO_BITMAPS   ; no MSR bitmaps: every RDMSR/WRMSR exits
+%ifndef EXTRA_PROC_CONTROLS
+%define EXTRA_PROC_CONTROLS 0                   ; (tests add controls, e.g. the monitor trap flag)
+%endif
+        mov edx, HLT_EXITING | USE_IO_BITMAPS | EXTRA_PROC_CONTROLS ; no MSR bitmaps: every RDMSR/WRMSR exits
         call adjust
         mov rdi, PROC_BASED_CONTROLS
         mov esi, eax

@@ -256,7 +256,8 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
 function enterNonRoot(vmx: Vmx, cpu: VmxCpu): void {
   const s = vmx.state;
   s.nonRoot = true;
-  s.entryInstructionCount = cpu.instructionCount;
+  // VMLAUNCH/VMRESUME itself retires after this: MTF counts guest instructions from the next one (SDM 25.5.2).
+  s.entryInstructionCount = cpu.instructionCount + 1;
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   const proc = vmx.field32(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS);
   const proc2 = secondaryControls(vmx);

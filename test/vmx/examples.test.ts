@@ -145,3 +145,23 @@ describe("examples/broken/vmx-abort.asm", () => {
     assert.match(r.output, /guest: hello from VMX non-root operation\n$/);
   });
 });
+
+describe("monitor trap flag (a model that supports it)", () => {
+  test("with MTF the first guest instruction completes, then VM exit 37 at the next instruction (SDM 25.5.2)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { MSR } = await import("../../arch/index");
+    const { SKYLAKE, variantModel } = await import("./helpers/entry-state");
+    const { runSource } = await import("./helpers/program");
+    const cap = SKYLAKE.msr.get(MSR.IA32_VMX_TRUE_PROCBASED_CTLS)! | (1n << (32n + 27n));
+    const model = variantModel(SKYLAKE, { [MSR.IA32_VMX_TRUE_PROCBASED_CTLS]: cap });
+    const file = ex("hypervisor.asm");
+    const source = `%define EXTRA_PROC_CONTROLS (1 << 27)\n${readFileSync(file, "utf8")}`;
+    const r = runSource(source, file, { modelObject: model });
+    const exit = r.events.find((e) => e.kind === "vmExit");
+    assert.ok(exit && exit.kind === "vmExit");
+    assert.equal(exit.exitReason, 37);
+    const entry = r.events.find((e) => e.kind === "vmEntry");
+    assert.ok(entry && entry.kind === "vmEntry");
+    assert.equal(exit.guestRip, entry.guestRip + 7n, "after `lea rsi, [rel g_hello]` (7 bytes)");
+  });
+});

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { cpuModel } from "../../../arch/index";
 import { assemble } from "../../../assembler/index";
+import type { CpuModel } from "../../../emulator/cpu-model";
 import { Machine } from "../../../emulator/index";
 import type { StopReason } from "../../../emulator/stop-reason";
 import type { VmxEvent } from "../../../emulator/vmx/events";
@@ -19,6 +20,8 @@ export interface ProgramRun {
 export interface RunOptions {
   start?: "long64" | "protected32" | "real16";
   model?: string;
+  /** A CPU model object (overrides `model`). */
+  modelObject?: CpuModel;
   max?: number;
 }
 
@@ -47,7 +50,7 @@ export function runSource(source: string, file: string, opts: RunOptions = {}): 
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   if (errors.length)
     throw new Error(`${file}: ${errors.map((e) => `${e.range.start.line + 1}: ${e.message}`).join("; ")}`);
-  const machine = new Machine({ cpuModel: cpuModel(opts.model ?? "skylake-x")!, vmx: createVmx });
+  const machine = new Machine({ cpuModel: opts.modelObject ?? cpuModel(opts.model ?? "skylake-x")!, vmx: createVmx });
   for (const s of program.sections) machine.load(s.bytes, s.address);
   const entry = program.symbols.get("start")?.value ?? program.sections[0]!.address;
   machine.setupStart(opts.start ?? "long64", entry);
