@@ -69,15 +69,11 @@ export function parseAttMnemonic(name: string): MnemonicReading | undefined {
  * and first-pass layout): every unresolved immediate/displacement at full width, branches near.
  */
 export function maxLength(req: EncodeRequest): number {
-  const ops: Operand[] = req.operands.map((o) => {
-    if (o.kind === "imm" && o.unresolved) return { ...o };
-    if (o.kind === "mem" && o.dispUnresolved) return { ...o };
-    return o;
-  });
-  const r = encode({ ...req, operands: ops, branch: req.branch === "short" ? "short" : "near" });
-  if ("bytes" in r) return r.bytes.length;
-  const a = encode({ ...req, operands: ops });
-  return "bytes" in a ? a.bytes.length : 15;
+  // Unresolved values already get the widest forms; a branch is measured in its near form.
+  const near = encode({ ...req, branch: req.branch === "short" ? "short" : "near" });
+  if ("bytes" in near) return near.bytes.length;
+  const any = encode(req);
+  return "bytes" in any ? any.bytes.length : 15;
 }
 
 function describePattern(p: OpPattern): string {
