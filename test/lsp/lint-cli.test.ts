@@ -1,6 +1,6 @@
 // `vmx lint`: formats, exit codes, and diagnostics inside included files reported against those files.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -120,5 +120,36 @@ describe("vmx lint", () => {
     const r = await run(["missing.asm"], dir);
     assert.equal(r.code, 2);
     assert.match(r.err, /cannot read 'missing\.asm'/);
+  });
+});
+
+describe("vmx lint on the example programs", () => {
+  const root = join(__dirname, "..", "..");
+  const exists = (p: string) => {
+    try {
+      return readFileSync(join(root, p), "utf8").length > 0;
+    } catch {
+      return false;
+    }
+  };
+  test("the example hypervisor has no errors; its broken variants are caught where the analysis can see it", {
+    skip: !exists("examples/hypervisor.asm"),
+  }, async () => {
+    const clean = JSON.parse((await run(["examples/hypervisor.asm", "--format", "json"], root)).out) as LintRecord[];
+    assert.deepEqual(
+      clean.filter((r) => r.severity === "error"),
+      [],
+    );
+    if (exists("examples/broken/missing-vmclear.asm")) {
+      const r = JSON.parse(
+        (await run(["examples/broken/missing-vmclear.asm", "--format", "json"], root)).out,
+      ) as LintRecord[];
+      assert.ok(r.some((x) => x.code === "vmptrld-without-vmclear" && x.file === join("examples", "hypervisor.asm")));
+    }
+    if (exists("examples/broken/vmptrld-vmxon-region.asm")) {
+      const r = await run(["examples/broken/vmptrld-vmxon-region.asm", "--format", "json"], root);
+      assert.equal(r.code, 1);
+      assert.ok((JSON.parse(r.out) as LintRecord[]).some((x) => x.code === "vmptrld-vmxon-region"));
+    }
   });
 });
