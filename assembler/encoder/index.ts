@@ -5,7 +5,7 @@ import { encode, FORMS, formsOf, isIntelMnemonic } from "./encode";
 import type { Form, OpPattern } from "./forms";
 import { attReadings, attSpecialNames, type MnemonicReading } from "./mnemonics";
 import { standalonePrefixNames } from "./prefixes";
-import type { EncodeRequest, EncodeResult, InstructionInfo, Operand } from "./types";
+import type { EncodeRequest, EncodeResult, InstructionInfo } from "./types";
 
 export { describeMnemonic } from "./descriptions";
 export { encode } from "./encode";
