@@ -298,6 +298,26 @@ function semanticTokens(inputs: ManifestInputs): Json {
   };
 }
 
+/**
+ * `$vmx-lint` for tasks running `vmx lint` (text format `file:line:col: severity code: message`), so CI-style
+ * lint runs land in the Problems panel too.
+ */
+export const LINT_PROBLEM_MATCHER = {
+  name: "vmx-lint",
+  owner: "vmx",
+  source: "vmx lint",
+  fileLocation: ["autoDetect", launchVariable("workspaceFolder")],
+  pattern: {
+    regexp: "^(.+?):(\\d+):(\\d+): (error|warning|information|hint) ([\\w-]+): (.*)$",
+    file: 1,
+    line: 2,
+    column: 3,
+    severity: 4,
+    code: 5,
+    message: 6,
+  },
+};
+
 export function buildContributes(inputs: ManifestInputs): Json {
   const C = COMMANDS;
   return {
@@ -406,6 +426,7 @@ export function buildContributes(inputs: ManifestInputs): Json {
         },
       ],
       commands: Object.values(C).map((c: CommandInfo) => command(c)),
+      problemMatchers: [LINT_PROBLEM_MATCHER],
       menus: menus(),
       configuration: configuration(inputs),
       colors: [
