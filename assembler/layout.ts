@@ -1017,6 +1017,12 @@ class Layout {
         this.emitFill(sec, fill, n);
         return;
       }
+      case ".nops": {
+        // GNU as 2.31+: `size` bytes of NOPs, the same patterns as code alignment padding.
+        const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+        this.emit(sec, gasCodePadding(n, this.exp.finalBits));
+        return;
+      }
       case ".fill": {
         const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
         const size = s.args[1]?.expr ? Number(this.value(s.args[1].expr, es, st).value) : 1;
