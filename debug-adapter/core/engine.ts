@@ -673,6 +673,8 @@ export class DebugEngine {
         if (quiet) return undefined;
         if (this.config.trace) this.events.output(`${exitLine(e)}\n`, "console");
         if (e.entryFailure && this.enabledFilters.has("vmEntryFailure")) return this.entryFailureStop();
+        const guestException = this.guestExceptionStop(e);
+        if (guestException) return guestException;
         if (this.exitStops(e)) {
           const name = EXIT_REASONS[e.reason]?.name ?? "unknown";
           return {
@@ -757,6 +759,26 @@ export class DebugEngine {
         return { terminal: true, exitCode: 1, message: `shutdown: ${r.message}` };
     }
     return undefined;
+  }
+
+  /**
+   * A guest exception intercepted by the exception bitmap (exit reason 0, SDM 27.2.2: the vector is in bits 7:0
+   * of the VM-exit interruption information) is a CPU exception for the "exception" filter too.
+   */
+  private guestExceptionStop(e: ExitRecord): EngineStop | undefined {
+    if (e.reason !== 0 || !this.enabledFilters.has("exception")) return undefined;
+    const info = this.target.vmx.readField(VMCS.VM_EXIT_INTERRUPTION_INFORMATION) ?? 0n;
+    const type = Number((info >> 8n) & 7n);
+    if (type === 2) return undefined; // NMI, not an exception
+    const vector = Number(info & 0xffn);
+    const cond = this.filterConditions.get("exception");
+    if (this.conditionHolds(cond, new Map([["vector", BigInt(vector)]])) === false) return undefined;
+    const message = `guest exception ${vectorName(vector)} at guest RIP 0x${e.guestRip.toString(16)} (VM exit, exception bitmap)`;
+    return {
+      cause: "exception",
+      description: message,
+      exception: { filter: "exception", id: vectorName(vector), description: message, details: exitDetails(e) },
+    };
   }
 
   private exitStops(e: ExitRecord): boolean {

@@ -510,3 +510,23 @@ describe("the other examples", () => {
     assert.equal(d.body.instructions[0].instruction, "cpuid");
   });
 });
+
+describe("guest exceptions", () => {
+  it("the CPU exception filter stops on a guest #GP intercepted by the exception bitmap (v8086 example)", async () => {
+    const V86 = join(ROOT, "examples/v8086-guest.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: V86 }, () =>
+      dc.setExceptionBreakpointsRequest({
+        filters: [],
+        filterOptions: [{ filterId: "exception", condition: "vector == 13" }],
+      }),
+    );
+    assert.equal((await stopped).body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, "#GP (13)");
+    assert.match(info.body.description ?? "", /guest exception #GP \(13\)/);
+    const st = await vmxState();
+    assert.equal(st.lastExit?.reasonName, "EXCEPTION_OR_NMI");
+    assert.equal(st.mode, "root");
+  });
+});
