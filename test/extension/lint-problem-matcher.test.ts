@@ -29,7 +29,7 @@ test("every diagnostic line of `vmx lint` matches the problem matcher with file,
   assert.ok(lines.length > 0, out);
   for (const l of lines) assert.match(l, re);
   const m = re.exec(lines[0]!)!;
-  assert.match(m[matcher.pattern.file], /bad\.asm$/);
+  assert.match(m[matcher.pattern.file] ?? "", /bad\.asm$/);
   assert.equal(m[matcher.pattern.line], "3");
   assert.equal(m[matcher.pattern.severity], "error");
   assert.equal(m[matcher.pattern.code], "msr-read-only");
