@@ -34,8 +34,16 @@ if [[ "${VMX_SKIP_APT:-}" != 1 ]]; then
   if ((${#need[@]})); then
     log "apt-get install ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    sudo=()
+    if [[ $EUID -ne 0 ]]; then
+      command -v sudo >/dev/null || {
+        log "error: need root to install ${need[*]} (or install them and rerun)" >&2
+        exit 1
+      }
+      sudo=(sudo --preserve-env=DEBIAN_FRONTEND)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
 fi
 
