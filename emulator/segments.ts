@@ -203,9 +203,12 @@ export function farTransfer(cpu: Cpu, sel: number, off: number, call: boolean, o
     const cdpl = (cd.ar >> 5) & 3;
     if (!(cd.ar & AR_S) || !(cd.ar & 8) || cdpl > cpl) cpu.gp(target & 0xfffc);
     if (!(cd.ar & 4) && cdpl < cpl) {
-      // Call to a more privileged level through a gate needs a stack switch from the TSS.
+      // CALL to a more privileged level through a gate: stack switch from the TSS (SDM Vol. 2A CALL,
+      // "CALL-GATE-TO-MORE-PRIVILEGE"). JMP cannot change privilege.
       if (!call) cpu.gp(target & 0xfffc);
-      throw new CpuFault(13, target & 0xfffc);
+      if (!(cd.ar & AR_P)) cpu.fault(11, target & 0xfffc);
+      callGateInner(cpu, d, type, target, cd, cdpl, gateOff >>> 0, gateOffHi);
+      return;
     }
     if (!(cd.ar & AR_P)) cpu.fault(11, target & 0xfffc);
     const longTarget = cpu.inLongMode();
@@ -221,6 +224,83 @@ export function farTransfer(cpu: Cpu, sel: number, off: number, call: boolean, o
     return;
   }
   cpu.gp(sel & 0xfffc);
+}
+
+/** The inner-privilege part of a call through a call gate: new stack, parameter copy, return frame. */
+function callGateInner(
+  cpu: Cpu,
+  gate: Descriptor,
+  gateType: number,
+  target: number,
+  cd: Descriptor,
+  newCpl: number,
+  off: number,
+  offHi: number,
+): void {
+  const trBase = cpu.segBase[TR]!;
+  const oldSs = cpu.segSel[SS]!;
+  const oldCs = cpu.segSel[CS]!;
+  const oldRip = cpu.rip;
+  if (cpu.inLongMode()) {
+    // 64-bit call gate: RSPn from the TSS, SS = null selector with RPL = new CPL, no parameters.
+    if ((cd.ar & AR_L) === 0 || cd.ar & AR_DB) cpu.gp(target & 0xfffc);
+    const tgt = offHi * 4294967296 + off;
+    if (tgt < -0x800000000000 || tgt >= 0x800000000000) cpu.gp(0);
+    const at = 4 + newCpl * 8;
+    if (at + 7 > cpu.segLimit[TR]!) cpu.fault(10, cpu.segSel[TR]! & 0xfffc);
+    const lo = cpu.readSys(trBase + at, 4) >>> 0;
+    const hi = cpu.readSys(trBase + at + 4, 4) | 0;
+    const oldRsp = cpu.reg64(4);
+    let sp = hi * 4294967296 + lo;
+    const user = newCpl === 3;
+    for (const v of [oldSs, oldRsp, oldCs, oldRip]) {
+      sp -= 8;
+      const vh = Math.floor(v / 4294967296);
+      cpu.writeSlow(sp, 4, (v - vh * 4294967296) >>> 0, user);
+      cpu.writeSlow(sp + 4, 4, vh >>> 0, user);
+    }
+    cpu.setSegRaw(SS, newCpl, 0, 0, AR_UNUSABLE | (newCpl << 5));
+    commitCs(cpu, target, cd, newCpl);
+    const sh = Math.floor(sp / 4294967296);
+    cpu.lo[4] = (sp - sh * 4294967296) | 0;
+    cpu.hi[4] = sh | 0;
+    cpu.rip = tgt;
+    return;
+  }
+  const trType = cpu.segAr[TR]! & 0xf;
+  const tss32 = trType === 9 || trType === 0xb;
+  const spOff = tss32 ? 4 + newCpl * 8 : 2 + newCpl * 4;
+  const ssOff = tss32 ? 8 + newCpl * 8 : 4 + newCpl * 4;
+  if (ssOff + 1 > cpu.segLimit[TR]!) cpu.fault(10, cpu.segSel[TR]! & 0xfffc);
+  const nsp = tss32 ? cpu.readSys(trBase + spOff, 4) >>> 0 : cpu.readSys(trBase + spOff, 2);
+  const nss = cpu.readSys(trBase + ssOff, 2);
+  if ((nss & 0xfffc) === 0) cpu.fault(10, 0);
+  const sd = readDescriptor(cpu, nss);
+  if (!sd) throw new CpuFault(10, nss & 0xfffc);
+  if ((nss & 3) !== newCpl || ((sd.ar >> 5) & 3) !== newCpl || !(sd.ar & AR_S) || sd.ar & 8 || !(sd.ar & 2))
+    cpu.fault(10, nss & 0xfffc);
+  if (!(sd.ar & AR_P)) cpu.fault(12, nss & 0xfffc);
+  const size = gateType === 0xc ? 4 : 2;
+  if (off > cd.limit) cpu.gp(0);
+  // Parameters are copied from the caller's stack (count in gate bits 4:0).
+  const count = gate.hi & 0x1f;
+  const params: number[] = [];
+  const oldSp = cpu.sp();
+  for (let k = count - 1; k >= 0; k--) params.push(cpu.rd(SS, cpu.spAdd(oldSp, k * size), size) >>> 0);
+  const wrap = sd.ar & AR_DB ? 0xffffffff : 0xffff;
+  let sp = nsp;
+  const frame = [oldSs, oldSp, ...params, oldCs, oldRip];
+  for (const v of frame) {
+    sp = ((sp - size) & wrap) >>> 0;
+    cpu.writeSys((sd.base + sp) >>> 0, size, size === 2 ? v & 0xffff : v >>> 0);
+  }
+  cpu.setSegRaw(SS, nss, sd.base, sd.limit, sd.ar | 1);
+  if (sd.ar & AR_DB) {
+    cpu.lo[4] = sp | 0;
+    cpu.hi[4] = 0;
+  } else cpu.lo[4] = (cpu.lo[4]! & ~0xffff) | (sp & 0xffff);
+  commitCs(cpu, target, cd, newCpl);
+  cpu.rip = off;
 }
 
 /** Far RET (SDM Vol. 2B RET): same or outer privilege. `extra` = the immediate of RET imm16. */

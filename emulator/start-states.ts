@@ -130,7 +130,7 @@ export function setupLong64(cpu: Cpu, write: Writer, entry: number): void {
   cpu.setSegRaw(TR, S.TSS, LAYOUT.TSS, 0x67, 0x8b);
   // The TSS descriptor in the GDT is marked busy, as after LTR.
   write(LAYOUT.GDT + S.TSS + 5, [0x8b]);
-  cpu.msrs.set(CORE_MSR.IA32_FEATURE_CONTROL, 0x5n); // locked, VMXON outside SMX (SDM 23.7)
+  firmwareFeatureControl(cpu);
   cpu.lo[4] = LAYOUT.STACK_TOP;
   cpu.setFlags(2);
   cpu.rip = entry;
@@ -178,7 +178,7 @@ export function setupProtected32(cpu: Cpu, write: Writer, entry: number): void {
   cpu.setSegRaw(CS, S.CODE32, 0, 0xffffffff, 0xc09b);
   cpu.setSegRaw(LDTR, 0, 0, 0, AR_UNUSABLE);
   cpu.setSegRaw(TR, S.TSS, LAYOUT.TSS, 0x67, 0x8b);
-  cpu.msrs.set(CORE_MSR.IA32_FEATURE_CONTROL, 0x5n);
+  firmwareFeatureControl(cpu);
   cpu.lo[4] = LAYOUT.STACK_TOP;
   cpu.setFlags(2);
   cpu.rip = entry >>> 0;
@@ -210,6 +210,17 @@ export function setupReal16(cpu: Cpu, write: Writer, entry: number): void {
   cpu.rip = entry - cs * 16;
   cpu.updateMode();
   cpu.flushTlb();
+}
+
+/**
+ * What firmware does with IA32_FEATURE_CONTROL (as the oracle stub and the Bochs BIOS): if the processor has
+ * VMX and the MSR is not locked, write 0x5 (lock | VMXON outside SMX, SDM 24.7); a model whose value is
+ * already locked (e.g. vmx-locked-off) keeps it.
+ */
+function firmwareFeatureControl(cpu: Cpu): void {
+  const cur = cpu.msrs.get(CORE_MSR.IA32_FEATURE_CONTROL) ?? 0n;
+  const [, , ecx] = cpu.model.cpuid(1, 0);
+  if (ecx & 0x20 && !(cur & 1n)) cpu.msrs.set(CORE_MSR.IA32_FEATURE_CONTROL, 0x5n);
 }
 
 /** Whether a linear address is inside the start state's exception-handler stubs. */

@@ -138,3 +138,47 @@ bits 32`,
   assert.equal(reg(m, 6), 0x800n);
   assert.equal(m.cpu.cpl, 0);
 });
+
+test("protected mode: CALL through a call gate to ring 0 switches to the TSS stack and copies parameters", {
+  skip: NO_NASM,
+}, () => {
+  const { m, stop } = runAsm(
+    `
+  mov eax, ring0
+  mov word [0x1040], ax
+  mov word [0x1042], 0x08
+  mov byte [0x1044], 1            ; one dword parameter
+  mov byte [0x1045], 0xec         ; present, DPL 3, 32-bit call gate
+  shr eax, 16
+  mov word [0x1046], ax
+  sub esp, 8
+  mov word [esp], 0x47
+  mov dword [esp+2], 0x1000
+  lgdt [esp]
+  add esp, 8
+  push dword 0x33
+  push dword 0x9000
+  push dword 0x2
+  push dword 0x3b
+  push dword ring3
+  iretd
+ring3:
+  push dword 0x1234
+  call 0x43:0
+ring0:
+  mov eax, [esp+8]                ; the copied parameter
+  mov ebx, [esp+4]                ; caller CS
+  mov ecx, [esp+16]               ; caller SS
+  mov edx, [esp+12]               ; caller ESP
+  mov esi, esp
+  mov di, cs`,
+    "protected32",
+  );
+  assert.equal(stop.kind, "halted");
+  assert.equal(reg(m, RAX), 0x1234n);
+  assert.equal(reg(m, RBX), 0x3bn);
+  assert.equal(reg(m, RCX), 0x33n);
+  assert.equal(reg(m, RDX), 0x8ffcn);
+  assert.equal(reg(m, 6), 0x10000n - 20n);
+  assert.equal(reg(m, 7) & 0xffffn, 0x08n);
+});
