@@ -145,3 +145,33 @@ test("a raw image runs in every start state", { skip: NO_NASM }, () => {
     assert.equal(out, "k");
   }
 });
+
+test("physical breakpoints stop where the linear address maps; readLinear has no side effects", {
+  skip: NO_NASM,
+}, () => {
+  // Map linear 4 GiB + 0 → physical 0x300000 (4 KiB page) and jump there.
+  const code = nasm(`bits 64
+org ${CODE_BASE}
+  mov rax, 0x200000 | 3
+  mov [0x5000 + 4*8], rax
+  mov rax, 0x201000 | 3
+  mov [0x200000], rax
+  mov qword [0x201000], 0x300000 | 3
+  mov byte [0x300000], 0x90
+  mov byte [0x300001], 0xf4
+  mov rax, 0x100000000
+  jmp rax`);
+  const m = new Machine();
+  m.setupStart("long64", CODE_BASE);
+  m.load(code, CODE_BASE);
+  const stop = m.run({ maxInstructions: 100, physicalBreakpoints: new Set([0x300000n]) });
+  assert.deepEqual(stop, { kind: "breakpoint", rip: 0x100000000n, address: 0x300000n, physical: true });
+  assert.equal(m.pc, 0x100000000n);
+  const pteBefore = m.readPhys(0x201000, 1)[0]!;
+  assert.equal(pteBefore & 0x20, 0); // not yet accessed: the breakpoint check did not walk with side effects
+  assert.deepEqual([...m.readLinear(0x100000000n, 2)!], [0x90, 0xf4]);
+  assert.equal(m.readPhys(0x201000, 1)[0], pteBefore); // no accessed-flag update from the debugger's read
+  assert.equal(m.readLinear(0x100001000n, 1), undefined); // unmapped
+  const insn = m.instructionAt(0x100000001n);
+  assert.equal(insn?.name, "hlt");
+});
