@@ -295,5 +295,6 @@ function injectEvent(vmx: Vmx, cpu: VmxCpu): void {
     cpu.deliverEvent(event);
   } finally {
     vmx.injectingEvent = false;
+    vmx.vectoring = undefined;
   }
 }

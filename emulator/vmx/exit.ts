@@ -108,8 +108,18 @@ export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
   vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_INFORMATION, e.instructionInfo ?? 0);
   vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_INFORMATION, e.interruptionInfo ?? 0);
   vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_ERROR_CODE, e.interruptionErrorCode ?? 0);
-  vmx.setField32(VMCS.IDT_VECTORING_INFORMATION, 0);
-  vmx.setField32(VMCS.IDT_VECTORING_ERROR_CODE, 0);
+  // IDT-vectoring information (SDM 27.2.3): the event whose delivery this VM exit interrupted, if any.
+  const v = vmx.vectoring;
+  vmx.vectoring = undefined;
+  const vError = v !== undefined && v.errorCode !== undefined && v.type === 3;
+  vmx.setField32(
+    VMCS.IDT_VECTORING_INFORMATION,
+    v ? (0x80000000 | (vError ? 0x800 : 0) | (v.type << 8) | v.vector) >>> 0 : 0,
+  );
+  vmx.setField32(VMCS.IDT_VECTORING_ERROR_CODE, vError ? (v?.errorCode ?? 0) : 0);
+  // During the delivery of a software interrupt or exception the instruction length is that of INT n/INT3/INTO.
+  if (v && v.type >= 4 && v.type <= 6 && v.instructionLength !== undefined)
+    vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, v.instructionLength);
   if (e.guestLinearAddress !== undefined) vmx.setField(VMCS.GUEST_LINEAR_ADDRESS, e.guestLinearAddress);
   if (e.guestPhysicalAddress !== undefined) vmx.setField(VMCS.GUEST_PHYSICAL_ADDRESS, e.guestPhysicalAddress);
   // VM exits clear the valid bit of the VM-entry interruption-information field (SDM 27.2.x).

@@ -52,6 +52,7 @@ function privilegeFaultFirst(cpu: VmxCpu, m: string): boolean {
 }
 
 export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): undefined {
+  vmx.vectoring = undefined;
   const m = insn.mnemonic;
   if (privilegeFaultFirst(cpu, m)) return;
   switch (m) {
@@ -325,7 +326,20 @@ export function onIo(vmx: Vmx, cpu: VmxCpu, a: IoAccess, insn: DecodedInstructio
 
 // ---- exceptions, NMIs, external interrupts (SDM 25.2) -----------------------------------------------------
 export function onEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstructionView | undefined): void {
-  if (vmx.injectingEvent) return;
+  if (vmx.injectingEvent) {
+    // The event injected by VM entry is not subject to the exception bitmap (SDM 26.6.1); a VM exit during its
+    // delivery reports it as IDT-vectoring information (SDM 27.2.3).
+    vmx.injectingEvent = false;
+    vmx.vectoring = ev;
+    return;
+  }
+  exitForEvent(vmx, cpu, ev, insn);
+  // Delivery goes ahead: a VM exit before it completes (a nested fault, an EPT violation on the IDT or the stack)
+  // records this event as IDT-vectoring information. The next instruction boundary forgets it.
+  vmx.vectoring = ev;
+}
+
+function exitForEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstructionView | undefined): void {
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   if (ev.type === 0) {
     if (pin & PIN_BASED.EXTERNAL_INTERRUPT_EXITING)
@@ -366,6 +380,7 @@ export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
 
 // ---- instruction boundaries: MTF, preemption timer, NMI/interrupt windows (SDM 25.2, 25.5) -------------------
 export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
+  vmx.vectoring = undefined;
   const s = vmx.state;
   const p = proc(vmx);
   if (s.pendingMtf || (p & PROC_BASED.MONITOR_TRAP_FLAG && cpu.instructionCount > s.entryInstructionCount)) {

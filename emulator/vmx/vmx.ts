@@ -51,6 +51,8 @@ export class Vmx implements VmxHooks {
   eptActive = false;
   /** The VM-entry checks' cache (checks/index.ts CheckCache); reset whenever another VMCS becomes current. */
   readonly checkCache = new CheckCache();
+  /** The guest event being delivered right now (for the IDT-vectoring information of a VM exit meanwhile). */
+  vectoring: EventInfo | undefined;
   /** True while VM entry delivers an injected event (not subject to the exception bitmap, SDM 26.6.1). */
   injectingEvent = false;
 
