@@ -120,6 +120,8 @@ export interface DirectiveArg {
   text: string;
   /** Parsed as an expression when it parses as one. */
   expr?: Expr;
+  /** NASM `count dup (values...)` in data declarations. */
+  dup?: { count: Expr; values: DirectiveArg[] };
   range: Range;
 }
 

@@ -2,7 +2,7 @@
 // frames (files, macro expansions, repetitions), tracks conditional assembly and block collection, and
 // records every statement with its static context (section, code size, syntax, order). The dialects'
 // preprocessors are subclasses: expand-gas.ts (GAS, and cpp for .S) and expand-nasm.ts.
-import type { Diagnostic, Expr, Range, Statement, Syntax } from "./ast";
+import type { Diagnostic, DirectiveArg, Expr, Range, Statement, Syntax } from "./ast";
 import { evaluate, type SymbolValue } from "./eval";
 import type { ExpandedStatement, ExpandOptions, ExpandResult } from "./expand";
 import {
@@ -454,8 +454,16 @@ export abstract class ExpanderCore {
           op.offset = rewriteExpr(op.offset, fn);
         }
       }
-    } else if (s.kind === "directive") {
-      for (const a of s.args) if (a.expr) a.expr = rewriteExpr(a.expr, fn);
+    } else if (s.kind === "directive") this.rewriteArgs(s.args, fn);
+  }
+
+  rewriteArgs(args: DirectiveArg[], fn: (e: Expr) => Expr): void {
+    for (const a of args) {
+      if (a.expr) a.expr = rewriteExpr(a.expr, fn);
+      if (a.dup) {
+        a.dup.count = rewriteExpr(a.dup.count, fn);
+        this.rewriteArgs(a.dup.values, fn);
+      }
     }
   }
 

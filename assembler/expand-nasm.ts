@@ -254,6 +254,44 @@ export class NasmExpander extends ExpanderCore {
         else this.defines.set(nameTok.text, def);
         return true;
       }
+      case "%strlen":
+      case "%substr":
+      case "%defstr": {
+        // String functions (nasm manual 4.2): the result is defined as a single-line macro.
+        const nameTok = args[0];
+        if (!nameTok || nameTok.kind !== "ident") {
+          this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", `expected a name after '${word}'`);
+          return true;
+        }
+        const rest = this.substituteDefines(args.slice(1), 0);
+        const at = { kind: "string" as const, start: nameTok.start, end: nameTok.end, spaceBefore: true };
+        let body: Token;
+        if (word === "%defstr") {
+          const text = tokenText(rest);
+          body = { ...at, text: `'${text}'`, str: text, quote: "'" };
+        } else {
+          const str = rest[0]?.kind === "string" ? (rest[0].str ?? "") : undefined;
+          if (str === undefined) {
+            this.error(file, rest[0] ? cur.range(rest[0]) : range, "asm-bad-define", `'${word}' needs a string`);
+            return true;
+          }
+          if (word === "%strlen") body = { ...at, kind: "number", text: String(str.length), value: BigInt(str.length) };
+          else {
+            const parts = splitTokenArgs(
+              rest.slice(1).filter((t) => !(t.kind === "punct" && t.text === "," && rest.indexOf(t) === 1)),
+            );
+            const startV = Number(this.nasmCondExpr(parts[0] ?? [], cur, file, range));
+            const lenV = parts[1] ? Number(this.nasmCondExpr(parts[1], cur, file, range)) : 1;
+            const sub = str.slice(
+              Math.max(0, startV - 1),
+              Math.max(0, startV - 1) + (lenV < 0 ? str.length + lenV - startV + 2 : lenV),
+            );
+            body = { ...at, text: `'${sub}'`, str: sub, quote: "'" };
+          }
+        }
+        this.defines.set(nameTok.text, { body: [body], caseInsensitive: false });
+        return true;
+      }
       case "%undef": {
         const n = args[0]?.text;
         if (n) {

@@ -1,7 +1,7 @@
 // The layout stage: assigns addresses to the expanded statements, encodes instructions and data, and
 // repeats until every symbol value and every size is stable (multi-pass resolution). Branches start short
 // and only ever grow (GNU as relaxation; nasm reaches the same shortest forms for known targets).
-import type { Diagnostic, Expr, Operand, Range, Statement } from "./ast";
+import type { Diagnostic, DirectiveArg, Expr, Operand, Range, Statement } from "./ast";
 import { type EncMem, type EncOperand, encode, isMnemonic, type PrefixName } from "./encoder-bridge";
 import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
 import type { ExpandedStatement, ExpandResult } from "./expand";
@@ -1227,12 +1227,21 @@ class Layout {
   }
 
   data(s: Statement & { kind: "directive" }, es: ExpandedStatement, st: ItemState, unit: number): void {
-    const sec = st.sec;
     if (s.args.length === 0 && !this.flavor.startsWith("g")) {
       this.diag(this.passDiags, es.file, s.nameRange, "asm-bad-directive", `'${s.name}' needs at least one value`);
       return;
     }
-    for (const a of s.args) {
+    this.dataArgs(s.args, es, st, unit);
+  }
+
+  dataArgs(args: DirectiveArg[], es: ExpandedStatement, st: ItemState, unit: number): void {
+    const sec = st.sec;
+    for (const a of args) {
+      if (a.dup) {
+        const n = this.count(a.dup.count, es, st, a.range);
+        for (let k = 0; k < n && !this.aborted; k++) this.dataArgs(a.dup.values, es, st, unit);
+        continue;
+      }
       const e = a.expr;
       if (e?.kind === "symbol" && e.name === "?" && this.flavor === "nasm") {
         this.emitFill(sec, 0, unit);

@@ -172,6 +172,40 @@ export function splitArgs(tokens: Token[], cur: Cursor, dialect: "gas" | "nasm",
   return args;
 }
 
+const NASM_DATA_WORDS = new Set(["db", "dw", "dd", "dq", "dt", "do", "dy", "dz"]);
+
+/** NASM `count dup (v, ...)` data arguments (nested allowed): fills `dup` on the matching arguments. */
+function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[]): void {
+  // Re-split the tokens exactly as splitArgs did, to pair each argument with its tokens.
+  const groups: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) depth++;
+    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) depth--;
+    if (depth === 0 && t.kind === "punct" && t.text === ",") groups.push([]);
+    else groups[groups.length - 1]!.push(t);
+  }
+  groups.forEach((g, i) => {
+    const arg = args[i];
+    const at = g.findIndex((x) => x.kind === "ident" && x.text.toLowerCase() === "dup");
+    if (!arg || at <= 0) return;
+    const countCur = new Cursor(g.slice(0, at), cur.line, cur.lineLength);
+    const count = parseExpr(countCur, { dialect: "nasm" }, errors);
+    const open = g[at + 1];
+    const close = g[g.length - 1];
+    if (!count || !open || open.text !== "(" || close?.text !== ")" || g.length < at + 3) {
+      errors.push({ message: "expected 'count dup (values)'", range: cur.range(g[at]!) });
+      return;
+    }
+    const inner = g.slice(at + 2, -1);
+    const values = splitArgs(inner, cur, "nasm", true);
+    if (inner.some((x) => x.kind === "ident" && x.text.toLowerCase() === "dup"))
+      parseDupArgs(inner, cur, values, errors);
+    arg.dup = { count, values };
+    delete arg.expr;
+  });
+}
+
 /** Parses the tokens of one line into statements. */
 export function parseLineTokens(tokens: Token[], line: number, lineLength: number, ctx: LineContext): LineResult {
   const result: LineResult = { statements: [], errors: [] };
@@ -387,10 +421,13 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
       low === "cpu" ||
       low === "global" ||
       low === "extern";
+    const args = splitArgs(rest, cur, "nasm", !raw);
+    if (NASM_DATA_WORDS.has(low) && rest.some((x) => x.kind === "ident" && x.text.toLowerCase() === "dup"))
+      parseDupArgs(rest, cur, args, out.errors);
     out.statements.push({
       kind: "directive",
       name: low,
-      args: splitArgs(rest, cur, "nasm", !raw),
+      args,
       nameRange: cur.range(t),
       range: cur.span(t, last),
     });
