@@ -2,7 +2,7 @@
 //   step round trip over DAP (median, p95; target < 5 ms),
 //   continue-to-breakpoint speed with 20 breakpoints as a fraction of the raw emulator's speed (target >= 0.5),
 //   launch-to-first-stop over DAP for the examples and fixtures (target < 300 ms).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
@@ -20,6 +20,13 @@ function percentile(xs: number[], p: number): number {
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** A temporary directory removed when the benchmark ends. */
+function tempDir(): string {
+  const dir = tempDir();
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const read = (p: string) => {
   try {
@@ -50,7 +57,7 @@ function loopProgram(n: number): { path: string; breakpointLines: number[]; endL
     breakpointLines.push(lines.length);
     lines.push(`    mov rax, ${i}`, "    ret");
   }
-  const dir = mkdtempSync(join(tmpdir(), "vmx-bench-"));
+  const dir = tempDir();
   const path = join(dir, "loop.asm");
   writeFileSync(path, `${lines.join("\n")}\n`);
   return { path, breakpointLines, endLine };
@@ -106,7 +113,7 @@ async function continueSpeed(): Promise<void> {
 /** A write after n loop iterations, found by a memory data breakpoint. */
 async function dataBreakpoint(): Promise<void> {
   const n = 1_000_000;
-  const dir = mkdtempSync(join(tmpdir(), "vmx-bench-"));
+  const dir = tempDir();
   const path = join(dir, "watch.asm");
   writeFileSync(
     path,

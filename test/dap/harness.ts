@@ -1,7 +1,7 @@
 // Test harness for the protocol tests: bundles debug-adapter/main.ts with esbuild (as the product build does)
 // into a temporary directory once per process, and starts it over stdio under @vscode/debugadapter-testsupport's
 // DebugClient.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
@@ -18,6 +18,7 @@ let bundled: string | undefined;
 export function adapterPath(): string {
   if (bundled) return bundled;
   const dir = mkdtempSync(join(tmpdir(), "vmx-dap-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, "debug-adapter.js");
   buildSync({
     entryPoints: [join(ROOT, "debug-adapter/main.ts")],
