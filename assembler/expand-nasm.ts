@@ -259,7 +259,7 @@ export class NasmExpander extends ExpanderCore {
       case "%defstr": {
         // String functions (nasm manual 4.2): the result is defined as a single-line macro.
         const nameTok = args[0];
-        if (!nameTok || nameTok.kind !== "ident") {
+        if (nameTok?.kind !== "ident") {
           this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", `expected a name after '${word}'`);
           return true;
         }
