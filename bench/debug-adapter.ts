@@ -23,7 +23,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** A temporary directory removed when the benchmark ends. */
 function tempDir(): string {
-  const dir = tempDir();
+  const dir = mkdtempSync(join(tmpdir(), "vmx-bench-"));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
