@@ -1493,6 +1493,32 @@ export class Cpu {
               }
               break;
             }
+            case 8: {
+              const v = this.rd64(insn.seg, this.ea(insn));
+              this.hi[insn.r0] = this.h;
+              this.lo[insn.r0] = v;
+              break;
+            }
+            case 9:
+              this.wr64(insn.seg, this.ea(insn), this.lo[insn.r1]!, this.hi[insn.r1]!);
+              break;
+            case 10: {
+              const t = next + insn.imm;
+              if (t < -CANON || t >= CANON) this.gp(0);
+              const hi = Math.floor(next / TWO32);
+              this.push(8, (next - hi * TWO32) | 0, hi | 0);
+              this.rip = t;
+              break;
+            }
+            case 11: {
+              const sp = this.sp();
+              const lo = this.rd64(SS, sp);
+              const t = this.h * TWO32 + (lo >>> 0);
+              if (t < -CANON || t >= CANON) this.gp(0);
+              this.setSp(sp + 8);
+              this.rip = t;
+              break;
+            }
             default:
               (insn.exec as Exec)(this, insn);
           }

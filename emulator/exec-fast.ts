@@ -809,6 +809,7 @@ const cmovFast: Exec = (cpu, i) => {
 /**
  * Handlers the run loop executes inline (Cpu.runBatch switch) instead of calling: the id goes in Insn.aux.
  * 1 add r64,r64 · 2 sub r64,r64 · 3 xor r64,r64 · 4 dec r64 · 5 inc r64 · 6 jne rel (64-bit) · 7 je rel (64-bit)
+ * 8 mov r64,[m] · 9 mov [m],r64 · 10 call rel32 (64-bit) · 11 ret (64-bit)
  */
 export function inlineIdOf(exec: Exec | undefined): number {
   if (exec === undefined) return 0;
@@ -872,3 +873,7 @@ INLINE_IDS.set(
   memo("jcc4", () => jcc64(4)),
   7,
 );
+INLINE_IDS.set(movRM64, 8);
+INLINE_IDS.set(movMR64, 9);
+INLINE_IDS.set(callRel64, 10);
+INLINE_IDS.set(ret64, 11);
