@@ -100,6 +100,11 @@ export function parse(source: string, options: ParseOptions): { ast: SourceFile;
   let intel = false;
   let intelPrefixed = true;
   let macroDepth = 0;
+  // NASM macros defined in this file: their invocations are statements, not labels.
+  const macroNames = new Set<string>();
+  if (syntax === "nasm")
+    for (const m of source.matchAll(/^[ \t]*%i?macro[ \t]+([A-Za-z_.?$][\w.?$#@~]*)/gim))
+      macroNames.add(m[1]!.toLowerCase());
   const ctx = {
     syntax,
     get intel() {
@@ -108,7 +113,8 @@ export function parse(source: string, options: ParseOptions): { ast: SourceFile;
     get intelPrefixed() {
       return intelPrefixed;
     },
-    isMnemonic: (n: string) => isMnemonic(n, syntax),
+    isMnemonic: (n: string) => isMnemonic(n, syntax) || macroNames.has(n.toLowerCase()),
+    lenient: true,
   };
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;

@@ -13,6 +13,8 @@ export interface LineContext {
   intelPrefixed: boolean;
   /** Is this word a known instruction mnemonic (used by NASM to tell labels without colons)? */
   isMnemonic(name: string): boolean;
+  /** parse() without macro knowledge: an unknown word followed by operands is a (macro) instruction. */
+  lenient?: boolean;
 }
 
 export const NASM_DIRECTIVES = new Set([
@@ -351,8 +353,13 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
         if (!colon && nextTok?.kind === "ident" && !nextIsDirective) {
           const nl = nextTok.text.toLowerCase();
           if (!NASM_PREFIXES.has(nl) && !ctx.isMnemonic(nl)) {
-            // `foo bar ...`: neither is an instruction.
+            // `foo bar ...`: neither is an instruction. Without the macros of the whole program (parse()
+            // for the language server), this is most likely a macro invocation: keep it as one.
             out.statements.pop();
+            if (ctx.lenient) {
+              parseInstruction(new Cursor(cur.tokens, cur.line, cur.lineLength), ctx, out, NASM_PREFIXES);
+              return;
+            }
             out.errors.push({
               message: `unknown instruction '${first.text}'`,
               range: cur.range(first),

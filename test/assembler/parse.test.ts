@@ -101,6 +101,17 @@ describe("parse", () => {
     assert.deepEqual(parse(gas, { fileName: "t.s" }).diagnostics, []);
   });
 
+  test("a NASM macro invocation with arguments parses as an instruction-like statement, without error", () => {
+    const src = "CHECK_VM fail\nVMWRITE_FIELD VMCS_GUEST_RIP, rbx\n%macro SPIN 0\npause\n%endmacro\nSPIN\n";
+    const r = parse(src, { fileName: "t.asm" });
+    assert.deepEqual(r.diagnostics, []);
+    const first = r.ast.lines[1]!.statements[0]!;
+    assert.equal(first.kind, "instruction");
+    if (first.kind === "instruction") assert.equal(first.operands.length, 2);
+    // A macro defined in the file and invoked without arguments is not a label.
+    assert.equal(r.ast.lines.at(-1)!.statements[0]!.kind, "instruction");
+  });
+
   test("the syntax follows the file extension unless given", () => {
     assert.equal(parse("", { fileName: "x.asm" }).ast.syntax, "nasm");
     assert.equal(parse("", { fileName: "x.S" }).ast.syntax, "gas");
