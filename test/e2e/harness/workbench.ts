@@ -202,7 +202,8 @@ export async function toggleBreakpoint(page: Page, line: number): Promise<void> 
       (await activeEditor(page).locator(".codicon-debug-breakpoint, .codicon-debug-breakpoint-unverified").count()) >
       before,
     10_000,
-    () => `a breakpoint glyph on line ${line}`,
+    () =>
+      `a breakpoint glyph on line ${line} (VS Code allows breakpoints only in languages a debugger's "breakpoints" contribution names)`,
   );
 }
 
