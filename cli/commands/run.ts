@@ -3,10 +3,11 @@
 
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL } from "../../arch/index";
+import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL, EXIT_REASONS } from "../../arch/index";
 import { assemble, flatBinary } from "../../assembler/index";
 import { formatInstruction, Machine, START_STATES, type StartState, type StopReason } from "../../emulator/index";
-import { createVmx } from "../../emulator/vmx/vmx";
+import type { VmxEvent } from "../../emulator/vmx/events";
+import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
 import { type CliCommand, type CliIo, CliUsageError, parseArgs, parseNumber } from "../io";
 
 const USAGE =
@@ -41,6 +42,32 @@ export function describeStop(r: StopReason): string {
       return `VM exit ${r.exitReason} qualification ${hex(r.qualification)} at ${hex(r.rip)}`;
     default:
       return `stopped at ${hex(r.rip)}`;
+  }
+}
+
+/** One line of the VMX exit trace (stderr). */
+export function describeVmxEvent(e: VmxEvent): string {
+  switch (e.kind) {
+    case "vmEntry":
+      return `vmx: ${e.launch ? "VMLAUNCH" : "VMRESUME"} → guest RIP ${hex(e.guestRip)}`;
+    case "vmExit": {
+      const basic = e.exitReason & 0xffff;
+      const name = EXIT_REASONS[basic]?.name ?? `reason ${basic}`;
+      return `vmx: VM exit ${basic} (${name}) at guest RIP ${hex(e.guestRip)}, qualification ${hex(e.qualification)}, length ${e.instructionLength}`;
+    }
+    case "vmEntryFailure": {
+      const f = e.failure;
+      const outcome =
+        e.outcome === "vmfailInvalid"
+          ? "VMfailInvalid"
+          : e.outcome === "vmfailValid"
+            ? `VMfailValid(${e.error})`
+            : `VM-entry failure, exit reason ${e.exitReason}`;
+      const fields = f.fields.length ? ` [${f.fields.map((x) => `${x.name}=${hex(x.value)}`).join(", ")}]` : "";
+      return `vmx: ${e.launch ? "VMLAUNCH" : "VMRESUME"} failed: ${outcome} — ${f.checkId} (SDM ${f.sdmSection}): ${f.message}${fields}`;
+    }
+    default:
+      return `vmx: VMX abort ${e.indicator}: ${e.message}`;
   }
 }
 
@@ -121,6 +148,8 @@ export const runCommand: CliCommand = {
     }
 
     machine.onOutput((bytes) => io.out(Buffer.from(bytes).toString("latin1")));
+    // The exit trace: every VM entry, VM exit and failed entry, on stderr as it happens.
+    (machine.vmx as Vmx | undefined)?.onEvent((e) => io.err(`${describeVmxEvent(e)}\n`));
     const trace = p.flags.has("--trace")
       ? (m: Machine) => {
           const pc = m.pc;

@@ -69,3 +69,16 @@ test("vmx run --trace prints each instruction to stderr", { skip: NO_NASM }, asy
   assert.match(r.err, /0x100000\s+nop/);
   assert.match(r.err, /0x100001\s+hlt/);
 });
+
+test("vmx run prints the VMX exit trace to stderr", { skip: NO_ORACLE }, async () => {
+  writeFileSync(join(dir, "basic_launch.img"), oracleImage("basic_launch"));
+  const { r, io } = capture(dir);
+  const code = await main(
+    ["run", "basic_launch.img", "--start", "real16", "--load", "0x7c00", "--cpu", "skylake-x"],
+    io,
+  );
+  assert.equal(code, 0);
+  assert.match(r.err, /vmx: VMLAUNCH → guest RIP 0x[0-9a-f]+/);
+  assert.match(r.err, /vmx: VM exit 10 \(CPUID\) at guest RIP 0x[0-9a-f]+, qualification 0x0, length 2/);
+  assert.match(r.err, /vmx: VM exit 12 \(HLT\)/);
+});
