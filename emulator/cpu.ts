@@ -670,9 +670,8 @@ export class Cpu {
   }
 
   flushTlbPage(la: number): void {
-    const vpn = Math.floor(la / PAGE_SIZE);
     // Large pages may cover this address from other TLB slots: flush everything (always correct).
-    void vpn;
+    void la;
     this.flushFast();
   }
 
@@ -717,7 +716,6 @@ export class Cpu {
     const touched = this.walkTouched;
     let nTouched = 0;
     let leafAddr = -1;
-    let leafWide = true;
     let dirtyNeeded = false;
     if (this.cr4 & CR4_PAE) {
       let level: number;
@@ -777,7 +775,6 @@ export class Cpu {
       if (!(pde & 2)) rw = false;
       if (!(pde & 4)) us = false;
       touched[nTouched++] = pdeA;
-      leafWide = false;
       if (pde & 0x80 && this.cr4 & CR4_PSE) {
         // 4 MiB page; bits 20:13 hold physical-address bits 39:32 (PSE-36), bit 21 reserved.
         if (pde & 0x200000) this.pageFault(la, pfBase | 9);
@@ -819,7 +816,6 @@ export class Cpu {
       if (!(b & 0x20)) this.physWrite(a, 1, b | 0x20);
     }
     if (write && dirtyNeeded) this.physWrite(leafAddr, 1, this.mem.read8(leafAddr) | 0x40);
-    void leafWide;
     if (this.hooks.eptActive) phys = this.gpa(phys, acc, la);
     return phys;
   }

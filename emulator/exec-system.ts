@@ -215,7 +215,8 @@ def("cpuid", (cpu) => {
   const leaf = cpu.lo[0]! >>> 0;
   const sub = cpu.lo[1]! >>> 0;
   const r = cpu.model.cpuid(leaf, sub);
-  let [a, b, c, d] = r;
+  const [a, b, cIn, d] = r;
+  let c = cIn;
   if (leaf === 1) {
     // OSXSAVE reflects CR4.OSXSAVE (SDM CPUID, Table 3-10).
     c = (c & ~(1 << 27)) | (cpu.cr4 & CR4_OSXSAVE ? 1 << 27 : 0);
@@ -224,10 +225,6 @@ def("cpuid", (cpu) => {
   cpu.setReg(3, 4, b | 0, 0);
   cpu.setReg(1, 4, c | 0, 0);
   cpu.setReg(2, 4, d | 0, 0);
-  void a;
-  void d;
-  a = 0;
-  d = 0;
 });
 
 export function readTsc(cpu: Cpu): bigint {

@@ -299,8 +299,6 @@ export class VmxCpuAdapter implements VmxCpu {
     const ret = soft || kind === "int1" ? c.rip + (event.instructionLength ?? 0) : c.rip;
     const code = event.errorCode ?? -1;
     // Injected events are delivered like the real thing, including #DF and triple fault on nested faults.
-    const stop = c.exception === undefined ? undefined : undefined;
-    void stop;
     try {
       c.deliver(event.vector, code, kind, ret);
     } catch (e) {
