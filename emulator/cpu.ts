@@ -224,6 +224,9 @@ export class Cpu {
   readonly tlbXCode: (Insn | undefined)[][] = [];
   readonly tlbXPhys = new Float64Array(TLB_SIZE);
   readonly tlbWPhys = new Float64Array(TLB_SIZE);
+  /** Slots filled since the last flush (see flushFast). */
+  private readonly tlbUsed = new Int32Array(TLB_SIZE);
+  private tlbUsedCount = TLB_SIZE + 1;
   /**
    * Bumped whenever a cached decode or translation may be stale (TLB flush, code write, mode change); the
    * successor links between decoded instructions are valid only within one epoch.
@@ -660,9 +663,29 @@ export class Cpu {
 
   flushFast(): void {
     this.epoch++;
-    this.tlbRTag.fill(Number.NaN);
-    this.tlbWTag.fill(Number.NaN);
-    this.tlbXTag.fill(Number.NaN);
+    const n = this.tlbUsedCount;
+    if (n > TLB_SIZE) {
+      this.tlbRTag.fill(Number.NaN);
+      this.tlbWTag.fill(Number.NaN);
+      this.tlbXTag.fill(Number.NaN);
+    } else {
+      // Only the slots filled since the last flush can hold a tag (VM entries/exits flush several times).
+      const used = this.tlbUsed;
+      for (let k = 0; k < n; k++) {
+        const idx = used[k]!;
+        this.tlbRTag[idx] = Number.NaN;
+        this.tlbWTag[idx] = Number.NaN;
+        this.tlbXTag[idx] = Number.NaN;
+      }
+    }
+    this.tlbUsedCount = 0;
+  }
+
+  /** Records a filled TLB slot for flushFast (beyond TLB_SIZE records a full flush is cheaper). */
+  private noteTlbFill(idx: number): void {
+    const n = this.tlbUsedCount;
+    if (n < TLB_SIZE) this.tlbUsed[n] = idx;
+    this.tlbUsedCount = n + 1;
   }
 
   flushTlb(): void {
@@ -869,6 +892,7 @@ export class Cpu {
       const v = this.viewOf(page, true);
       if (v) {
         this.tlbWTag[idx] = vpn;
+        this.noteTlbFill(idx);
         this.tlbWView[idx] = v;
         this.tlbWPhys[idx] = page;
       }
@@ -876,6 +900,7 @@ export class Cpu {
       const v = this.viewOf(page, false);
       if (v) {
         this.tlbRTag[idx] = vpn;
+        this.noteTlbFill(idx);
         this.tlbRView[idx] = v;
       }
     }
@@ -1265,6 +1290,7 @@ export class Cpu {
       }
     }
     this.tlbXTag[idx] = vpn;
+    this.noteTlbFill(idx);
     this.tlbXCode[idx] = code;
     this.tlbXPhys[idx] = phys - (phys % PAGE_SIZE);
     return code;

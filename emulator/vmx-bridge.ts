@@ -21,54 +21,87 @@ import {
 } from "./vmx-hooks";
 
 const TWO32 = 4294967296;
+/** The signal for exits that do not stop the run (no allocation per exit). */
+const VM_EXIT = new VmExitSignal();
 
 function toNum64(v: bigint): number {
   return Number(BigInt.asIntN(64, v));
 }
 
+/**
+ * The VMX view of a decoded instruction. Built for every instruction in non-root operation, so the parts that
+ * cost (bigint conversions, the operand list) are computed on first use; the effective address is captured at
+ * construction, so a later read still describes the instruction as it was about to execute.
+ */
+class InsnView implements DecodedInstructionView {
+  readonly mnemonic: string;
+  readonly operandSize: 2 | 4 | 8;
+  readonly addressSize: 2 | 4 | 8;
+  readonly length: number;
+  readonly repPrefix: 0 | 0xf2 | 0xf3;
+  readonly rexW: boolean;
+  private ops: DecodedOperand[] | undefined;
+  private readonly ea: number;
+
+  constructor(
+    private readonly i: Insn,
+    private readonly ripNum: number,
+    private readonly nextNum: number,
+    cpu: Cpu,
+  ) {
+    this.mnemonic = i.name;
+    this.operandSize = (i.osz === 8 ? 8 : i.osz === 2 ? 2 : 4) as 2 | 4 | 8;
+    this.addressSize = i.asz as 2 | 4 | 8;
+    this.length = i.len;
+    this.repPrefix = i.rep as 0 | 0xf2 | 0xf3;
+    this.rexW = (i.rex & 8) !== 0;
+    this.ea = i.k0 === K.MEM || i.k1 === K.MEM || i.k2 === K.MEM ? cpu.ea(i) : 0;
+  }
+
+  get rip(): bigint {
+    return linBig(this.ripNum);
+  }
+
+  get nextRip(): bigint {
+    return linBig(this.nextNum);
+  }
+
+  get operands(): DecodedOperand[] {
+    if (this.ops) return this.ops;
+    const i = this.i;
+    const ops: DecodedOperand[] = [];
+    const kinds = [i.k0, i.k1, i.k2];
+    const regs = [i.r0, i.r1, i.r2];
+    const sizes = [i.s0, i.s1, i.s2];
+    for (let n = 0; n < i.nops; n++) {
+      const k = kinds[n]!;
+      if (k === K.REG) ops.push({ kind: "reg", reg: regs[n]! >= 16 ? regs[n]! - 12 : regs[n]!, size: sizes[n] as 1 });
+      else if (k === K.MEM) {
+        ops.push({
+          kind: "mem",
+          segment: i.seg as SegmentIndex,
+          offset: BigInt.asUintN(i.asz * 8, BigInt(Math.trunc(this.ea))),
+          base: i.ripRel ? 16 : i.base,
+          index: i.index,
+          scale: (1 << i.scale) as 1,
+          displacement: BigInt(i.disp),
+          size: sizes[n]!,
+        });
+      } else if (k === K.IMM)
+        ops.push({
+          kind: "imm",
+          value: BigInt.asUintN(64, (BigInt(i.immHi) << 32n) | BigInt(i.imm >>> 0)),
+          size: sizes[n]!,
+        });
+    }
+    this.ops = ops;
+    return ops;
+  }
+}
+
 /** Builds the VMX view of a decoded instruction (operands resolved, effective addresses computed). */
 export function viewOfInsn(cpu: Cpu, i: Insn): DecodedInstructionView {
-  const ops: DecodedOperand[] = [];
-  const kinds = [i.k0, i.k1, i.k2];
-  const regs = [i.r0, i.r1, i.r2];
-  const sizes = [i.s0, i.s1, i.s2];
-  const rip = cpu.inInsn ? cpu.insnRip : cpu.rip;
-  const savedNext = cpu.nextRip;
-  for (let n = 0; n < i.nops; n++) {
-    const k = kinds[n]!;
-    if (k === K.REG) ops.push({ kind: "reg", reg: regs[n]! >= 16 ? regs[n]! - 12 : regs[n]!, size: sizes[n] as 1 });
-    else if (k === K.MEM) {
-      const ea = cpu.ea(i);
-      const offset = BigInt.asUintN(i.asz * 8, BigInt(Math.trunc(ea)));
-      ops.push({
-        kind: "mem",
-        segment: i.seg as SegmentIndex,
-        offset,
-        base: i.ripRel ? 16 : i.base,
-        index: i.index,
-        scale: (1 << i.scale) as 1,
-        displacement: BigInt(i.disp),
-        size: sizes[n]!,
-      });
-    } else if (k === K.IMM)
-      ops.push({
-        kind: "imm",
-        value: BigInt.asUintN(64, (BigInt(i.immHi) << 32n) | BigInt(i.imm >>> 0)),
-        size: sizes[n]!,
-      });
-  }
-  cpu.nextRip = savedNext;
-  return {
-    mnemonic: i.name,
-    operands: ops,
-    operandSize: (i.osz === 8 ? 8 : i.osz === 2 ? 2 : 4) as 2 | 4 | 8,
-    addressSize: i.asz as 2 | 4 | 8,
-    length: i.len,
-    rip: linBig(rip),
-    nextRip: linBig(cpu.nextRip),
-    repPrefix: i.rep as 0 | 0xf2 | 0xf3,
-    rexW: (i.rex & 8) !== 0,
-  };
+  return new InsnView(i, cpu.inInsn ? cpu.insnRip : cpu.rip, cpu.nextRip, cpu);
 }
 installViewOf(viewOfInsn);
 
@@ -311,7 +344,7 @@ export class VmxCpuAdapter implements VmxCpu {
     }
   }
   vmExit(stop?: StopReason): never {
-    throw new VmExitSignal(stop);
+    throw stop ? new VmExitSignal(stop) : VM_EXIT;
   }
   requestStop(reason: StopReason): void {
     this.cpu.requestStop(reason);
