@@ -1393,7 +1393,6 @@ export class Cpu {
         let prev: Insn | undefined;
         while (n < max) {
           startRip = this.rip;
-          this.insnRip = startRip;
           // Follow the successor links of the previous instruction when they are still valid (same epoch):
           // the fetch, TLB and cache lookups of fetchDecode() give the same answer then.
           let insn: Insn;
@@ -1418,10 +1417,9 @@ export class Cpu {
           const mode = insn.mode; // equals codeMode: a mode change bumps the epoch and forces a fetch
           if (mode === 16) next &= 0xffff;
           else if (mode === 32) next >>>= 0;
-          this.nextRip = next;
           this.rip = next;
-          this.inInsn = true;
-          // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf).
+          // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf). Only the
+          // generic path and the memory forms need nextRip/insnRip/inInsn (RIP-relative addresses, VMX hooks).
           switch (insn.aux) {
             case 1:
             case 2: {
@@ -1516,12 +1514,14 @@ export class Cpu {
               break;
             }
             case 8: {
+              this.nextRip = next;
               const v = this.rd64(insn.seg, this.ea(insn));
               this.hi[insn.r0] = this.h;
               this.lo[insn.r0] = v;
               break;
             }
             case 9:
+              this.nextRip = next;
               this.wr64(insn.seg, this.ea(insn), this.lo[insn.r1]!, this.hi[insn.r1]!);
               break;
             case 10: {
@@ -1542,9 +1542,12 @@ export class Cpu {
               break;
             }
             default:
+              this.nextRip = next;
+              this.insnRip = startRip;
+              this.inInsn = true;
               (insn.exec as Exec)(this, insn);
+              this.inInsn = false;
           }
-          this.inInsn = false;
           this.instructionCount++;
           if (this.flagsRest & RF) this.flagsRest &= ~RF;
           n++;
