@@ -68,8 +68,16 @@ export interface ExprError {
 }
 
 /** A cursor over the tokens of one statement, tracking the source line for ranges. */
+/** Limits that keep evaluation (recursive over the tree) far from the JavaScript stack limit. */
+const MAX_DEPTH = 200;
+const MAX_NODES = 5000;
+
 export class Cursor {
   pos = 0;
+  /** Current nesting of parentheses/unary operators, and operators parsed, in this expression. */
+  depth = 0;
+  nodes = 0;
+  tooComplex = false;
   constructor(
     readonly tokens: Token[],
     readonly line: number,
@@ -191,6 +199,28 @@ function parseUnary(
     errors.push({ message: "expected an expression", range: cur.endRange() });
     return undefined;
   }
+  if (cur.depth > MAX_DEPTH || cur.nodes > MAX_NODES) {
+    if (!cur.tooComplex) errors.push({ message: "expression is too deeply nested or too long", range: cur.range(t) });
+    cur.tooComplex = true;
+    cur.pos = cur.tokens.length;
+    return undefined;
+  }
+  cur.nodes++;
+  cur.depth++;
+  try {
+    return parseUnaryInner(cur, opts, table, errors, t);
+  } finally {
+    cur.depth--;
+  }
+}
+
+function parseUnaryInner(
+  cur: Cursor,
+  opts: ExprOptions,
+  table: Record<string, number>,
+  errors: ExprError[],
+  t: Token,
+): Expr | undefined {
   if (t.kind === "punct" && (t.text === "-" || t.text === "+" || t.text === "~" || t.text === "!")) {
     cur.next();
     const operand = parseUnary(cur, opts, table, errors);

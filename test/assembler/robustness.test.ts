@@ -212,6 +212,26 @@ describe("robustness", { timeout: 120_000 }, () => {
     }
   });
 
+  test("pathologically nested or long expressions are diagnosed, not a stack overflow", () => {
+    const cases: [string, string][] = [
+      [`mov eax, ${"(".repeat(20000)}1${")".repeat(20000)}\n`, "deep.asm"],
+      [`.long ${"-".repeat(50000)}1\n`, "neg.s"],
+      [`x: .long ${"1+".repeat(100000)}1\n`, "long.s"],
+      [`movl $${"~".repeat(30000)}0, %eax\n`, "not.s"],
+    ];
+    for (const [src, fileName] of cases) {
+      check(src, fileName);
+      const p = assemble(src, { fileName });
+      assert.ok(
+        p.diagnostics.some((d) => d.severity === "error"),
+        `${fileName}: an error`,
+      );
+    }
+    // Long but reasonable expressions still work.
+    const ok = assemble(`.long ${"1+".repeat(2000)}1\n`, { fileName: "ok.s" });
+    assert.deepEqual(ok.diagnostics, []);
+  });
+
   test("random mutations of every corpus file never throw", () => {
     const rand = rng(5);
     for (const f of corpusFiles()) {
