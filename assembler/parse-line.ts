@@ -177,7 +177,11 @@ export function splitArgs(tokens: Token[], cur: Cursor, dialect: "gas" | "nasm",
 const NASM_DATA_WORDS = new Set(["db", "dw", "dd", "dq", "dt", "do", "dy", "dz"]);
 
 /** NASM `count dup (v, ...)` data arguments (nested allowed): fills `dup` on the matching arguments. */
-function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[]): void {
+function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[], nesting = 0): void {
+  if (nesting > 16) {
+    errors.push({ message: "'dup' nested too deeply", range: tokens[0] ? cur.range(tokens[0]) : cur.endRange() });
+    return;
+  }
   // Re-split the tokens exactly as splitArgs did, to pair each argument with its tokens.
   const groups: Token[][] = [[]];
   let depth = 0;
@@ -202,7 +206,7 @@ function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors
     const inner = g.slice(at + 2, -1);
     const values = splitArgs(inner, cur, "nasm", true);
     if (inner.some((x) => x.kind === "ident" && x.text.toLowerCase() === "dup"))
-      parseDupArgs(inner, cur, values, errors);
+      parseDupArgs(inner, cur, values, errors, nesting + 1);
     arg.dup = { count, values };
     delete arg.expr;
   });

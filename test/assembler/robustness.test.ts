@@ -218,6 +218,7 @@ describe("robustness", { timeout: 120_000 }, () => {
       [`.long ${"-".repeat(50000)}1\n`, "neg.s"],
       [`x: .long ${"1+".repeat(100000)}1\n`, "long.s"],
       [`movl $${"~".repeat(30000)}0, %eax\n`, "not.s"],
+      [`db ${"1 dup (".repeat(5000)}1${")".repeat(5000)}\n`, "dup.asm"],
     ];
     for (const [src, fileName] of cases) {
       check(src, fileName);
