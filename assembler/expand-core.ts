@@ -391,23 +391,31 @@ export abstract class ExpanderCore {
     this.error(fromFile, range, "asm-include-not-found", `cannot find include file '${name}'`);
   }
 
-  substituteDefines(tokens: Token[], depth: number): Token[] {
+  /**
+   * Expands single-line macros (NASM %define, cpp #define) in a token list. A macro is not re-expanded
+   * inside its own expansion (so `%define X X+1` terminates), nesting is bounded, and the total output is
+   * capped so that doubling chains cannot blow up.
+   */
+  substituteDefines(tokens: Token[], _depth = 0): Token[] {
     if (this.defines.size === 0 && this.idefines.size === 0) return tokens;
-    let changed = false;
+    if (!tokens.some((t) => t.kind === "ident" && this.defineFor(t) !== undefined)) return tokens;
     const out: Token[] = [];
+    this.expandDefines(tokens, out, new Set(), { left: 100_000 });
+    return out;
+  }
+
+  defineFor(t: Token): NasmDefine | undefined {
+    return this.defines.get(t.text) ?? this.idefines.get(t.text.toLowerCase());
+  }
+
+  expandDefines(tokens: Token[], out: Token[], active: Set<NasmDefine>, budget: { left: number }): void {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
-      if (t.kind !== "ident") {
+      const d = t.kind === "ident" ? this.defineFor(t) : undefined;
+      if (!d || active.has(d) || active.size > 64 || budget.left <= 0) {
         out.push(t);
         continue;
       }
-      const d = this.defines.get(t.text) ?? this.idefines.get(t.text.toLowerCase());
-      // `%define` inside `%ifdef NAME` args etc. are handled by callers; `defined`-style operands skip.
-      if (!d || depth > 32) {
-        out.push(t);
-        continue;
-      }
-      const origin = t.origin ?? { line: this.currentLine, start: t.start, end: t.end };
       let body = d.body;
       if (d.params) {
         // Function-like: needs `(args)`.
@@ -435,13 +443,13 @@ export abstract class ExpanderCore {
           return pi >= 0 ? (actual[pi] ?? []) : [b];
         });
       }
-      changed = true;
-      body.forEach((b, idx) => {
-        out.push({ ...b, origin, spaceBefore: idx === 0 ? t.spaceBefore : b.spaceBefore });
-      });
+      budget.left -= body.length + 1;
+      const origin = t.origin ?? { line: this.currentLine, start: t.start, end: t.end };
+      const placed = body.map((b, idx) => ({ ...b, origin, spaceBefore: idx === 0 ? t.spaceBefore : b.spaceBefore }));
+      active.add(d);
+      this.expandDefines(placed, out, active, budget);
+      active.delete(d);
     }
-    if (!changed) return tokens;
-    return this.substituteDefines(out, depth + 1);
   }
 
   rewriteExprs(s: Statement, fn: (e: Expr) => Expr): void {

@@ -228,6 +228,10 @@ describe("robustness", { timeout: 120_000 }, () => {
         `${fileName}: an error`,
       );
     }
+    // Self-referencing and doubling single-line macros terminate.
+    let chain = "%define X X X\ndb X\n";
+    for (let i = 0; i < 40; i++) chain += `%define M${i} M${i + 1} M${i + 1}\n`;
+    check(`${chain}%define M40 1\ndb M0\n`, "chain.asm");
     // Long but reasonable expressions still work.
     const ok = assemble(`.long ${"1+".repeat(2000)}1\n`, { fileName: "ok.s" });
     assert.deepEqual(ok.diagnostics, []);
