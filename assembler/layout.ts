@@ -24,7 +24,8 @@ export interface LayoutOptions {
 }
 
 const MAX_PASSES = 40;
-const MAX_SECTION_BYTES = 256 * 1024 * 1024;
+/** Flat images are boot code and hypervisors: anything bigger is a runaway count, reported as such. */
+const MAX_SECTION_BYTES = 64 * 1024 * 1024;
 
 export interface Sec {
   name: string;
@@ -1030,6 +1031,11 @@ class Layout {
         const sz = Math.max(0, Math.min(size, 8));
         // GNU as stores at most 4 bytes of the value; the rest of each unit is zero.
         const unit = toBytes(sz > 4 ? BigInt.asUintN(32, value) : value, sz);
+        if (n * sz > MAX_SECTION_BYTES) {
+          this.diag(this.passDiags, es.file, s.range, "asm-output-too-large", "'.fill' is too large");
+          this.aborted = true;
+          return;
+        }
         if (sz === 1) this.emitFill(sec, unit[0] ?? 0, n);
         else for (let k = 0; k < n; k++) this.emit(sec, unit);
         return;
@@ -1158,6 +1164,24 @@ class Layout {
         const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
         const body = s.body;
         if (!body) return;
+        if (n > 1 && isConstantStatement(body, this)) {
+          // The same bytes every time (`times 510-($-$$) db 0`, `times 16 nop`): produce one copy, repeat it.
+          const start = sec.pc;
+          const bufStart = sec.buf.length;
+          this.item(body, es, st, passNo);
+          const len = sec.pc - start;
+          if (len * n > MAX_SECTION_BYTES) {
+            this.diag(this.passDiags, es.file, s.range, "asm-output-too-large", "'times' output too large");
+            this.aborted = true;
+            return;
+          }
+          if (this.reportUndefined && !sec.nobits && len > 0) {
+            const chunk = sec.buf.data.slice(bufStart, bufStart + len);
+            for (let k = 1; k < n; k++) sec.buf.push(chunk);
+          }
+          sec.pc += len * (n - 1);
+          return;
+        }
         if (n > 1_000_000) {
           this.diag(
             this.passDiags,
@@ -1378,6 +1402,25 @@ function sameSignature(a: bigint[], b: bigint[], headOnly = false): boolean {
 function fitsRel8(target: bigint, address: bigint, len: number): boolean {
   const d = target - (address + BigInt(len));
   return d >= -128n && d <= 127n;
+}
+
+/** Does a statement produce the same bytes wherever it is placed (for `times`)? */
+function isConstantStatement(s: Statement, layout: Layout): boolean {
+  if (s.kind === "instruction")
+    return !layout.isBranchTarget(s) && !isBranchMnemonic(s.mnemonic) && s.operands.every(isConstantOperand);
+  if (s.kind !== "directive") return false;
+  if (s.name === "times")
+    return !!s.body && !!s.args[0]?.expr && isConstantExpr(s.args[0].expr) && isConstantStatement(s.body, layout);
+  if (!(s.name in NASM_DATA) && !(s.name in NASM_RES)) return false;
+  const argsConstant = (args: DirectiveArg[]): boolean =>
+    args.every((a) =>
+      a.dup
+        ? isConstantExpr(a.dup.count) && argsConstant(a.dup.values)
+        : a.expr
+          ? isConstantExpr(a.expr)
+          : a.text === "?",
+    );
+  return argsConstant(s.args);
 }
 
 function isConstantExpr(e: Expr): boolean {

@@ -228,6 +228,18 @@ describe("robustness", { timeout: 120_000 }, () => {
         `${fileName}: an error`,
       );
     }
+    // Huge counts are reported, not attempted.
+    for (const [src, fileName] of [
+      [".fill 100000000, 8, 0\n", "fill.s"],
+      [".space 200000000\n", "space.s"],
+      ["resb 0x7fffffffffff\n", "resb.asm"],
+      [".org 0x7fffffffffff\n", "org.s"],
+      ["times 100000000 nop\n", "times.asm"],
+    ] as const)
+      assert.ok(
+        assemble(src, { fileName }).diagnostics.some((d) => d.code === "asm-output-too-large"),
+        fileName,
+      );
     // Self-referencing and doubling single-line macros terminate.
     let chain = "%define X X X\ndb X\n";
     for (let i = 0; i < 40; i++) chain += `%define M${i} M${i + 1} M${i + 1}\n`;
