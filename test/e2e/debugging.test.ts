@@ -5,7 +5,7 @@
 // test-output/e2e/debugging-*.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { type E2eSession, e2eSkipReason, openSession } from "./harness/session";
 import { find, sourceLines } from "./harness/source";
 import {
@@ -46,6 +46,9 @@ describe("VS Code: debugging a hypervisor with F5", { skip }, () => {
   const hypervisor = () => join(s.workspace, "hypervisor.asm");
   before(async () => {
     s = await openSession({ name: "debugging" });
+  });
+  afterEach(async (t) => {
+    await s?.screenshotAfter(t.name);
   });
   after(async () => {
     if (s) await stopDebugging(s.page).catch(() => {});

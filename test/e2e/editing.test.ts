@@ -3,7 +3,7 @@
 // the whole file. Screenshots: test-output/e2e/editing-*.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { fieldByEncoding, msrByIndex } from "../../arch/index";
 import { type E2eSession, e2eSkipReason, FIXTURES, openSession } from "./harness/session";
 import { find } from "./harness/source";
@@ -24,6 +24,9 @@ describe("VS Code: editing a VMX program", { skip }, () => {
   let s: E2eSession;
   before(async () => {
     s = await openSession({ name: "editing" });
+  });
+  afterEach(async (t) => {
+    await s?.screenshotAfter(t.name);
   });
   after(async () => {
     await s?.close();

@@ -39,6 +39,8 @@ export interface E2eSession {
   server: RunningCodeServer;
   /** Saves test-output/e2e/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** Saves test-output/e2e/<session>-end-<test name>.png: the window as a test left it (pass or fail). */
+  screenshotAfter(testName: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,7 +126,14 @@ export async function openSession(options: SessionOptions): Promise<E2eSession> 
       await page.screenshot({ path });
       return path;
     };
-    return { page, workspace, server, screenshot, close };
+    const screenshotAfter = async (testName: string) => {
+      const slug = testName
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .slice(0, 60);
+      await screenshot(`${options.name}-end-${slug}`).catch(() => {});
+    };
+    return { page, workspace, server, screenshot, screenshotAfter, close };
   } catch (e) {
     const log = server?.output().slice(-3000) ?? "";
     await close();

@@ -51,6 +51,12 @@ export function activeEditor(page: Page): Locator {
   return page.locator(".editor-group-container.active .monaco-editor").first();
 }
 
+/** Gives the active editor the keyboard focus (Ctrl+1) without moving its cursor. */
+export async function focusEditor(page: Page): Promise<void> {
+  await page.keyboard.press("Control+1");
+  await page.locator(".editor-group-container.active .monaco-editor.focused").first().waitFor({ state: "visible" });
+}
+
 /** Moves the cursor to a 1-based line and column (Go to Line, Ctrl+G) and gives the editor focus. */
 export async function goTo(page: Page, line: number, column = 1): Promise<void> {
   await page.keyboard.press("Control+G");
@@ -59,6 +65,7 @@ export async function goTo(page: Page, line: number, column = 1): Promise<void> 
   await page.keyboard.press("Enter");
   await widget.waitFor({ state: "hidden" });
   await waitForCursor(page, line, column);
+  await focusEditor(page);
 }
 
 /** The cursor position shown in the status bar ("Ln 12, Col 5"). */
@@ -173,6 +180,7 @@ export async function problems(page: Page, ready: (rows: ProblemRow[]) => boolea
 
 /** Opens the quick-fix menu (Ctrl+.) at the cursor and picks the action whose label contains `title`. */
 export async function quickFix(page: Page, title: string | RegExp): Promise<string> {
+  await focusEditor(page);
   await page.keyboard.press("Control+.");
   const menu = page.locator(".action-widget:not(.action-list-submenu-panel)").first();
   await menu.waitFor({ state: "visible" });
