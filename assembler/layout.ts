@@ -94,6 +94,8 @@ export interface ItemState {
   sig?: bigint[];
   warnings?: string[];
   cachedNear?: boolean;
+  /** Labels: the symbol table entry (looked up once). */
+  symbol?: SymEntry;
   /** Address in the previous pass (GNU as relaxation's "stretch"). */
   prevAddress?: bigint;
   /** Number of alignment directives before the item in its section (GNU as frag "region"). */
@@ -563,8 +565,9 @@ class Layout {
       if (s.label && s.offset !== undefined) s.value = this.sections[s.section]!.start + BigInt(s.offset);
   }
 
-  setLabel(name: string, sec: Sec): void {
-    const s = this.symbols.get(name);
+  setLabel(name: string, sec: Sec, st?: ItemState): void {
+    const s = st?.symbol ?? this.symbols.get(name);
+    if (st && s) st.symbol = s;
     if (!s) return;
     // Values are rebased when sections move (rebaseLabels), so only a changed offset changes the value.
     if (s.label && s.offset === sec.pc && s.value !== undefined) return;
@@ -635,7 +638,7 @@ class Layout {
     const sec = st.sec;
     switch (s.kind) {
       case "label":
-        this.setLabel(s.name, sec);
+        this.setLabel(s.name, sec, st);
         return;
       case "error":
         return;
@@ -672,9 +675,11 @@ class Layout {
 
   instruction(s: Statement & { kind: "instruction" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
     const sec = st.sec;
-    const startAddress = sec.start + BigInt(sec.pc);
+    // GNU as relaxation needs each jump's address in the previous pass ("stretch").
+    const track = this.flavor === "gas" && this.isBranchTarget(s);
+    const startAddress = track ? sec.start + BigInt(sec.pc) : undefined;
     this.encodeInstruction(s, es, st, passNo);
-    st.prevAddress = startAddress;
+    if (track) st.prevAddress = startAddress;
   }
 
   encodeInstruction(
