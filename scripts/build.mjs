@@ -6,6 +6,9 @@ import { build } from "esbuild";
 
 const entries = [
   { in: "extension/extension.ts", out: "extension" },
+  // The language client library is large; the extension requires this bundle only when the first assembly
+  // file opens, so activation stays cheap and extension.js small.
+  { in: "extension/language-client.ts", out: "language-client" },
   { in: "language-server/server.ts", out: "server" },
   { in: "debug-adapter/main.ts", out: "debug-adapter" },
   { in: "cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
@@ -25,7 +28,7 @@ for (const e of entries) {
     target: "node20",
     format: "cjs",
     sourcemap: true,
-    minify: !watch && e.out === "extension",
+    minify: !watch && (e.out === "extension" || e.out === "language-client"),
     external: ["vscode"],
     banner: e.banner ? { js: e.banner } : undefined,
     logLevel: "warning",
