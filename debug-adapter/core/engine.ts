@@ -2,7 +2,14 @@
 // milliseconds), evaluates breakpoints, steps (in/over/out, into and over VM entries), watches the VMX
 // instructions of the program (VMWRITE provenance, VMfail, VM-entry sites), records VM exits, keeps the time
 // line for reverse execution, and reports stops as plain data. It knows nothing of DAP.
-import { EXIT_REASONS, fieldByEncoding, fieldByName, VM_INSTRUCTION_ERRORS, VMCS } from "../../arch/index";
+import {
+  EXCEPTION_NAMES,
+  EXIT_REASONS,
+  fieldByEncoding,
+  fieldByName,
+  VM_INSTRUCTION_ERRORS,
+  VMCS,
+} from "../../arch/index";
 import { BreakpointStore, type CodeBreakpoint, type DataBreakpoint, hitConditionMet } from "./breakpoints";
 import { makeEvalEnv, pointerSize, readValue } from "./eval-env";
 import { evaluate } from "./expression";
@@ -1022,29 +1029,7 @@ export class DebugEngine {
 }
 
 export function vectorName(v: number): string {
-  const names: Record<number, string> = {
-    0: "#DE",
-    1: "#DB",
-    2: "NMI",
-    3: "#BP",
-    4: "#OF",
-    5: "#BR",
-    6: "#UD",
-    7: "#NM",
-    8: "#DF",
-    10: "#TS",
-    11: "#NP",
-    12: "#SS",
-    13: "#GP",
-    14: "#PF",
-    16: "#MF",
-    17: "#AC",
-    18: "#MC",
-    19: "#XM",
-    20: "#VE",
-    21: "#CP",
-  };
-  return `${names[v] ?? "vector"} (${v})`;
+  return `${EXCEPTION_NAMES[v] ?? "vector"} (${v})`;
 }
 
 export function exitLine(e: ExitRecord): string {
