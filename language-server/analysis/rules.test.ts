@@ -198,6 +198,22 @@ describe("msr-unknown / msr-read-only / msr-reserved-bits", () => {
     const d = only(lint(nasm("    mov ecx, 0x12345678\n    rdmsr"), "nasm"), "msr-unknown");
     assert.equal(d.range.start.line, 4);
   });
+  test("NASM: RDMSR/WRMSR in the software (hypervisor) range 40000000H-400000FFH is not unknown", () => {
+    for (const ecx of ["0x40000000", "0x400000FF", "0x40000010"]) {
+      const ds = lint(nasm(`    mov ecx, ${ecx}\n    rdmsr\n    wrmsr`), "nasm");
+      assert.deepEqual(withCode(ds, "msr-unknown"), [], ecx);
+    }
+    // Just outside the range is still unknown.
+    only(lint(nasm("    mov ecx, 0x40000100\n    rdmsr"), "nasm"), "msr-unknown");
+  });
+  test("AT&T: RDMSR/WRMSR in the software (hypervisor) range is not unknown", () => {
+    const ds = lint(gas("    mov $0x40000001, %ecx\n    rdmsr\n    wrmsr"), "gas");
+    assert.deepEqual(
+      ds.filter((d) => d.code.startsWith("msr-")),
+      [],
+    );
+    only(lint(gas("    mov $0x3FFFFFFF, %ecx\n    rdmsr"), "gas"), "msr-unknown");
+  });
   test("AT&T: WRMSR to IA32_VMX_BASIC is a #GP", () => {
     const d = only(
       lint(gas("    mov $0x480, %ecx\n    xor %eax, %eax\n    xor %edx, %edx\n    wrmsr"), "gas"),

@@ -157,6 +157,19 @@ export function controlChecks(m: ModelContext, site: VmcsSite, f: VmcsField, v: 
   }
 }
 
+/**
+ * MSR indices 40000000H–400000FFH are reserved for software: Intel will never implement an MSR there (SDM Vol. 4
+ * ch. 2, "MSR index ranges"). On bare metal RDMSR/WRMSR of them raises #GP(0); under a hypervisor that intercepts
+ * them (MSR bitmaps, or RDMSR/WRMSR exiting) they are its synthetic MSRs. That is a range, not an MSR entry, so it
+ * lives here rather than in arch/msrs.ts. Not an "unknown MSR" mistake: no diagnostic.
+ */
+const SOFTWARE_MSR_RANGE_FIRST = 0x4000_0000;
+const SOFTWARE_MSR_RANGE_LAST = 0x4000_00ff;
+
+export function isHypervisorMsrIndex(index: number): boolean {
+  return index >= SOFTWARE_MSR_RANGE_FIRST && index <= SOFTWARE_MSR_RANGE_LAST;
+}
+
 export function msrChecks(m: ModelContext, site: MsrSite, out: AnalysisDiagnostic[]): void {
   const ecx = site.ecx;
   if (ecx?.k !== "num") return;
@@ -167,7 +180,7 @@ export function msrChecks(m: ModelContext, site: MsrSite, out: AnalysisDiagnosti
   const ecxText = `ECX = ${hex(index)}${ecx.origin && ecx.origin.stmt !== st ? ` (line ${ecx.origin.stmt.line + 1})` : ""}`;
   const implemented = m.model.msr.has(index);
   if (!info) {
-    if (!implemented)
+    if (!implemented && !isHypervisorMsrIndex(index))
       out.push({
         file: st.file,
         range,
