@@ -4,6 +4,7 @@ import type { CpuFeatures, CpuidResult, CpuidRow, CpuModel } from "./cpu-model-t
 import { PENRYN_CPUID } from "./models/core2-penryn-cpuid";
 import { SANDY_BRIDGE_CPUID } from "./models/sandy-bridge-cpuid";
 import { SKYLAKE_X_CPUID } from "./models/skylake-x-cpuid";
+import { MSR } from "./msrs";
 
 export type { CpuFeatures, CpuidResult, CpuidRow, CpuModel } from "./cpu-model-types";
 
@@ -94,10 +95,15 @@ function makeModel(spec: ModelSpec): CpuModel {
 // MSRs every model here shares. IA32_FEATURE_CONTROL = 5 (lock | VMXON outside SMX) is what the Bochs BIOS
 // writes (and what the oracle's boot stub writes when it finds the MSR unlocked), so programs see it locked
 // and enabled; IA32_APIC_BASE = FEE00900H (enabled, BSP), IA32_MTRRCAP = 508H and IA32_PAT = 0007040600070406H
-// (the power-up value, SDM Vol. 3A 13.12.4) were read under Bochs 2.7.
+// (the power-up value, SDM Vol. 3A 13.12.4) were read under Bochs 2.7. IA32_SMM_MONITOR_CTL exists when
+// CPUID.1:ECX.VMX = 1 and reads 0 (VALID clear: no dual-monitor treatment, so VMCALL in VMX root operation is
+// VMfailValid 1, SDM Vol. 3C 33.15.5 and 31.3 "VMCALL"); Bochs 2.7 lacks it (#GP), the oracle's SDM-corrected
+// shared/oracle/observed/negative.sdm.out reads 0.
+// It is writable only in SMM, which these models never enter, so WRMSR to it raises #GP.
 const COMMON_MSRS: Record<number, bigint> = {
   27: 0xfee00900n,
   58: 0x5n,
+  [MSR.IA32_SMM_MONITOR_CTL]: 0n,
   254: 0x508n,
   631: 0x0007040600070406n,
 };

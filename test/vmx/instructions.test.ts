@@ -3,6 +3,7 @@
 // protected32 start states an exception nobody handles stops the run with its vector.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { MSR, VMCS, VM_INSTRUCTION_ERROR as VMX_INSTRUCTION_ERROR } from "../../arch/index";
 import { type RunOptions, runSource } from "./helpers/program";
 
 const PRELUDE = `
@@ -25,11 +26,9 @@ describe("VMXON faults (SDM 30.3 VMXON)", () => {
   test("#UD with CR4.VMXE = 0", () => {
     assert.equal(vector(run("        vmxon [rel vmxon_ptr]")), 6);
   });
-  // The long64 start state writes IA32_FEATURE_CONTROL = 5 whatever the model says (emulator/start-states.ts), so
-  // the vmx-locked-off model's firmware setting (1) never reaches the program: reported to emulator-core.
-  test("#GP when IA32_FEATURE_CONTROL is locked without 'VMXON outside SMX' (model vmx-locked-off)", {
-    todo: "the long64 start state overrides the model's IA32_FEATURE_CONTROL",
-  }, () => {
+  // The start states keep a locked model value (emulator/start-states.ts), so the vmx-locked-off model's
+  // firmware setting (1) reaches the program.
+  test("#GP when IA32_FEATURE_CONTROL is locked without 'VMXON outside SMX' (model vmx-locked-off)", () => {
     const r = run(
       `        mov rax, cr4
         bts rax, 13
@@ -85,5 +84,52 @@ describe("instructions outside VMX operation or without the feature", () => {
         btr rax, 13
         mov cr4, rax`);
     assert.equal(vector(r), 13);
+  });
+});
+
+// IA32_SMM_MONITOR_CTL (SDM Vol. 3C 33.15.5): present with VMX, reads 0 (VALID clear), writable only in SMM.
+describe("IA32_SMM_MONITOR_CTL", () => {
+  for (const model of ["skylake-x", "sandy-bridge", "core2-penryn"]) {
+    test(`RDMSR 9BH reads 0 on ${model}`, () => {
+      const r = run(
+        `        mov ecx, ${MSR.IA32_SMM_MONITOR_CTL}
+        mov eax, 0x1234
+        mov edx, 0x5678
+        rdmsr`,
+        { model },
+      );
+      assert.equal(r.stop.kind, "halted");
+      assert.equal(r.machine.cpu.regBig(0), 0n);
+      assert.equal(r.machine.cpu.regBig(2), 0n);
+    });
+  }
+  test("WRMSR 9BH outside SMM: #GP", () => {
+    assert.equal(
+      vector(
+        run(`        mov ecx, ${MSR.IA32_SMM_MONITOR_CTL}\n        mov eax, 1\n        xor edx, edx\n        wrmsr`),
+      ),
+      13,
+    );
+  });
+  test("VMCALL in VMX root operation with VALID clear: VMfailValid 1", () => {
+    const r = run(`        mov rax, cr4
+        bts rax, 13
+        mov cr4, rax
+        vmxon [rel vmxon_ptr]
+        mov qword [0x201000], 0
+        mov eax, [0x200000]
+        mov [0x201000], eax
+        vmclear [rel vmcs_ptr]
+        vmptrld [rel vmcs_ptr]
+        vmcall
+        pushfq
+        pop rbx
+        mov edx, ${VMCS.VM_INSTRUCTION_ERROR}
+        vmread rcx, rdx
+        hlt
+vmcs_ptr: dq 0x201000`);
+    assert.equal(r.stop.kind, "halted");
+    assert.equal(r.machine.cpu.regBig(3) & 0x41n, 0x40n);
+    assert.equal(r.machine.cpu.regBig(1), BigInt(VMX_INSTRUCTION_ERROR.VMCALL_IN_VMX_ROOT));
   });
 });

@@ -1,6 +1,6 @@
 // Differential tests against the Bochs oracle (../shared/oracle): the oracle's public payloads, built into
 // boot images by its run.sh, run on our Machine in real16 at 0x7C00 with the skylake-x model; the port-0xE9
-// output must match Bochs' recorded output line by line (negative against its SDM-corrected .sdm.out).
+// output must match Bochs' recorded output line by line, exactly (negative against its SDM-corrected .sdm.out).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,17 +9,6 @@ import { buildImage, normalize, ORACLE_DIR, oracleUnavailable, runImage } from "
 
 const unavailable = oracleUnavailable();
 if (unavailable) console.log(`# skipping the oracle differential tests: ${unavailable}`);
-
-/**
- * Lines where our output differs for a reason outside emulator/vmx, each with its owner. Only these exact
- * lines are tolerated; everything else must match.
- */
-const KNOWN_OUTSIDE_VMX: Record<string, { ours: string; why: string }> = {
-  "IA32_SMM_MONITOR_CTL (0x9B) = 0x00000000": {
-    ours: "IA32_SMM_MONITOR_CTL (0x9B) = FAULT vector=13 error=0x00000000",
-    why: "RDMSR 9BH: the skylake-x model in arch/ has no IA32_SMM_MONITOR_CTL (SDM: it exists when CPUID.1:ECX.VMX=1); arch/emulator-core",
-  },
-};
 
 function compare(payload: string, expectedFile: string): void {
   const run = runImage(buildImage(join(ORACLE_DIR, "payloads", payload)));
@@ -31,8 +20,6 @@ function compare(payload: string, expectedFile: string): void {
     const w = want[i];
     const o = ours[i];
     if (w === o) continue;
-    const known = w !== undefined ? KNOWN_OUTSIDE_VMX[w] : undefined;
-    if (known && known.ours === o) continue;
     diffs.push(`line ${i + 1}:\n  bochs: ${w}\n  ours:  ${o}`);
   }
   assert.deepEqual(diffs, []);
