@@ -1375,12 +1375,22 @@ export class Cpu {
    * whenever VMX needs per-instruction hooks. Returns the stop reason or undefined when the budget is used up.
    * `this.batchExecuted` tells how many steps were taken.
    */
-  runBatch(max: number): StopReason | undefined {
+  runBatch(max: number, bp?: LinearBreakpoints): StopReason | undefined {
     let n = 0;
     const hooks = this.hooks;
     let startRip = 0;
+    // Breakpoints are checked before each instruction except the first: a 64 Ki-entry filter on the low 16
+    // address bits rejects almost every address with one array read; hits are confirmed in the exact set.
+    const bpFilter = bp?.filter;
     while (n < max) {
       if (this.halted || hooks.nonRoot || hooks.wantsBoundary) {
+        if (bpFilter !== undefined && n > 0) {
+          const la = this.ripLinear();
+          if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
+            this.batchExecuted = n;
+            return { kind: "breakpoint", rip: linBig(this.rip), address: linBig(la), physical: false };
+          }
+        }
         n++;
         const r = this.step();
         if (r !== undefined) {
@@ -1393,6 +1403,13 @@ export class Cpu {
         let prev: Insn | undefined;
         while (n < max) {
           startRip = this.rip;
+          if (bpFilter !== undefined && n > 0) {
+            const la = this.codeMode === 64 ? startRip : (this.segBase[CS]! + startRip) >>> 0;
+            if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
+              this.batchExecuted = n;
+              return { kind: "breakpoint", rip: linBig(startRip), address: linBig(la), physical: false };
+            }
+          }
           // Follow the successor links of the previous instruction when they are still valid (same epoch):
           // the fetch, TLB and cache lookups of fetchDecode() give the same answer then.
           let insn: Insn;
@@ -1733,3 +1750,19 @@ export function setNum64(cpu: Cpu, r: number, v: number): void {
 }
 
 export { CS, DS, ES, FS, GS, SS };
+
+/** Linear-address breakpoints for runBatch: the exact set and a filter indexed by the low 16 address bits. */
+export interface LinearBreakpoints {
+  readonly set: ReadonlySet<number>;
+  readonly filter: Uint8Array;
+}
+
+export function makeLinearBreakpoints(addresses: Iterable<number>): LinearBreakpoints {
+  const set = new Set<number>();
+  const filter = new Uint8Array(0x10000);
+  for (const a of addresses) {
+    set.add(a);
+    filter[a & 0xffff] = 1;
+  }
+  return { set, filter };
+}

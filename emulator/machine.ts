@@ -2,7 +2,7 @@
 // breakpoints, output events, and copy-on-write snapshots. This is the API the debugger and `vmx run` use.
 
 import { FALLBACK_MODEL } from "./arch-adapter";
-import { Cpu, type Exec, linBig } from "./cpu";
+import { Cpu, type Exec, linBig, makeLinearBreakpoints } from "./cpu";
 import type { CpuModel } from "./cpu-model";
 import { decode, type Insn, SS } from "./decoder";
 import { Devices, type OutputListener } from "./devices";
@@ -195,6 +195,11 @@ export class Machine {
     const trace = opts.trace;
     const checkBp = bps.size > 0 || pbps.size > 0;
     if (!checkBp && !trace) return this.runFast(max);
+    // Linear breakpoints alone: the batched loop checks them (physical ones and tracing step one at a time).
+    if (pbps.size === 0 && !trace) {
+      const r = cpu.runBatch(max, makeLinearBreakpoints(bps));
+      return r ?? { kind: "budget", rip: this.rip, executed: max };
+    }
     for (let n = 0; n < max; n++) {
       if (checkBp && n > 0) {
         const la = cpu.ripLinear();

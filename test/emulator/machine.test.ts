@@ -80,6 +80,43 @@ test("run() stops at a linear breakpoint before the instruction, and on the budg
   assert.equal(reg(m, RAX), 3n);
 });
 
+test("breakpoints in the batched run stop exactly where the instruction-by-instruction run stops", {
+  skip: NO_NASM,
+}, () => {
+  for (const [mode, bits] of [
+    ["long64", 64],
+    ["protected32", 32],
+  ] as const) {
+    const code = nasm(
+      `bits ${bits}\norg ${CODE_BASE}\n mov ecx, 1000\nloop:\n add eax, 3\n sub ecx, 1\nhit:\n jnz loop\n hlt`,
+    );
+    const hit = BigInt(CODE_BASE + 11);
+    // CODE_BASE + 0x10000 + 10 shares the low 16 bits of `hit` (a filter collision) and is never executed.
+    const bps = new Set([hit, hit + 0x10000n, BigInt(CODE_BASE)]);
+    const make = () => {
+      const m = new Machine();
+      m.setupStart(mode, CODE_BASE);
+      m.load(code, CODE_BASE);
+      return m;
+    };
+    const batched = make();
+    const stepped = make();
+    for (let i = 0; i < 5; i++) {
+      const a = batched.run({ maxInstructions: 10_000, breakpoints: bps });
+      const b = stepped.run({ maxInstructions: 10_000, breakpoints: bps, trace: () => {} });
+      assert.deepEqual(a, b, `${mode} stop ${i}`);
+      assert.deepEqual(a, { kind: "breakpoint", rip: hit, address: hit, physical: false });
+      assert.equal(batched.instructionCount, stepped.instructionCount);
+      assert.equal(reg(batched, RCX), BigInt(999 - i));
+    }
+    assert.deepEqual(batched.run({ maxInstructions: 2, breakpoints: bps }), {
+      kind: "budget",
+      rip: BigInt(CODE_BASE + 8),
+      executed: 2,
+    });
+  }
+});
+
 test("step() executes exactly one instruction", { skip: NO_NASM }, () => {
   const code = nasm(`bits 64\norg ${CODE_BASE}\n mov eax, 1\n mov eax, 2\n hlt`);
   const m = new Machine();
