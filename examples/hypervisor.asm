@@ -598,6 +598,7 @@ handle_exit:
         inc qword [rel exit_count]
         mov eax, EXIT_REASON
         vmread rbx, rax
+        jbe vmread_failed
         bt ebx, 31                              ; VM-entry failure (SDM 26.8): no guest ran
         jc entry_failed
         movzx ebx, bx                           ; basic exit reason
@@ -615,6 +616,7 @@ handle_exit:
         call puts
         mov eax, GUEST_RIP
         vmread rax, rax
+        jbe vmread_failed
         call put_hex
         call newline
         cmp ebx, EXIT_CPUID
@@ -642,10 +644,13 @@ handle_exit:
 skip:
         mov eax, EXIT_INSTRUCTION_LENGTH
         vmread rcx, rax
+        jbe vmread_failed
         mov eax, GUEST_RIP
         vmread rdx, rax
+        jbe vmread_failed
         add rdx, rcx
         vmwrite rax, rdx
+        jbe vmw.failed
         mov eax, 1
         ret
 
@@ -686,6 +691,7 @@ exit_wrmsr:
 exit_io:
         mov eax, EXIT_QUALIFICATION
         vmread rbx, rax
+        jbe vmread_failed
         lea rsi, [rel msg_port]
         call puts
         mov rax, rbx
@@ -706,6 +712,7 @@ exit_io:
 exit_cr:
         mov eax, EXIT_QUALIFICATION
         vmread rbx, rax
+        jbe vmread_failed
         mov eax, ebx
         and eax, 0x3F                           ; CR number and access type
         jnz .unexpected                         ; only MOV to CR0 can exit here
@@ -716,23 +723,28 @@ exit_cr:
         ; the guest sees the value it wrote (read shadow); CD and NW keep the host's setting
         mov eax, CR0_READ_SHADOW
         vmwrite rax, rdx
+        jbe vmw.failed
         mov eax, GUEST_CR0
         vmread rsi, rax
+        jbe vmread_failed
         mov edi, CR0_CD | CR0_NW
         and rsi, rdi
         not rdi
         and rdx, rdi
         or rdx, rsi
         vmwrite rax, rdx
+        jbe vmw.failed
         lea rsi, [rel msg_cr0]
         call puts
         mov eax, CR0_READ_SHADOW
         vmread rax, rax
+        jbe vmread_failed
         call put_hex
         lea rsi, [rel msg_cr0_real]
         call puts
         mov eax, GUEST_CR0
         vmread rax, rax
+        jbe vmread_failed
         call put_hex
         call newline
         jmp skip
@@ -759,36 +771,11 @@ entry_failed:
         call puts
         mov eax, EXIT_QUALIFICATION
         vmread rax, rax
+        jbe vmread_failed
         call put_hex
         call newline
         xor eax, eax
         ret
-
-; reason_name: EAX = basic exit reason -> RSI = its name
-reason_name:
-        lea rsi, [rel name_exception]
-        cmp eax, EXIT_EXCEPTION
-        je .r
-        lea rsi, [rel name_cpuid]
-        cmp eax, EXIT_CPUID
-        je .r
-        lea rsi, [rel name_hlt]
-        cmp eax, EXIT_HLT
-        je .r
-        lea rsi, [rel name_cr]
-        cmp eax, EXIT_CR_ACCESS
-        je .r
-        lea rsi, [rel name_io]
-        cmp eax, EXIT_IO
-        je .r
-        lea rsi, [rel name_rdmsr]
-        cmp eax, EXIT_RDMSR
-        je .r
-        lea rsi, [rel name_wrmsr]
-        cmp eax, EXIT_WRMSR
-        je .r
-        lea rsi, [rel name_other]
-.r:     ret
 
 fatal:
         call puts
@@ -796,6 +783,11 @@ halt:
         cli
         hlt
         jmp halt
+
+; every VMREAD/VMWRITE is followed by `jbe`: CF = 1 is VMfailInvalid, ZF = 1 VMfailValid (SDM Vol. 3C 31.2)
+vmread_failed:
+        lea rsi, [rel msg_vmread]
+        jmp check_vmx.failed
 
 ; ================================================================================================
 ; guest (VMX non-root operation)
@@ -878,6 +870,32 @@ bench_exit:
 ; ================================================================================================
 ; shared helpers: UART output (COM1, polled) and number formatting
 ; ================================================================================================
+; reason_name: EAX = basic exit reason -> RSI = its name
+reason_name:
+        lea rsi, [rel name_exception]
+        cmp eax, EXIT_EXCEPTION
+        je .r
+        lea rsi, [rel name_cpuid]
+        cmp eax, EXIT_CPUID
+        je .r
+        lea rsi, [rel name_hlt]
+        cmp eax, EXIT_HLT
+        je .r
+        lea rsi, [rel name_cr]
+        cmp eax, EXIT_CR_ACCESS
+        je .r
+        lea rsi, [rel name_io]
+        cmp eax, EXIT_IO
+        je .r
+        lea rsi, [rel name_rdmsr]
+        cmp eax, EXIT_RDMSR
+        je .r
+        lea rsi, [rel name_wrmsr]
+        cmp eax, EXIT_WRMSR
+        je .r
+        lea rsi, [rel name_other]
+.r:     ret
+
 putc:                                           ; AL -> COM1
         push rdx
         push rax
@@ -997,6 +1015,7 @@ msg_vmxon:      db "VMXON", 0
 msg_vmclear:    db "VMCLEAR", 0
 msg_vmptrld:    db "VMPTRLD", 0
 msg_vmwrite:    db "VMWRITE", 0
+msg_vmread:     db "VMREAD", 0
 msg_vmlaunch:   db "VMLAUNCH", 0
 msg_vmresume:   db "VMRESUME", 0
 msg_vmxoff:     db "VMXOFF", 0

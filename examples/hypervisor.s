@@ -243,9 +243,10 @@ check_vmx_failed:
 # vmw: VMCS[RDI] = RSI (stops on failure). AT&T order: vmwrite value, field.
 vmw:
         vmwrite %rsi, %rdi
-        jbe 1f
+        jbe vmwrite_failed
         ret
-1:      leaq msg_vmwrite(%rip), %rsi
+vmwrite_failed:
+        leaq msg_vmwrite(%rip), %rsi
         jmp check_vmx_failed
 
 # adjust: ECX = capability MSR (non-TRUE index), EDX = wanted bits -> EAX = control value.
@@ -538,6 +539,7 @@ handle_exit:
         incq exit_count(%rip)
         movl $EXIT_REASON, %eax
         vmread %rax, %rbx
+        jbe vmread_failed
         btl $31, %ebx                           # VM-entry failure (SDM 26.8): no guest ran
         jc entry_failed
         movzwl %bx, %ebx                        # basic exit reason
@@ -555,6 +557,7 @@ handle_exit:
         call puts
         movl $GUEST_RIP, %eax
         vmread %rax, %rax
+        jbe vmread_failed
         call put_hex
         call newline
         cmpl $EXIT_CPUID, %ebx
@@ -578,10 +581,13 @@ handle_exit:
 skip:
         movl $EXIT_INSTRUCTION_LENGTH, %eax
         vmread %rax, %rcx
+        jbe vmread_failed
         movl $GUEST_RIP, %eax
         vmread %rax, %rdx
+        jbe vmread_failed
         addq %rcx, %rdx
         vmwrite %rdx, %rax
+        jbe vmwrite_failed
         movl $1, %eax
         ret
 
@@ -622,6 +628,7 @@ exit_wrmsr:
 exit_io:
         movl $EXIT_QUALIFICATION, %eax
         vmread %rax, %rbx
+        jbe vmread_failed
         leaq msg_port(%rip), %rsi
         call puts
         movq %rbx, %rax
@@ -642,6 +649,7 @@ exit_io:
 exit_cr:
         movl $EXIT_QUALIFICATION, %eax
         vmread %rax, %rbx
+        jbe vmread_failed
         movl %ebx, %eax
         andl $0x3F, %eax                        # CR number and access type
         jnz 1f                                  # only MOV to CR0 can exit here
@@ -652,23 +660,28 @@ exit_cr:
         # the guest sees the value it wrote (read shadow); CD and NW keep the host's setting
         movl $CR0_READ_SHADOW, %eax
         vmwrite %rdx, %rax
+        jbe vmwrite_failed
         movl $GUEST_CR0, %eax
         vmread %rax, %rsi
+        jbe vmread_failed
         movl $(CR0_CD | CR0_NW), %edi
         andq %rdi, %rsi
         notq %rdi
         andq %rdi, %rdx
         orq %rsi, %rdx
         vmwrite %rdx, %rax
+        jbe vmwrite_failed
         leaq msg_cr0(%rip), %rsi
         call puts
         movl $CR0_READ_SHADOW, %eax
         vmread %rax, %rax
+        jbe vmread_failed
         call put_hex
         leaq msg_cr0_real(%rip), %rsi
         call puts
         movl $GUEST_CR0, %eax
         vmread %rax, %rax
+        jbe vmread_failed
         call put_hex
         call newline
         jmp skip
@@ -676,6 +689,11 @@ exit_cr:
         call puts
         xorl %eax, %eax
         ret
+
+# every VMREAD/VMWRITE is followed by `jbe`: CF = 1 is VMfailInvalid, ZF = 1 VMfailValid (SDM Vol. 3C 31.2)
+vmread_failed:
+        leaq msg_vmread(%rip), %rsi
+        jmp check_vmx_failed
 
 exit_hlt:
         leaq msg_guest_hlt(%rip), %rsi
@@ -694,33 +712,11 @@ entry_failed:
         call puts
         movl $EXIT_QUALIFICATION, %eax
         vmread %rax, %rax
+        jbe vmread_failed
         call put_hex
         call newline
         xorl %eax, %eax
         ret
-
-# reason_name: EAX = basic exit reason -> RSI = its name
-reason_name:
-        leaq name_cpuid(%rip), %rsi
-        cmpl $EXIT_CPUID, %eax
-        je 1f
-        leaq name_hlt(%rip), %rsi
-        cmpl $EXIT_HLT, %eax
-        je 1f
-        leaq name_cr(%rip), %rsi
-        cmpl $EXIT_CR_ACCESS, %eax
-        je 1f
-        leaq name_io(%rip), %rsi
-        cmpl $EXIT_IO, %eax
-        je 1f
-        leaq name_rdmsr(%rip), %rsi
-        cmpl $EXIT_RDMSR, %eax
-        je 1f
-        leaq name_wrmsr(%rip), %rsi
-        cmpl $EXIT_WRMSR, %eax
-        je 1f
-        leaq name_other(%rip), %rsi
-1:      ret
 
 fatal:
         call puts
@@ -774,6 +770,29 @@ guest_entry:
 # ================================================================================================
 # shared helpers: UART output (COM1, polled) and number formatting
 # ================================================================================================
+# reason_name: EAX = basic exit reason -> RSI = its name
+reason_name:
+        leaq name_cpuid(%rip), %rsi
+        cmpl $EXIT_CPUID, %eax
+        je 1f
+        leaq name_hlt(%rip), %rsi
+        cmpl $EXIT_HLT, %eax
+        je 1f
+        leaq name_cr(%rip), %rsi
+        cmpl $EXIT_CR_ACCESS, %eax
+        je 1f
+        leaq name_io(%rip), %rsi
+        cmpl $EXIT_IO, %eax
+        je 1f
+        leaq name_rdmsr(%rip), %rsi
+        cmpl $EXIT_RDMSR, %eax
+        je 1f
+        leaq name_wrmsr(%rip), %rsi
+        cmpl $EXIT_WRMSR, %eax
+        je 1f
+        leaq name_other(%rip), %rsi
+1:      ret
+
 putc:                                           # AL -> COM1
         pushq %rdx
         pushq %rax
@@ -891,6 +910,7 @@ msg_vmxon:      .asciz "VMXON"
 msg_vmclear:    .asciz "VMCLEAR"
 msg_vmptrld:    .asciz "VMPTRLD"
 msg_vmwrite:    .asciz "VMWRITE"
+msg_vmread:     .asciz "VMREAD"
 msg_vmlaunch:   .asciz "VMLAUNCH"
 msg_vmresume:   .asciz "VMRESUME"
 msg_vmxoff:     .asciz "VMXOFF"

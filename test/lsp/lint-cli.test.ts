@@ -152,4 +152,25 @@ describe("vmx lint on the example programs", () => {
       assert.ok((JSON.parse(r.out) as LintRecord[]).some((x) => x.code === "vmptrld-vmxon-region"));
     }
   });
+  test("both main examples lint with zero diagnostics of any severity", async () => {
+    for (const file of ["examples/hypervisor.asm", "examples/hypervisor.s"]) {
+      const r = await run([file, "--format", "json"], root);
+      assert.equal(r.code, 0, file);
+      assert.deepEqual(
+        (JSON.parse(r.out) as LintRecord[]).map((x) => `${x.file}:${x.line} ${x.code}`),
+        [],
+        file,
+      );
+    }
+  });
+  test("the broken variants give exactly their intended diagnostics", async () => {
+    const codes = async (file: string) =>
+      (JSON.parse((await run([file, "--format", "json"], root)).out) as LintRecord[]).map((x) => x.code).sort();
+    assert.deepEqual(await codes("examples/broken/missing-vmclear.asm"), ["vmptrld-without-vmclear"]);
+    // The first VMPTRLD (making a current VMCS so the failure has an error number) is deliberately not tested.
+    assert.deepEqual(await codes("examples/broken/vmptrld-vmxon-region.asm"), [
+      "vmptrld-vmxon-region",
+      "vmx-unchecked-failure",
+    ]);
+  });
 });
