@@ -709,6 +709,9 @@ export class DebugEngine {
           kind === "vmfailValid" ? Number(t.vmx.readField(VMCS.VM_INSTRUCTION_ERROR) ?? 0n) : undefined;
         const exitReason =
           kind === "entryFailureExit" ? Number((t.vmx.readField(VMCS.EXIT_REASON) ?? 0n) & 0xffffn) : undefined;
+        // A VM-entry failure that loads host state is a VM exit (SDM 26.8): exit reason with bit 31 set and an exit
+        // qualification, so it belongs in the VM-exit history like any other exit.
+        if (kind === "entryFailureExit") this.recordEntryFailureAsExit();
         const prev = this.lastEntryFailure();
         if (prev && prev.count === t.instructionCount) this.entryFailures.entries.pop();
         this.entryFailures.push({
@@ -840,6 +843,15 @@ export class DebugEngine {
     };
     this.exits.push(e);
     return e;
+  }
+
+  /** Records the exit of a failed VM entry (SDM 26.8) unless the machine already reported it as a VM exit. */
+  private recordEntryFailureAsExit(): void {
+    const t = this.target;
+    const last = this.exits.entries[this.exits.length - 1];
+    if (last && last.count === t.instructionCount && last.entryFailure) return;
+    const full = Number((t.vmx.readField(VMCS.EXIT_REASON) ?? 0n) & 0xffff_ffffn);
+    this.recordExit(full, t.vmx.readField(VMCS.EXIT_QUALIFICATION) ?? 0n);
   }
 
   private recordEntryFailureExit(e: ExitRecord, pc: bigint | undefined, mnemonic: VmxMnemonic | undefined): void {

@@ -274,6 +274,36 @@ describe("VMX debugging", () => {
     assert.match(text, new RegExp(`GUEST_CR0 = 0x[0-9a-f]+ {2}\\(set at ${HV}:${GUEST_CR0_WRITE_LINE}`));
   });
 
+  it("a failed VM entry (bad guest CR0) is in the VM-exit history with its reason and qualification", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: BAD_CR0 }, () => dc.setExceptionBreakpointsRequest({ filters: ["vmEntryFailure"] }));
+    assert.equal((await stopped).body.reason, "exception");
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.equal(h.total, 1);
+    const x = h.exits[0];
+    // SDM 26.8: basic exit reason 33 (VM-entry failure due to invalid guest state), bit 31 set.
+    assert.equal(x?.reason, 33);
+    assert.equal(x?.entryFailure, true);
+    const fields = (await vmxState()).fields;
+    const field = (name: string) => BigInt(fields.find((f) => f.name === name)?.value ?? "-1");
+    assert.equal(field("EXIT_REASON"), 0x8000_0000n | 33n);
+    assert.equal(BigInt(x?.qualification ?? "-1"), field("EXIT_QUALIFICATION"));
+  });
+
+  it("a failed VM entry is recorded once, also when no filter stops on it", async () => {
+    const handler = lineOf(/^\s+\S/, /^entry_failed:/);
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: BAD_CR0 }, () =>
+      dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [{ line: handler }] }),
+    );
+    assert.equal((await stopped).body.reason, "breakpoint");
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.deepEqual(
+      h.exits.map((e) => [e.reason, e.entryFailure]),
+      [[33, true]],
+    );
+  });
+
   it("a data breakpoint on a VMCS field stops after the write that changed it", async () => {
     const entry = waitStopped(dc);
     await launch(dc, { program: HV, stopOnEntry: true });
