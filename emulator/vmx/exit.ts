@@ -88,8 +88,12 @@ export function exitForInstruction(
     info = instructionInformation(insn, 0, -1);
   else if (m === "rdrand" || m === "rdseed")
     info = instructionInformation(insn, 0, -1) | ((insn.operandSize === 2 ? 0 : insn.operandSize === 4 ? 1 : 2) << 11);
-  const memOp = insn.operands.length > 0 ? insn.operands.find((o) => o.kind === "mem") : undefined;
-  if (qualification === undefined && memOp?.kind === "mem" && (m.startsWith("vm") || m.startsWith("inv")))
+  // The operand list is built lazily (vmx-bridge.ts): look at it only for the instructions that need it.
+  if (
+    qualification === undefined &&
+    (m.startsWith("vm") || m.startsWith("inv")) &&
+    insn.operands.some((o) => o.kind === "mem")
+  )
     qual = displacementQualification(insn);
   return performVmExit(vmx, cpu, {
     reason,
