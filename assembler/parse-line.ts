@@ -498,7 +498,10 @@ function parseInstruction(cur: Cursor, ctx: LineContext, out: LineResult, prefix
   let far = extras.far ?? false;
   const branch = isBranchMnemonic(mnemonic);
   if (att) {
-    operands.reverse();
+    // GNU as keeps the operands of ENTER and BOUND in Intel order in AT&T syntax (`enter $8,$0` is
+    // ENTER imm16=8, imm8=0; `bound %eax,(%ebx)` is BOUND r32, m32&32): i386-opc.tbl marks them
+    // ATTSyntax-unswapped, so they are not reversed.
+    if (!/^(enter|bound)[wlq]?$/.test(mnemonic)) operands.reverse();
     if (
       (mnemonic === "ljmp" || mnemonic === "lcall" || mnemonic.startsWith("ljmp") || mnemonic.startsWith("lcall")) &&
       operands.length === 2
