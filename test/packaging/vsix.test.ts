@@ -51,3 +51,18 @@ test("every file the manifest points at is packaged", { timeout: 120_000 }, () =
   }
   for (const p of referenced) assert.ok(files.has(norm(p)), `${p} (referenced by package.json) is packaged`);
 });
+
+test("package.json carries exactly the contributions extension/contributes.json generates", () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+  const fragment = JSON.parse(readFileSync(join(root, "extension", "contributes.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  for (const key of Object.keys(fragment)) {
+    assert.deepEqual(
+      pkg[key],
+      fragment[key],
+      `package.json "${key}" differs from extension/contributes.json: run npx tsx extension/manifest/merge-into-package-json.ts`,
+    );
+  }
+});
