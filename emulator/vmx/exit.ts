@@ -105,7 +105,7 @@ export function exitForInstruction(
 
 /** Performs a VM exit and ends the current instruction (cpu.vmExit throws). */
 export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
-  const guestRip = cpu.getRip();
+  const guestRip = vmx.hasListeners ? cpu.getRip() : 0n; // only the vmExit event reports it
   vmx.setField32(VMCS.EXIT_REASON, e.reason);
   vmx.setField(VMCS.EXIT_QUALIFICATION, e.qualification ?? 0n);
   vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, e.instructionLength ?? 0);
