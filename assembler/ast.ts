@@ -47,7 +47,8 @@ export type Expr =
 // ---------------------------------------------------------------------------------------------------------
 // Operands, in the dialect-neutral form both syntaxes are translated into (Intel operand order).
 
-export type OperandSize = 8 | 16 | 32 | 64 | 80 | 128 | 256 | 512;
+/** 48: GNU as Intel `fword ptr` (a 16:32 far pointer). */
+export type OperandSize = 8 | 16 | 32 | 48 | 64 | 80 | 128 | 256 | 512;
 
 export type Operand =
   | { kind: "register"; name: string; range: Range }

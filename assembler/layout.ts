@@ -776,6 +776,9 @@ class Layout {
       bits: es.bits,
       address,
       flavor: this.flavor,
+      // GNU as reads a few Intel operands differently from their AT&T spelling (a lone `[reg*1]`, an ESP
+      // index, `jmp dword/fword ptr [m]`): the encoder needs to know which syntax the operand was written in.
+      ...(this.flavor === "gas" && es.intel ? { syntax: "intel" as const } : {}),
       ...(branch ? { branch } : {}),
     };
     let r = encode(req);

@@ -288,8 +288,9 @@ export function parseIntelOperand(
     const nextTok = cur.peek(1);
     const nextIsEnd = !nextTok || (nextTok.kind === "punct" && nextTok.text === ",");
     if (nextIsEnd) break; // `byte` alone would be a symbol named byte
-    if (low in SIZE_KEYWORDS) {
-      size = SIZE_KEYWORDS[low];
+    // `fword ptr` (a 6-byte far pointer) is a GNU as Intel keyword; nasm has none.
+    if (low in SIZE_KEYWORDS || (low === "fword" && dialect === "gas")) {
+      size = low === "fword" ? 48 : SIZE_KEYWORDS[low];
       cur.next();
       if (dialect === "gas" && cur.peek()?.kind === "ident" && cur.peek()!.text.toLowerCase() === "ptr") cur.next();
       continue;

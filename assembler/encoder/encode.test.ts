@@ -78,9 +78,10 @@ test("oversized immediates are truncated with a warning where the reference does
   assert.ok((r.warnings ?? []).length > 0);
 });
 
-test("GNU as Intel syntax: [reg*1] is a base and `jmp fword ptr` is far", () => {
+test("GNU as Intel syntax: [reg*1] stays an index, [ebx+esp] swaps ESP into the base, `jmp fword ptr` is far", () => {
   const base = { bits: 32 as const, address: 0n, flavor: "gas" as const, syntax: "intel" as const };
-  assert.equal(hex({ ...base, mnemonic: "mov", operands: [reg("eax"), mem({ index: "eax" })] }), "8b00");
+  assert.equal(hex({ ...base, mnemonic: "mov", operands: [reg("eax"), mem({ index: "eax" })] }), "8b040500000000");
+  assert.equal(hex({ ...base, mnemonic: "mov", operands: [reg("eax"), mem({ base: "ebx", index: "esp" })] }), "8b041c");
   assert.equal(hex({ ...base, mnemonic: "jmp", operands: [mem({ base: "eax", size: 48 })] }), "ff28");
   // The same operand from AT&T `(,%eax,1)` keeps the SIB form with a zero displacement.
   assert.equal(

@@ -79,8 +79,8 @@ function encodeChecked(req: EncodeRequest): EncodeResult {
 }
 
 /**
- * GNU as Intel-syntax readings of memory operands: `[reg*1]` alone is a base, ESP/RSP written as an index
- * with scale 1 becomes the base, and an indirect JMP/CALL through `fword ptr` (or `dword ptr` outside
+ * GNU as Intel-syntax readings of memory operands: ESP/RSP written as an index with scale 1 becomes the base
+ * (a lone `[eax*1]` stays an index, SIB with disp32, as in AT&T syntax — checked against as 2.40), and an indirect JMP/CALL through `fword ptr` (or `dword ptr` outside
  * 32-bit code, where a dword is read as a 16:16 far pointer) is a far one with that pointer size.
  */
 function gasIntelOperands(mnemonic: string, ops: Operand[], bits: Bits): { ops: Operand[]; opSize?: 16 | 32 } {
@@ -88,7 +88,6 @@ function gasIntelOperands(mnemonic: string, ops: Operand[], bits: Bits): { ops: 
   const out = ops.map((o): Operand => {
     if (o.kind !== "mem") return o;
     let m = o;
-    if (m.index && !m.base && m.scale === 1) m = { ...m, base: m.index, index: undefined };
     if (m.index && m.base && m.scale === 1 && regInfo(m.index)?.num === 4) m = { ...m, base: m.index, index: m.base };
     if ((mnemonic === "jmp" || mnemonic === "call") && ops.length === 1 && !m.far) {
       if (m.size === 48) {

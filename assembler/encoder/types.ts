@@ -146,7 +146,7 @@ export interface EncodeRequest {
   flavor: Flavor;
   /**
    * The source syntax, for the few readings that differ between AT&T and Intel operands of GNU as:
-   * in Intel syntax a lone `[reg*1]` is a base register, `[ebx+esp]` swaps ESP into the base, and
+   * in Intel syntax `[ebx+esp]` swaps ESP into the base (a lone `[reg*1]` stays an index, as in AT&T), and
    * `jmp/call fword ptr [m]` (or `dword ptr` outside 32-bit code) is an indirect far jump. Default: "att" for
    * flavor "gas" (set "intel" under `.intel_syntax`), always "intel" for "nasm".
    */

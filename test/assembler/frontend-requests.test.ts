@@ -46,3 +46,43 @@ describe("AT&T operand order", () => {
     );
   });
 });
+
+describe("GNU as .intel_syntax operands the encoder reads differently from AT&T", () => {
+  test("[reg*1] alone, an ESP index, and jmp/call dword/fword ptr match as", () => {
+    const src = [
+      ".intel_syntax noprefix",
+      ".code32",
+      "mov eax, [ebx*1]",
+      "mov eax, [ebx+esp]",
+      "mov eax, [esp+ebx]",
+      "jmp fword ptr [eax]",
+      "call fword ptr [eax]",
+      "jmp dword ptr [eax]", // near in 32-bit code
+      ".code16",
+      "jmp dword ptr [bx]", // a 16:16 far pointer outside 32-bit code
+      "call dword ptr [bx]",
+      ".code64",
+      "mov eax, [rbx*1]",
+      "mov eax, [rbx+rsp]",
+      "jmp fword ptr [rax]",
+      "",
+    ].join("\n");
+    check(
+      src,
+      "gas",
+      [
+        "8b041d00000000",
+        "8b041c",
+        "8b041c",
+        "ff28",
+        "ff18",
+        "ff20",
+        "ff2f",
+        "ff1f",
+        "8b041d00000000",
+        "8b041c",
+        "ff28",
+      ].join(""),
+    );
+  });
+});

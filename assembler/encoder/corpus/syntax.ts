@@ -351,7 +351,8 @@ function gasIntelMem(m: MemOperand, rel: bigint | undefined, label: boolean): st
   }
   const parts: string[] = [];
   if (m.base) parts.push(m.base);
-  if (m.index) parts.push(m.scale === 1 ? m.index : `${m.index}*${m.scale}`);
+  // GNU as reads a lone `[eax]` as a base; an index without a base keeps its `*1` (`[eax*1]` is SIB, disp32).
+  if (m.index) parts.push(m.scale === 1 && m.base ? m.index : `${m.index}*${m.scale}`);
   let inner = parts.join(" + ");
   if (label) inner += inner ? " + lab" : "lab";
   if (m.disp !== 0n || inner === "") inner += inner ? hexOff(m.disp) : `0x${m.disp.toString(16)}`;
