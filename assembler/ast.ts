@@ -79,7 +79,8 @@ export type Operand =
       range: Range;
     }
   /** `jmp far 0x08:label`, AT&T `ljmp $0x08, $label`. */
-  | { kind: "far"; segment: Expr; offset: Expr; range: Range };
+  /** `size`: NASM `jmp dword 0x08:entry` — the offset size (16:32 in 16-bit code gets a 66 prefix). */
+  | { kind: "far"; segment: Expr; offset: Expr; size?: 16 | 32; range: Range };
 
 // ---------------------------------------------------------------------------------------------------------
 // Statements: one per source statement (a line may hold several in GAS via `;`).

@@ -985,6 +985,7 @@ class Layout {
         const b = this.value(op.offset, es, st);
         const far: EncOperand = { kind: "far", selector: a.value, offset: b.value };
         if (this.unresolved(a) || this.unresolved(b)) far.unresolved = true;
+        if (op.size) far.size = op.size;
         return { op: far, known: a.known && b.known, otherSection: false };
       }
     }

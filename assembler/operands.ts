@@ -353,7 +353,9 @@ export function parseIntelOperand(
       cur.next();
       const off = parseExpr(cur, { dialect }, errors);
       if (!off) return undefined;
-      return { kind: "far", segment: e, offset: off, range: spanRange(e.range, off.range) };
+      const far: Operand = { kind: "far", segment: e, offset: off, range: spanRange(e.range, off.range) };
+      if (size === 16 || size === 32) far.size = size;
+      return far;
     }
     if (!cur.isPunct("[")) {
       if (segment || (dialect === "gas" && !offsetKw && size !== undefined)) {

@@ -86,3 +86,49 @@ describe("GNU as .intel_syntax operands the encoder reads differently from AT&T"
     );
   });
 });
+
+describe("NASM far pointer with a size keyword", () => {
+  test("a real-mode trampoline: jmp dword 0x08:pm32 in bits 16 gets the 66 prefix and a 32-bit offset", () => {
+    const src = [
+      "bits 16",
+      "org 0x7c00",
+      "start:",
+      "  cli",
+      "  lgdt [gdtr]",
+      "  mov eax, cr0",
+      "  or al, 1",
+      "  mov cr0, eax",
+      "  jmp dword 0x08:pm32", // 66 EA ptr16:32
+      "  jmp dword 0x08:0x123456", // an offset only 32 bits can hold
+      "  call dword 0x10:pm32",
+      "  jmp 0x08:start", // no keyword: ptr16:16
+      "  jmp word 0x08:start",
+      "gdtr: dw 23",
+      "  dd gdt",
+      "gdt: dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff",
+      "bits 32",
+      "pm32:",
+      "  mov ax, 0x10",
+      "  mov ds, ax",
+      "  jmp word 0x18:start", // back to a 16-bit segment: 66 EA ptr16:16
+      "  jmp 0x08:pm32",
+      "  hlt",
+      "",
+    ].join("\n");
+    const program = assemble(src, { fileName: "t.asm" });
+    const bytes = hex(flatBinary(program));
+    // The far jumps of the 16-bit part, in order (offsets relative to org 0x7c00).
+    const pm32 = program.symbols.get("pm32")?.value;
+    assert.equal(pm32, 0x7c4en);
+    assert.ok(bytes.includes("66ea4e7c00000800"), bytes);
+    assert.ok(bytes.includes("66ea563412000800"), bytes);
+    assert.ok(bytes.includes("669a4e7c00001000"), bytes);
+    assert.ok(bytes.includes("ea007c0800ea007c0800"), bytes);
+    assert.ok(bytes.includes("66ea007c1800ea4e7c00000800f4"), bytes);
+    if (haveNasm) {
+      const ref = referenceAssembleText(src, "nasm");
+      assert.ok(ref.bytes, ref.error);
+      assert.equal(explainMismatch(program, ref.bytes!), "");
+    }
+  });
+});
