@@ -117,6 +117,18 @@ describe("CPU models", () => {
     assert.equal((m.msr.get(0x480)! >> 55n) & 1n, 0n);
   });
 
+  test("the first-generation model's derived facts follow from the Core 2 X6800 dump", () => {
+    const m = model("core2-first-gen");
+    assert.equal(m.physicalAddressWidth, 36);
+    assert.equal(Number(m.msr.get(0x480)! & 0x7fffffffn), 7);
+    assert.equal(Number((m.msr.get(0x480)! >> 32n) & 0x1fffn), 1024);
+    assert.equal(m.features.virtualNmis, false);
+    assert.equal(m.features.preemptionTimer, false);
+    assert.equal(m.features.monitorTrapFlag, false);
+    assert.equal(m.features.vmwriteAnyField, false);
+    assert.equal(m.cpuid(1, 0)[0], 0x6f6);
+  });
+
   test("every control bit a model allows to be 1 is named or in the default1 class", () => {
     for (const m of CPU_MODELS) {
       for (const set of CONTROL_SETS) {

@@ -1,6 +1,7 @@
 // CPU models: processors whose VMX capability MSRs, CR0/CR4 fixed MSRs and CPUID the emulator, the lint and
 // the VM-entry checks use. Every value is measured or cited; see each model's `source`.
 import type { CpuFeatures, CpuidResult, CpuidRow, CpuModel } from "./cpu-model-types";
+import { CONROE_CPUID } from "./models/core2-conroe-cpuid";
 import { PENRYN_CPUID } from "./models/core2-penryn-cpuid";
 import { SANDY_BRIDGE_CPUID } from "./models/sandy-bridge-cpuid";
 import { SKYLAKE_X_CPUID } from "./models/skylake-x-cpuid";
@@ -166,18 +167,25 @@ const PENRYN_VMX_MSRS: Record<number, bigint> = {
   1168: 0x00003fff000011fbn,
 };
 
-// A first-generation VT-x part: no secondary controls and no TRUE capability MSRs. No real dump of such a
-// processor could be sourced, so this is DERIVED from the Penryn values above by applying what the SDM says of
-// the first VMX processors: they support only the 1-settings of the default1 controls, so IA32_VMX_BASIC[55] = 0
-// and the TRUE_ MSRs do not exist (SDM A.2, 25.6.2 "The first processors to support the virtual-machine
-// extensions supported only the 1-settings of bits 1, 4-6, 8, 13-16, and 26"); and processors that support only
-// the 0-setting of primary control 31 have no secondary controls and no IA32_VMX_PROCBASED_CTLS2 (SDM 25.6.2, A.3.3).
-const FIRST_GEN_VMX_MSRS: Record<number, bigint> = {
-  ...PENRYN_VMX_MSRS,
-  1152: PENRYN_VMX_MSRS[0x480]! & ~(1n << 55n),
-  1154: PENRYN_VMX_MSRS[0x482]! & ~(1n << 63n),
+// A first-generation VT-x processor, measured: Intel Core 2 Extreme X6800 (Conroe, CPUID 6F6H), as read by
+// VBoxCpuReport v5.2.1r118907 (linux.amd64, 2017-11-04) and published in VirtualBox's CPU database,
+// src/VBox/VMM/VMMR3/cpus/Intel_Core2_X6800_2_93GHz.h (github.com/VirtualBox/virtualbox, commit
+// 4908d8d1a85c75c0eefb6a4c5c8a9f07211ad8f1). IA32_VMX_BASIC[55] = 0, so the TRUE_ MSRs (48DH-490H) do not exist
+// and the default1 controls must be 1 (SDM A.2); IA32_VMX_PROCBASED_CTLS[63] = 0, so there are no secondary
+// controls and no IA32_VMX_PROCBASED_CTLS2 (SDM A.3.2, A.3.3). The processor implements nothing at 48BH-491H.
+const CONROE_VMX_MSRS: Record<number, bigint> = {
+  1152: 0x001a040000000007n, // IA32_VMX_BASIC: revision 7, 1024 bytes, WB, dual-monitor SMM, no INS/OUTS info, no TRUE
+  1153: 0x0000001f00000016n, // IA32_VMX_PINBASED_CTLS: external-interrupt and NMI exiting; no virtual NMIs
+  1154: 0x77b9fffe0401e172n, // IA32_VMX_PROCBASED_CTLS: no NMI-window exiting, no MTF, no secondary controls
+  1155: 0x0003efff00036dffn, // IA32_VMX_EXIT_CTLS: no load IA32_PERF_GLOBAL_CTRL, no PAT/EFER controls
+  1156: 0x00001fff000011ffn, // IA32_VMX_ENTRY_CTLS: no load IA32_PERF_GLOBAL_CTRL, no PAT/EFER controls
+  1157: 0x00000000000403c0n, // IA32_VMX_MISC: HLT/shutdown/SIPI, 4 CR3 targets, no LMA store; bit 9 set as read
+  1158: 0x0000000080000021n, // IA32_VMX_CR0_FIXED0: PG, NE, PE
+  1159: 0x00000000ffffffffn, // IA32_VMX_CR0_FIXED1
+  1160: 0x0000000000002000n, // IA32_VMX_CR4_FIXED0: VMXE
+  1161: 0x00000000000027ffn, // IA32_VMX_CR4_FIXED1: CR4 bits 10:0 and VMXE
+  1162: 0x000000000000002cn, // IA32_VMX_VMCS_ENUM: highest index 16H
 };
-for (const i of [0x48b, 0x48d, 0x48e, 0x48f, 0x490]) delete FIRST_GEN_VMX_MSRS[i];
 
 export const CPU_MODELS: readonly CpuModel[] = Object.freeze([
   makeModel({
@@ -207,11 +215,11 @@ export const CPU_MODELS: readonly CpuModel[] = Object.freeze([
   makeModel({
     name: "core2-first-gen",
     description:
-      "First-generation VT-x (derived): Penryn CPUID with no secondary controls and no TRUE capability MSRs (IA32_VMX_BASIC[55] = 0)",
+      "First-generation VT-x: Intel Core 2 Extreme X6800 (Conroe), measured on the real processor: no secondary controls, no TRUE capability MSRs (IA32_VMX_BASIC[55] = 0), VMCS revision 7, 36-bit physical addresses",
     source:
-      "Derived from the Bochs 2.7 core2_penryn_t9600 values by the SDM's description of the first VMX processors (SDM 25.6.2, A.2, A.3.3); not a dump of a real processor",
-    msr: { ...COMMON_MSRS, ...FIRST_GEN_VMX_MSRS },
-    cpuid: PENRYN_CPUID,
+      "Real Intel Core 2 Extreme X6800 (CPUID 6F6H) read by VBoxCpuReport v5.2.1r118907 on linux.amd64, 2017-11-04: VirtualBox CPU database src/VBox/VMM/VMMR3/cpus/Intel_Core2_X6800_2_93GHz.h (github.com/VirtualBox/virtualbox @ 4908d8d1a85c75c0eefb6a4c5c8a9f07211ad8f1); IA32_VMX_BASIC, 481H-48AH, IA32_FEATURE_CONTROL = 5, IA32_APIC_BASE, IA32_MTRRCAP and CPUID from that dump",
+    msr: { ...COMMON_MSRS, ...CONROE_VMX_MSRS },
+    cpuid: CONROE_CPUID,
   }),
   makeModel({
     name: "vmx-locked-off",
