@@ -938,7 +938,9 @@ class Layout {
         };
       }
       case "memory": {
-        const mem: EncMem = { kind: "mem", scale: (op.scale as 1 | 2 | 4 | 8) ?? 1, disp: 0n };
+        // NASM's scales 3, 5 and 9 (`[eax*5]` = `[eax+eax*4]`) go to the encoder as written; GAS rejects them
+        // in the parser.
+        const mem: EncMem = { kind: "mem", scale: op.scale as EncMem["scale"], disp: 0n };
         if (op.size) mem.size = op.size as EncMem["size"];
         if (op.segment) mem.seg = op.segment as EncMem["seg"];
         let base = op.base;

@@ -161,7 +161,9 @@ function parseIntelMemoryInner(
         parts.base = r0;
         continue;
       }
-      if (parts.base === undefined) parts.base = r0;
+      // nasm adds up the coefficients of a register written twice: `[eax*3+eax]` is `[eax*4]`.
+      if (dialect === "nasm" && parts.index === r0 && parts.base === undefined) parts.scale += 1;
+      else if (parts.base === undefined) parts.base = r0;
       else if (parts.index === undefined) parts.index = r0;
       else errors.push({ message: "too many registers in memory operand", range: cur.range(tk[0]!) });
       continue;
@@ -189,7 +191,12 @@ function parseIntelMemoryInner(
         errors.push({ message: `register '${name}' cannot be subtracted`, range: cur.range(regTok) });
       else if (v === undefined || !sc.atEnd())
         errors.push({ message: "scale must be a number", range: e?.range ?? cur.range(regTok) });
-      else if (parts.index !== undefined) {
+      else if (dialect === "nasm" && parts.base === name && parts.index === undefined) {
+        // `[eax+eax*2]` is eax*3 to nasm (which the encoder writes back as [eax+eax*2]).
+        parts.base = undefined;
+        parts.index = name;
+        parts.scale = Number(v) + 1;
+      } else if (parts.index !== undefined) {
         // `[eax+ebx+ecx*2]`: a plain register was taken as index already; move it to base if possible.
         errors.push({ message: "too many index registers in memory operand", range: cur.range(regTok) });
       } else {

@@ -132,3 +132,64 @@ describe("NASM far pointer with a size keyword", () => {
     }
   });
 });
+
+describe("NASM scales 3, 5 and 9", () => {
+  test("[eax*3], [ebx*5+8], [edx*9], a register written twice: match nasm", () => {
+    const lines = (b: string) => b.split("\n").map((x) => x.trim());
+    const src = `${lines(`bits 32
+      mov eax, [eax*3]
+      mov eax, [ebx*5+8]
+      lea ecx, [edx*9]
+      lea ecx, [3*edx+0x100]
+      lea ecx, [edx*9+label]
+      mov eax, [eax*3+eax]
+      mov eax, [eax+eax*2]
+      mov eax, [eax+eax*8]
+      mov eax, [eax+eax*4+4]
+      mov eax, [eax+eax]
+      mov eax, [ds:eax*5]
+      mov eax, [fs:ecx*9-4]
+      bits 64
+      lea rax, [rcx*9]
+      lea rax, [r9*5+1]
+      lea rax, [r12*3]
+      lea rax, [r13*5]
+      mov eax, [eax*3]
+      bits 16
+      mov eax, [eax*9]
+      label:`).join("\n")}\n`;
+    check(
+      src,
+      "nasm",
+      [
+        "8b0440", // [eax+eax*2]
+        "8b449b08",
+        "8d0cd2",
+        "8d8c5200010000",
+        "8d8cd250000000",
+        "8b048500000000", // eax*4: no base, disp32
+        "8b0440",
+        "8b04c0",
+        "8b448004",
+        "8b0400",
+        "3e8b0480", // nasm keeps the DS override it was given
+        "648b44c9fc",
+        "488d04c9",
+        "4b8d448901",
+        "4b8d0464",
+        "4b8d44ad00", // r13 as a base needs a disp8
+        "678b0440",
+        "66678b04c0",
+      ].join(""),
+    );
+  });
+  test("a scale of 3/5/9 with another base, a 6, or ESP: rejected like nasm", () => {
+    for (const bad of ["mov eax, [ebx+eax*3]", "mov eax, [eax*5+ebx]", "mov eax, [eax*6]", "mov eax, [esp*3]"]) {
+      const program = assemble(`bits 32\n${bad}\n`, { fileName: "t.asm" });
+      const errs = program.diagnostics.filter((d) => d.severity === "error");
+      assert.equal(errs.length, 1, bad);
+      assert.equal(errs[0]!.range.start.line, 1);
+      if (haveNasm) assert.ok(!referenceAssembleText(`bits 32\n${bad}\n`, "nasm").bytes, bad);
+    }
+  });
+});
