@@ -1,6 +1,26 @@
 // Control registers, EFER, RFLAGS and the VMCS segment access-rights format, as bit tables plus name → mask.
 import { type BitField, bit, decodeBits, field, masksOf } from "./bits";
 
+/** The 64-bit general-purpose registers in encoding order (ModRM/REX register number 0-15; SDM Vol. 2 2.1.5). */
+export const GPR64_NAMES = [
+  "rax",
+  "rcx",
+  "rdx",
+  "rbx",
+  "rsp",
+  "rbp",
+  "rsi",
+  "rdi",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+] as const;
+
 /** CR0 (SDM Vol. 3A 2.5, Figure 2-7). */
 export const CR0_BITS = [
   bit(0, "PE", "Protection enable: protected mode"),

@@ -1,28 +1,11 @@
 // Disassembler: formats decoded instructions in Intel (NASM-like) or AT&T (GNU objdump-like) syntax,
 // for the debugger's disassembly view and `vmx run --trace`.
 
+import { GPR64_NAMES } from "../arch/index";
 import { decode, type Insn, K } from "./decoder";
 
 export type DisassemblySyntax = "intel" | "att";
 
-const R64 = [
-  "rax",
-  "rcx",
-  "rdx",
-  "rbx",
-  "rsp",
-  "rbp",
-  "rsi",
-  "rdi",
-  "r8",
-  "r9",
-  "r10",
-  "r11",
-  "r12",
-  "r13",
-  "r14",
-  "r15",
-];
 const R32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 const R16 = ["ax", "cx", "dx", "bx", "sp", "bp", "si", "di"];
 const R8 = ["al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"];
@@ -36,7 +19,7 @@ export function regName(r: number, size: number): string {
   }
   if (size === 2) return r < 8 ? R16[r]! : `r${r}w`;
   if (size === 4) return r < 8 ? R32[r]! : `r${r}d`;
-  return R64[r]!;
+  return GPR64_NAMES[r]!;
 }
 
 function hex(v: bigint | number): string {

@@ -1,25 +1,10 @@
 // Register names the debugger understands (in expressions, conditions, setVariable), mapped onto the
 // target's register access. Names are case-insensitive; GAS's `%` prefix is stripped by the caller.
+import { GPR64_NAMES } from "../../arch/index";
 import type { DebugTarget } from "./target";
 
-export const GPR_NAMES = [
-  "rax",
-  "rcx",
-  "rdx",
-  "rbx",
-  "rsp",
-  "rbp",
-  "rsi",
-  "rdi",
-  "r8",
-  "r9",
-  "r10",
-  "r11",
-  "r12",
-  "r13",
-  "r14",
-  "r15",
-] as const;
+/** The 64-bit general-purpose registers in encoding order (arch/ holds the table). */
+export const GPR_NAMES = GPR64_NAMES;
 export const SEGMENT_NAMES = ["es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"] as const;
 
 /** Register access in a debugger expression: a value of `bits` bits that can be read and written. */
