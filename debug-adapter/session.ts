@@ -36,6 +36,7 @@ import { completionNames, makeEvalEnv } from "./core/eval-env";
 import { ExpressionError, evaluate, splitAssignment, splitFormat } from "./core/expression";
 import { formatNumber, type NumberFormat, parseNumber } from "./core/format";
 import { buildProgram, createTarget, defaultEntry } from "./core/machine-adapter";
+import { SourcePaths } from "./core/paths";
 import { callFrames, type Frame } from "./core/stack";
 import type { DebugTarget } from "./core/target";
 import { ChangeTracker, recordStopValues, scopes, type VarNode, vmcsGroupNodes } from "./core/variables";
@@ -83,6 +84,8 @@ export class VmxDebugSession extends LoggingDebugSession {
   private terminated = false;
   private exceptionFilters = new Set<BreakFilter>();
   private decoder = new TextDecoder("utf-8");
+  /** Canonical source paths, shown in the client's own spelling. */
+  private readonly paths = new SourcePaths();
 
   constructor(debuggerLinesAndColumnsStartAt1 = false, isServer = false) {
     super(undefined, debuggerLinesAndColumnsStartAt1, isServer);
@@ -92,6 +95,12 @@ export class VmxDebugSession extends LoggingDebugSession {
     this.configured = new Promise((resolve) => {
       this.configurationDone = resolve;
     });
+  }
+
+  /** A source file as the client knows it (one canonical file, in the spelling the client used for it). */
+  private source(file: string): DebugProtocol.Source {
+    const path = this.paths.display(file);
+    return { name: basename(path), path };
   }
 
   // ---- error handling: no request may crash the adapter -------------------------------------------------------
@@ -262,14 +271,21 @@ export class VmxDebugSession extends LoggingDebugSession {
   private startProgram(s: LaunchSettings): { ok: true } | { error: string } {
     const missing = s.files.find((f) => readText(f) === undefined);
     if (missing) return { error: `cannot read program '${missing}'` };
-    const built = buildProgram({ files: s.files, syntax: s.syntax, includePaths: s.includePaths, readFile: readText });
+    for (const f of s.files) this.paths.remember(f);
+    const built = buildProgram({
+      files: s.files,
+      syntax: s.syntax,
+      includePaths: s.includePaths,
+      readFile: readText,
+      canonical: this.paths.canonical,
+    });
     for (const d of built.program.diagnostics) {
       const loc = `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}`;
       const out = new OutputEvent(
         `${loc}: ${d.severity}: ${d.message} [${d.code}]\n`,
         d.severity === "error" ? "stderr" : "console",
       ) as DebugProtocol.OutputEvent;
-      out.body.source = { name: basename(d.file), path: d.file };
+      out.body.source = this.source(d.file);
       out.body.line = this.convertDebuggerLineToClient(d.range.start.line);
       out.body.column = this.convertDebuggerColumnToClient(d.range.start.character);
       this.sendEvent(out);
@@ -311,7 +327,7 @@ export class VmxDebugSession extends LoggingDebugSession {
           output: (text, category, location) => {
             const ev = new OutputEvent(text, category) as DebugProtocol.OutputEvent;
             if (location) {
-              ev.body.source = { name: basename(location.file), path: location.file };
+              ev.body.source = this.source(location.file);
               ev.body.line = this.convertDebuggerLineToClient(location.line);
             }
             this.sendEvent(ev);
@@ -472,7 +488,7 @@ export class VmxDebugSession extends LoggingDebugSession {
   private toDapBreakpoint(b: CodeBreakpoint): DebugProtocol.Breakpoint {
     const out: DebugProtocol.Breakpoint = { id: b.id, verified: b.verified };
     if (b.message) out.message = b.message;
-    if (b.file !== undefined) out.source = { name: basename(b.file), path: b.file };
+    if (b.file !== undefined) out.source = this.source(b.file);
     if (b.line !== undefined) out.line = this.convertDebuggerLineToClient(b.line);
     if (b.column !== undefined) out.column = this.convertDebuggerColumnToClient(b.column);
     if (b.address !== undefined) out.instructionReference = toHexString(b.address);
@@ -483,6 +499,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     const path = args.source?.path;
     const e = this.engine;
     if (!e || typeof path !== "string") return [];
+    this.paths.remember(path);
     const specs = (
       Array.isArray(args.breakpoints) ? args.breakpoints : (args.lines ?? []).map((line) => ({ line }))
     ).map((b) => ({
@@ -503,7 +520,7 @@ export class VmxDebugSession extends LoggingDebugSession {
         throw new Error("setBreakpoints: 'source.path' is required");
       if (!this.engine) {
         // Before launch: remember them; they are resolved when the program is assembled.
-        this.pendingSource.set(args.source.path, args);
+        this.pendingSource.set(this.paths.remember(args.source.path), args);
         response.body = {
           breakpoints: (args.breakpoints ?? []).map((b) => ({
             verified: false,
@@ -859,7 +876,7 @@ export class VmxDebugSession extends LoggingDebugSession {
           instructionPointerReference: toHexString(f.address),
         };
         if (f.location) {
-          sf.source = { name: basename(f.location.file), path: f.location.file };
+          sf.source = this.source(f.location.file);
           sf.line = this.convertDebuggerLineToClient(f.location.line);
           sf.column = this.convertDebuggerColumnToClient(f.location.column);
         } else sf.presentationHint = "subtle";
@@ -1179,7 +1196,7 @@ export class VmxDebugSession extends LoggingDebugSession {
           };
           if (i.symbol) d.symbol = i.symbol;
           if (i.location) {
-            d.location = { name: basename(i.location.file), path: i.location.file };
+            d.location = this.source(i.location.file);
             d.line = this.convertDebuggerLineToClient(i.location.line);
             d.column = this.convertDebuggerColumnToClient(i.location.column);
           }
@@ -1199,7 +1216,7 @@ export class VmxDebugSession extends LoggingDebugSession {
         case VMX_STATE_REQUEST: {
           const e = this.stopped(response);
           if (!e) return;
-          response.body = vmxState(e, this.vmcsHistory);
+          response.body = vmxState(e, this.vmcsHistory, (f) => this.paths.display(f));
           this.sendResponse(response);
           return;
         }
@@ -1207,7 +1224,9 @@ export class VmxDebugSession extends LoggingDebugSession {
           const e = this.engine;
           if (!e) throw new Error("no program");
           const a = (isObject(args) ? args : {}) as VmxExitHistoryArguments;
-          response.body = exitHistory(e, typeof a.limit === "number" ? a.limit : undefined);
+          response.body = exitHistory(e, typeof a.limit === "number" ? a.limit : undefined, (f) =>
+            this.paths.display(f),
+          );
           this.sendResponse(response);
           return;
         }

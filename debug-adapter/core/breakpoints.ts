@@ -117,7 +117,9 @@ export class BreakpointStore {
     this.reindex();
   }
 
-  setSource(file: string, specs: (BreakpointOptions & { line: number })[], ids?: number[]): CodeBreakpoint[] {
+  /** Source breakpoints of a file (any spelling of its path: they are kept under its canonical path). */
+  setSource(path: string, specs: (BreakpointOptions & { line: number })[], ids?: number[]): CodeBreakpoint[] {
+    const file = this.sourceMap ? this.sourceMap.canonical(path) : path;
     const out = specs.map((s, i): CodeBreakpoint => {
       const id = ids?.[i] ?? this.newId();
       const base: CodeBreakpoint = {

@@ -25,6 +25,7 @@ import type { VmxEvent } from "../../emulator/vmx/events";
 import { INVALID_POINTER } from "../../emulator/vmx/state";
 import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
 import { eptTranslate, guestTranslate } from "./ept-walk";
+import { type Canonicalize, makeCanonicalizer } from "./paths";
 import type { LineEntry, SymbolEntry } from "./source-map";
 import { SourceMap } from "./source-map";
 import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxView } from "./target";
@@ -34,6 +35,8 @@ export interface BuildInput {
   syntax?: "gas" | "nasm";
   includePaths: string[];
   readFile(path: string): string | undefined;
+  /** How file names become one canonical path each (default: realpath, see paths.ts). */
+  canonical?: Canonicalize;
 }
 
 export interface BuiltProgram {
@@ -69,29 +72,21 @@ export function buildProgram(input: BuildInput): BuiltProgram {
     includeDirs: input.includePaths,
     cwd: dirname(first),
   });
-  // Included files are named as the include directive wrote them ("../hypervisor.asm"): normalize, so
+  // Included files are named as the include directive joined them ("/x/broken/../hypervisor.asm", or relative to
+  // the working directory for an include directory given relatively): the source map makes them canonical, so
   // breakpoints and stack frames agree with the editor's paths.
-  const norm = new Map<string, string>();
-  const file = (f: string) => {
-    let n = norm.get(f);
-    if (n === undefined) {
-      n = resolve(dirname(fileName), f);
-      norm.set(f, n);
-    }
-    return n;
-  };
-  const lines: LineEntry[] = program.lineMap.map((e) => ({ ...e, file: file(e.file) }));
+  const lines: LineEntry[] = program.lineMap.map((e) => ({ ...e }));
   const symbols: SymbolEntry[] = [...program.symbols].map(([name, s]) => ({
     name,
     value: s.value,
     label: s.label,
-    file: file(s.file),
+    file: s.file,
     line: s.line,
   }));
   return {
     program,
     syntax,
-    sourceMap: new SourceMap(lines, symbols),
+    sourceMap: new SourceMap(lines, symbols, input.canonical ?? makeCanonicalizer()),
     errors: program.diagnostics.filter((d) => d.severity === "error"),
     files,
   };

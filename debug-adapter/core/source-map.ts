@@ -1,5 +1,7 @@
 // Address ⇄ source line, and address ⇄ label, over the assembler's line map and symbol table.
-// Lines and columns are 0-based, as in the assembler's Program.
+// Lines and columns are 0-based, as in the assembler's Program. File names are canonical (paths.ts): the line
+// map's names are canonicalized once here, and every path asked about is canonicalized the same way.
+import { type Canonicalize, lexicalCanonicalizer } from "./paths";
 
 export interface LineEntry {
   address: bigint;
@@ -31,27 +33,34 @@ export interface ResolvedLine {
   address: bigint;
 }
 
-/** Normalizes a path for comparison: forward slashes, and case-folded on case-insensitive platforms. */
-export function samePath(a: string, b: string): boolean {
-  const norm = (p: string) => {
-    const s = p.replace(/\\/g, "/");
-    return process.platform === "win32" || process.platform === "darwin" ? s.toLowerCase() : s;
-  };
-  return norm(a) === norm(b);
-}
-
 export class SourceMap {
   /** Entries with a length, sorted by address. */
   private readonly byAddress: LineEntry[];
   private readonly labels: SymbolEntry[];
   private readonly symbolsByName = new Map<string, SymbolEntry>();
 
-  constructor(lineMap: readonly LineEntry[], symbols: readonly SymbolEntry[]) {
+  constructor(
+    lineMap: readonly LineEntry[],
+    symbols: readonly SymbolEntry[],
+    readonly canonical: Canonicalize = lexicalCanonicalizer,
+  ) {
+    const names = new Map<string, string>();
+    const key = (f: string) => {
+      let k = names.get(f);
+      if (k === undefined) {
+        k = canonical(f);
+        names.set(f, k);
+      }
+      return k;
+    };
     this.byAddress = lineMap
       .filter((e) => e.length > 0)
+      .map((e) => ({ ...e, file: key(e.file) }))
       .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    this.labels = symbols.filter((s) => s.label).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    for (const s of symbols) this.symbolsByName.set(s.name, s);
+    for (const s of symbols) this.symbolsByName.set(s.name, s.file === undefined ? s : { ...s, file: key(s.file) });
+    this.labels = [...this.symbolsByName.values()]
+      .filter((s) => s.label)
+      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   }
 
   get entries(): readonly LineEntry[] {
@@ -100,9 +109,10 @@ export class SourceMap {
    * same file that emitted something (a breakpoint on a comment or label moves to the next instruction).
    */
   resolveLine(file: string, line: number): ResolvedLine | undefined {
+    const key = this.canonical(file);
     let best: LineEntry | undefined;
     for (const e of this.byAddress) {
-      if (!samePath(e.file, file) || e.line < line) continue;
+      if (e.file !== key || e.line < line) continue;
       if (!best || e.line < best.line || (e.line === best.line && e.address < best.address)) best = e;
     }
     return best ? { line: best.line, column: best.column, address: best.address } : undefined;
@@ -110,7 +120,8 @@ export class SourceMap {
 
   /** All item addresses in a file, in line order (for breakpoint locations). */
   linesOf(file: string): number[] {
-    return [...new Set(this.byAddress.filter((e) => samePath(e.file, file)).map((e) => e.line))].sort((a, b) => a - b);
+    const key = this.canonical(file);
+    return [...new Set(this.byAddress.filter((e) => e.file === key).map((e) => e.line))].sort((a, b) => a - b);
   }
 
   symbol(name: string): SymbolEntry | undefined {

@@ -46,12 +46,20 @@ export class VmcsHistory {
   }
 }
 
-export function provenanceOf(w: VmwriteRecord | undefined): VmwriteProvenance | undefined {
-  if (!w?.location) return undefined;
-  return { ...w.location, address: toHexString(w.address), instructionCount: w.count };
+/** How a canonical source path is shown to the client (SourcePaths.display in the session). */
+export type DisplayPath = (file: string) => string;
+const asIs: DisplayPath = (f) => f;
+
+function shown<T extends { file: string }>(loc: T, display: DisplayPath): T {
+  return { ...loc, file: display(loc.file) };
 }
 
-export function explanationOf(f: EntryFailureExplanation): VmEntryFailureExplanation {
+export function provenanceOf(w: VmwriteRecord | undefined, display: DisplayPath = asIs): VmwriteProvenance | undefined {
+  if (!w?.location) return undefined;
+  return shown({ ...w.location, address: toHexString(w.address), instructionCount: w.count }, display);
+}
+
+export function explanationOf(f: EntryFailureExplanation, display: DisplayPath = asIs): VmEntryFailureExplanation {
   const out: VmEntryFailureExplanation = {
     kind: f.kind,
     instruction: f.instruction,
@@ -59,19 +67,19 @@ export function explanationOf(f: EntryFailureExplanation): VmEntryFailureExplana
     sdm: f.sdm,
     message: f.message,
     fields: f.fields.map((fd) => {
-      const p = provenanceOf(fd.provenance);
+      const p = provenanceOf(fd.provenance, display);
       return p
         ? { name: fd.name, value: toHexString(fd.value), provenance: p }
         : { name: fd.name, value: toHexString(fd.value) };
     }),
   };
-  if (f.location) out.location = f.location;
+  if (f.location) out.location = shown(f.location, display);
   if (f.errorNumber !== undefined) out.errorNumber = f.errorNumber;
   if (f.exitReason !== undefined) out.exitReason = f.exitReason;
   return out;
 }
 
-export function vmxState(engine: DebugEngine, history: VmcsHistory): VmxStateResponseBody {
+export function vmxState(engine: DebugEngine, history: VmcsHistory, display: DisplayPath = asIs): VmxStateResponseBody {
   const t = engine.target;
   const body: VmxStateResponseBody = { stopId: engine.stopId, mode: t.vmx.operation(), fields: [] };
   const on = t.vmx.vmxonPointer();
@@ -94,7 +102,7 @@ export function vmxState(engine: DebugEngine, history: VmcsHistory): VmxStateRes
     if (r) body.lastExit.description = r.description;
   }
   const failure = engine.lastEntryFailure();
-  if (failure) body.lastEntryFailure = explanationOf(failure);
+  if (failure) body.lastEntryFailure = explanationOf(failure, display);
   if (cur === undefined) return body;
   for (const f of VMCS_FIELDS) {
     if (!t.vmx.fieldSupported(f.encoding)) continue;
@@ -133,14 +141,18 @@ export function vmxState(engine: DebugEngine, history: VmcsHistory): VmxStateRes
       changed,
       description: f.description,
     };
-    const p = provenanceOf(engine.provenance(f.encoding, cur));
+    const p = provenanceOf(engine.provenance(f.encoding, cur), display);
     if (p) state.provenance = p;
     body.fields.push(state);
   }
   return body;
 }
 
-export function exitHistory(engine: DebugEngine, limit?: number): VmxExitHistoryResponseBody {
+export function exitHistory(
+  engine: DebugEngine,
+  limit?: number,
+  display: DisplayPath = asIs,
+): VmxExitHistoryResponseBody {
   const all = engine.exits.entries;
   const cap = Math.max(0, Math.min(limit ?? 1000, 100_000));
   const exits = all.slice(Math.max(0, all.length - cap)).map((e): VmExitHistoryEntry => {
@@ -153,7 +165,7 @@ export function exitHistory(engine: DebugEngine, limit?: number): VmxExitHistory
       guestRip: toHexString(e.guestRip),
       instructionCount: e.count,
     };
-    if (e.guestLocation) out.guestLocation = e.guestLocation;
+    if (e.guestLocation) out.guestLocation = shown(e.guestLocation, display);
     return out;
   });
   return { exits, total: all.length };
