@@ -211,6 +211,8 @@ export class Cpu {
   activityState = 0;
   pendingDebug = 0n;
   pendingStop: StopReason | undefined;
+  /** Set by Machine.run/step: stop once an exception (vectors 0–31) has been delivered through the IDT. */
+  stopOnExceptionDelivery = false;
   /** The instruction being executed (for VMX hooks and exceptions). */
   current: Insn | undefined;
   /** Nesting of exception delivery (for #DF / triple fault). */
@@ -1642,8 +1644,10 @@ export class Cpu {
 
   private deliverWithDf(vector: number, errorCode: number): void {
     const first = vector;
+    const faultRip = this.rip;
     try {
       this.deliver(vector, errorCode, "hw", this.rip);
+      this.exceptionDelivered(vector, errorCode, faultRip);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
       const second = e.vector;
@@ -1655,23 +1659,43 @@ export class Cpu {
         // Handled serially: deliver the second exception instead (the first one is lost, SDM Table 6-5).
         try {
           this.deliver(second, e.errorCode, "hw", this.rip);
+          this.exceptionDelivered(second, e.errorCode, faultRip);
         } catch (e2) {
           if (!(e2 instanceof CpuFault)) throw e2;
-          this.deliverDoubleFault();
+          this.deliverDoubleFault(faultRip);
         }
         return;
       }
-      this.deliverDoubleFault();
+      this.deliverDoubleFault(faultRip);
     }
   }
 
-  private deliverDoubleFault(): void {
+  private deliverDoubleFault(faultRip: number): void {
     try {
       this.deliver(8, 0, "hw", this.rip);
+      this.exceptionDelivered(8, 0, faultRip);
     } catch (e) {
       if (!(e instanceof CpuFault)) throw e;
       this.tripleFault(e.vector);
     }
+  }
+
+  /**
+   * Called after an exception (vector 0–31) was delivered through the IDT: with stopOnExceptionDelivery the run
+   * stops now, with RIP at the handler's entry (resuming continues in the handler).
+   */
+  exceptionDelivered(vector: number, errorCode: number, faultRip: number): void {
+    if (!this.stopOnExceptionDelivery || this.pendingStop !== undefined) return;
+    const r: StopReason = {
+      kind: "exceptionDelivered",
+      vector,
+      faultRip: linBig(faultRip),
+      rip: linBig(this.rip),
+      guest: this.hooks.nonRoot,
+    };
+    if (errorCode >= 0) r.errorCode = errorCode;
+    if (vector === 14) r.cr2 = linBig(this.cr2);
+    this.requestStop(r);
   }
 
   tripleFault(lastVector: number): never {

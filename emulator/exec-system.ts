@@ -100,11 +100,16 @@ function softInt(cpu: Cpu, i: Insn, vector: number, kind: "sw" | "int1"): void {
   cpu.current = i; // the instruction length VMX reports for software interrupts
   cpu.deliver(vector, -1, kind, cpu.nextRip);
 }
+/** INT3, INTO and INT1 raise exceptions (#BP, #OF, #DB), which the debugger can stop on; INT n does not. */
+function softException(cpu: Cpu, i: Insn, vector: number, kind: "sw" | "int1"): void {
+  softInt(cpu, i, vector, kind);
+  cpu.exceptionDelivered(vector, -1, cpu.insnRip);
+}
 def("int", (cpu, i) => softInt(cpu, i, i.imm & 0xff, "sw"));
-def("int3", (cpu, i) => softInt(cpu, i, 3, "sw"));
-def("int1", (cpu, i) => softInt(cpu, i, 1, "int1"));
+def("int3", (cpu, i) => softException(cpu, i, 3, "sw"));
+def("int1", (cpu, i) => softException(cpu, i, 1, "int1"));
 def("into", (cpu, i) => {
-  if (cpu.getFlags() & 0x800) softInt(cpu, i, 4, "sw");
+  if (cpu.getFlags() & 0x800) softException(cpu, i, 4, "sw");
 });
 def("bound", (cpu, i) => {
   const ea = cpu.ea(i);

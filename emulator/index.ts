@@ -5,7 +5,7 @@ export type { CpuModel } from "./cpu-model";
 export { decode, Insn } from "./decoder";
 export { Devices, type OutputListener, type OutputStream } from "./devices";
 export { type DisassembledInstruction, type DisassemblySyntax, disassemble, formatInstruction } from "./disasm";
-export { decodeBytes, Machine, type MachineOptions, type RunOptions, type Snapshot } from "./machine";
+export { decodeBytes, Machine, type MachineOptions, type RunOptions, type Snapshot, type StepOptions } from "./machine";
 export { PhysicalMemory } from "./memory";
 export { FIRMWARE_EXIT_PORT, LAYOUT, SELECTORS, START_STATES, type StartState } from "./start-states";
 export type { StopKind, StopReason } from "./stop-reason";

@@ -43,6 +43,16 @@ export interface RunOptions {
   physicalBreakpoints?: ReadonlySet<bigint>;
   /** Called before each instruction when set (tracing; slows the run). */
   trace?: (m: Machine) => void;
+  /**
+   * Stop with `{ kind: "exceptionDelivered" }` after an exception (vectors 0–31 raised by an instruction or by
+   * delivery, INT3/INTO/INT1 included, INT n and external interrupts not) is delivered through the IDT/IVT.
+   */
+  stopOnExceptionDelivery?: boolean;
+}
+
+export interface StepOptions {
+  /** As RunOptions.stopOnExceptionDelivery: the step returns `exceptionDelivered` instead of `step`. */
+  stopOnExceptionDelivery?: boolean;
 }
 
 export interface Snapshot {
@@ -177,7 +187,8 @@ export class Machine {
   // --- execution -----------------------------------------------------------------------------------------
 
   /** Executes one instruction; returns why it stopped, or { kind: "step" }. */
-  step(): StopReason {
+  step(opts: StepOptions = {}): StopReason {
+    this.cpu.stopOnExceptionDelivery = opts.stopOnExceptionDelivery === true;
     const r = this.cpu.step();
     return r ?? { kind: "step", rip: this.rip };
   }
@@ -186,6 +197,7 @@ export class Machine {
   run(opts: RunOptions): StopReason {
     const cpu = this.cpu;
     const max = opts.maxInstructions;
+    cpu.stopOnExceptionDelivery = opts.stopOnExceptionDelivery === true;
     const bps = new Set<number>();
     for (const b of opts.breakpoints ?? []) {
       bps.add(Number(BigInt.asIntN(64, b)));
@@ -194,7 +206,10 @@ export class Machine {
     const pbps = opts.physicalBreakpoints ?? new Set<bigint>();
     const trace = opts.trace;
     const checkBp = bps.size > 0 || pbps.size > 0;
-    if (!checkBp && !trace) return this.runFast(max);
+    if (!checkBp && !trace) {
+      const r = cpu.runBatch(max);
+      return r ?? { kind: "budget", rip: this.rip, executed: max };
+    }
     // Linear breakpoints alone: the batched loop checks them (physical ones and tracing step one at a time).
     if (pbps.size === 0 && !trace) {
       const r = cpu.runBatch(max, makeLinearBreakpoints(bps));
@@ -219,6 +234,7 @@ export class Machine {
 
   /** Fast run without breakpoints or tracing. */
   runFast(maxInstructions: number): StopReason {
+    this.cpu.stopOnExceptionDelivery = false;
     const r = this.cpu.runBatch(maxInstructions);
     return r ?? { kind: "budget", rip: this.rip, executed: maxInstructions };
   }

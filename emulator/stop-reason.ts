@@ -11,6 +11,23 @@ export type StopReason =
   | { kind: "tripleFault"; rip: bigint; vector: number; message: string }
   /** The start state's IDT handler for `vector` ran: an exception nobody handled (long64/protected32 starts). */
   | { kind: "exception"; vector: number; errorCode?: number; rip: bigint; cr2?: bigint }
+  /**
+   * Only with `stopOnExceptionDelivery`: an exception (vector 0–31 raised by an instruction or by event
+   * delivery, including #BP from INT3, #OF from INTO and #DB from INT1; not INT n, not external interrupts, not
+   * events injected by VM entry) was delivered through the program's own IDT/IVT. Reported after delivery
+   * completed: `rip` is the handler's entry (the RIP offset in the new CS), `faultRip` the RIP of the instruction
+   * that raised it. `guest`: delivered in VMX non-root operation (exceptions that cause VM exits are not
+   * deliveries). A #DF is reported as vector 8 once delivered; a triple fault stays `tripleFault`.
+   */
+  | {
+      kind: "exceptionDelivered";
+      vector: number;
+      errorCode?: number;
+      faultRip: bigint;
+      rip: bigint;
+      cr2?: bigint;
+      guest: boolean;
+    }
   /** Shutdown for another reason (VMX abort, shutdown port), with an explanation. */
   | { kind: "shutdown"; rip: bigint; message: string }
   /** VMX: a VM entry failed (check id, SDM section, message, fields). Filled by emulator/vmx. */

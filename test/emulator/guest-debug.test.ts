@@ -1,0 +1,66 @@
+// Debugger features in VMX non-root operation: exception-delivery stops and call frames marked guest.
+// The guest of examples/hypervisor.asm is given an INT3 it handles through its own IDT gate (the guest shares
+// the host's IDT at 0x2000; the example's exception bitmap is 0, so #BP does not exit).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { assemble } from "../../assembler/index";
+import { Machine } from "../../emulator/index";
+import { createVmx } from "../../emulator/vmx/vmx";
+
+const EXAMPLE = join(__dirname, "../../examples/hypervisor.asm");
+
+/** The example with, at the guest's entry, gate 3 pointed at `g_bp_handler` and an INT3 at `g_int3`. */
+function guestWithInt3(): { m: Machine; symbols: Map<string, bigint> } {
+  const source = readFileSync(EXAMPLE, "utf8").replace(
+    /^guest_entry:\n/m,
+    `g_bp_handler:
+        iretq
+guest_entry:
+        lea rax, [rel g_bp_handler]
+        mov [0x2000 + 3*16], ax
+        shr rax, 16
+        mov [0x2000 + 3*16 + 6], ax
+        shr rax, 16
+        mov [0x2000 + 3*16 + 8], eax
+        call g_sub
+        jmp g_after
+g_sub:
+g_int3:
+        int3
+        ret
+g_after:
+`,
+  );
+  assert.notEqual(source, readFileSync(EXAMPLE, "utf8"));
+  const program = assemble(source, { fileName: EXAMPLE });
+  const errors = program.diagnostics.filter((d) => d.severity === "error");
+  assert.deepEqual(errors, []);
+  const m = new Machine({ vmx: createVmx });
+  for (const s of program.sections) m.load(s.bytes, s.address);
+  const symbols = new Map<string, bigint>();
+  for (const [name, sym] of program.symbols) symbols.set(name, sym.value);
+  m.setupStart("long64", symbols.get("start")!);
+  return { m, symbols };
+}
+
+test("an INT3 the guest handles itself stops with guest: true; resuming finishes the run as before", () => {
+  const { m, symbols } = guestWithInt3();
+  let out = "";
+  m.onOutput((b) => {
+    out += Buffer.from(b).toString("latin1");
+  });
+  const stop = m.run({ maxInstructions: 2_000_000, stopOnExceptionDelivery: true });
+  assert.deepEqual(stop, {
+    kind: "exceptionDelivered",
+    vector: 3,
+    faultRip: symbols.get("g_int3"),
+    rip: symbols.get("g_bp_handler"),
+    guest: true,
+  });
+  assert.match(out, /VMLAUNCH\n$/);
+  const end = m.run({ maxInstructions: 2_000_000, stopOnExceptionDelivery: true });
+  assert.equal(end.kind, "halted");
+  assert.match(out, /VMXOFF: ok\nVM exits handled: 5\n$/);
+});
