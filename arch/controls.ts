@@ -16,7 +16,14 @@ export interface ControlBit {
   default1?: boolean;
 }
 
-export type ControlSetName = "PIN_BASED" | "PROC_BASED" | "PROC_BASED2" | "PROC_BASED3" | "EXIT_CTLS" | "ENTRY_CTLS";
+export type ControlSetName =
+  | "PIN_BASED"
+  | "PROC_BASED"
+  | "PROC_BASED2"
+  | "PROC_BASED3"
+  | "EXIT_CTLS"
+  | "EXIT_CTLS2"
+  | "ENTRY_CTLS";
 
 export interface ControlSet {
   name: ControlSetName;
@@ -267,6 +274,13 @@ const proc3 = controlTable(
       "EPT verifies that guest translations use permitted paging structures",
     ],
     [4, "IPI_VIRTUALIZATION", "IPI virtualization", "Guest IPIs are virtualized through the PID-pointer table"],
+    // Bit 5 is not named here: no source available to us (SDM excerpts, Linux, Xen, Bochs) defines it.
+    [
+      6,
+      "ENABLE_MSR_LIST_INSTRUCTIONS",
+      "enable MSR-list instructions",
+      "RDMSRLIST and WRMSRLIST are allowed (otherwise #UD); the MSR bitmaps govern their exits",
+    ],
     [
       7,
       "VIRTUALIZE_IA32_SPEC_CTRL",
@@ -341,6 +355,25 @@ const exit = controlTable(
 export const EXIT_CTLS_BITS = exit.bits;
 export const EXIT_CTLS = exit.masks;
 
+// SDM 25.7.1, "Secondary VM-Exit Controls" (64-bit field, used when "activate secondary controls" = 1; allowed
+// 1-settings in IA32_VMX_EXIT_CTLS2). Bits 0 and 1 come with FRED (Linux SECONDARY_VM_EXIT_{SAVE,LOAD}_IA32_FRED),
+// bit 2 with CET (Bochs VMX_VMEXIT_CTRL2_SHADOW_STACK_BUSY_CTRL).
+const exit2 = controlTable(
+  [
+    [0, "SAVE_FRED", "save FRED", "The FRED MSRs are saved into the guest-state area on VM exit"],
+    [1, "LOAD_FRED", "load FRED", "The FRED MSRs are loaded from the host-state area on VM exit"],
+    [
+      2,
+      "PREMATURELY_BUSY_SHADOW_STACK",
+      "prematurely busy shadow stack",
+      "A shadow-stack token found busy during event delivery is reported in the exit qualification",
+    ],
+  ],
+  0,
+);
+export const EXIT_CTLS2_BITS = exit2.bits;
+export const EXIT_CTLS2 = exit2.masks;
+
 // SDM 25.8.1
 const entry = controlTable(
   [
@@ -378,6 +411,12 @@ const entry = controlTable(
       "IA32_LBR_CTL is loaded from the guest-state area on VM entry",
     ],
     [22, "LOAD_PKRS", "load PKRS", "IA32_PKRS is loaded from the guest-state area on VM entry"],
+    [
+      23,
+      "LOAD_FRED",
+      "load FRED",
+      "The FRED MSRs (IA32_FRED_CONFIG, RSP1-3, STKLVLS, SSP1-3) are loaded from the guest-state area",
+    ],
   ],
   ENTRY_CTLS_DEFAULT1,
 );
@@ -436,6 +475,16 @@ export const CONTROL_SETS: readonly ControlSet[] = Object.freeze([
     trueMsr: 0x48f,
     default1: EXIT_CTLS_DEFAULT1,
     bits: EXIT_CTLS_BITS,
+    sdm: "25.7.1",
+  },
+  {
+    name: "EXIT_CTLS2",
+    title: "secondary VM-exit controls",
+    field: VMCS.SECONDARY_VM_EXIT_CONTROLS,
+    width: 64,
+    msr: 0x493,
+    default1: 0,
+    bits: EXIT_CTLS2_BITS,
     sdm: "25.7.1",
   },
   {

@@ -234,6 +234,45 @@ const TABLE: MsrInfo[] = [
   { index: 0x174, name: "IA32_SYSENTER_CS", access: "rw", description: "SYSENTER target CS", sdm: "Vol. 3A 5.8.7" },
   { index: 0x175, name: "IA32_SYSENTER_ESP", access: "rw", description: "SYSENTER target ESP", sdm: "Vol. 3A 5.8.7" },
   { index: 0x176, name: "IA32_SYSENTER_EIP", access: "rw", description: "SYSENTER target EIP", sdm: "Vol. 3A 5.8.7" },
+  // FRED (flexible return and event delivery): the MSRs the FRED VMCS fields load and save (Linux msr-index.h).
+  ...(["RSP0", "RSP1", "RSP2", "RSP3"] as const).map(
+    (r, i): MsrInfo => ({
+      index: 0x1cc + i,
+      name: `IA32_FRED_${r}`,
+      access: "rw",
+      description: `FRED stack pointer for stack level ${i} (64-byte aligned)`,
+      sdm: "Vol. 3A 7.4 (FRED)",
+    }),
+  ),
+  {
+    index: 0x1d0,
+    name: "IA32_FRED_STKLVLS",
+    access: "rw",
+    description: "FRED stack level of each exception vector (2 bits per vector 0-31)",
+    sdm: "Vol. 3A 7.4 (FRED)",
+  },
+  ...(["SSP1", "SSP2", "SSP3"] as const).map(
+    (r, i): MsrInfo => ({
+      index: 0x1d1 + i,
+      name: `IA32_FRED_${r}`,
+      access: "rw",
+      description: `FRED shadow-stack pointer for stack level ${i + 1} (8-byte aligned)`,
+      sdm: "Vol. 3A 7.4 (FRED)",
+    }),
+  ),
+  {
+    index: 0x1d4,
+    name: "IA32_FRED_CONFIG",
+    access: "rw",
+    bits: [
+      field(8, 6, "REDZONE", "Bytes skipped below RSP on ring-0 events, in 64-byte units"),
+      field(10, 9, "INT_STKLVL", "Stack level used for maskable external interrupts"),
+      field(63, 12, "ENTRYPOINT", "Linear address (page-aligned) of the FRED event-delivery entry point"),
+    ],
+    // Bits 2, 5:4 and 11 are reserved (the VM-entry check on the guest value tests exactly these, as KVM does).
+    description: "FRED configuration: event-delivery entry point, red zone, interrupt stack level",
+    sdm: "Vol. 3A 7.4 (FRED)",
+  },
   {
     index: 0x1d9,
     name: "IA32_DEBUGCTL",

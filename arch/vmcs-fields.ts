@@ -350,6 +350,12 @@ const B_2_1 = [
     "IA32_SPEC_CTRL shadow: value the guest reads from IA32_SPEC_CTRL",
     x(EXEC, { feature: "virtualize IA32_SPEC_CTRL", see: "25.6" }),
   ],
+  [
+    "INJECTED_EVENT_DATA",
+    0x2052,
+    "Event data delivered with an event injected by VM entry (FRED: e.g. CR2 for #PF, DR6 bits for #DB)",
+    x(ENTRY, { feature: "load FRED", see: "25.8.3" }),
+  ],
 ] as const satisfies readonly Row[];
 
 // B.2.2 64-Bit Read-Only Data Field
@@ -359,6 +365,12 @@ const B_2_2 = [
     0x2400,
     "Guest-physical address that caused an EPT violation or EPT misconfiguration",
     { feature: "enable EPT", see: "25.9.1" },
+  ],
+  [
+    "ORIGINAL_EVENT_DATA",
+    0x2404,
+    "Event data of the event that was being delivered when the VM exit occurred (FRED; IDT-vectoring)",
+    { feature: "load FRED", see: "25.9.3" },
   ],
 ] as const satisfies readonly Row[];
 
@@ -437,6 +449,54 @@ const B_2_3 = [
     "Guest IA32_PKRS (protection keys for supervisor pages)",
     { feature: "load PKRS", see: "25.4.1" },
   ],
+  [
+    "GUEST_IA32_FRED_CONFIG",
+    0x281a,
+    "Guest IA32_FRED_CONFIG (FRED enable, event-delivery entry point, stack-level defaults)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_RSP1",
+    0x281c,
+    "Guest IA32_FRED_RSP1 (stack pointer for stack level 1)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_RSP2",
+    0x281e,
+    "Guest IA32_FRED_RSP2 (stack pointer for stack level 2)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_RSP3",
+    0x2820,
+    "Guest IA32_FRED_RSP3 (stack pointer for stack level 3)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_STKLVLS",
+    0x2822,
+    "Guest IA32_FRED_STKLVLS (stack level used by each exception vector)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_SSP1",
+    0x2824,
+    "Guest IA32_FRED_SSP1 (shadow-stack pointer for stack level 1)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_SSP2",
+    0x2826,
+    "Guest IA32_FRED_SSP2 (shadow-stack pointer for stack level 2)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
+  [
+    "GUEST_IA32_FRED_SSP3",
+    0x2828,
+    "Guest IA32_FRED_SSP3 (shadow-stack pointer for stack level 3)",
+    { feature: "load FRED or save FRED", see: "25.4.1" },
+  ],
 ] as const satisfies readonly Row[];
 
 // B.2.4 64-Bit Host-State Fields
@@ -450,6 +510,54 @@ const B_2_4 = [
     { feature: "load IA32_PERF_GLOBAL_CTRL" },
   ],
   ["HOST_IA32_PKRS", 0x2c06, "Host IA32_PKRS loaded on VM exit", { feature: "load PKRS" }],
+  [
+    "HOST_IA32_FRED_CONFIG",
+    0x2c08,
+    "Host IA32_FRED_CONFIG (FRED enable, event-delivery entry point, stack-level defaults)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_RSP1",
+    0x2c0a,
+    "Host IA32_FRED_RSP1 (stack pointer for stack level 1)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_RSP2",
+    0x2c0c,
+    "Host IA32_FRED_RSP2 (stack pointer for stack level 2)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_RSP3",
+    0x2c0e,
+    "Host IA32_FRED_RSP3 (stack pointer for stack level 3)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_STKLVLS",
+    0x2c10,
+    "Host IA32_FRED_STKLVLS (stack level used by each exception vector)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_SSP1",
+    0x2c12,
+    "Host IA32_FRED_SSP1 (shadow-stack pointer for stack level 1)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_SSP2",
+    0x2c14,
+    "Host IA32_FRED_SSP2 (shadow-stack pointer for stack level 2)",
+    { feature: "load FRED", see: "25.5" },
+  ],
+  [
+    "HOST_IA32_FRED_SSP3",
+    0x2c16,
+    "Host IA32_FRED_SSP3 (shadow-stack pointer for stack level 3)",
+    { feature: "load FRED", see: "25.5" },
+  ],
 ] as const satisfies readonly Row[];
 
 // B.3.1 32-Bit Control Fields

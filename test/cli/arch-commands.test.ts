@@ -60,7 +60,8 @@ describe("vmx fields", () => {
     const r = await run("fields", "--width", "64", "--type", "read-only");
     assert.equal(r.code, 0);
     assert.match(r.out, /GUEST_PHYSICAL_ADDRESS/);
-    assert.match(r.out, /^1 field$/m);
+    assert.match(r.out, /ORIGINAL_EVENT_DATA/);
+    assert.match(r.out, /^2 fields$/m);
   });
 
   test("bad arguments", async () => {

@@ -4,6 +4,7 @@
 // qualification, and the check id.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { EXIT_CTLS2 } from "../../arch/index";
 import type { CpuModel } from "../../emulator/cpu-model";
 import { CheckContext, ENTRY_CHECKS, runChecks, runEntryChecks } from "../../emulator/vmx/checks/index";
 import {
@@ -83,6 +84,22 @@ const noAd = variantModel(SKYLAKE, {
 const withRtm = variantModel(SKYLAKE, {}, (leaf, sub, o) =>
   leaf === 7 && sub === 0 ? [o[0], o[1] | (1 << 11), o[2], o[3]] : o,
 );
+
+/** A valid FRED state (entry point and stacks canonical and aligned) loaded by VM entry / VM exit. */
+function fredState(s: VmcsState, prefix: "GUEST" | "HOST"): VmcsState {
+  const f = (n: string) => VMCS[`${prefix}_IA32_FRED_${n}` as keyof typeof VMCS];
+  s.set(f("CONFIG"), 0xffff_ffff_8000_1000n | (1n << 6n) | (3n << 9n));
+  for (const [i, n] of ["RSP1", "RSP2", "RSP3"].entries()) s.set(f(n), 0x7000_0000n + BigInt(i) * 0x1000n);
+  for (const [i, n] of ["SSP1", "SSP2", "SSP3"].entries()) s.set(f(n), 0x7100_0008n + BigInt(i) * 0x1000n);
+  return s.set(f("STKLVLS"), 0xffff_ffffn);
+}
+function loadGuestFred(s: VmcsState): VmcsState {
+  return fredState(s.or(ENTRY, ENTRY_CTLS.LOAD_FRED), "GUEST");
+}
+function loadHostFred(s: VmcsState): VmcsState {
+  s.or(EXIT, EXIT_CTLS.ACTIVATE_SECONDARY_CONTROLS).set(VMCS.SECONDARY_VM_EXIT_CONTROLS, BigInt(EXIT_CTLS2.LOAD_FRED));
+  return fredState(s, "HOST");
+}
 
 const CASES: Record<string, Case> = {
   // ---- 26.2.1.1 VM-execution controls → 7
@@ -274,6 +291,7 @@ const CASES: Record<string, Case> = {
   "HST-15": { mutate: (s) => s.or(EXIT, EXIT_CTLS.LOAD_IA32_EFER).set(VMCS.HOST_IA32_EFER, 0x100) },
   "HST-16": { mutate: (s) => s.or(EXIT, EXIT_CTLS.LOAD_IA32_EFER).set(VMCS.HOST_IA32_EFER, 0x400) },
   "HST-17": { model: PERMISSIVE, mutate: (s) => s.or(EXIT, EXIT_CTLS.LOAD_PKRS).set(VMCS.HOST_IA32_PKRS, 1n << 32n) },
+  "HST-18": { model: PERMISSIVE, mutate: (s) => loadHostFred(s).set(VMCS.HOST_IA32_FRED_CONFIG, 1n << 11n) },
   // ---- 26.2.3 host segment and descriptor-table registers → 8
   "HSEG-01": { mutate: (s) => s.set(VMCS.HOST_ES_SELECTOR, 0x11) },
   "HSEG-02": { mutate: (s) => s.set(VMCS.HOST_CS_SELECTOR, 0x0b) },
@@ -385,6 +403,7 @@ const CASES: Record<string, Case> = {
     mutate: (s) => s.or(ENTRY, ENTRY_CTLS.LOAD_PKRS).set(VMCS.GUEST_IA32_PKRS, 1n << 32n),
   },
   "GCR-28": { model: PERMISSIVE, mutate: (s) => s.or(ENTRY, ENTRY_CTLS.LOAD_UINV).set(VMCS.GUEST_UINV, 0x100) },
+  "GCR-29": { model: PERMISSIVE, mutate: (s) => loadGuestFred(s).set(VMCS.GUEST_IA32_FRED_RSP2, 0x7000_0020n) },
   "GCR-30": {
     also: ["GSEG-40"],
     model: PERMISSIVE,
@@ -600,10 +619,8 @@ const CASES: Record<string, Case> = {
 const NOT_A_FAILURE: Record<string, string> = {
   "CTL-04": "a rule (secondary controls treated as 0 when not activated), tested below",
   "PDPTE-01": "the condition under which the PDPTE checks apply, tested below",
-  "GCR-29": "load FRED: arch has no FRED control bit or state fields, so the check is inert",
-  "GCR-31": "load IA32_SPEC_CTRL: arch has no such entry control or field, so the check is inert",
-  "HST-18": "load FRED (secondary exit): arch has no FRED state fields, so the check is inert",
-  "HST-19": "load IA32_SPEC_CTRL (secondary exit): arch has no such field, so the check is inert",
+  "GCR-31": "Bochs' load IA32_SPEC_CTRL entry control: not in the SDM nor in arch, so the check is inert",
+  "HST-19": "Bochs' load IA32_SPEC_CTRL secondary exit control: bit 2 is 'prematurely busy shadow stack' in the SDM",
 };
 
 const PHASE_ORDER = { control: 0, host: 1, guest: 2, msr: 3 } as const;
@@ -690,6 +707,53 @@ describe("VM-entry checks: rules without a failing state", () => {
   test("every check in the catalog either has a violating case or a stated reason", () => {
     const missing = ENTRY_CHECKS.map((c) => c.id).filter((id) => !CASES[id] && !NOT_A_FAILURE[id]);
     assert.deepEqual(missing, []);
+  });
+});
+
+describe("VM-entry checks: FRED state (GCR-29, HST-18)", () => {
+  const bad: [string, bigint][] = [
+    ["CONFIG", 0xffff_ffff_8000_1000n | (1n << 4n)], // reserved bit 4
+    ["CONFIG", 0x0000_8000_0000_1000n], // entry point not canonical
+    ["RSP1", 0x7000_0008n], // not 64-byte aligned
+    ["RSP3", 0x0000_8000_0000_0000n], // not canonical
+    ["SSP1", 0x7100_0004n], // not 8-byte aligned
+    ["SSP3", 0xffff_0000_0000_0000n], // not canonical
+  ];
+  test("a valid FRED state passes in both directions", () => {
+    const s = loadHostFred(loadGuestFred(baseline64(PERMISSIVE)));
+    assert.deepEqual(runEntryChecks(s, PERMISSIVE, baseFacts()), { kind: "ok" });
+  });
+  test("an invalid FRED state is ignored while the load controls are 0", () => {
+    const s = baseline64(PERMISSIVE);
+    fredState(s, "GUEST").set(VMCS.GUEST_IA32_FRED_RSP1, 1n);
+    fredState(s, "HOST").set(VMCS.HOST_IA32_FRED_SSP2, 3n);
+    assert.deepEqual(runEntryChecks(s, PERMISSIVE, baseFacts()), { kind: "ok" });
+  });
+  for (const [field, value] of bad) {
+    test(`guest ${field} = ${value.toString(16)} fails GCR-29 naming GUEST_IA32_FRED_${field}`, () => {
+      const s = loadGuestFred(baseline64(PERMISSIVE)).set(VMCS[`GUEST_IA32_FRED_${field}` as keyof typeof VMCS], value);
+      const o = runEntryChecks(s, PERMISSIVE, baseFacts());
+      assert.equal(o.kind, "entryFailure");
+      if (o.kind !== "entryFailure") return;
+      assert.equal(o.failure.checkId, "GCR-29");
+      assert.deepEqual(
+        o.failure.fields.map((f) => f.name),
+        [`GUEST_IA32_FRED_${field}`],
+      );
+    });
+    test(`host ${field} = ${value.toString(16)} fails HST-18 with VMfailValid(8)`, () => {
+      const s = loadHostFred(baseline64(PERMISSIVE)).set(VMCS[`HOST_IA32_FRED_${field}` as keyof typeof VMCS], value);
+      const o = runEntryChecks(s, PERMISSIVE, baseFacts());
+      assert.deepEqual([o.kind, o.kind === "vmfail" && o.error], ["vmfail", 8]);
+      if (o.kind !== "vmfail") return;
+      assert.equal(o.failure.checkId, "HST-18");
+      assert.match(o.failure.message, new RegExp(`host IA32_FRED_${field}`));
+    });
+  }
+  test("skylake-x has no FRED: its VMCS has no FRED fields and the load controls are rejected (CTL checks)", () => {
+    const s = loadGuestFred(baseline64());
+    const o = runEntryChecks(s, SKYLAKE, baseFacts());
+    assert.deepEqual([o.kind, o.kind === "vmfail" && o.error], ["vmfail", 7]);
   });
 });
 

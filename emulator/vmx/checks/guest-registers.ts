@@ -2,6 +2,7 @@
 // Descriptor-Table Registers", 26.3.1.4 "Checks on Guest RIP and RFLAGS". Failure → VM-entry failure, 33.
 import { ACCESS_RIGHTS, CR0, CR4, EFER, ENTRY_CTLS, MSR, RFLAGS, VMCS } from "../../../arch/index";
 import type { CheckContext } from "./context";
+import { fredStateProblem } from "./fred";
 import { EFER_VALID, patProblem, perfGlobalCtrlReserved } from "./host";
 import { type EntryCheck, hex, type Violation } from "./types";
 import { bitList, on, optionalControl, v } from "./util";
@@ -216,27 +217,23 @@ export const GUEST_REGISTER_CHECKS: Check[] = [
     const u = c.n(VMCS.GUEST_UINV);
     return u & 0xff00 ? v(`guest UINV ${hex(u)} has bits 15:8 set`, VMCS.GUEST_UINV) : undefined;
   }),
-  guest("GCR-29", S1, "guest FRED state is valid when loading FRED (no FRED state in this VMCS layout)", (c) =>
-    on(c.entry, optionalControl("ENTRY_CTLS", "LOAD_FRED"))
-      ? v(`"load FRED" is set, but this processor has no FRED state`, VMCS.VM_ENTRY_CONTROLS)
-      : undefined,
+  guest("GCR-29", S1, 'guest FRED state is valid when "load FRED" is 1', (c) =>
+    on(c.entry, ENTRY_CTLS.LOAD_FRED) ? fredStateProblem(c, "GUEST") : undefined,
   ),
   guest("GCR-30", S1, 'guest CR4.FRED=1 requires "IA-32e mode guest"', (c) =>
     !c.ia32eGuest && on(c.f(VMCS.GUEST_CR4), CR4.FRED)
       ? v(`guest CR4.FRED=1 requires "IA-32e mode guest"=1`, VMCS.GUEST_CR4, VMCS.VM_ENTRY_CONTROLS)
       : undefined,
   ),
-  guest(
-    "GCR-31",
-    S1,
-    "guest IA32_SPEC_CTRL is a value WRMSR accepts (Bochs; no such field in this VMCS layout)",
-    (c) =>
-      on(c.entry, optionalControl("ENTRY_CTLS", "LOAD_IA32_SPEC_CTRL"))
-        ? v(
-            `"load IA32_SPEC_CTRL" is set, but this VMCS layout has no guest IA32_SPEC_CTRL field`,
-            VMCS.VM_ENTRY_CONTROLS,
-          )
-        : undefined,
+  // Bochs checks a guest IA32_SPEC_CTRL under a "load IA32_SPEC_CTRL" VM-entry control; neither that control nor
+  // a guest IA32_SPEC_CTRL field is in the SDM or in arch/, so this check stays inert until they are.
+  guest("GCR-31", S1, "guest IA32_SPEC_CTRL is a value WRMSR accepts (Bochs; no such control in the SDM)", (c) =>
+    on(c.entry, optionalControl("ENTRY_CTLS", "LOAD_IA32_SPEC_CTRL"))
+      ? v(
+          `"load IA32_SPEC_CTRL" is set, but this VMCS layout has no guest IA32_SPEC_CTRL field`,
+          VMCS.VM_ENTRY_CONTROLS,
+        )
+      : undefined,
   ),
 ];
 
