@@ -116,15 +116,29 @@ export class VmxDebugSession extends LoggingDebugSession {
         command: request.command,
         success: false,
       } as DebugProtocol.Response;
-      this.sendErrorResponse(response, ERR.unknown, `internal error: ${(e as Error).message}`);
+      this.fail(response, ERR.unknown, `internal error: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * An error response. Only launch and restart failures are meant for a message box (showUser); the others —
+   * an expression that does not evaluate in a hover, the Watch view or the Debug Console, a value that cannot
+   * be set, a request at the wrong moment — are shown by VS Code where they happened (inline, in the REPL).
+   */
+  private fail(response: DebugProtocol.Response, id: number, message: string, showUser = false): void {
+    // No `variables`: a "{name}" in the text stays as it is when the client formats the message.
+    const error: DebugProtocol.Message = { id, format: message, showUser };
+    response.success = false;
+    response.message = message;
+    response.body = { error };
+    this.sendResponse(response);
   }
 
   /** Runs a handler, turning thrown errors (sync or async) into error responses. */
   private guard(response: DebugProtocol.Response, f: () => void | Promise<void>): void {
     const fail = (e: unknown) => {
       const msg = e instanceof Error ? e.message : String(e);
-      this.sendErrorResponse(response, e instanceof ExpressionError ? ERR.eval : ERR.badArgs, msg.replace(/[{}]/g, ""));
+      this.fail(response, e instanceof ExpressionError ? ERR.eval : ERR.badArgs, msg);
     };
     try {
       const r = f();
@@ -137,15 +151,11 @@ export class VmxDebugSession extends LoggingDebugSession {
   private live(response: DebugProtocol.Response): DebugEngine | undefined {
     const e = this.engine;
     if (!e) {
-      this.sendErrorResponse(response, ERR.notRunning, "no program is being debugged (launch first)");
+      this.fail(response, ERR.notRunning, "no program is being debugged (launch first)");
       return undefined;
     }
     if (this.terminated || e.hasEnded) {
-      this.sendErrorResponse(
-        response,
-        ERR.ended,
-        `the program has ended${e.endState ? `: ${e.endState.message}` : ""}`,
-      );
+      this.fail(response, ERR.ended, `the program has ended${e.endState ? `: ${e.endState.message}` : ""}`);
       return undefined;
     }
     return e;
@@ -155,7 +165,7 @@ export class VmxDebugSession extends LoggingDebugSession {
   private stopped(response: DebugProtocol.Response): DebugEngine | undefined {
     const e = this.live(response);
     if (e?.isRunning) {
-      this.sendErrorResponse(response, ERR.busy, "the program is running; pause it first");
+      this.fail(response, ERR.busy, "the program is running; pause it first");
       return undefined;
     }
     return e;
@@ -241,12 +251,12 @@ export class VmxDebugSession extends LoggingDebugSession {
   ): void {
     this.guard(response, async () => {
       if (this.engine) {
-        this.sendErrorResponse(response, ERR.launch, "already launched");
+        this.fail(response, ERR.launch, "already launched", true);
         return;
       }
       const parsed = parseLaunchArguments(args);
       if (!parsed.settings) {
-        this.sendErrorResponse(response, ERR.launch, parsed.error ?? "bad launch arguments");
+        this.fail(response, ERR.launch, parsed.error ?? "bad launch arguments", true);
         this.sendEvent(new TerminatedEvent());
         return;
       }
@@ -254,7 +264,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       this.settings = s;
       const start = this.startProgram(s);
       if ("error" in start) {
-        this.sendErrorResponse(response, ERR.launch, start.error);
+        this.fail(response, ERR.launch, start.error, true);
         this.sendEvent(new TerminatedEvent());
         return;
       }
@@ -439,7 +449,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const e = this.engine;
       if (!e || !this.settings) {
-        this.sendErrorResponse(response, ERR.notRunning, "nothing to restart");
+        this.fail(response, ERR.notRunning, "nothing to restart", true);
         return;
       }
       e.pause();
@@ -447,7 +457,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       if (isObject(args?.arguments)) {
         const p = parseLaunchArguments(args.arguments);
         if (!p.settings) {
-          this.sendErrorResponse(response, ERR.badArgs, p.error ?? "bad arguments");
+          this.fail(response, ERR.badArgs, p.error ?? "bad arguments", true);
           return;
         }
         s = p.settings;
@@ -455,7 +465,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       }
       const r = this.startProgram(s);
       if ("error" in r) {
-        this.sendErrorResponse(response, ERR.launch, r.error);
+        this.fail(response, ERR.launch, r.error, true);
         return;
       }
       this.tracker = new ChangeTracker();
@@ -802,7 +812,7 @@ export class VmxDebugSession extends LoggingDebugSession {
     const e = this.engine;
     if (!e || this.terminated) return this.stopped(response);
     if (e.isRunning) {
-      this.sendErrorResponse(response, ERR.busy, "the program is running; pause it first");
+      this.fail(response, ERR.busy, "the program is running; pause it first");
       return undefined;
     }
     return e;
@@ -1287,7 +1297,7 @@ export class VmxDebugSession extends LoggingDebugSession {
           return;
         }
       }
-      this.sendErrorResponse(response, ERR.unknown, `unknown request '${command}'`);
+      this.fail(response, ERR.unknown, `unknown request '${command}'`);
     });
   }
 }

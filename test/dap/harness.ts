@@ -82,3 +82,12 @@ export async function expectError(p: Promise<unknown>): Promise<string> {
   }
   throw new Error("expected an error response");
 }
+
+/** Sends a request and returns the raw response, failed or not (to inspect an error's `body.error`). */
+export function rawRequest(dc: DebugClient, command: string, args?: unknown): Promise<DebugProtocol.Response> {
+  // The test client's send() turns a failure into an Error with the message only; doSend gives the response.
+  const client = dc as unknown as {
+    doSend(command: string, args: unknown, callback: (r: DebugProtocol.Response) => void): void;
+  };
+  return new Promise((resolve) => client.doSend(command, args, resolve));
+}
