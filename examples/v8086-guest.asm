@@ -89,12 +89,15 @@ setup_v86_guest:
 v86_exception:
         mov eax, EXIT_INTR_INFO
         vmread rax, rax
+        jbe vmread_failed
         cmp al, 13
         jne .unexpected
         mov eax, GUEST_CS_BASE
         vmread rsi, rax
+        jbe vmread_failed
         mov eax, GUEST_RIP
         vmread rax, rax
+        jbe vmread_failed
         add rsi, rax
         movzx eax, word [rsi]
         cmp ax, 0x10CD                          ; INT 10h
@@ -116,10 +119,14 @@ v86_exception:
         mov al, "'"
         call putc
         call newline
-        mov eax, EXIT_INSTRUCTION_LENGTH        ; a #GP exit records no length: INT 10h is 2 bytes
-        mov ecx, 2
-        vmwrite rax, rcx
-        jmp skip
+        mov eax, GUEST_RIP                      ; a #GP exit records no instruction length: INT 10h is 2 bytes
+        vmread rdx, rax
+        jbe vmread_failed
+        add rdx, 2
+        vmwrite rax, rdx
+        jbe vmw.failed
+        mov eax, 1                              ; resume the guest after the INT 10h
+        ret
 .hlt:   lea rsi, [rel msg_v86_hlt]
         call puts
         xor eax, eax
