@@ -343,6 +343,68 @@ export class VmxCpuAdapter implements VmxCpu {
       throw e;
     }
   }
+  // --- number fast paths ---------------------------------------------------------------------------------
+  gprLo(reg: number): number {
+    return this.cpu.lo[reg]! >>> 0;
+  }
+  gprHi(reg: number): number {
+    return this.cpu.hi[reg]! >>> 0;
+  }
+  setGprHalves(reg: number, lo: number, hi: number): void {
+    this.cpu.lo[reg] = lo | 0;
+    this.cpu.hi[reg] = hi | 0;
+  }
+  ripNumber(): number {
+    return this.cpu.inInsn ? this.cpu.insnRip : this.cpu.rip;
+  }
+  setRipNumber(value: number): void {
+    this.cpu.rip = value;
+    this.cpu.inInsn = false;
+  }
+  rflagsNumber(): number {
+    return this.cpu.getFlags() >>> 0;
+  }
+  setRflagsNumber(value: number): void {
+    this.cpu.setFlags((value | 2) >>> 0);
+  }
+  crNumber(cr: 0 | 3 | 4): number {
+    const c = this.cpu;
+    return cr === 0 ? c.cr0 >>> 0 : cr === 4 ? c.cr4 >>> 0 : c.cr3;
+  }
+  segSelector(seg: SegmentIndex): number {
+    return this.cpu.segSel[seg]!;
+  }
+  segBaseNumber(seg: SegmentIndex): number {
+    return this.cpu.segBase[seg]!;
+  }
+  segLimit(seg: SegmentIndex): number {
+    return this.cpu.segLimit[seg]!;
+  }
+  segAccessRights(seg: SegmentIndex): number {
+    return this.cpu.segAr[seg]! >>> 0;
+  }
+  setSegmentNumber(seg: SegmentIndex, selector: number, base: number, limit: number, accessRights: number): void {
+    this.cpu.setSegRaw(seg, selector, base, limit >>> 0, accessRights);
+    if (seg === 1) this.cpu.cpl = (accessRights >> 5) & 3;
+    if (seg === 2 && this.cpu.isProtected()) this.cpu.cpl = (accessRights >> 5) & 3;
+    this.cpu.updateMode();
+  }
+  tableBaseNumber(idt: boolean): number {
+    return idt ? this.cpu.idtrBase : this.cpu.gdtrBase;
+  }
+  tableLimit(idt: boolean): number {
+    return idt ? this.cpu.idtrLimit : this.cpu.gdtrLimit;
+  }
+  setTableNumber(idt: boolean, base: number, limit: number): void {
+    if (idt) {
+      this.cpu.idtrBase = base;
+      this.cpu.idtrLimit = limit & 0xffff;
+    } else {
+      this.cpu.gdtrBase = base;
+      this.cpu.gdtrLimit = limit & 0xffff;
+    }
+  }
+
   vmExit(stop?: StopReason): never {
     throw stop ? new VmExitSignal(stop) : VM_EXIT;
   }

@@ -203,6 +203,33 @@ export interface VmxCpu {
   readonly physicalAddressWidth: number;
   /** The CPU model (capability MSRs, CPUID). */
   readonly model: CpuModel;
+
+  // --- number fast paths (VM entry and VM exit run on every round trip: no bigint, no allocation) -----------
+  // 64-bit values that are addresses travel as signed doubles (exact below 2^53 in magnitude: every canonical
+  // address); 16/32-bit values as unsigned numbers; full 64-bit GPRs as two unsigned 32-bit halves.
+  /** Bits 31:0 / 63:32 of a GPR as unsigned numbers; setGprHalves writes both. */
+  gprLo(reg: number): number;
+  gprHi(reg: number): number;
+  setGprHalves(reg: number, lo: number, hi: number): void;
+  /** RIP (of the executing instruction while one executes, like getRip) as a signed double; setRipNumber like setRip. */
+  ripNumber(): number;
+  setRipNumber(value: number): void;
+  /** RFLAGS as an unsigned 32-bit number (bits 63:22 are reserved 0); setRflagsNumber like setRflags. */
+  rflagsNumber(): number;
+  setRflagsNumber(value: number): void;
+  /** CR0/CR3/CR4 as unsigned numbers (CR3 < 2^52). */
+  crNumber(cr: 0 | 3 | 4): number;
+  /** A segment register's parts (base as a signed double; limit and access rights unsigned). */
+  segSelector(seg: SegmentIndex): number;
+  segBaseNumber(seg: SegmentIndex): number;
+  segLimit(seg: SegmentIndex): number;
+  segAccessRights(seg: SegmentIndex): number;
+  /** Like setSegment, from numbers (base a signed double). */
+  setSegmentNumber(seg: SegmentIndex, selector: number, base: number, limit: number, accessRights: number): void;
+  /** GDTR/IDTR (base a signed double). */
+  tableBaseNumber(idt: boolean): number;
+  tableLimit(idt: boolean): number;
+  setTableNumber(idt: boolean, base: number, limit: number): void;
 }
 
 /** Internal control flow: thrown by VmxCpu.vmExit(), caught by the step loop. Not an Error (no stack capture). */
@@ -234,8 +261,12 @@ export interface VmxHooks {
    * RDTSC, RDPMC, PAUSE, MWAIT, MONITOR, WBINVD, INVD, GETSEC, XSETBV, RDRAND, RDSEED, LGDT/SGDT/…, RDTSCP,
    * INVPCID, XSAVES…). Return normally to let the instruction run. The more specific hooks below are called
    * later, at the point of the access, for the instructions that need operand values.
+   * Only instructions whose mnemonic is in VMX_INSTRUCTION_HOOK_MNEMONICS need the call (the others never
+   * exit here). Returns true when it performed a VM exit: the instruction must then not execute (it ends as if
+   * cpu.vmExit() had been thrown; the hook may have called cpu.requestStop). It may also still throw
+   * VmExitSignal for the same outcome.
    */
-  instruction(cpu: VmxCpu, insn: DecodedInstructionView): void;
+  instruction(cpu: VmxCpu, insn: DecodedInstructionView): boolean;
   /** MOV from CR3/CR8 (may exit), MOV from CR0/CR4 and SMSW (return the read-shadowed value). */
   crRead(cpu: VmxCpu, cr: number, value: bigint, kind: CrAccessKind, insn: DecodedInstructionView): bigint;
   /**
@@ -273,6 +304,41 @@ export interface VmxHooks {
   reset(): void;
 }
 
+/**
+ * The mnemonics (DecodedInstructionView.mnemonic) for which VmxHooks.instruction can cause a VM exit (SDM
+ * 25.1.2/25.1.3: the instruction-only intercepts). The interpreter may skip the hook for every other
+ * instruction; a decoder can cache membership per decoded instruction.
+ */
+export const VMX_INSTRUCTION_HOOK_MNEMONICS: ReadonlySet<string> = new Set([
+  "cpuid",
+  "getsec",
+  "invd",
+  "xsetbv",
+  "hlt",
+  "invlpg",
+  "invpcid",
+  "rdpmc",
+  "rdtsc",
+  "rdtscp",
+  "mwait",
+  "monitor",
+  "pause",
+  "wbinvd",
+  "wbnoinvd",
+  "rdrand",
+  "rdseed",
+  "sgdt",
+  "sidt",
+  "lgdt",
+  "lidt",
+  "sldt",
+  "str",
+  "lldt",
+  "ltr",
+  "xsaves",
+  "xrstors",
+]);
+
 /** The machine without VMX: VMX instructions #UD, nothing is intercepted. */
 export const NO_VMX: VmxHooks = {
   nonRoot: false,
@@ -282,7 +348,9 @@ export const NO_VMX: VmxHooks = {
   executeVmxInstruction(cpu) {
     return cpu.raiseException(6);
   },
-  instruction() {},
+  instruction() {
+    return false;
+  },
   crRead(_c, _cr, value) {
     return value;
   },

@@ -17,8 +17,16 @@ import type { DecodedInstructionView, SegmentIndex, VmxCpu, VmxOutcome } from ".
 import { CheckContext } from "./checks/context";
 import { type CheckFailure, describeFailure, type MachineFacts, runEntryChecksCached } from "./checks/index";
 import { firstMsrLoadFailure } from "./checks/msr-load";
-import { setCr, setMsr } from "./cpu-state";
-import { GUEST_SEGMENT_FIELDS, leaveNonRoot, loadHostState, mergeCr0, secondaryControls } from "./exit";
+import {
+  GUEST_SEGMENT_FIELDS,
+  leaveNonRoot,
+  loadCr,
+  loadHostState,
+  loadMsrFromField,
+  loadSegment,
+  mergeCr0Number,
+  secondaryControls,
+} from "./exit";
 import { INVALID_POINTER } from "./state";
 import type { Vmx } from "./vmx";
 
@@ -175,83 +183,80 @@ function loadEntryMsrs(vmx: Vmx, cpu: VmxCpu, count: number): void {
     cpu.writeMsr(Number(cpu.readPhys(base + 16 * i, 4)), cpu.readPhys(base + 16 * i + 8, 8));
 }
 
-/** SDM 26.3.2: load guest state from the guest-state area. */
+/** SDM 26.3.2: load guest state from the guest-state area (number paths: this runs on every VM entry). */
 function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const entry = vmx.field32(VMCS.VM_ENTRY_CONTROLS);
   const ia32e = (entry & ENTRY_CTLS.IA32E_MODE_GUEST) !== 0;
-  const cr0 = mergeCr0(cpu.readCr(0), vmx.field(VMCS.GUEST_CR0));
+  const cr0 = mergeCr0Number(cpu.crNumber(0), vmx.field32(VMCS.GUEST_CR0));
+  const paging = (cr0 & CR0.PG) !== 0;
+  const cr4 = vmx.field32(VMCS.GUEST_CR4);
   // EFER (26.3.2.1): from the field with "load IA32_EFER", else LMA (and LME when paging) follow IA-32e mode.
-  let efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
-  if (entry & ENTRY_CTLS.LOAD_IA32_EFER) efer = vmx.field(VMCS.GUEST_IA32_EFER);
+  loadCr(cpu, 4, cr4);
+  loadCr(cpu, 3, vmx.fieldNumber(VMCS.GUEST_CR3));
+  if (entry & ENTRY_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
   else {
+    let efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
+    const now = efer;
     efer = ia32e ? efer | BigInt(EFER.LMA) : efer & ~BigInt(EFER.LMA);
-    if (cr0 & BigInt(CR0.PG >>> 0)) efer = ia32e ? efer | BigInt(EFER.LME) : efer & ~BigInt(EFER.LME);
+    if (paging) efer = ia32e ? efer | BigInt(EFER.LME) : efer & ~BigInt(EFER.LME);
+    if (efer !== now) cpu.writeMsr(MSR.IA32_EFER, efer);
   }
-  setCr(cpu, 4, vmx.field(VMCS.GUEST_CR4));
-  setCr(cpu, 3, vmx.field(VMCS.GUEST_CR3));
-  setMsr(cpu, MSR.IA32_EFER, efer);
-  setCr(cpu, 0, cr0);
+  loadCr(cpu, 0, cr0);
   if (entry & ENTRY_CTLS.LOAD_DEBUG_CONTROLS) {
     cpu.writeDr(7, vmx.field(VMCS.GUEST_DR7));
-    setMsr(cpu, MSR.IA32_DEBUGCTL, vmx.field(VMCS.GUEST_IA32_DEBUGCTL));
+    loadMsrFromField(vmx, cpu, MSR.IA32_DEBUGCTL, VMCS.GUEST_IA32_DEBUGCTL);
   }
-  setMsr(cpu, MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.GUEST_IA32_SYSENTER_CS)));
-  setMsr(cpu, MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP));
-  setMsr(cpu, MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP));
-  if (entry & ENTRY_CTLS.LOAD_IA32_PAT) setMsr(cpu, MSR.IA32_PAT, vmx.field(VMCS.GUEST_IA32_PAT));
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
+  if (entry & ENTRY_CTLS.LOAD_IA32_PAT) loadMsrFromField(vmx, cpu, MSR.IA32_PAT, VMCS.GUEST_IA32_PAT);
   if (entry & ENTRY_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
-    setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.GUEST_IA32_PERF_GLOBAL_CTRL));
-  if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) setMsr(cpu, MSR.IA32_BNDCFGS, vmx.field(VMCS.GUEST_IA32_BNDCFGS));
-  // RFLAGS before the segments: RFLAGS.VM decides how the segment loads are interpreted.
-  cpu.setRflags(vmx.field(VMCS.GUEST_RFLAGS));
+    loadMsrFromField(vmx, cpu, MSR.IA32_PERF_GLOBAL_CTRL, VMCS.GUEST_IA32_PERF_GLOBAL_CTRL);
+  if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) loadMsrFromField(vmx, cpu, MSR.IA32_BNDCFGS, VMCS.GUEST_IA32_BNDCFGS);
+  // RFLAGS before the segments: RFLAGS.VM decides how the segment loads are interpreted. (RFLAGS[63:22] are
+  // reserved and checked to be 0, SDM 26.3.1.4.)
+  const rflags = vmx.field32(VMCS.GUEST_RFLAGS);
+  cpu.setRflagsNumber(rflags);
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
-  for (const s of [1, 2, 0, 3, 4, 5, 6, 7] as const) {
-    const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
-    const want = {
-      selector: vmx.field32(sel),
-      base: vmx.field(base),
-      limit: vmx.field32(limit),
-      accessRights: vmx.field32(ar),
-    };
-    // A register that already holds the value is not loaded again (a load recomputes the processor mode).
-    const now = cpu.getSegment(s as SegmentIndex);
-    if (
-      now.selector !== want.selector ||
-      now.base !== want.base ||
-      now.limit !== want.limit ||
-      now.accessRights !== want.accessRights
-    )
-      cpu.setSegment(s as SegmentIndex, want);
+  for (let k = 0; k < 8; k++) {
+    const s = SEGMENT_LOAD_ORDER[k]!;
+    const f = GUEST_SEGMENT_FIELDS[s]!;
+    loadSegment(cpu, s, vmx.field32(f[0]), vmx.fieldNumber(f[1]), vmx.field32(f[2]), vmx.field32(f[3]));
   }
-  cpu.setGdtr({ base: vmx.field(VMCS.GUEST_GDTR_BASE), limit: vmx.field32(VMCS.GUEST_GDTR_LIMIT) });
-  cpu.setIdtr({ base: vmx.field(VMCS.GUEST_IDTR_BASE), limit: vmx.field32(VMCS.GUEST_IDTR_LIMIT) });
-  cpu.writeGpr(4, vmx.field(VMCS.GUEST_RSP));
-  cpu.setRip(vmx.field(VMCS.GUEST_RIP));
-  cpu.setRflags(vmx.field(VMCS.GUEST_RFLAGS));
+  cpu.setTableNumber(false, vmx.fieldNumber(VMCS.GUEST_GDTR_BASE), vmx.field32(VMCS.GUEST_GDTR_LIMIT));
+  cpu.setTableNumber(true, vmx.fieldNumber(VMCS.GUEST_IDTR_BASE), vmx.field32(VMCS.GUEST_IDTR_LIMIT));
+  cpu.setGprHalves(4, vmx.field32(VMCS.GUEST_RSP), vmx.fieldHi(VMCS.GUEST_RSP));
+  cpu.setRipNumber(vmx.fieldNumber(VMCS.GUEST_RIP));
+  cpu.setRflagsNumber(rflags);
   // PDPTEs of a PAE guest (26.3.2.4): from the VMCS with EPT, else from guest CR3.
-  const proc2 = secondaryControls(vmx);
-  const pae = cr0 & BigInt(CR0.PG >>> 0) && vmx.field(VMCS.GUEST_CR4) & BigInt(CR4.PAE) && !ia32e;
-  if (pae)
+  if (paging && cr4 & CR4.PAE && !ia32e) {
+    const proc2 = secondaryControls(vmx);
     cpu.setPdptes(
       proc2 & PROC_BASED2.ENABLE_EPT
         ? [VMCS.GUEST_PDPTE0, VMCS.GUEST_PDPTE1, VMCS.GUEST_PDPTE2, VMCS.GUEST_PDPTE3].map((f) => vmx.field(f))
         : undefined,
     );
+  }
   // Non-register state (26.3.2.5).
   const blocking = vmx.field32(VMCS.GUEST_INTERRUPTIBILITY_STATE);
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   const virtualNmis = (pin & PIN_BASED.VIRTUAL_NMIS) !== 0;
   vmx.state.virtualNmiBlocked = virtualNmis && (blocking & 8) !== 0;
-  cpu.setInterruptibility({
-    sti: (blocking & 1) !== 0,
-    movSs: (blocking & 2) !== 0,
-    nmi: virtualNmis ? cpu.getInterruptibility().nmi : (blocking & 8) !== 0,
-  });
+  const now = cpu.getInterruptibility();
+  const sti = (blocking & 1) !== 0;
+  const movSs = (blocking & 2) !== 0;
+  const nmi = virtualNmis ? now.nmi : (blocking & 8) !== 0;
+  if (now.sti !== sti || now.movSs !== movSs || now.nmi !== nmi) cpu.setInterruptibility({ sti, movSs, nmi });
   cpu.setActivityState(vmx.field32(VMCS.GUEST_ACTIVITY_STATE));
-  cpu.pendingDebugExceptions = vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
+  const pendingLo = vmx.field32(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
+  const pendingHi = vmx.fieldHi(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
+  cpu.pendingDebugExceptions = pendingLo === 0 && pendingHi === 0 ? 0n : vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
   // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations.
   cpu.flushTlb();
 }
+
+/** CS first (it fixes CPL and the mode), then SS, then the others (SDM 26.3.2.2). */
+const SEGMENT_LOAD_ORDER: readonly SegmentIndex[] = [1, 2, 0, 3, 4, 5, 6, 7];
 
 function enterNonRoot(vmx: Vmx, cpu: VmxCpu): void {
   const s = vmx.state;
@@ -268,11 +273,12 @@ function enterNonRoot(vmx: Vmx, cpu: VmxCpu): void {
   }
   const info = vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION);
   s.pendingMtf = info >>> 31 === 1 && ((info >>> 8) & 7) === 7 && (info & 0xff) === 0;
-  vmx.wantsBoundary =
+  vmx.boundaryControls =
     (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) !== 0 ||
     (proc & (PROC_BASED.INTERRUPT_WINDOW_EXITING | PROC_BASED.NMI_WINDOW_EXITING | PROC_BASED.MONITOR_TRAP_FLAG)) !==
       0 ||
     s.pendingMtf;
+  vmx.wantsBoundary = vmx.boundaryControls;
   vmx.injectingEvent = false;
 }
 

@@ -2,8 +2,7 @@
 // (27.4), loading host state (27.5), the VM-exit MSR-load area (27.6), and VMX aborts (27.7). Also the host
 // part of a VM-entry failure (26.8: exit reason 33/34 load host state but save nothing).
 import { CR0, CR4, EFER, EXIT_CTLS, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, VMCS } from "../../arch/index";
-import type { DecodedInstructionView, SegmentCache, SegmentIndex, VmxCpu } from "../vmx-hooks";
-import { setCr, setMsr } from "./cpu-state";
+import type { DecodedInstructionView, SegmentIndex, VmxCpu } from "../vmx-hooks";
 import type { Vmx } from "./vmx";
 
 /** CR0 bits that VM entry and VM exit leave unchanged (SDM 26.3.2.1, 27.5.1): ET, NW, CD and reserved bits. */
@@ -24,6 +23,12 @@ export const GUEST_SEGMENT_FIELDS: readonly (readonly [number, number, number, n
 
 export function mergeCr0(current: bigint, loaded: bigint): bigint {
   return (loaded & ~CR0_KEEP & 0xffffffffn) | (current & CR0_KEEP);
+}
+
+/** mergeCr0 on numbers: bits 31:0 only (CR0[63:32] is reserved 0 in this machine). */
+const CR0_KEEP_LOW = Number(CR0_KEEP & 0xffffffffn);
+export function mergeCr0Number(current: number, loaded: number): number {
+  return ((loaded & ~CR0_KEEP_LOW) | (current & CR0_KEEP_LOW)) >>> 0;
 }
 
 export interface ExitInfo {
@@ -131,10 +136,10 @@ export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
     VMCS.VM_ENTRY_INTERRUPTION_INFORMATION,
     vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION) & 0x7fffffff,
   );
-  const guestSegments = saveGuestState(vmx, cpu);
+  saveGuestState(vmx, cpu);
   storeMsrs(vmx, cpu);
   leaveNonRoot(vmx);
-  loadHostState(vmx, cpu, guestSegments);
+  loadHostState(vmx, cpu);
   if (!loadExitMsrs(vmx, cpu)) return cpu.vmExit();
   if (vmx.hasListeners)
     vmx.emit({
@@ -156,50 +161,48 @@ export function leaveNonRoot(vmx: Vmx): void {
   vmx.state.nonRoot = false;
   vmx.eptActive = false;
   vmx.wantsBoundary = false;
+  vmx.boundaryControls = false;
   vmx.state.pendingMtf = false;
 }
 
-/** SDM 27.3: the guest-state area. */
-/** Saves the guest state; returns the segment registers as they were (loadHostState skips equal ones). */
-function saveGuestState(vmx: Vmx, cpu: VmxCpu): SegmentCache[] {
-  const segments: SegmentCache[] = [];
+/** SDM 27.3: the guest-state area (number paths: this runs on every VM exit). */
+function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
-  vmx.setField(VMCS.GUEST_CR0, cpu.readCr(0));
-  vmx.setField(VMCS.GUEST_CR3, cpu.readCr(3));
-  vmx.setField(VMCS.GUEST_CR4, cpu.readCr(4));
+  vmx.setField32(VMCS.GUEST_CR0, cpu.crNumber(0));
+  vmx.setFieldNumber(VMCS.GUEST_CR3, cpu.crNumber(3));
+  vmx.setField32(VMCS.GUEST_CR4, cpu.crNumber(4));
   if (exit & EXIT_CTLS.SAVE_DEBUG_CONTROLS) {
     vmx.setField(VMCS.GUEST_DR7, cpu.readDr(7));
-    vmx.setField(VMCS.GUEST_IA32_DEBUGCTL, cpu.readMsr(MSR.IA32_DEBUGCTL) ?? 0n);
+    saveMsr(vmx, cpu, MSR.IA32_DEBUGCTL, VMCS.GUEST_IA32_DEBUGCTL);
   }
-  vmx.setField(VMCS.GUEST_RSP, cpu.readGpr(4));
-  vmx.setField(VMCS.GUEST_RIP, cpu.getRip());
-  vmx.setField(VMCS.GUEST_RFLAGS, cpu.getRflags());
+  vmx.setFieldHalves(VMCS.GUEST_RSP, cpu.gprLo(4), cpu.gprHi(4));
+  vmx.setFieldNumber(VMCS.GUEST_RIP, cpu.ripNumber());
+  vmx.setField32(VMCS.GUEST_RFLAGS, cpu.rflagsNumber());
   for (let s = 0; s < 8; s++) {
-    const [sel, base, limit, ar] = GUEST_SEGMENT_FIELDS[s]!;
-    const c = cpu.getSegment(s as SegmentIndex);
-    segments.push(c);
-    vmx.setField32(sel, c.selector);
-    vmx.setField(base, c.base);
-    vmx.setField32(limit, c.limit);
-    vmx.setField32(ar, c.accessRights & 0x1f0ff);
+    const f = GUEST_SEGMENT_FIELDS[s]!;
+    const seg = s as SegmentIndex;
+    vmx.setField32(f[0], cpu.segSelector(seg));
+    vmx.setFieldNumber(f[1], cpu.segBaseNumber(seg));
+    vmx.setField32(f[2], cpu.segLimit(seg));
+    vmx.setField32(f[3], cpu.segAccessRights(seg) & 0x1f0ff);
   }
-  const gdtr = cpu.getGdtr();
-  const idtr = cpu.getIdtr();
-  vmx.setField(VMCS.GUEST_GDTR_BASE, gdtr.base);
-  vmx.setField32(VMCS.GUEST_GDTR_LIMIT, gdtr.limit);
-  vmx.setField(VMCS.GUEST_IDTR_BASE, idtr.base);
-  vmx.setField32(VMCS.GUEST_IDTR_LIMIT, idtr.limit);
-  vmx.setField32(VMCS.GUEST_IA32_SYSENTER_CS, Number(cpu.readMsr(MSR.IA32_SYSENTER_CS) ?? 0n));
-  vmx.setField(VMCS.GUEST_IA32_SYSENTER_ESP, cpu.readMsr(MSR.IA32_SYSENTER_ESP) ?? 0n);
-  vmx.setField(VMCS.GUEST_IA32_SYSENTER_EIP, cpu.readMsr(MSR.IA32_SYSENTER_EIP) ?? 0n);
-  if (exit & EXIT_CTLS.SAVE_IA32_PAT) vmx.setField(VMCS.GUEST_IA32_PAT, cpu.readMsr(MSR.IA32_PAT) ?? 0n);
-  if (exit & EXIT_CTLS.SAVE_IA32_EFER) vmx.setField(VMCS.GUEST_IA32_EFER, cpu.readMsr(MSR.IA32_EFER) ?? 0n);
+  vmx.setFieldNumber(VMCS.GUEST_GDTR_BASE, cpu.tableBaseNumber(false));
+  vmx.setField32(VMCS.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
+  vmx.setFieldNumber(VMCS.GUEST_IDTR_BASE, cpu.tableBaseNumber(true));
+  vmx.setField32(VMCS.GUEST_IDTR_LIMIT, cpu.tableLimit(true));
+  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
+  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
+  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
+  if (exit & EXIT_CTLS.SAVE_IA32_PAT) saveMsr(vmx, cpu, MSR.IA32_PAT, VMCS.GUEST_IA32_PAT);
+  if (exit & EXIT_CTLS.SAVE_IA32_EFER) saveMsr(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
   const blocking = cpu.getInterruptibility();
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   const nmi = pin & PIN_BASED.VIRTUAL_NMIS ? vmx.state.virtualNmiBlocked : blocking.nmi;
   vmx.setField32(VMCS.GUEST_INTERRUPTIBILITY_STATE, (blocking.sti ? 1 : 0) | (blocking.movSs ? 2 : 0) | (nmi ? 8 : 0));
   vmx.setField32(VMCS.GUEST_ACTIVITY_STATE, cpu.getActivityState());
-  vmx.setField(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, cpu.pendingDebugExceptions);
+  const pending = cpu.pendingDebugExceptions;
+  if (pending === 0n) vmx.setFieldHalves(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, 0, 0);
+  else vmx.setField(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, pending);
   if (exit & EXIT_CTLS.SAVE_VMX_PREEMPTION_TIMER_VALUE)
     vmx.setField32(VMCS.VMX_PREEMPTION_TIMER_VALUE, preemptionTimerNow(vmx, cpu));
   // With EPT and PAE paging the PDPTEs are saved (SDM 27.3.4).
@@ -218,7 +221,45 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): SegmentCache[] {
         );
     }
   }
-  return segments;
+}
+
+/** Saves an MSR into a guest-state field (the common value 0 without bigint arithmetic). */
+function saveMsr(vmx: Vmx, cpu: VmxCpu, index: number, encoding: number): void {
+  const v = cpu.readMsr(index) ?? 0n;
+  if (v === 0n) vmx.setFieldHalves(encoding, 0, 0);
+  else vmx.setField(encoding, v);
+}
+
+/** Loads an MSR from a VMCS field unless it already holds the value (VM entry and VM exit). */
+export function loadMsrFromField(vmx: Vmx, cpu: VmxCpu, index: number, encoding: number): void {
+  const now = cpu.readMsr(index);
+  if (now === 0n && vmx.field32(encoding) === 0 && vmx.fieldHi(encoding) === 0) return;
+  const v = vmx.field(encoding);
+  if (now !== v) cpu.writeMsr(index, v);
+}
+
+/** Loads CR0/CR3/CR4 unless it already holds the value (a CR write flushes the machine's TLB). */
+export function loadCr(cpu: VmxCpu, cr: 0 | 3 | 4, value: number): void {
+  if (cpu.crNumber(cr) !== value) cpu.writeCr(cr, BigInt(value));
+}
+
+/** Loads a segment register unless it already holds the value (a load recomputes the processor mode). */
+export function loadSegment(
+  cpu: VmxCpu,
+  seg: SegmentIndex,
+  selector: number,
+  base: number,
+  limit: number,
+  accessRights: number,
+): void {
+  if (
+    cpu.segSelector(seg) === selector &&
+    cpu.segBaseNumber(seg) === base &&
+    cpu.segLimit(seg) === limit &&
+    cpu.segAccessRights(seg) === accessRights
+  )
+    return;
+  cpu.setSegmentNumber(seg, selector, base, limit, accessRights);
 }
 
 /** The preemption timer's current value (counts down once per 2^rate TSC ticks; rate = IA32_VMX_MISC[4:0]). */
@@ -273,77 +314,53 @@ export function vmxAbort(vmx: Vmx, cpu: VmxCpu, indicator: number, message: stri
   return cpu.vmExit({ kind: "shutdown", rip: cpu.getRip(), message: `VMX abort (indicator ${indicator}): ${message}` });
 }
 
-/** SDM 27.5: load the host-state area. */
-export function loadHostState(vmx: Vmx, cpu: VmxCpu, current?: readonly SegmentCache[]): void {
-  // A segment register that already holds the host's value is not loaded again (a load recomputes the mode).
-  const setSegment = (seg: SegmentIndex, c: SegmentCache) => {
-    const now = current?.[seg];
-    if (
-      now &&
-      now.selector === c.selector &&
-      now.base === c.base &&
-      now.limit === c.limit &&
-      now.accessRights === c.accessRights
-    )
-      return;
-    cpu.setSegment(seg, c);
-  };
+/** SDM 27.5: load the host-state area (number paths: this runs on every VM exit). */
+export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
   const has = (exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
   // EFER first: the mode follows it (SDM 27.5.1).
-  let efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
-  if (exit & EXIT_CTLS.LOAD_IA32_EFER) efer = vmx.field(VMCS.HOST_IA32_EFER);
+  if (exit & EXIT_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.HOST_IA32_EFER);
   else {
+    const efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
     const both = BigInt(EFER.LMA | EFER.LME);
-    efer = has ? efer | both : efer & ~both;
+    const want = has ? efer | both : efer & ~both;
+    if (want !== efer) cpu.writeMsr(MSR.IA32_EFER, want);
   }
-  setMsr(cpu, MSR.IA32_EFER, efer);
-  setCr(cpu, 4, vmx.field(VMCS.HOST_CR4));
-  setCr(cpu, 3, vmx.field(VMCS.HOST_CR3));
-  setCr(cpu, 0, mergeCr0(cpu.readCr(0), vmx.field(VMCS.HOST_CR0)));
+  loadCr(cpu, 4, vmx.field32(VMCS.HOST_CR4));
+  loadCr(cpu, 3, vmx.fieldNumber(VMCS.HOST_CR3));
+  loadCr(cpu, 0, mergeCr0Number(cpu.crNumber(0), vmx.field32(VMCS.HOST_CR0)));
   if (cpu.readDr(7) !== 0x400n) cpu.writeDr(7, 0x400n);
-  setMsr(cpu, MSR.IA32_DEBUGCTL, 0n);
-  setMsr(cpu, MSR.IA32_SYSENTER_CS, BigInt(vmx.field32(VMCS.HOST_IA32_SYSENTER_CS)));
-  setMsr(cpu, MSR.IA32_SYSENTER_ESP, vmx.field(VMCS.HOST_IA32_SYSENTER_ESP));
-  setMsr(cpu, MSR.IA32_SYSENTER_EIP, vmx.field(VMCS.HOST_IA32_SYSENTER_EIP));
-  if (exit & EXIT_CTLS.LOAD_IA32_PAT) setMsr(cpu, MSR.IA32_PAT, vmx.field(VMCS.HOST_IA32_PAT));
+  if (cpu.readMsr(MSR.IA32_DEBUGCTL) !== 0n) cpu.writeMsr(MSR.IA32_DEBUGCTL, 0n);
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS);
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.HOST_IA32_SYSENTER_ESP);
+  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.HOST_IA32_SYSENTER_EIP);
+  if (exit & EXIT_CTLS.LOAD_IA32_PAT) loadMsrFromField(vmx, cpu, MSR.IA32_PAT, VMCS.HOST_IA32_PAT);
   if (exit & EXIT_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
-    setMsr(cpu, MSR.IA32_PERF_GLOBAL_CTRL, vmx.field(VMCS.HOST_IA32_PERF_GLOBAL_CTRL));
+    loadMsrFromField(vmx, cpu, MSR.IA32_PERF_GLOBAL_CTRL, VMCS.HOST_IA32_PERF_GLOBAL_CTRL);
   // RFLAGS first: it decides the mode (RFLAGS.VM) in which the segment loads below are interpreted.
-  cpu.setRflags(2n);
+  cpu.setRflagsNumber(2);
   // Segments (SDM 27.5.2): flat, present, DPL 0; null selectors make DS/ES/FS/GS/SS unusable.
-  const flat = (sel: number, base: bigint): SegmentCache => ({
-    selector: sel,
-    base,
-    limit: 0xffffffff,
-    accessRights: sel === 0 ? 0x1c093 : 0xc093,
-  });
-  setSegment(1, {
-    selector: vmx.field32(VMCS.HOST_CS_SELECTOR),
-    base: 0n,
-    limit: 0xffffffff,
-    accessRights: has ? 0xa09b : 0xc09b,
-  });
-  setSegment(2, flat(vmx.field32(VMCS.HOST_SS_SELECTOR), 0n));
-  setSegment(3, flat(vmx.field32(VMCS.HOST_DS_SELECTOR), 0n));
-  setSegment(0, flat(vmx.field32(VMCS.HOST_ES_SELECTOR), 0n));
-  setSegment(4, flat(vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.field(VMCS.HOST_FS_BASE)));
-  setSegment(5, flat(vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.field(VMCS.HOST_GS_BASE)));
-  setSegment(7, {
-    selector: vmx.field32(VMCS.HOST_TR_SELECTOR),
-    base: vmx.field(VMCS.HOST_TR_BASE),
-    limit: 0x67,
-    accessRights: 0x8b,
-  });
-  setSegment(6, { selector: 0, base: 0n, limit: 0, accessRights: 0x10000 });
-  cpu.setGdtr({ base: vmx.field(VMCS.HOST_GDTR_BASE), limit: 0xffff });
-  cpu.setIdtr({ base: vmx.field(VMCS.HOST_IDTR_BASE), limit: 0xffff });
-  cpu.writeGpr(4, vmx.field(VMCS.HOST_RSP));
-  cpu.setRip(vmx.field(VMCS.HOST_RIP));
-  cpu.setInterruptibility({ sti: false, movSs: false, nmi: cpu.getInterruptibility().nmi });
+  loadSegment(cpu, 1, vmx.field32(VMCS.HOST_CS_SELECTOR), 0, 0xffffffff, has ? 0xa09b : 0xc09b);
+  loadFlat(cpu, 2, vmx.field32(VMCS.HOST_SS_SELECTOR), 0);
+  loadFlat(cpu, 3, vmx.field32(VMCS.HOST_DS_SELECTOR), 0);
+  loadFlat(cpu, 0, vmx.field32(VMCS.HOST_ES_SELECTOR), 0);
+  loadFlat(cpu, 4, vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.fieldNumber(VMCS.HOST_FS_BASE));
+  loadFlat(cpu, 5, vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.fieldNumber(VMCS.HOST_GS_BASE));
+  loadSegment(cpu, 7, vmx.field32(VMCS.HOST_TR_SELECTOR), vmx.fieldNumber(VMCS.HOST_TR_BASE), 0x67, 0x8b);
+  loadSegment(cpu, 6, 0, 0, 0, 0x10000);
+  cpu.setTableNumber(false, vmx.fieldNumber(VMCS.HOST_GDTR_BASE), 0xffff);
+  cpu.setTableNumber(true, vmx.fieldNumber(VMCS.HOST_IDTR_BASE), 0xffff);
+  cpu.setGprHalves(4, vmx.field32(VMCS.HOST_RSP), vmx.fieldHi(VMCS.HOST_RSP));
+  cpu.setRipNumber(vmx.fieldNumber(VMCS.HOST_RIP));
+  const blocking = cpu.getInterruptibility();
+  if (blocking.sti || blocking.movSs) cpu.setInterruptibility({ sti: false, movSs: false, nmi: blocking.nmi });
   cpu.setActivityState(0);
   cpu.pendingDebugExceptions = 0n;
   // A PAE host without IA-32e mode reloads its PDPTEs from CR3 (SDM 27.5.4).
-  if (!has && vmx.field(VMCS.HOST_CR4) & BigInt(CR4.PAE)) cpu.setPdptes(undefined);
+  if (!has && vmx.field32(VMCS.HOST_CR4) & CR4.PAE) cpu.setPdptes(undefined);
   cpu.flushTlb();
+}
+
+function loadFlat(cpu: VmxCpu, seg: SegmentIndex, selector: number, base: number): void {
+  loadSegment(cpu, seg, selector, base, 0xffffffff, selector === 0 ? 0x1c093 : 0xc093);
 }

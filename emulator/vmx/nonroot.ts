@@ -51,10 +51,13 @@ function privilegeFaultFirst(cpu: VmxCpu, m: string): boolean {
   }
 }
 
-export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): undefined {
-  vmx.vectoring = undefined;
+/**
+ * The instruction-only intercepts. Returns false when the instruction executes; a VM exit ends it (today by
+ * throwing through cpu.vmExit(); VmxHooks.instruction also allows returning true).
+ */
+export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): boolean {
   const m = insn.mnemonic;
-  if (privilegeFaultFirst(cpu, m)) return;
+  if (privilegeFaultFirst(cpu, m)) return false;
   switch (m) {
     case "cpuid":
       return exitForInstruction(vmx, cpu, insn, R.CPUID);
@@ -67,47 +70,47 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
       return exitForInstruction(vmx, cpu, insn, R.GETSEC);
     case "hlt":
       if (proc(vmx) & PROC_BASED.HLT_EXITING) exitForInstruction(vmx, cpu, insn, R.HLT);
-      return;
+      return false;
     case "invlpg":
       if (proc(vmx) & PROC_BASED.INVLPG_EXITING) {
         const op = insn.operands[0];
         const linear = op?.kind === "mem" ? cpu.linearAddress(op.segment, op.offset) : 0n;
         exitForInstruction(vmx, cpu, insn, R.INVLPG, linear);
       }
-      return;
+      return false;
     case "invpcid":
       if (proc(vmx) & PROC_BASED.INVLPG_EXITING && secondaryControls(vmx) & PROC_BASED2.ENABLE_INVPCID)
         exitForInstruction(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
-      return;
+      return false;
     case "rdpmc":
       if (proc(vmx) & PROC_BASED.RDPMC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDPMC);
-      return;
+      return false;
     case "rdtsc":
       if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSC);
-      return;
+      return false;
     case "rdtscp":
       if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_RDTSCP)) return cpu.raiseException(UD);
       if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSCP);
-      return;
+      return false;
     case "mwait":
       if (proc(vmx) & PROC_BASED.MWAIT_EXITING) exitForInstruction(vmx, cpu, insn, R.MWAIT);
-      return;
+      return false;
     case "monitor":
       if (proc(vmx) & PROC_BASED.MONITOR_EXITING) exitForInstruction(vmx, cpu, insn, R.MONITOR);
-      return;
+      return false;
     case "pause":
       if (proc(vmx) & PROC_BASED.PAUSE_EXITING) exitForInstruction(vmx, cpu, insn, R.PAUSE);
-      return;
+      return false;
     case "wbinvd":
     case "wbnoinvd":
       if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING) exitForInstruction(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
-      return;
+      return false;
     case "rdrand":
       if (secondaryControls(vmx) & PROC_BASED2.RDRAND_EXITING) exitForInstruction(vmx, cpu, insn, R.RDRAND);
-      return;
+      return false;
     case "rdseed":
       if (secondaryControls(vmx) & PROC_BASED2.RDSEED_EXITING) exitForInstruction(vmx, cpu, insn, R.RDSEED);
-      return;
+      return false;
     case "sgdt":
     case "sidt":
     case "lgdt":
@@ -117,7 +120,7 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
     case "lldt":
     case "ltr":
       if (secondaryControls(vmx) & PROC_BASED2.DESCRIPTOR_TABLE_EXITING) descriptorTableExit(vmx, cpu, insn);
-      return;
+      return false;
     case "xsaves":
     case "xrstors":
       if (secondaryControls(vmx) & PROC_BASED2.ENABLE_XSAVES_XRSTORS) {
@@ -126,9 +129,9 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
         if (vmx.field(VMCS.XSS_EXITING_BITMAP) & mask & xss)
           exitForInstruction(vmx, cpu, insn, m === "xsaves" ? R.XSAVES : R.XRSTORS, memDisplacement(insn));
       }
-      return;
+      return false;
     default:
-      return;
+      return false;
   }
 }
 
@@ -331,12 +334,15 @@ export function onEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstr
     // delivery reports it as IDT-vectoring information (SDM 27.2.3).
     vmx.injectingEvent = false;
     vmx.vectoring = ev;
+    vmx.wantsBoundary = true;
     return;
   }
   exitForEvent(vmx, cpu, ev, insn);
   // Delivery goes ahead: a VM exit before it completes (a nested fault, an EPT violation on the IDT or the stack)
-  // records this event as IDT-vectoring information. The next instruction boundary forgets it.
+  // records this event as IDT-vectoring information. The next instruction boundary forgets it (the boundary
+  // hook is wanted until then).
   vmx.vectoring = ev;
+  vmx.wantsBoundary = true;
 }
 
 function exitForEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstructionView | undefined): void {
@@ -381,6 +387,8 @@ export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
 // ---- instruction boundaries: MTF, preemption timer, NMI/interrupt windows (SDM 25.2, 25.5) -------------------
 export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
   vmx.vectoring = undefined;
+  vmx.wantsBoundary = vmx.boundaryControls;
+  if (!vmx.boundaryControls) return;
   const s = vmx.state;
   const p = proc(vmx);
   if (s.pendingMtf || (p & PROC_BASED.MONITOR_TRAP_FLAG && cpu.instructionCount > s.entryInstructionCount)) {

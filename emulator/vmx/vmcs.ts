@@ -19,6 +19,7 @@ import {
   slotOf,
 } from "./vmcs-layout";
 
+const TWO32 = 4294967296;
 /** slotFor's flag for the HIGH encoding of a 64-bit field. */
 const HIGH_ACCESS = 0x10000;
 
@@ -153,6 +154,31 @@ export class VmcsStore {
     const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
     if (i < 0) return;
     this.writeSlot(pa, i, SLOT_BITS[i] === 16 ? value & 0xffff : value >>> 0, 0, encoding);
+  }
+
+  // ---- number paths (VM entry and exit: no bigint) ----------------------------------------------------------
+  /** Bits 63:32 of a field (full encoding) as an unsigned number. */
+  getHi(pa: number, encoding: number): number {
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    return i < 0 ? 0 : this.hi32(pa, i);
+  }
+  /** A field as a signed double: exact when bits 63:53 are a sign extension (every canonical address). */
+  getNumber(pa: number, encoding: number): number {
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    if (i < 0) return 0;
+    return (this.hi32(pa, i) | 0) * TWO32 + this.lo32(pa, i);
+  }
+  /** Writes a field from its two halves (unsigned 32-bit numbers), truncated to its width. */
+  setHalves(pa: number, encoding: number, lo: number, hi: number): void {
+    const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+    if (i < 0) return;
+    const bits = SLOT_BITS[i]!;
+    this.writeSlot(pa, i, bits === 16 ? lo & 0xffff : lo >>> 0, bits === 64 ? hi >>> 0 : 0, encoding);
+  }
+  /** Writes a field from a signed double (|value| < 2^53: two's complement over 64 bits), truncated to its width. */
+  setNumber(pa: number, encoding: number, value: number): void {
+    const hi = Math.floor(value / TWO32);
+    this.setHalves(pa, encoding, (value - hi * TWO32) >>> 0, hi >>> 0);
   }
 
   /**

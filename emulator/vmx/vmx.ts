@@ -46,8 +46,13 @@ export class Vmx implements VmxHooks {
   private readonly listeners: VmxEventListener[] = [];
   /** Stop the run on every VM exit (debugger "break on VM exit"). */
   stopOnVmExit = false;
-  /** Cached per VM entry: what the boundary hook has to watch. */
+  /**
+   * The boundary hook is wanted before the next instruction: the controls of the last VM entry need it
+   * (boundaryControls: MTF, windows, preemption timer), or an event is being delivered whose IDT-vectoring
+   * record the next instruction boundary must forget (nonroot.ts onEvent/onBoundary).
+   */
   wantsBoundary = false;
+  boundaryControls = false;
   eptActive = false;
   /** The VM-entry checks' cache (checks/index.ts CheckCache); reset whenever another VMCS becomes current. */
   readonly checkCache = new CheckCache();
@@ -104,6 +109,21 @@ export class Vmx implements VmxHooks {
     this.store.set32(this.state.currentVmcs, encoding, value);
   }
 
+  /** Bits 63:32 of a field of the current VMCS. */
+  fieldHi(encoding: number): number {
+    return this.store.getHi(this.state.currentVmcs, encoding);
+  }
+  /** A field of the current VMCS as a signed double (addresses; see VmcsStore.getNumber). */
+  fieldNumber(encoding: number): number {
+    return this.store.getNumber(this.state.currentVmcs, encoding);
+  }
+  setFieldNumber(encoding: number, value: number): void {
+    this.store.setNumber(this.state.currentVmcs, encoding, value);
+  }
+  setFieldHalves(encoding: number, lo: number, hi: number): void {
+    this.store.setHalves(this.state.currentVmcs, encoding, lo, hi);
+  }
+
   // ---- RFLAGS conventions (SDM 30.2) ----------------------------------------------------------------------
   private setStatus(bits: bigint): void {
     const f = this.cpu.getRflags();
@@ -131,8 +151,8 @@ export class Vmx implements VmxHooks {
   executeVmxInstruction(cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
     return executeVmxInstruction(this, cpu, insn);
   }
-  instruction(cpu: VmxCpu, insn: DecodedInstructionView): void {
-    nonroot.onInstruction(this, cpu, insn);
+  instruction(cpu: VmxCpu, insn: DecodedInstructionView): boolean {
+    return nonroot.onInstruction(this, cpu, insn);
   }
   crRead(cpu: VmxCpu, cr: number, value: bigint, kind: CrAccessKind, insn: DecodedInstructionView): bigint {
     return nonroot.onCrRead(this, cpu, cr, value, kind, insn);
@@ -165,21 +185,29 @@ export class Vmx implements VmxHooks {
     return translateEpt(this, cpu, gpa, access, linear);
   }
   saveState(): unknown {
-    return { ...this.state, wantsBoundary: this.wantsBoundary, eptActive: this.eptActive };
+    return {
+      ...this.state,
+      wantsBoundary: this.wantsBoundary,
+      boundaryControls: this.boundaryControls,
+      eptActive: this.eptActive,
+    };
   }
   restoreState(saved: unknown): void {
-    const s = saved as VmxState & { wantsBoundary: boolean; eptActive: boolean };
-    const { wantsBoundary, eptActive, ...state } = s;
+    const s = saved as VmxState & { wantsBoundary: boolean; boundaryControls: boolean; eptActive: boolean };
+    const { wantsBoundary, boundaryControls, eptActive, ...state } = s;
     this.state = { ...state };
     if (this.state.currentVmcs === INVALID_POINTER) this.store.unbind();
     else this.store.bind(this.state.currentVmcs);
     this.wantsBoundary = wantsBoundary;
+    this.boundaryControls = boundaryControls;
     this.eptActive = eptActive;
   }
   reset(): void {
     this.state = initialVmxState();
     this.store.unbind();
     this.wantsBoundary = false;
+    this.boundaryControls = false;
+    this.vectoring = undefined;
     this.eptActive = false;
     this.lastEntryFailure = undefined;
   }
