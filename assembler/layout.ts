@@ -104,6 +104,10 @@ export interface ItemState {
   shortLen?: number;
   /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
   constant?: boolean;
+  /** The item's size can never change (constant instruction or data, encoded once): sizing passes skip it. */
+  fixed?: boolean;
+  /** A branch to an immediate target (relaxed, displacement from the address). */
+  relax?: boolean;
   near: boolean;
   size: number;
   offset: number;
@@ -593,12 +597,19 @@ class Layout {
       s.pc = 0;
       s.buf.reset();
     }
+    const sizing = !this.reportUndefined;
     for (let i = 0; i < this.stopAt; i++) {
-      const es = this.items[i]!;
       const st = this.state[i]!;
       const sec = st.sec;
       const before = sec.pc;
       st.offset = before;
+      // Sizing passes: an item whose bytes can never change only advances the location counter (its
+      // diagnostics and bytes come from the final pass, which takes the full path).
+      if (sizing && st.fixed) {
+        sec.pc = before + st.size;
+        continue;
+      }
+      const es = this.items[i]!;
       this.item(es.stmt, es, st, passNo);
       const size = sec.pc - before;
       if (size !== st.size) {
@@ -689,9 +700,10 @@ class Layout {
     passNo: number,
   ): void {
     const sec = st.sec;
+    const relax = (st.relax ??= this.isBranchTarget(s));
     // An instruction whose operands are all constants encodes the same way every pass.
     // (A branch's displacement depends on its address, so branches are never constant.)
-    st.constant ??= !this.isBranchTarget(s) && s.operands.every(isConstantOperand);
+    st.constant ??= !relax && s.operands.every(isConstantOperand);
     if (st.constant && st.bytes) {
       if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
       this.emit(sec, st.bytes);
@@ -699,12 +711,13 @@ class Layout {
     }
     const address = sec.start + BigInt(sec.pc);
     const ops: EncOperand[] = [];
-    const relax = this.isBranchTarget(s);
     let targetKnown = true;
     let otherSection = false;
+    let allKnown = true;
     for (const op of s.operands) {
       const enc = this.operand(op, es, st, s);
       ops.push(enc.op);
+      if (!enc.known) allKnown = false;
       if (relax && op.kind === "immediate") {
         targetKnown = enc.known;
         otherSection = enc.otherSection;
@@ -808,6 +821,9 @@ class Layout {
     st.bytes = r.bytes;
     st.warnings = r.warnings;
     st.cachedNear = st.near;
+    // Sizing passes can skip an instruction whose form can no longer change: constant operands, or
+    // symbolic ones that take the widest form (label addresses; RIP-relative targets move only its bytes).
+    if (st.constant || (!relax && allKnown && sizeSettled(s.operands, ops))) st.fixed = true;
     if (relax && !st.near) st.shortLen = r.bytes.length;
     this.emit(sec, r.bytes);
   }
@@ -1000,6 +1016,7 @@ class Layout {
     const dataUnit = gas ? GAS_DATA[name] : NASM_DATA[name];
     if (dataUnit !== undefined) {
       this.data(s, es, st, dataUnit);
+      st.fixed ??= argsConstant(s.args);
       return;
     }
     if (gas && (name === ".ascii" || name === ".asciz" || name === ".string")) {
@@ -1011,6 +1028,7 @@ class Layout {
         this.emit(sec, stringBytes(a.expr.value));
         if (name !== ".ascii") this.emit(sec, [0]);
       }
+      st.fixed = true;
       return;
     }
     const resUnit = gas ? undefined : NASM_RES[name];
@@ -1415,6 +1433,36 @@ function fitsRel8(target: bigint, address: bigint, len: number): boolean {
   return d >= -128n && d <= 127n;
 }
 
+/**
+ * Is the encoding's size independent of symbol values from now on? Every operand is a constant, or a value
+ * the encoder was told is unresolved (it then takes the widest immediate/displacement, whatever the value).
+ * The unresolved flag itself depends only on which labels an expression combines, not on their values.
+ */
+function sizeSettled(ops: readonly Operand[], enc: readonly EncOperand[]): boolean {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const e = enc[i];
+    switch (op.kind) {
+      case "register":
+        break;
+      case "immediate":
+        if (isConstantExpr(op.value)) break;
+        if (e?.kind === "imm" && e.unresolved) break;
+        if (e?.kind === "mem" && e.dispUnresolved) break;
+        return false;
+      case "memory":
+        if (!op.disp || isConstantExpr(op.disp)) break;
+        if (e?.kind === "mem" && e.dispUnresolved) break;
+        return false;
+      case "far":
+        if (isConstantExpr(op.segment) && isConstantExpr(op.offset)) break;
+        if (e?.kind === "far" && e.unresolved) break;
+        return false;
+    }
+  }
+  return true;
+}
+
 /** Does a statement produce the same bytes wherever it is placed (for `times`)? */
 function isConstantStatement(s: Statement, layout: Layout): boolean {
   if (s.kind === "instruction")
@@ -1423,15 +1471,18 @@ function isConstantStatement(s: Statement, layout: Layout): boolean {
   if (s.name === "times")
     return !!s.body && !!s.args[0]?.expr && isConstantExpr(s.args[0].expr) && isConstantStatement(s.body, layout);
   if (!(s.name in NASM_DATA) && !(s.name in NASM_RES)) return false;
-  const argsConstant = (args: DirectiveArg[]): boolean =>
-    args.every((a) =>
-      a.dup
-        ? isConstantExpr(a.dup.count) && argsConstant(a.dup.values)
-        : a.expr
-          ? isConstantExpr(a.expr)
-          : a.text === "?",
-    );
   return argsConstant(s.args);
+}
+
+/** Data arguments whose bytes never change (numbers and strings only). */
+function argsConstant(args: DirectiveArg[]): boolean {
+  return args.every((a) =>
+    a.dup
+      ? isConstantExpr(a.dup.count) && argsConstant(a.dup.values)
+      : a.expr
+        ? isConstantExpr(a.expr)
+        : a.text === "?",
+  );
 }
 
 function isConstantExpr(e: Expr): boolean {
