@@ -700,7 +700,8 @@ class Layout {
     passNo: number,
   ): void {
     const sec = st.sec;
-    const relax = (st.relax ??= this.isBranchTarget(s));
+    st.relax ??= this.isBranchTarget(s);
+    const relax = st.relax;
     // An instruction whose operands are all constants encodes the same way every pass.
     // (A branch's displacement depends on its address, so branches are never constant.)
     st.constant ??= !relax && s.operands.every(isConstantOperand);
