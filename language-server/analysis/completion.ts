@@ -6,7 +6,6 @@ import { defineConstantEdit, isDefined } from "./definitions";
 import type { Analysis } from "./index";
 import { INSTRUCTION_DOCS } from "./instruction-docs";
 import { knownMnemonicList, VMX_INSTRUCTIONS } from "./mnemonics";
-import { NASM_DIRECTIVE_NAMES } from "./parser";
 import { GPR64_NAMES, registerNames } from "./registers";
 import { hex } from "./text";
 import type { Position, TextEdit } from "./types";
@@ -24,6 +23,48 @@ export interface CompletionEntry {
   additionalEdits?: TextEdit[];
 }
 
+const NASM_DIRECTIVE_NAMES = [
+  "section",
+  "segment",
+  "bits",
+  "use16",
+  "use32",
+  "use64",
+  "global",
+  "extern",
+  "common",
+  "static",
+  "align",
+  "alignb",
+  "org",
+  "default",
+  "cpu",
+  "incbin",
+  "struc",
+  "endstruc",
+  "istruc",
+  "at",
+  "iend",
+  "absolute",
+  "times",
+  "equ",
+  "db",
+  "dw",
+  "dd",
+  "dq",
+  "dt",
+  "do",
+  "dy",
+  "dz",
+  "resb",
+  "resw",
+  "resd",
+  "resq",
+  "rest",
+  "reso",
+  "resy",
+  "resz",
+];
 const NASM_PREPROCESSOR = [
   "%define",
   "%xdefine",

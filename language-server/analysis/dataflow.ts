@@ -2,7 +2,7 @@
 // by labels and a small model of the stack, plus the VMX facts the rules need (which regions were VMCLEARed on
 // every path, whether a VMX instruction's CF/ZF result is still untested). Basic blocks start at labels and
 // after branches; states meet at block heads (equal constants survive, everything else becomes unknown).
-import { evalExpr, exprSymbols, type SymValue, wrap64 } from "./expr";
+import { type SymValue, wrap64 } from "./frontend";
 import {
   baseMnemonic,
   implicitWrites,
@@ -14,9 +14,9 @@ import {
   writesFirstOperand,
   writesFlags,
 } from "./mnemonics";
-import { intelOperands, type Operand, type Statement } from "./parser";
 import type { Unit } from "./project";
 import { gpr } from "./registers";
+import { exprSymbols, intelOperands, type Operand, type Statement } from "./syntax";
 
 /** Where a constant entered the program: the literal or symbol in an operand. */
 export interface Origin {
@@ -195,14 +195,14 @@ export function analyzeFlow(unit: Unit): FlowResult {
     if (ops.length !== 1) return undefined;
     const op = ops[0]!;
     if (op.indirect || op.kind === "reg" || op.base || op.index) return undefined;
-    if (op.expr?.k !== "sym") return undefined;
-    const name = op.expr.name;
-    const m = /^([0-9]+)([fb])$/i.exec(name);
-    if (m) {
-      const list = numericLabelAt.get(m[1]!) ?? [];
-      return m[2]!.toLowerCase() === "f" ? list.find((k) => k > i) : [...list].reverse().find((k) => k <= i);
+    const e = op.expr;
+    if (e?.kind === "localRef") {
+      // GAS numeric local labels: `1f` is the next `1:`, `1b` the previous one.
+      const list = numericLabelAt.get(e.label) ?? [];
+      return e.direction === "f" ? list.find((k) => k > i) : [...list].reverse().find((k) => k <= i);
     }
-    return labelIndex.get(unit.qualify(st, name));
+    if (e?.kind !== "symbol") return undefined;
+    return labelIndex.get(unit.qualify(st, e.name));
   };
 
   // Data-only statements stay in the list so labels before data are known, but they end flow.
@@ -270,7 +270,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
     if (s.kind !== "instruction" || !s.name || !writesFirstOperand(baseMnemonic(s.name, s.intel).base)) continue;
     const dst = intelOperands(s)[0];
     if (dst?.kind === "mem" && !dst.base && !dst.index && dst.expr)
-      for (const sym of exprSymbols(dst.expr)) writtenLabels.add(unit.qualify(s, sym.name));
+      for (const sym of exprSymbols(dst.expr)) writtenLabels.add(unit.qualify(s, sym));
   }
 
   const runFixpoint = (summaries: Map<number, Set<string> | null> | undefined) => {
@@ -455,7 +455,7 @@ type Address = { k: "addr"; label: string; off: bigint } | { k: "num"; v: bigint
 function resolveAddress(ctx: Ctx, s: State, st: Statement, op: Operand): Address | undefined {
   if (op.index) return undefined;
   let disp: SymValue | undefined = { k: "num", v: 0n };
-  if (op.expr) disp = evalExpr(op.expr, (n) => ctx.unit.lookup(n, st));
+  if (op.expr) disp = ctx.unit.evaluate(op.expr, st);
   if (!disp) return undefined;
   if (!op.base) return disp;
   const b = gpr(op.base);
@@ -490,23 +490,24 @@ function staticData(ctx: Ctx, label: string, off: bigint, size: number): Val | u
     }
     if (s.times) return undefined;
     if (d.itemSize === 0) {
-      const n = d.reserve ? evalExpr(d.reserve, (x) => ctx.unit.lookup(x, s)) : undefined;
+      const n = ctx.unit.evaluate(d.reserve, s);
       if (n?.k !== "num") return undefined;
-      if (off >= pos && off + BigInt(size) <= pos + n.v) return { k: "num", v: 0n };
-      pos += n.v;
+      const bytes = n.v * BigInt(d.reserveUnit ?? 1);
+      if (off >= pos && off + BigInt(size) <= pos + bytes) return { k: "num", v: 0n };
+      pos += bytes;
       continue;
     }
     for (const item of d.items) {
-      if (item.k === "str" && d.itemSize === 1) {
-        pos += BigInt(item.text.length);
+      if (item.expr?.kind === "string" && d.itemSize === 1) {
+        pos += BigInt(item.expr.value.length);
         continue;
       }
       if (pos === off && d.itemSize === size) {
-        const v = evalExpr(item, (x) => ctx.unit.lookup(x, s));
+        const v = ctx.unit.evaluate(item.expr, s);
         if (!v) return undefined;
         const out: Val = { ...v };
         out.origin = { stmt: s, start: item.start, end: item.end, literal: true };
-        if (item.k === "sym") out.origin.symbol = item.name;
+        if (item.expr?.kind === "symbol") out.origin.symbol = item.expr.name;
         return out;
       }
       pos += BigInt(d.itemSize);
@@ -555,7 +556,7 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
     // Immediates do not depend on the state: evaluate each once per analysis.
     const cached = ctx.immCache.get(op);
     if (cached !== undefined && !op.bare) return cached ?? undefined;
-    const v = evalExpr(op.expr, (n) => ctx.unit.lookup(n, st));
+    const v = ctx.unit.evaluate(op.expr, st);
     // GAS Intel syntax: a bare label is a memory operand, a bare absolute constant an immediate.
     if (op.bare && (!v || v.k === "addr")) return load(ctx, s, st, { ...op, kind: "mem" }, size);
     if (!v) {
@@ -563,8 +564,13 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
       return undefined;
     }
     const out: Val = { ...v };
-    out.origin = { stmt: st, start: op.expr.start, end: op.expr.end, literal: !st.expansion };
-    if (op.expr.k === "sym") out.origin.symbol = op.expr.name;
+    out.origin = {
+      stmt: st,
+      start: op.expr.range.start.character,
+      end: op.expr.range.end.character,
+      literal: !st.expansion,
+    };
+    if (op.expr.kind === "symbol") out.origin.symbol = op.expr.name;
     ctx.immCache.set(op, out);
     return out;
   }

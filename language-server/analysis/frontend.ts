@@ -1,11 +1,21 @@
-// Adapter to the assembler front end (assembler/index.ts): its syntax and assembly diagnostics and, when it
-// assembles, the real label addresses (for the 4-KiB alignment rules). Kept in this one file so that
-// following the assembler's API is a one-file change.
+// The one adapter to the assembler (assembler/index.ts): its syntax tree (`parse`), its expression evaluator,
+// and the full assembly (syntax and assembly diagnostics, real label addresses for the 4-KiB alignment rules).
+// Kept in this file so that following the assembler's API is a one-file change.
 
 import { knownMnemonics } from "../../assembler/encoder/index";
-import { assemble } from "../../assembler/index";
+// `evaluate` is not part of assembler/index.ts yet (requested on the board); this is its only import.
+import { type EvalEnv, evaluate } from "../../assembler/eval";
+import { type Expr as AsmExpr, assemble, parse, type SourceFile } from "../../assembler/index";
 import { addKnownMnemonics } from "./mnemonics";
 import type { AnalysisDiagnostic, Syntax } from "./types";
+
+export type {
+  DirectiveArg as AsmArg,
+  Expr as AsmExpr,
+  Operand as AsmOperand,
+  SourceFile as AsmSourceFile,
+  Statement as AsmStatement,
+} from "../../assembler/index";
 
 export interface FrontendResult {
   diagnostics: AnalysisDiagnostic[];
@@ -54,4 +64,108 @@ export function frontendCheck(input: FrontendInput): FrontendResult {
   if (!program.diagnostics.some((d) => d.severity === "error"))
     for (const [name, sym] of program.symbols) if (sym.label) addresses.set(name, sym.value);
   return { diagnostics, addresses };
+}
+
+/** The assembler's syntax tree of `text` (no macro or include expansion; never throws). */
+export function parseSource(text: string, file: string, syntax: Syntax): SourceFile {
+  try {
+    return parse(text, { fileName: file, syntax }).ast;
+  } catch {
+    return { fileName: file, syntax, lines: [] };
+  }
+}
+
+function shiftExpr(e: AsmExpr, line: number, delta: number): AsmExpr {
+  const range = {
+    start: { line, character: e.range.start.character + delta },
+    end: { line, character: e.range.end.character + delta },
+  };
+  switch (e.kind) {
+    case "unary":
+      return { ...e, operand: shiftExpr(e.operand, line, delta), range };
+    case "binary":
+      return { ...e, left: shiftExpr(e.left, line, delta), right: shiftExpr(e.right, line, delta), range };
+    case "conditional":
+      return {
+        ...e,
+        test: shiftExpr(e.test, line, delta),
+        whenTrue: shiftExpr(e.whenTrue, line, delta),
+        whenFalse: shiftExpr(e.whenFalse, line, delta),
+        range,
+      };
+    default:
+      return { ...e, range };
+  }
+}
+
+/**
+ * Parses `text` (found at `line`, `column`) as one expression with the assembler's expression parser, by
+ * parsing it as the operand of a data directive. For values the syntax tree keeps as text (`%define`,
+ * `%assign`, `%if`, `#define`).
+ */
+export function parseExpression(text: string, syntax: Syntax, line: number, column: number): AsmExpr | undefined {
+  const prefix = syntax === "nasm" ? "dq " : ".quad ";
+  const st = parseSource(prefix + text, "<expression>", syntax).lines[0]?.statements[0];
+  if (st?.kind !== "directive" || st.args.length !== 1) return undefined;
+  const e = st.args[0]!.expr;
+  return e ? shiftExpr(e, line, column - prefix.length) : undefined;
+}
+
+/** A symbolic value: a number, or a label plus an offset (an address the assembler places). */
+export type SymValue = { k: "num"; v: bigint } | { k: "addr"; label: string; off: bigint };
+
+const MASK64 = (1n << 64n) - 1n;
+
+export function wrap64(v: bigint): bigint {
+  return v & MASK64;
+}
+
+/**
+ * Evaluates an expression with the assembler's evaluator. `lookup` gives each symbol a number or a label
+ * address; every label becomes its own "section" so that the label terms of the result say which label
+ * (plus offset) a value is, or that labels cancelled out (`end - start` is a number).
+ */
+export function evaluateExpr(
+  e: AsmExpr,
+  lookup: (name: string) => SymValue | undefined,
+  syntax: Syntax,
+): SymValue | undefined {
+  const labels: string[] = [];
+  let failed = false;
+  const env: EvalEnv = {
+    lookup(name) {
+      const v = lookup(name);
+      if (!v) return undefined;
+      if (v.k === "num") return { value: v.v, label: false, section: 0, frag: 0, terms: [], order: 0 };
+      let id = labels.indexOf(v.label);
+      if (id < 0) id = labels.push(v.label) - 1;
+      return { value: v.off, label: true, section: id + 1, frag: 0, order: 0 };
+    },
+    here: undefined,
+    hereSection: -1,
+    hereFrag: 0,
+    sectionStart: undefined,
+    order: 0,
+    dialect: syntax,
+    onError() {
+      failed = true;
+    },
+  };
+  let r: ReturnType<typeof evaluate>;
+  try {
+    r = evaluate(e, env);
+  } catch {
+    return undefined;
+  }
+  if (failed || !r.known || r.terms === null) return undefined;
+  const weight = new Map<number, number>();
+  for (const t of r.terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
+  let label: string | undefined;
+  for (const [section, w] of weight) {
+    if (w === 0) continue;
+    if (w !== 1 || label !== undefined || section < 1) return undefined;
+    label = labels[section - 1];
+  }
+  const v = r.value & MASK64;
+  return label === undefined ? { k: "num", v } : { k: "addr", label, off: v };
 }

@@ -13,13 +13,11 @@ import {
   type VmcsField,
 } from "../../arch/index";
 import type { Val } from "./dataflow";
-import { evalExpr } from "./expr";
 import type { Analysis } from "./index";
 import { INSTRUCTION_DOCS, MOV_CR_NOTE } from "./instruction-docs";
-import { parseNumberLiteral } from "./lexer";
 import { targetAt } from "./locate";
 import { baseMnemonic } from "./mnemonics";
-import type { Statement } from "./parser";
+import type { Statement } from "./syntax";
 import { hex } from "./text";
 import type { Position, Range } from "./types";
 
@@ -183,7 +181,6 @@ function numberMarkdown(value: bigint): string {
 export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
   const t = targetAt(a, pos);
   if (!t) return undefined;
-  const syntax = a.unit.files.get(t.stmt.file)?.syntax ?? a.syntax;
   switch (t.kind) {
     case "mnemonic": {
       const base = baseMnemonic(t.stmt.name ?? "", t.stmt.intel).base;
@@ -196,8 +193,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
         range: t.range,
       };
     case "number": {
-      const v = parseNumberLiteral(t.value, syntax);
-      if (v === undefined) return undefined;
+      const v = t.value;
       const meaning = siteMeaning(a, t.stmt, t.range.start.character);
       return { markdown: [numberMarkdown(v), meaning].filter(Boolean).join("\n\n---\n\n"), range: t.range };
     }
@@ -277,7 +273,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
           range: t.range,
         };
       if (op.expr && op.kind === "imm") {
-        const v = evalExpr(op.expr, (n) => a.unit.lookup(n, st));
+        const v = a.unit.evaluate(op.expr, st);
         if (v?.k === "num") return { markdown: numberMarkdown(v.v), range: t.range };
       }
       return undefined;

@@ -1,15 +1,12 @@
 // What the source says about where a label lands: whether an alignment directive guarantees 4-KiB alignment,
 // and whether the label's static data starts with a non-zero dword (a revision identifier written in data).
-import { evalExpr } from "./expr";
-import { parseNumberLiteral } from "./lexer";
-import type { Statement } from "./parser";
 import type { Unit } from "./project";
+import type { Expr, Statement } from "./syntax";
 
 export type Alignment = "aligned" | "misaligned" | "unknown";
 
-function constValue(unit: Unit, st: Statement, e: Parameters<typeof evalExpr>[0] | undefined): bigint | undefined {
-  if (!e) return undefined;
-  const v = evalExpr(e, (n) => unit.lookup(n, st));
+function constValue(unit: Unit, st: Statement, e: Expr | undefined): bigint | undefined {
+  const v = unit.evaluate(e, st);
   return v?.k === "num" ? v.v : undefined;
 }
 
@@ -20,11 +17,16 @@ export function dataSize(unit: Unit, st: Statement): bigint | undefined {
   if (st.data.itemSize === 0) {
     const n = constValue(unit, st, st.data.reserve);
     if (n === undefined) return undefined;
-    size = n;
+    size = n * BigInt(st.data.reserveUnit ?? 1);
   } else {
     size = 0n;
-    for (const item of st.data.items)
-      size += item.k === "str" && st.data.itemSize === 1 ? BigInt(item.text.length) : BigInt(st.data.itemSize);
+    for (const item of st.data.items) {
+      if (!item.expr) return undefined;
+      size +=
+        item.expr.kind === "string" && st.data.itemSize === 1
+          ? BigInt(item.expr.value.length)
+          : BigInt(st.data.itemSize);
+    }
   }
   if (st.times) {
     const t = constValue(unit, st, st.times);
@@ -39,10 +41,7 @@ export function alignmentOfDirective(unit: Unit, st: Statement): bigint | undefi
   if (st.kind !== "directive" || !st.name) return undefined;
   const first = st.args[0];
   if (!first) return undefined;
-  const syntax = unit.files.get(st.file)?.syntax ?? "nasm";
-  const n = first.kind === "number" ? parseNumberLiteral(first.text, syntax) : undefined;
-  const named = first.kind === "ident" ? unit.lookup(first.text, st) : undefined;
-  const v = n ?? (named?.k === "num" ? named.v : undefined);
+  const v = constValue(unit, st, first.expr);
   if (v === undefined) return undefined;
   switch (st.name) {
     case "align":
@@ -120,7 +119,7 @@ export function staticRevision(unit: Unit, label: string): boolean {
     if (!st.data) return false;
     if (st.data.itemSize === 0) return false;
     const first = st.data.items[0];
-    const v = first ? evalExpr(first, (n) => unit.lookup(n, st)) : undefined;
+    const v = first ? unit.evaluate(first.expr, st) : undefined;
     return !!v && (v.k === "addr" || v.v !== 0n);
   }
   return false;

@@ -1,7 +1,7 @@
 // What sits at a position: the statement on that line and the symbol, operand, number or mnemonic under the
 // cursor. Every editor feature starts here.
 import type { Analysis } from "./index";
-import type { Operand, Statement } from "./parser";
+import type { Operand, Statement } from "./syntax";
 import type { Position, Range } from "./types";
 
 export type Target =
@@ -9,7 +9,7 @@ export type Target =
   | { kind: "directive"; stmt: Statement; range: Range }
   | { kind: "symbol"; stmt: Statement; name: string; written: string; range: Range; definition: boolean }
   | { kind: "operand"; stmt: Statement; operand: Operand; range: Range }
-  | { kind: "number"; stmt: Statement; value: string; range: Range }
+  | { kind: "number"; stmt: Statement; value: bigint; range: Range }
   | { kind: "include"; stmt: Statement; range: Range; target?: string };
 
 const lineIndexCache = new WeakMap<Analysis, Map<string, Map<number, Statement[]>>>();
@@ -44,7 +44,6 @@ function inside(c: number, start: number, end: number): boolean {
 export function targetAt(a: Analysis, pos: Position, file: string = a.file): Target | undefined {
   const c = pos.character;
   for (const st of statementsOnLine(a, file, pos.line)) {
-    if (st.commentStart !== undefined && c > st.commentStart) continue;
     for (const lab of st.labels)
       if (inside(c, lab.start, lab.end))
         return {
@@ -107,10 +106,7 @@ export function targetAt(a: Analysis, pos: Position, file: string = a.file): Tar
       if (inc) return { kind: "include", stmt: st, range: inc.range, ...(inc.target ? { target: inc.target } : {}) };
     }
     for (const n of st.numbers) {
-      if (inside(c, n.start, n.end)) {
-        const line = a.unit.files.get(st.file)?.lines[st.line] ?? "";
-        return { kind: "number", stmt: st, value: line.slice(n.start, n.end), range: r(st, n.start, n.end) };
-      }
+      if (inside(c, n.start, n.end)) return { kind: "number", stmt: st, value: n.value, range: r(st, n.start, n.end) };
     }
     for (const op of st.operands)
       if (inside(c, op.start, op.end))

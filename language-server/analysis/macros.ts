@@ -1,8 +1,7 @@
 // Macro expansion for the data flow: a call of a NASM `%macro` or GAS `.macro` defined in the unit is replaced
 // by its body with the arguments substituted, parsed like any other code. Expanded statements carry
 // `expansion` (the call's name range): every diagnostic on them points at the call.
-import { isKnownMnemonic } from "./mnemonics";
-import { parseFile, type Statement } from "./parser";
+import { parseFile, type Statement } from "./syntax";
 import type { Syntax } from "./types";
 
 export interface MacroDef {
@@ -103,7 +102,7 @@ export function substitute(def: MacroDef, args: string[]): string[] {
 export function expandCall(def: MacroDef, call: Statement, callArgs: string, syntax: Syntax): Statement[] {
   const lines = substitute(def, splitArgs(callArgs));
   const prefix = syntax === "gas" && call.intel ? [".intel_syntax noprefix"] : [];
-  const parsed = parseFile([...prefix, ...lines].join("\n"), { file: call.file, syntax, isMnemonic: isKnownMnemonic });
+  const parsed = parseFile([...prefix, ...lines].join("\n"), call.file, syntax);
   const start = call.nameStart ?? 0;
   const end = call.nameEnd ?? start;
   return parsed.statements

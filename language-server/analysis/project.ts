@@ -1,10 +1,10 @@
 // A compilation unit: the root file plus every file it includes (followed recursively, as the assemblers do),
 // flattened into one statement list, with the symbol table (labels, constants, macros) and its references.
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { type Expr, evalExpr, parseExpr, type SymValue } from "./expr";
+import { evaluateExpr, type SymValue } from "./frontend";
 import { expandCall, type MacroDef, macroFromLines } from "./macros";
-import { isKnownMnemonic, mnemonicsVersion } from "./mnemonics";
-import { type LineCache, type ParsedFile, parseFile, type Statement } from "./parser";
+import { mnemonicsVersion } from "./mnemonics";
+import { type Expr, type ParsedFile, parseFile, type Statement } from "./syntax";
 import type { Range, Syntax } from "./types";
 
 export type SymbolKind = "label" | "constant" | "macro";
@@ -52,6 +52,8 @@ export interface Unit {
   qualify(stmt: Statement, name: string): string;
   /** Resolves a constant or label to a value (labels as symbolic addresses). */
   lookup(name: string, stmt?: Statement): SymValue | undefined;
+  /** Evaluates an expression of `stmt` (its symbols resolved in its scope, in its file's dialect). */
+  evaluate(e: Expr | undefined, stmt: Statement): SymValue | undefined;
   /** True when the statement is a call of a macro defined in the unit. */
   isMacroCall(stmt: Statement): boolean;
 }
@@ -68,26 +70,23 @@ export interface UnitOptions {
 
 export class ParseCache {
   private readonly entries = new Map<string, { text: string; syntax: Syntax; parsed: ParsedFile }>();
-  private readonly lines = new Map<string, LineCache>();
   private mnemonicsSeen = mnemonicsVersion();
   get(file: string, text: string, syntax: Syntax): ParsedFile {
     if (this.mnemonicsSeen !== mnemonicsVersion()) {
       // The known mnemonics decide NASM labels without colons: parse everything again.
       this.entries.clear();
-      this.lines.clear();
       this.mnemonicsSeen = mnemonicsVersion();
     }
     const e = this.entries.get(file);
     if (e && e.text === text && e.syntax === syntax) return e.parsed;
-    const key = `${syntax}:${file}`;
-    let lineCache = this.lines.get(key);
-    if (!lineCache) {
-      lineCache = new Map();
-      this.lines.set(key, lineCache);
-    }
-    const parsed = parseFile(text, { file, syntax, isMnemonic: isKnownMnemonic }, lineCache, e?.parsed);
+    const parsed = parseFile(text, file, syntax, e?.parsed);
     this.entries.set(file, { text, syntax, parsed });
     return parsed;
+  }
+
+  /** Forgets a file (closed, or no longer part of any unit). */
+  delete(file: string): void {
+    this.entries.delete(file);
   }
 }
 
@@ -173,9 +172,9 @@ export function buildUnit(opts: UnitOptions): Unit {
     for (const st of parsed.statements) {
       statements.push(st);
       if (st.kind === "directive" && st.name && INCLUDE_DIRECTIVES.has(st.name)) {
-        const arg = st.args.find((t) => t.kind === "string") ?? st.args[0];
+        const arg = st.args[0];
         if (!arg) continue;
-        const written = arg.kind === "string" ? arg.text.slice(1, -1) : arg.text.replace(/^<|>$/g, "");
+        const written = arg.text.replace(/^["'<`]|["'>`]$/g, "");
         const target = resolveInclude(file, written);
         const ref: IncludeRef = { file, range: toRange(st.line, arg.start, arg.end), written };
         if (target) ref.target = target;
@@ -246,11 +245,13 @@ export function buildUnit(opts: UnitOptions): Unit {
     if (d.kind !== "constant" || !d.expr || evaluating.has(q)) return undefined;
     evaluating.add(q);
     try {
-      return evalExpr(d.expr, (n) => lookup(n, d.stmt));
+      return evaluate(d.expr, d.stmt);
     } finally {
       evaluating.delete(q);
     }
   };
+  const evaluate = (e: Expr | undefined, stmt: Statement): SymValue | undefined =>
+    e ? evaluateExpr(e, (n) => lookup(n, stmt), files.get(stmt.file)?.syntax ?? opts.syntax) : undefined;
 
   // Conditional assembly (%ifdef/%if/%else/%endif, .ifdef/.if, #ifdef): statements in branches not taken are
   // not code. Conditions that cannot be evaluated take the first branch.
@@ -262,11 +263,8 @@ export function buildUnit(opts: UnitOptions): Unit {
     const isDefined = () => defined.has(arg) || defs.has(arg);
     if (["%ifdef", "#ifdef", ".ifdef"].includes(n)) return isDefined();
     if (["%ifndef", "#ifndef", ".ifndef", ".ifnotdef"].includes(n)) return !isDefined();
-    if (["%if", "%elif", "#if", "#elif", ".if", ".elseif"].includes(n) && st.args.length > 0) {
-      const fsyntax = files.get(st.file)?.syntax ?? opts.syntax;
-      const tokens = st.args.filter((t) => !(t.kind === "ident" && t.text === "defined"));
-      const e = parseExpr(tokens, { syntax: fsyntax, isRegister: () => false });
-      const v = evalExpr(e, (x) => lookup(x, st));
+    if (["%if", "%elif", "#if", "#elif", ".if", ".elseif"].includes(n) && st.condition) {
+      const v = evaluate(st.condition, st);
       return v?.k === "num" ? v.v !== 0n : true;
     }
     return true;
@@ -408,11 +406,8 @@ export function buildUnit(opts: UnitOptions): Unit {
         out.push(st);
         return;
       }
-      const line = files.get(st.file)?.lines[st.line] ?? "";
-      const first = st.args[0];
-      const last = st.args[st.args.length - 1];
-      const argText =
-        first && last && !st.expansion ? line.slice(first.start, last.end) : st.args.map((t) => t.text).join(" ");
+      const written = st.intel ? st.operands : [...st.operands].reverse();
+      const argText = st.callArgs ?? written.map((o) => o.text).join(", ");
       for (const e of expandCall(def, st, argText, files.get(st.file)?.syntax ?? opts.syntax)) visit(e, depth + 1);
     };
     for (const st of statements) if (!inMacro.has(st)) visit(st, 0);
@@ -435,6 +430,7 @@ export function buildUnit(opts: UnitOptions): Unit {
     includes,
     qualify,
     lookup,
+    evaluate,
     isMacroCall,
   };
 }

@@ -1,10 +1,8 @@
 // Semantic tokens for the analysed file: mnemonics (VMX instructions marked), registers, labels, constants,
 // macros, directives, numbers and strings, in LSP's relative encoding.
 import type { Analysis } from "./index";
-import { type LexState, lexLine } from "./lexer";
 import { baseMnemonic, VMX_INSTRUCTIONS } from "./mnemonics";
-import type { Statement } from "./parser";
-import { isRegister } from "./registers";
+import type { Statement } from "./syntax";
 
 export const SEMANTIC_TOKEN_TYPES = [
   "keyword",
@@ -34,65 +32,49 @@ export interface SemanticToken {
 export function semanticTokenList(a: Analysis): SemanticToken[] {
   const file = a.unit.files.get(a.file);
   if (!file) return [];
-  const byLine = new Map<number, Statement[]>();
+  const out: SemanticToken[] = [];
+  // The unit's statements (a lone word naming a macro is a call there), grouped by line.
+  const byLine: Statement[][] = [];
   for (const st of a.unit.statements) {
     if (st.file !== a.file) continue;
-    const l = byLine.get(st.line);
+    const l = byLine[st.line];
     if (l) l.push(st);
-    else byLine.set(st.line, [st]);
+    else byLine[st.line] = [st];
   }
-  const out: SemanticToken[] = [];
-  const state: LexState = { inBlockComment: false };
-  file.lines.forEach((text, line) => {
-    const lexed = lexLine(text, file.syntax, state);
-    const stmts = byLine.get(line) ?? [];
-    for (const tok of lexed.tokens) {
-      // The statement the token belongs to: the last one starting at or before it (GAS allows `a; b`).
-      let st: Statement | undefined = stmts[0];
-      for (const c of stmts) if ((c.labels[0]?.start ?? c.nameStart ?? 0) <= tok.start) st = c;
-      const push = (type: TokenType, modifiers: TokenModifier[] = []) =>
-        out.push({ line, start: tok.start, length: tok.end - tok.start, type, modifiers });
-      if (!st) continue;
-      if (tok.kind === "number") {
-        push("number");
-        continue;
-      }
-      if (tok.kind === "string") {
-        push("string");
-        continue;
-      }
-      if (tok.kind === "reg") {
-        push("variable", ["defaultLibrary"]);
-        continue;
-      }
-      if (tok.kind !== "ident") continue;
-      if (st.nameStart === tok.start && st.name) {
-        if (a.unit.isMacroCall(st)) push("macro");
-        else if (st.kind === "directive") push("macro", ["defaultLibrary"]);
+  byLine.forEach((stmts, line) => {
+    const row: SemanticToken[] = [];
+    const push = (start: number, end: number, type: TokenType, modifiers: TokenModifier[] = []) => {
+      if (end > start) row.push({ line, start, length: end - start, type, modifiers });
+    };
+    for (const st of stmts) {
+      for (const l of st.labels) push(l.start, l.end, "function", ["declaration"]);
+      if (st.nameStart !== undefined && st.nameEnd !== undefined && st.name) {
+        if (a.unit.isMacroCall(st)) push(st.nameStart, st.nameEnd, "macro");
+        else if (st.kind === "directive" || st.kind === "constant")
+          push(st.nameStart, st.nameEnd, "macro", ["defaultLibrary"]);
         else if (st.kind === "instruction") {
           const base = baseMnemonic(st.name, st.intel).base;
-          push("keyword", VMX_INSTRUCTIONS.has(base) ? ["vmx"] : []);
+          push(st.nameStart, st.nameEnd, "keyword", VMX_INSTRUCTIONS.has(base) ? ["vmx"] : []);
         }
-        continue;
       }
-      if (st.labels.some((l) => l.start === tok.start)) {
-        push("function", ["declaration"]);
-        continue;
+      if (st.constName) push(st.constName.start, st.constName.end, "enumMember", ["declaration", "readonly"]);
+      for (const r of st.registers) push(r.start, r.end, "variable", ["defaultLibrary"]);
+      for (const n of st.numbers) push(n.start, n.end, "number");
+      for (const t of st.strings) push(t.start, t.end, "string");
+      for (const r of st.refs) {
+        const def = a.unit.defs.get(a.unit.qualify(st, r.name))?.[0];
+        if (def?.kind === "label") push(r.start, r.end, "function");
+        else if (def?.kind === "constant") push(r.start, r.end, "enumMember", ["readonly"]);
+        else if (def?.kind === "macro") push(r.start, r.end, "macro");
       }
-      if (st.constName?.start === tok.start) {
-        push("enumMember", ["declaration", "readonly"]);
-        continue;
-      }
-      if (st.intel && isRegister(tok.text)) {
-        push("variable", ["defaultLibrary"]);
-        continue;
-      }
-      if (st.refs.some((r) => r.start === tok.start)) {
-        const def = a.unit.defs.get(a.unit.qualify(st, tok.text))?.[0];
-        if (def?.kind === "label") push("function");
-        else if (def?.kind === "constant") push("enumMember", ["readonly"]);
-        else if (def?.kind === "macro") push("macro");
-      }
+    }
+    // LSP wants tokens in order and without overlaps.
+    row.sort((x, y) => x.start - y.start);
+    let end = -1;
+    for (const t of row) {
+      if (t.start < end) continue;
+      out.push(t);
+      end = t.start + t.length;
     }
   });
   return out;

@@ -1,6 +1,6 @@
 // Document outline (sections → labels, constants, macros) and workspace symbol search.
 import type { Analysis } from "./index";
-import type { Statement } from "./parser";
+import type { Statement } from "./syntax";
 import type { Range } from "./types";
 
 export interface OutlineSymbol {

@@ -1,6 +1,6 @@
 // Small formatting helpers shared by the rules and features: hex numbers, statement ranges, value origins.
 import type { Val } from "./dataflow";
-import type { Operand, Statement } from "./parser";
+import type { Operand, Statement } from "./syntax";
 import type { Range } from "./types";
 
 export function hex(v: bigint | number): string {

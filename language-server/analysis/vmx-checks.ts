@@ -4,8 +4,8 @@ import { fieldByEncoding, fieldByNameOrHigh, type VmcsField, widthBits } from ".
 import { decodeCached } from "./arch-cache";
 import { type FlowResult, regionKey, type Val, type VmcsSite } from "./dataflow";
 import { alignmentFromSource, labelAlignment, staticRevision } from "./layout";
-import type { Statement } from "./parser";
 import type { Unit } from "./project";
+import type { Statement } from "./syntax";
 import { describeVal, hex, mnemonicRange, opRange } from "./text";
 import type { AnalysisDiagnostic, CodeFix } from "./types";
 import {
