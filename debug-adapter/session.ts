@@ -224,10 +224,11 @@ export class VmxDebugSession extends LoggingDebugSession {
         {
           filter: "exception",
           label: "CPU exception",
-          description: "Stop on an exception nobody handles (condition: e.g. vector == 14)",
+          description:
+            "Stop on a CPU exception: at the program's own IDT handler once it is delivered (host or guest), when nobody handles it, or when the exception bitmap intercepts it from the guest",
           default: true,
           supportsCondition: true,
-          conditionDescription: "e.g. vector == 13",
+          conditionDescription: "e.g. vector == 13; also error_code, guest (1 in the guest)",
         },
         {
           filter: "tripleFault",

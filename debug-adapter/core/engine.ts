@@ -42,6 +42,25 @@ export type StopCause =
   | "pause"
   | "goto";
 
+/** An exception delivered through the program's own IDT/IVT (host or guest), as the exception widget shows it. */
+export interface ExceptionDelivery {
+  vector: number;
+  errorCode?: number;
+  /** CR2 of a #PF. */
+  cr2?: bigint;
+  /** Delivered in VMX non-root operation (through the guest's IDT). */
+  guest: boolean;
+  /** Linear address and source line of the instruction that raised the exception. */
+  faultAddress: bigint;
+  faultLocation?: SourceLocation;
+  /** The faulting instruction's text. */
+  faultInstruction?: string;
+  /** Linear address of the handler's entry (where the CPU is now) and its label. */
+  handlerAddress: bigint;
+  handlerName?: string;
+  handlerLocation?: SourceLocation;
+}
+
 export interface ExceptionDetails {
   filter: BreakFilter | "budget" | "internal";
   /** Short id, e.g. "VM exit 10 (CPUID)", "GCR-03". */
@@ -50,6 +69,7 @@ export interface ExceptionDetails {
   /** Several lines: fields, values, provenance. */
   details?: string;
   entryFailure?: EntryFailureExplanation;
+  delivery?: ExceptionDelivery;
 }
 
 export interface EngineStop {
@@ -422,6 +442,7 @@ export class DebugEngine {
         maxInstructions: budget,
         breakpoints: stopAddrs.size ? new Set([...stopAddrs, ...this.vmxSites.keys()]) : this.vmxSiteSet(),
         stopOnVmExit: true,
+        stopOnExceptionDelivery: this.watchDeliveries(plan),
       });
       const elapsed = performance.now() - started;
       if (r.kind === "budget" && plan.kind !== "replay" && plan.kind !== "scan") {
@@ -447,6 +468,11 @@ export class DebugEngine {
       if (h) return h;
       if (performance.now() > deadline) return "slice";
     }
+  }
+
+  /** Exceptions delivered through the program's own IDT stop under the "exception" filter. */
+  private watchDeliveries(plan: Plan): boolean {
+    return !this.noDebug && plan.kind !== "replay" && this.enabledFilters.has("exception");
   }
 
   private vmxSiteSetCache: Set<bigint> | undefined;
@@ -559,7 +585,7 @@ export class DebugEngine {
       mnemonic === "vmwrite" && root && this.isVmwriteHelper(pc)
         ? callFrames(t, this.sourceMap, undefined)[1]
         : undefined;
-    const r = t.step();
+    const r = t.step({ stopOnExceptionDelivery: this.watchDeliveries(plan) });
     if (mnemonic && root && t.vmx.operation() !== "non-root" && (!r || r.kind === "step")) {
       // Still in root operation after the instruction: VMsucceed or VMfail (SDM 31.2 conventions).
       const flags = t.getRflags();
@@ -767,8 +793,78 @@ export class DebugEngine {
       }
       case "shutdown":
         return { terminal: true, exitCode: 1, message: `shutdown: ${r.message}` };
+      case "exceptionDelivered": {
+        // One that reaches the start state's own handlers ends the program with an `exception` stop next.
+        if (t.isFirmwareHandler(t.currentInstructionAddress())) return undefined;
+        const d = this.describeDelivery(r);
+        const context = new Map([
+          ["vector", BigInt(d.vector)],
+          ["error_code", BigInt(d.errorCode ?? 0)],
+          ["guest", d.guest ? 1n : 0n],
+        ]);
+        if (this.conditionHolds(this.filterConditions.get("exception"), context) === false) return undefined;
+        if (plan.kind === "scan") {
+          plan.hits.push(t.instructionCount);
+          return undefined;
+        }
+        return this.deliveryStop(d);
+      }
     }
     return undefined;
+  }
+
+  /** The facts of a delivered exception: vector, error code, the faulting instruction and the handler. */
+  private describeDelivery(r: Extract<StopReason, { kind: "exceptionDelivered" }>): ExceptionDelivery {
+    const t = this.target;
+    const handlerAddress = t.currentInstructionAddress();
+    const faultAddress = this.faultLinear(r.faultRip, r.errorCode !== undefined);
+    const d: ExceptionDelivery = { vector: r.vector, guest: r.guest, faultAddress, handlerAddress };
+    if (r.errorCode !== undefined) d.errorCode = r.errorCode;
+    if (r.cr2 !== undefined) d.cr2 = r.cr2;
+    const fl = this.sourceMap?.locationOf(faultAddress);
+    if (fl) d.faultLocation = fl;
+    const insn = t.disassemble(faultAddress, this.syntax === "gas" ? "att" : "intel");
+    if (insn) d.faultInstruction = insn.text;
+    const hl = this.sourceMap?.locationOf(handlerAddress);
+    if (hl) d.handlerLocation = hl;
+    const fn = this.sourceMap?.labelFor(handlerAddress);
+    if (fn) d.handlerName = fn.offset === 0n ? fn.name : `${fn.name}+0x${fn.offset.toString(16)}`;
+    return d;
+  }
+
+  /**
+   * The faulting instruction's linear address from its RIP. In real mode the CS it ran with is on the handler's
+   * stack (IP, CS, FLAGS; SDM 20.1.4); a fault in virtual-8086 mode pushes EIP, CS, EFLAGS with EFLAGS.VM set
+   * (SDM 20.3.1.1), so its CS is a paragraph too. Otherwise code segments are flat in practice and the handler's
+   * CS base is used (64-bit mode ignores it).
+   */
+  private faultLinear(faultRip: bigint, hasErrorCode: boolean): bigint {
+    const t = this.target;
+    const mode = t.cpuMode();
+    if (mode === "long64") return faultRip;
+    try {
+      if (mode === "real") {
+        const sp = t.getSegment(2).base + (t.readGpr(4) & 0xffffn);
+        return (readValue(t, sp + 2n, 2) << 4n) + (faultRip & 0xffffn);
+      }
+      const sp = t.getSegment(2).base + (t.readGpr(4) & 0xffffffffn) + (hasErrorCode ? 4n : 0n);
+      const eflags = readValue(t, sp + 8n, 4);
+      if ((eflags >> 17n) & 1n) return (readValue(t, sp + 4n, 2) << 4n) + (faultRip & 0xffffn);
+    } catch {
+      // An unreadable stack: fall back to the handler's CS.
+    }
+    return BigInt.asUintN(32, t.getSegment(1).base + faultRip);
+  }
+
+  private deliveryStop(d: ExceptionDelivery): EngineStop {
+    const name = vectorName(d.vector);
+    const where = d.guest ? "guest " : "";
+    const description = `${where}exception ${name}${d.errorCode !== undefined ? ` (error code 0x${d.errorCode.toString(16)})` : ""} delivered to the program's handler${d.handlerName ? ` ${d.handlerName}` : ""}`;
+    return {
+      cause: "exception",
+      description,
+      exception: { filter: "exception", id: name, description, details: deliveryText(d), delivery: d },
+    };
   }
 
   /**
@@ -925,7 +1021,7 @@ export class DebugEngine {
         const r = this.executeOne(plan);
         if (r) return r;
       } else {
-        const r = t.step();
+        const r = t.step({ stopOnExceptionDelivery: this.watchDeliveries(plan) });
         const h = r ? this.handleMachineStop(r, plan) : undefined;
         if (h) return h;
       }
@@ -1052,6 +1148,24 @@ export function exitLine(e: ExitRecord): string {
 
 function exitDetails(e: ExitRecord): string {
   return `${EXIT_REASONS[e.reason]?.description ?? ""}\n${exitLine(e)}`;
+}
+
+function at(loc: SourceLocation | undefined): string {
+  return loc ? ` (${loc.file}:${loc.line + 1})` : "";
+}
+
+/** A delivered exception in plain lines (exceptionInfo details). */
+export function deliveryText(d: ExceptionDelivery): string {
+  const lines = [`${d.guest ? "guest " : ""}exception ${vectorName(d.vector)} delivered through the IDT`];
+  if (d.errorCode !== undefined) lines.push(`error code: 0x${d.errorCode.toString(16)}`);
+  if (d.cr2 !== undefined) lines.push(`CR2 (faulting linear address): 0x${d.cr2.toString(16)}`);
+  lines.push(
+    `raised by: 0x${d.faultAddress.toString(16)}${d.faultInstruction ? ` ${d.faultInstruction}` : ""}${at(d.faultLocation)}`,
+  );
+  lines.push(
+    `handler: 0x${d.handlerAddress.toString(16)}${d.handlerName ? ` ${d.handlerName}` : ""}${at(d.handlerLocation)}`,
+  );
+  return lines.join("\n");
 }
 
 /** The explanation of a failed VM entry in plain lines (exceptionInfo details, Debug Console). */

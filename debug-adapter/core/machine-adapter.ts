@@ -21,6 +21,7 @@ import {
   type StopReason,
   type VmxCpu,
 } from "../../emulator/index";
+import { inFirmwareHandlers } from "../../emulator/start-states";
 import type { VmxEvent } from "../../emulator/vmx/events";
 import { INVALID_POINTER } from "../../emulator/vmx/state";
 import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
@@ -28,7 +29,7 @@ import { eptTranslate, guestTranslate } from "./ept-walk";
 import { type Canonicalize, makeCanonicalizer } from "./paths";
 import type { LineEntry, SymbolEntry } from "./source-map";
 import { SourceMap } from "./source-map";
-import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, VmxView } from "./target";
+import type { DebugTarget, DisassembledInstruction, RunOptions, StartMode, StepOptions, VmxView } from "./target";
 
 export interface BuildInput {
   files: string[];
@@ -117,6 +118,7 @@ class MachineTarget implements DebugTarget {
   constructor(
     readonly machine: Machine,
     private readonly model: NonNullable<ReturnType<typeof cpuModel>>,
+    private readonly start: StartMode,
   ) {
     this.cpu = machine.cpu.vmxCpu;
     const hooks = machine.vmx as Vmx;
@@ -181,16 +183,20 @@ class MachineTarget implements DebugTarget {
     return this.cpu.cpl;
   }
 
-  step(): StopReason | undefined {
+  step(o: StepOptions = {}): StopReason | undefined {
     this.entryFailure = undefined;
-    const r = this.machine.step();
+    const r = this.machine.step({ stopOnExceptionDelivery: o.stopOnExceptionDelivery === true });
     return this.withEntryFailure(r.kind === "step" ? undefined : r);
   }
 
   run(o: RunOptions): StopReason {
     this.entryFailure = undefined;
     this.hooks.stopOnVmExit = o.stopOnVmExit;
-    const r = this.machine.run({ maxInstructions: o.maxInstructions, breakpoints: o.breakpoints });
+    const r = this.machine.run({
+      maxInstructions: o.maxInstructions,
+      breakpoints: o.breakpoints,
+      stopOnExceptionDelivery: o.stopOnExceptionDelivery === true,
+    });
     this.hooks.stopOnVmExit = true;
     return this.withEntryFailure(r) ?? r;
   }
@@ -313,6 +319,10 @@ class MachineTarget implements DebugTarget {
     return k;
   }
 
+  isFirmwareHandler(address: bigint): boolean {
+    return address < 0x1_0000_0000n && inFirmwareHandlers(this.start, Number(address));
+  }
+
   disassemble(address: bigint, syntax: "intel" | "att"): DisassembledInstruction | undefined {
     // Bytes through the debugger's own translation (works for guests under EPT too).
     const bytes = this.readLinear(address, 15);
@@ -335,7 +345,7 @@ export function createTarget(built: BuiltProgram, opts: TargetOptions, output: O
   if (p.origin !== undefined) machine.load(flatBinary(p), p.origin);
   else for (const s of p.sections) if (!s.nobits && s.size > 0) machine.load(s.bytes.subarray(0, s.size), s.address);
   machine.onOutput((bytes, stream) => output(bytes, stream));
-  return new MachineTarget(machine, model);
+  return new MachineTarget(machine, model, opts.start);
 }
 
 /** The default entry: `vmx run`'s rule — the label `start` or `_start`, else the program's first byte. */

@@ -45,6 +45,13 @@ export interface RunOptions {
   breakpoints: ReadonlySet<bigint>;
   /** Stop right after every VM exit (with a `vmExit` stop reason). */
   stopOnVmExit: boolean;
+  /** Stop right after an exception is delivered through an IDT/IVT (an `exceptionDelivered` stop reason). */
+  stopOnExceptionDelivery?: boolean;
+}
+
+export interface StepOptions {
+  /** As RunOptions.stopOnExceptionDelivery. */
+  stopOnExceptionDelivery?: boolean;
 }
 
 /** One disassembled instruction. */
@@ -60,7 +67,7 @@ export interface DebugTarget {
   /** Retired-instruction count: the machine's deterministic clock. */
   readonly instructionCount: number;
 
-  step(): StopReason | undefined;
+  step(options?: StepOptions): StopReason | undefined;
   run(options: RunOptions): StopReason;
   snapshot(): unknown;
   restore(snapshot: unknown): void;
@@ -91,6 +98,9 @@ export interface DebugTarget {
   readLinear(address: bigint, length: number): Uint8Array;
   /** Writes linear memory; returns the number of bytes written before the first unmapped byte. */
   writeLinear(address: bigint, bytes: Uint8Array): number;
+
+  /** Whether a linear address is in the start state's own exception handlers (not the program's). */
+  isFirmwareHandler(address: bigint): boolean;
 
   /** Disassembles the instruction at a linear address in the current code size. */
   disassemble(address: bigint, syntax: "intel" | "att"): DisassembledInstruction | undefined;
