@@ -66,6 +66,15 @@ class InsnView implements DecodedInstructionView {
     return linBig(this.nextNum);
   }
 
+  regOperand(n: number): number {
+    const i = this.i;
+    if (n >= i.nops) return -1;
+    const k = n === 0 ? i.k0 : n === 1 ? i.k1 : i.k2;
+    if (k !== K.REG) return -1;
+    const r = n === 0 ? i.r0 : n === 1 ? i.r1 : i.r2;
+    return r >= 16 ? r - 12 : r;
+  }
+
   get operands(): DecodedOperand[] {
     if (this.ops) return this.ops;
     const i = this.i;

@@ -112,7 +112,9 @@ export function exitForInstruction(
 export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
   const guestRip = vmx.hasListeners ? cpu.getRip() : 0n; // only the vmExit event reports it
   vmx.setField32(VMCS.EXIT_REASON, e.reason);
-  vmx.setField(VMCS.EXIT_QUALIFICATION, e.qualification ?? 0n);
+  const q = e.qualification;
+  if (q === undefined || q === 0n) vmx.setFieldHalves(VMCS.EXIT_QUALIFICATION, 0, 0);
+  else vmx.setField(VMCS.EXIT_QUALIFICATION, q);
   vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, e.instructionLength ?? 0);
   vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_INFORMATION, e.instructionInfo ?? 0);
   vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_INFORMATION, e.interruptionInfo ?? 0);

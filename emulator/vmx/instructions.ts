@@ -188,9 +188,36 @@ function shadowTarget(vmx: Vmx, cpu: VmxCpu, encoding: bigint, bitmapField: numb
   return link === 0xffffffffffffffffn ? "invalid" : Number(link);
 }
 
+/** VMREAD reg, reg in VMX root operation on numbers (the host side of every VM exit reads fields this way). */
+function vmreadRegisters(vmx: Vmx, cpu: VmxCpu, dst: number, src: number, bits: 32 | 64): VmxOutcome {
+  if (cpu.cpl > 0) cpu.raiseException(GP, 0);
+  if (!vmx.hasCurrentVmcs) return vmx.failInvalid();
+  const k = bits === 64 && cpu.gprHi(src) !== 0 ? -1 : vmx.store.slotForNumber(cpu.gprLo(src));
+  if (k < 0) return vmx.failValid(ERR.UNSUPPORTED_VMCS_COMPONENT);
+  const store = vmx.store;
+  store.vmreadSlot(vmx.state.currentVmcs, k, bits);
+  cpu.setGprHalves(dst, store.readLo, store.readHi);
+  return vmx.succeed();
+}
+
+/** VMWRITE reg, reg in VMX root operation on numbers. */
+function vmwriteRegisters(vmx: Vmx, cpu: VmxCpu, encReg: number, src: number, bits: 32 | 64): VmxOutcome {
+  if (cpu.cpl > 0) cpu.raiseException(GP, 0);
+  if (!vmx.hasCurrentVmcs) return vmx.failInvalid();
+  const k = bits === 64 && cpu.gprHi(encReg) !== 0 ? -1 : vmx.store.slotForNumber(cpu.gprLo(encReg));
+  if (k < 0) return vmx.failValid(ERR.UNSUPPORTED_VMCS_COMPONENT);
+  const error = vmx.store.vmwriteSlot(vmx.state.currentVmcs, k, cpu.gprLo(src), cpu.gprHi(src), bits);
+  return error === 0 ? vmx.succeed() : vmx.failValid(error);
+}
+
 function vmread(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
   if (!vmx.state.inVmx || badMode(cpu)) cpu.raiseException(UD);
   const bits = operandBits(cpu);
+  if (!vmx.state.nonRoot) {
+    const dst = insn.regOperand(0);
+    const src = insn.regOperand(1);
+    if (dst >= 0 && src >= 0) return vmreadRegisters(vmx, cpu, dst, src, bits);
+  }
   const encoding = readOperand(cpu, insn.operands[1], bits);
   let target = vmx.state.currentVmcs;
   if (vmx.state.nonRoot) {
@@ -212,6 +239,11 @@ function vmread(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome
 function vmwrite(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
   if (!vmx.state.inVmx || badMode(cpu)) cpu.raiseException(UD);
   const bits = operandBits(cpu);
+  if (!vmx.state.nonRoot) {
+    const encReg = insn.regOperand(0);
+    const src = insn.regOperand(1);
+    if (encReg >= 0 && src >= 0) return vmwriteRegisters(vmx, cpu, encReg, src, bits);
+  }
   const encoding = readOperand(cpu, insn.operands[0], bits);
   let target = vmx.state.currentVmcs;
   if (vmx.state.nonRoot) {

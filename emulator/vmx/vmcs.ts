@@ -203,6 +203,53 @@ export class VmcsStore {
     }
     return s === 1 ? i | high : -1;
   }
+  /** slotFor of a number encoding (0 … 2^32-1 from bits 31:0; the caller checks bits 63:32 are 0). */
+  slotForNumber(encoding: number): number {
+    if (encoding > 0x7fff || encoding < 0) return -1;
+    let i = SLOT_NUMBER[encoding]!;
+    let high = 0;
+    if (i < 0) {
+      i = HIGH_SLOT_NUMBER[encoding]!;
+      if (i < 0) return -1;
+      high = HIGH_ACCESS;
+    }
+    let s = this.supported[i]!;
+    if (s === 0) {
+      s = fieldSupported(layoutFields()[i]!, this.model) ? 1 : 2;
+      this.supported[i] = s;
+    }
+    return s === 1 ? i | high : -1;
+  }
+  /** VMREAD on numbers: the value of slot `k` (from slotForNumber) in readLo/readHi. */
+  readLo = 0;
+  readHi = 0;
+  vmreadSlot(pa: number, k: number, operandBits: 32 | 64): void {
+    const i = k & 0xffff;
+    const hi = this.hi32(pa, i);
+    if (k & HIGH_ACCESS) {
+      this.readLo = hi;
+      this.readHi = 0;
+    } else {
+      this.readLo = this.lo32(pa, i);
+      this.readHi = operandBits === 32 ? 0 : hi;
+    }
+  }
+  /** VMWRITE on numbers (same rules as vmwrite): 0 on success, else the VM-instruction error. */
+  vmwriteSlot(pa: number, k: number, lo: number, hi: number, operandBits: 32 | 64): number {
+    const i = k & 0xffff;
+    const field = layoutFields()[i]!;
+    if (field.type === "read-only" && !this.writeAnyField) return ERR_WRITE_READ_ONLY;
+    let vlo = lo >>> 0;
+    let vhi = operandBits === 32 ? 0 : hi >>> 0;
+    if (k & HIGH_ACCESS) {
+      vhi = vlo;
+      vlo = this.lo32(pa, i);
+    }
+    const bits = SLOT_BITS[i]!;
+    this.writeSlot(pa, i, bits === 16 ? vlo & 0xffff : vlo, bits === 64 ? vhi : 0, field.encoding);
+    return 0;
+  }
+
   /** Is the encoding (full or HIGH) a field this CPU model supports? */
   supports(encoding: bigint): boolean {
     return this.slotFor(encoding) >= 0;

@@ -23,7 +23,7 @@ import { INVALID_POINTER, initialVmxState, type VmxState } from "./state";
 import { VmcsStore } from "./vmcs";
 
 /** The arithmetic flags VMX instructions set or clear (SDM 30.2). */
-const STATUS_FLAGS = BigInt(RFLAGS.CF | RFLAGS.PF | RFLAGS.AF | RFLAGS.ZF | RFLAGS.SF | RFLAGS.OF);
+const STATUS_FLAGS = RFLAGS.CF | RFLAGS.PF | RFLAGS.AF | RFLAGS.ZF | RFLAGS.SF | RFLAGS.OF;
 
 /** Physical memory through the machine (host-physical, no EPT). */
 class CpuPhysMem implements PhysMem {
@@ -125,20 +125,20 @@ export class Vmx implements VmxHooks {
   }
 
   // ---- RFLAGS conventions (SDM 30.2) ----------------------------------------------------------------------
-  private setStatus(bits: bigint): void {
-    const f = this.cpu.getRflags();
-    this.cpu.setRflags((f & ~STATUS_FLAGS) | bits);
+  private setStatus(bits: number): void {
+    const f = this.cpu.rflagsNumber();
+    this.cpu.setRflagsNumber(((f & ~STATUS_FLAGS) | bits) >>> 0);
   }
   succeed(): VmxOutcome {
-    this.setStatus(0n);
+    this.setStatus(0);
     return "retire";
   }
   failInvalid(): VmxOutcome {
-    this.setStatus(BigInt(RFLAGS.CF));
+    this.setStatus(RFLAGS.CF);
     return "retire";
   }
   failValid(error: number, vmcs = this.state.currentVmcs): VmxOutcome {
-    this.setStatus(BigInt(RFLAGS.ZF));
+    this.setStatus(RFLAGS.ZF);
     this.store.set32(vmcs, VMCS.VM_INSTRUCTION_ERROR, error);
     return "retire";
   }

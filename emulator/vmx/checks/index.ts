@@ -139,14 +139,27 @@ export class CheckCache {
   /** False until every check has passed once (or after a control field changed). */
   private primed = false;
   /** The machine facts the cached results were computed with. */
-  private factsKey = "";
+  private factsLongMode = false;
+  private factsSmm = false;
+  private factsX2apic = false;
+  private factsVmcs = Number.NaN;
+  private factsVmxon = Number.NaN;
   runs = 0;
 
   /** Resets the cache when the machine facts changed (VMM mode, SMM, x2APIC mode, the two pointers). */
   checkFacts(f: MachineFacts): void {
-    const key = `${f.vmmLongMode}|${f.inSmm}|${f.x2apicMode}|${f.currentVmcsPointer}|${f.vmxonPointer}`;
-    if (key !== this.factsKey) {
-      this.factsKey = key;
+    if (
+      f.vmmLongMode !== this.factsLongMode ||
+      f.inSmm !== this.factsSmm ||
+      f.x2apicMode !== this.factsX2apic ||
+      f.currentVmcsPointer !== this.factsVmcs ||
+      f.vmxonPointer !== this.factsVmxon
+    ) {
+      this.factsLongMode = f.vmmLongMode;
+      this.factsSmm = f.inSmm;
+      this.factsX2apic = f.x2apicMode;
+      this.factsVmcs = f.currentVmcsPointer;
+      this.factsVmxon = f.vmxonPointer;
       this.reset();
     }
   }
@@ -164,8 +177,24 @@ export class CheckCache {
    */
   context: CheckContext | undefined;
   /** Checks (by position in ENTRY_SEQUENCE) that must run again after `changed`; undefined = all of them. */
-  toRun(changed: ReadonlySet<number>): number[] | undefined {
+  toRun(changed: ReadonlySet<number>): readonly number[] | undefined {
     if (!this.primed) return undefined;
+    // The common VMRESUME: one or two fields changed (guest RIP), no volatile check: no set, no sort.
+    let only: Set<number> | undefined;
+    let sources = this.volatile.size > 0 ? 1 : 0;
+    for (const f of changed) {
+      const r = this.readers.get(f);
+      if (r && r.size > 0) {
+        sources++;
+        only = r;
+      }
+    }
+    if (sources === 0) return NOTHING;
+    if (sources === 1 && only) {
+      const list = [...only];
+      if (list.length > 1) list.sort((a, b) => a - b);
+      return list;
+    }
     const out = new Set<number>(this.volatile);
     for (const f of changed) {
       const r = this.readers.get(f);
@@ -191,6 +220,8 @@ export class CheckCache {
     this.primed = true;
   }
 }
+
+const NOTHING: readonly number[] = [];
 
 /** Control, host and guest checks in SDM order, with their phase's outcome. */
 const ENTRY_SEQUENCE: readonly EntryCheck<CheckContext>[] = [...CONTROL_CHECKS, ...HOST_CHECKS, ...GUEST_CHECKS];
@@ -223,7 +254,13 @@ export function runEntryChecksCached(
   opts: RunOptions = {},
 ): EntryCheckOutcome {
   cache.checkFacts(facts);
-  if (allChanged || GLOBAL_DEPENDENCIES.some((e) => changed.has(e))) cache.reset();
+  if (allChanged) cache.reset();
+  else
+    for (let g = 0; g < GLOBAL_DEPENDENCIES.length; g++)
+      if (changed.has(GLOBAL_DEPENDENCIES[g]!)) {
+        cache.reset();
+        break;
+      }
   const list = cache.toRun(changed);
   if (list && list.length === 0) return { kind: "ok" };
   let c = cache.context;
