@@ -8,6 +8,7 @@
 //   (-2^47 … 2^47-1) in 64-bit mode. Physical addresses are non-negative numbers.
 // - Arithmetic flags are lazy: the last operation's kind, size, operands and result (SDM Vol. 1 3.4.3.1).
 
+import type { CallTracker } from "./call-frames";
 import type { CpuModel } from "./cpu-model";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
@@ -211,6 +212,8 @@ export class Cpu {
   activityState = 0;
   pendingDebug = 0n;
   pendingStop: StopReason | undefined;
+  /** The tracked call stack (Machine.trackCalls); undefined when off: call/return paths test only this. */
+  calls: CallTracker | undefined = undefined;
   /** Set by Machine.run/step: stop once an exception (vectors 0–31) has been delivered through the IDT. */
   stopOnExceptionDelivery = false;
   /** The instruction being executed (for VMX hooks and exceptions). */
@@ -1549,6 +1552,7 @@ export class Cpu {
               const hi = Math.floor(next / TWO32);
               this.push(8, (next - hi * TWO32) | 0, hi | 0);
               this.rip = t;
+              if (this.calls !== undefined) this.calls.nearCall(startRip, next);
               break;
             }
             case 11: {
@@ -1558,6 +1562,7 @@ export class Cpu {
               if (t < -CANON || t >= CANON) this.gp(0);
               this.setSp(sp + 8);
               this.rip = t;
+              if (this.calls !== undefined) this.calls.returned(sp);
               break;
             }
             default:
@@ -1711,7 +1716,12 @@ export class Cpu {
   }
 
   /** Event delivery through the IDT; implemented in interrupts.ts (installed by the machine). */
-  deliver(vector: number, errorCode: number, kind: "hw" | "sw" | "ext" | "int1", returnRip: number): void {
+  deliver(
+    vector: number,
+    errorCode: number,
+    kind: "hw" | "sw" | "intn" | "swx" | "ext" | "int1",
+    returnRip: number,
+  ): void {
     deliverImpl(this, vector, errorCode, kind, returnRip);
   }
 }

@@ -647,6 +647,7 @@ const callRel64: Exec = (cpu, i) => {
   const hi = Math.floor(ret / 4294967296);
   cpu.push(8, (ret - hi * 4294967296) | 0, hi | 0);
   cpu.rip = t;
+  if (cpu.calls !== undefined) cpu.calls.nearCall(ret - i.len, ret);
 };
 
 /** RET in 64-bit mode. */
@@ -657,6 +658,7 @@ const ret64: Exec = (cpu) => {
   if (t < -0x800000000000 || t >= 0x800000000000) cpu.gp(0);
   cpu.setSp(sp + 8);
   cpu.rip = t;
+  if (cpu.calls !== undefined) cpu.calls.returned(sp);
 };
 
 /** MOVZX r32/r64, r/m8|16 and LEA r64 with base + displacement (the commonest address forms). */

@@ -741,19 +741,26 @@ def("call", (cpu, i) => {
   const rh = Math.floor(ret / TWO32);
   cpu.push(i.osz, (ret - rh * TWO32) | 0, rh | 0);
   cpu.rip = newRip;
+  if (cpu.calls !== undefined) cpu.calls.nearCall(cpu.insnRip, ret);
 });
 
 def("ret", (cpu, i) => {
   const s = i.osz;
   const sp = cpu.sp();
+  const calls = cpu.calls;
+  const slot = calls === undefined ? 0 : calls.stackLinear();
   const v = cpu.rd(SS, sp, s);
   const t = s === 8 ? cpu.h * TWO32 + (v >>> 0) : v >>> 0;
   jumpNear(cpu, t, s);
   cpu.setSp(cpu.spAdd(sp, s + (i.nops ? i.imm & 0xffff : 0)));
+  if (calls !== undefined) calls.returned(slot);
 });
 
 def("retf", (cpu, i) => {
+  const calls = cpu.calls;
+  const slot = calls === undefined ? 0 : calls.stackLinear();
   farReturn(cpu, i.osz, i.nops ? i.imm & 0xffff : 0);
+  if (calls !== undefined) calls.returned(slot);
 });
 
 def("jmpf,callf", (cpu, i) => {
@@ -771,7 +778,15 @@ def("jmpf,callf", (cpu, i) => {
     const selOff = s === 8 ? ea + 8 : i.asz === 2 ? (ea + s) & 0xffff : (ea + s) >>> 0;
     sel = cpu.rd16(i.seg, selOff);
   }
-  farTransfer(cpu, sel, off, i.name === "callf", i.osz);
+  const calls = i.name === "callf" ? cpu.calls : undefined;
+  if (calls === undefined) {
+    farTransfer(cpu, sel, off, i.name === "callf", i.osz);
+    return;
+  }
+  const site = calls.codeLinear(cpu.insnRip);
+  const ret = calls.codeLinear(cpu.rip);
+  farTransfer(cpu, sel, off, true, i.osz);
+  calls.pushFrame("call", site, ret, calls.stackLinear(), -1);
 });
 
 for (let c = 0; c < 16; c++) {
@@ -811,7 +826,10 @@ def("jrcxz", (cpu, i) => {
 });
 
 def("iret", (cpu, i) => {
+  const calls = cpu.calls;
+  const slot = calls === undefined ? 0 : calls.stackLinear();
   iret(cpu, i.osz);
+  if (calls !== undefined) calls.returned(slot);
 });
 
 // --- flags ------------------------------------------------------------------------------------------------

@@ -95,21 +95,21 @@ def("hlt", (cpu) => {
   throw new StopSignal({ kind: "halted", rip: linBig(cpu.rip) });
 });
 
-function softInt(cpu: Cpu, i: Insn, vector: number, kind: "sw" | "int1"): void {
-  if (cpu.isV86() && kind === "sw" && (cpu.getFlags() & IOPL) >>> 12 < 3) cpu.gp(0);
+function softInt(cpu: Cpu, i: Insn, vector: number, kind: "intn" | "swx" | "int1"): void {
+  if (cpu.isV86() && kind !== "int1" && (cpu.getFlags() & IOPL) >>> 12 < 3) cpu.gp(0);
   cpu.current = i; // the instruction length VMX reports for software interrupts
   cpu.deliver(vector, -1, kind, cpu.nextRip);
 }
 /** INT3, INTO and INT1 raise exceptions (#BP, #OF, #DB), which the debugger can stop on; INT n does not. */
-function softException(cpu: Cpu, i: Insn, vector: number, kind: "sw" | "int1"): void {
+function softException(cpu: Cpu, i: Insn, vector: number, kind: "swx" | "int1"): void {
   softInt(cpu, i, vector, kind);
   cpu.exceptionDelivered(vector, -1, cpu.insnRip);
 }
-def("int", (cpu, i) => softInt(cpu, i, i.imm & 0xff, "sw"));
-def("int3", (cpu, i) => softException(cpu, i, 3, "sw"));
+def("int", (cpu, i) => softInt(cpu, i, i.imm & 0xff, "intn"));
+def("int3", (cpu, i) => softException(cpu, i, 3, "swx"));
 def("int1", (cpu, i) => softException(cpu, i, 1, "int1"));
 def("into", (cpu, i) => {
-  if (cpu.getFlags() & 0x800) softException(cpu, i, 4, "sw");
+  if (cpu.getFlags() & 0x800) softException(cpu, i, 4, "swx");
 });
 def("bound", (cpu, i) => {
   const ea = cpu.ea(i);
@@ -888,6 +888,8 @@ def("aad", (cpu, i) => {
 def("vmxon,vmxoff,vmclear,vmptrld,vmptrst,vmread,vmwrite,vmlaunch,vmresume,vmcall,vmfunc,invept,invvpid", (cpu, i) => {
   // "retire": RIP already points to the next instruction; "entered": VMX has set RIP itself.
   cpu.hooks.executeVmxInstruction(cpu.vmxCpu, viewOfInsn(cpu, i));
+  // A VMLAUNCH that entered non-root operation starts a new guest: its tracked call stack starts empty.
+  if (cpu.calls !== undefined && i.name === "vmlaunch" && cpu.hooks.nonRoot) cpu.calls.guest = [];
 });
 
 export { AR_DB, AR_P, CF, IF, loadNull, loadSegment, TF };

@@ -1,5 +1,6 @@
 // emulator/: the x86-64 machine. Public API for the debugger, the CLI and VMX.
 
+export type { CallFrame, CallFrameKind } from "./call-frames";
 export { Cpu, CpuFault } from "./cpu";
 export type { CpuModel } from "./cpu-model";
 export { decode, Insn } from "./decoder";

@@ -8,11 +8,18 @@ import { EVENT_TYPE } from "./vmx-hooks";
 /** Fault-class exceptions: the RFLAGS image pushed for them has RF set (SDM 17.3.1.1). */
 const FAULTS = new Set([0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21]);
 
-type Kind = "hw" | "sw" | "ext" | "int1";
+/**
+ * hw: exception; intn: INT n (CD ib, also CD 03: a software interrupt, SDM 27.2.2); swx: INT3 (CC) and INTO
+ * (software exceptions); int1: INT1/ICEBP; ext: external interrupt or NMI; sw: a software event injected by
+ * VM entry (vmx-bridge; vectors 3 and 4 taken as software exceptions).
+ */
+type Kind = "hw" | "sw" | "intn" | "swx" | "ext" | "int1";
 
 function eventType(vector: number, kind: Kind): number {
   if (kind === "ext") return vector === 2 ? EVENT_TYPE.NMI : EVENT_TYPE.EXTERNAL_INTERRUPT;
   if (kind === "int1") return EVENT_TYPE.PRIVILEGED_SOFTWARE_EXCEPTION;
+  if (kind === "swx") return EVENT_TYPE.SOFTWARE_EXCEPTION;
+  if (kind === "intn") return EVENT_TYPE.SOFTWARE_INTERRUPT;
   if (kind === "sw")
     return vector === 3 || vector === 4 ? EVENT_TYPE.SOFTWARE_EXCEPTION : EVENT_TYPE.SOFTWARE_INTERRUPT;
   return EVENT_TYPE.HARDWARE_EXCEPTION;
@@ -26,19 +33,33 @@ function deliver(cpu: Cpu, vector: number, errorCode: number, kindIn: string, re
       type: eventType(vector, kind),
     };
     if (errorCode >= 0) ev.errorCode = errorCode;
-    if (kind === "sw" || kind === "int1") ev.instructionLength = cpu.current?.len ?? 0;
+    if (kind !== "hw" && kind !== "ext") ev.instructionLength = cpu.current?.len ?? 0;
     cpu.hooks.event(cpu.vmxCpu, ev, undefined);
   }
   cpu.halted = false;
   let flags = cpu.getFlags();
   if (kind === "hw" && FAULTS.has(vector)) flags |= RF;
   const ext = kind === "ext" ? 1 : 0;
-  if (!(cpu.cr0 & 1)) deliverReal(cpu, vector, flags, returnRip);
-  else if (cpu.inLongMode()) deliverLong(cpu, vector, errorCode, kind, ext, flags, returnRip);
-  else deliverProtected(cpu, vector, errorCode, kind, ext, flags, returnRip);
+  const calls = cpu.calls;
+  const soft = kind !== "hw" && kind !== "ext";
+  // Call-frame tracking: the interrupted (or raising) instruction and the return address, in the old CS.
+  const site = calls === undefined ? 0 : calls.codeLinear(soft ? returnRip - (cpu.current?.len ?? 0) : returnRip);
+  const ret = calls === undefined ? 0 : calls.codeLinear(returnRip);
+  let slotSize: number;
+  if (!(cpu.cr0 & 1)) slotSize = deliverReal(cpu, vector, flags, returnRip);
+  else if (cpu.inLongMode()) slotSize = deliverLong(cpu, vector, errorCode, kind, ext, flags, returnRip);
+  else slotSize = deliverProtected(cpu, vector, errorCode, kind, ext, flags, returnRip);
+  if (calls !== undefined) {
+    const exception =
+      vector < 32 &&
+      (kind === "hw" || kind === "swx" || kind === "int1" || (kind === "sw" && (vector === 3 || vector === 4)));
+    const slot = calls.stackLinear() + (errorCode >= 0 ? slotSize : 0);
+    calls.pushFrame(exception ? "exception" : "interrupt", site, ret, slot, vector);
+  }
 }
 
-function deliverReal(cpu: Cpu, vector: number, flags: number, returnRip: number): void {
+/** Returns the size of the pushed return-address slot (as do the other two). */
+function deliverReal(cpu: Cpu, vector: number, flags: number, returnRip: number): number {
   if (vector * 4 + 3 > cpu.idtrLimit) cpu.gp(0);
   const ip = cpu.readSys(cpu.idtrBase + vector * 4, 2);
   const cs = cpu.readSys(cpu.idtrBase + vector * 4 + 2, 2);
@@ -48,6 +69,7 @@ function deliverReal(cpu: Cpu, vector: number, flags: number, returnRip: number)
   cpu.setFlags(flags & ~(IF | TF | AC | RF));
   cpu.setSegRaw(CS, cs, cs * 16, cpu.segLimit[CS]!, cpu.segAr[CS]!);
   cpu.rip = ip;
+  return 2;
 }
 
 function readGate(cpu: Cpu, vector: number, size: number, ext: number): number[] {
@@ -75,13 +97,13 @@ function deliverProtected(
   ext: number,
   flags: number,
   returnRip: number,
-): void {
+): number {
   const [glo, ghi] = readGate(cpu, vector, 8, ext) as [number, number];
   const type = (ghi >> 8) & 0x1f;
   const gdpl = (ghi >> 13) & 3;
   const idtErr = vector * 8 + 2 + ext;
   if (type !== 6 && type !== 7 && type !== 0xe && type !== 0xf) cpu.gp(idtErr); // task gates: not emulated
-  if (kind === "sw" && gdpl < cpu.cpl) cpu.gp(vector * 8 + 2);
+  if ((kind === "sw" || kind === "intn" || kind === "swx") && gdpl < cpu.cpl) cpu.gp(vector * 8 + 2);
   if (!(ghi & 0x8000)) cpu.fault(11, idtErr);
   const sel = (glo >>> 16) & 0xffff;
   const gate32 = (type & 8) !== 0;
@@ -140,6 +162,7 @@ function deliverProtected(
   cpu.cpl = newCpl;
   cpu.setSegRaw(CS, (sel & 0xfffc) | newCpl, d.base, d.limit, d.ar | 1);
   cpu.rip = off;
+  return size;
 }
 
 function deliverLong(
@@ -150,13 +173,13 @@ function deliverLong(
   ext: number,
   flags: number,
   returnRip: number,
-): void {
+): number {
   const [glo, ghi, gup] = readGate(cpu, vector, 16, ext) as [number, number, number, number];
   const type = (ghi >> 8) & 0x1f;
   const gdpl = (ghi >> 13) & 3;
   const idtErr = vector * 8 + 2 + ext;
   if (type !== 0xe && type !== 0xf) cpu.gp(idtErr);
-  if (kind === "sw" && gdpl < cpu.cpl) cpu.gp(vector * 8 + 2);
+  if ((kind === "sw" || kind === "intn" || kind === "swx") && gdpl < cpu.cpl) cpu.gp(vector * 8 + 2);
   if (!(ghi & 0x8000)) cpu.fault(11, idtErr);
   const sel = (glo >>> 16) & 0xffff;
   const off = gup * 4294967296 + (((glo & 0xffff) | (ghi & 0xffff0000)) >>> 0);
@@ -197,6 +220,7 @@ function deliverLong(
   cpu.lo[4] = (sp - hi * 4294967296) | 0;
   cpu.hi[4] = hi | 0;
   cpu.rip = off;
+  return 8;
 }
 
 installDelivery(deliver);

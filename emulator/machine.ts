@@ -2,6 +2,7 @@
 // breakpoints, output events, and copy-on-write snapshots. This is the API the debugger and `vmx run` use.
 
 import { FALLBACK_MODEL } from "./arch-adapter";
+import { type CallFrame, type CallStacksState, CallTracker } from "./call-frames";
 import { Cpu, type Exec, linBig, makeLinearBreakpoints } from "./cpu";
 import type { CpuModel } from "./cpu-model";
 import { decode, type Insn, SS } from "./decoder";
@@ -61,6 +62,8 @@ export interface Snapshot {
   readonly vmx: unknown;
   readonly devices: { port92: number; uart: object };
   readonly startState: StartState | undefined;
+  /** The tracked call stacks when trackCalls was on. */
+  readonly calls?: CallStacksState;
 }
 
 interface CpuSnapshot {
@@ -150,6 +153,7 @@ export class Machine {
     const e = Number(BigInt.asIntN(64, BigInt(entry)));
     const write = (addr: number, bytes: number[]) => this.load(Uint8Array.from(bytes), addr);
     this.vmx?.reset();
+    this.cpu.calls?.load(undefined);
     this.startState = state;
     if (state === "long64") setupLong64(this.cpu, write, e);
     else if (state === "protected32") setupProtected32(this.cpu, write, e);
@@ -239,6 +243,30 @@ export class Machine {
     return r ?? { kind: "budget", rip: this.rip, executed: maxInstructions };
   }
 
+  // --- tracked call stack (for the debugger's stack frames) ------------------------------------------------
+
+  /**
+   * Tracks CALL/RET, far calls, event delivery and IRET to maintain call frames (emulator/call-frames.ts). Off by
+   * default (then the call/return paths test one field). Turning it on starts with no frames.
+   */
+  get trackCalls(): boolean {
+    return this.cpu.calls !== undefined;
+  }
+
+  set trackCalls(on: boolean) {
+    if (on === this.trackCalls) return;
+    this.cpu.calls = on ? new CallTracker(this.cpu) : undefined;
+  }
+
+  /**
+   * The tracked frames, innermost first (the frame of the current RIP itself is not one of them: frame k's
+   * `returnAddress` is where frame k-1's code continues). "current" (default): in VMX non-root operation the
+   * guest's frames followed by the host's (suspended at VM entry), else the host's. Empty when trackCalls is off.
+   */
+  callFrames(which: "current" | "host" | "guest" = "current"): readonly CallFrame[] {
+    return this.cpu.calls?.view(which) ?? [];
+  }
+
   get instructionCount(): number {
     return this.cpu.instructionCount;
   }
@@ -315,6 +343,7 @@ export class Machine {
       vmx: this.vmx?.saveState(),
       devices: { port92: this.devices.port92, uart: this.devices.uart.snapshot() },
       startState: this.startState,
+      ...(this.cpu.calls ? { calls: this.cpu.calls.save() } : {}),
     };
   }
 
@@ -341,6 +370,7 @@ export class Machine {
     this.devices.port92 = s.devices.port92;
     Object.assign(this.devices.uart, s.devices.uart);
     this.startState = s.startState;
+    this.cpu.calls?.load(s.calls);
     if (this.vmx) this.vmx.restoreState(s.vmx);
   }
 

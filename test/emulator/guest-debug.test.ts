@@ -24,6 +24,7 @@ guest_entry:
         mov [0x2000 + 3*16 + 6], ax
         shr rax, 16
         mov [0x2000 + 3*16 + 8], eax
+g_call:
         call g_sub
         jmp g_after
 g_sub:
@@ -63,4 +64,27 @@ test("an INT3 the guest handles itself stops with guest: true; resuming finishes
   const end = m.run({ maxInstructions: 2_000_000, stopOnExceptionDelivery: true });
   assert.equal(end.kind, "halted");
   assert.match(out, /VMXOFF: ok\nVM exits handled: 5\n$/);
+});
+
+test("call frames in the guest are marked guest and sit on top of the host's", () => {
+  const { m, symbols } = guestWithInt3();
+  m.trackCalls = true;
+  const stop = m.run({ maxInstructions: 2_000_000, stopOnExceptionDelivery: true });
+  assert.equal(stop.kind === "exceptionDelivered" && stop.guest, true);
+  const frames = m.callFrames();
+  const guest = m.callFrames("guest");
+  const host = m.callFrames("host");
+  assert.deepEqual(
+    guest.map((f) => [f.kind, f.vector, f.callSite, f.target, f.guest]),
+    [
+      ["exception", 3, symbols.get("g_int3"), symbols.get("g_bp_handler"), true],
+      ["call", undefined, symbols.get("g_call"), symbols.get("g_sub"), true],
+    ],
+  );
+  assert.ok(host.every((f) => !f.guest));
+  assert.deepEqual(frames, [...guest, ...host]);
+  // Back in the host after the guest's last exit: the host's frames only, the guest's returns popped its own.
+  assert.equal(m.run({ maxInstructions: 2_000_000 }).kind, "halted");
+  assert.deepEqual(m.callFrames("guest"), []);
+  assert.deepEqual(m.callFrames(), m.callFrames("host"));
 });
