@@ -102,6 +102,10 @@ export interface ItemState {
   region: number;
   /** Length of the short form of a relaxable branch, once seen. */
   shortLen?: number;
+  /** Length of the near form of a branch, once seen. */
+  nearLen?: number;
+  /** Branch target that is a plain label: its symbol table entry (looked up once). */
+  target?: SymEntry;
   /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
   constant?: boolean;
   /** The item's size can never change (constant instruction or data, encoded once): sizing passes skip it. */
@@ -756,9 +760,18 @@ class Layout {
         ops[0] = { kind: "imm", value };
       }
     }
+    // Sizing passes: a branch whose short and near lengths are known needs no encoding, only the rules.
+    if (relax && !this.reportUndefined && st.shortLen !== undefined) {
+      const size = this.branchSize(s, st, branch, gasRelaxed, ops[0], address);
+      if (size !== undefined) {
+        sec.pc += size;
+        return;
+      }
+    }
     // Most instructions get the same request every pass: reuse the last encoding while its inputs (the
     // evaluated operands, and the address when a displacement depends on it) are unchanged.
-    const sig = requestSignature(ops, branch, address);
+    // (A constant instruction is encoded once: no signature needed.)
+    const sig = st.constant ? NO_SIGNATURE : requestSignature(ops, branch, address);
     if (st.bytes && st.sig && sameSignature(st.sig, sig)) {
       if (st.cachedNear) st.near = true;
       if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
@@ -825,8 +838,32 @@ class Layout {
     // Sizing passes can skip an instruction whose form can no longer change: constant operands, or
     // symbolic ones that take the widest form (label addresses; RIP-relative targets move only its bytes).
     if (st.constant || (!relax && allKnown && sizeSettled(s.operands, ops))) st.fixed = true;
-    if (relax && !st.near) st.shortLen = r.bytes.length;
+    if (relax && !st.near && branch === "short") st.shortLen = r.bytes.length;
+    if (relax && (branch === "near" || (st.near && branch === "short" && !gasRelaxed))) st.nearLen = r.bytes.length;
     this.emit(sec, r.bytes);
+  }
+
+  /**
+   * The size a branch takes in a sizing pass, by the same rules as the encoding path below it (undefined:
+   * take that path). Short fits → short; a nasm short that does not fit becomes near (no hint, not LOOP/
+   * JCXZ, which have no near form); GNU as's choice was made by gasJumpGrows.
+   */
+  branchSize(
+    s: Statement & { kind: "instruction" },
+    st: ItemState,
+    branch: "short" | "near" | "auto" | undefined,
+    gasRelaxed: boolean,
+    target: EncOperand | undefined,
+    address: bigint,
+  ): number | undefined {
+    const shortLen = st.shortLen;
+    if (shortLen === undefined || target?.kind !== "imm") return undefined;
+    if (branch === "near") return st.nearLen;
+    if (branch !== "short") return undefined;
+    if (gasRelaxed || fitsRel8(target.value, address, shortLen)) return shortLen;
+    if (s.branchHint || st.nearLen === undefined || /^(loop|j[er]?cxz)/.test(s.mnemonic)) return undefined;
+    st.near = true;
+    return st.nearLen;
   }
 
   /**
@@ -933,6 +970,13 @@ class Layout {
       case "register":
         return { op: { kind: "reg", reg: op.name }, known: true, otherSection: false };
       case "immediate": {
+        // A branch to a plain label (most of them): no general evaluation needed.
+        if (st.relax && op.value.kind === "symbol" && !op.gasIntelBare) {
+          st.target ??= this.symbols.get(op.value.name);
+          const t = st.target;
+          if (t?.label && t.value !== undefined)
+            return { op: { kind: "imm", value: t.value }, known: true, otherSection: t.section !== st.sec.index };
+        }
         const v = this.value(op.value, es, st);
         if (op.gasIntelBare && this.refersToLabel(op.value, es.order)) {
           const mem: EncMem = { kind: "mem", scale: 1, disp: v.value, dispUnresolved: this.unresolved(v) };
@@ -1386,6 +1430,8 @@ class Layout {
     return program;
   }
 }
+
+const NO_SIGNATURE: bigint[] = [];
 
 /** The variable inputs of an encode request: operand values and flags, the branch form, the address if used. */
 function requestSignature(ops: EncOperand[], branch: string | undefined, address: bigint): bigint[] {
