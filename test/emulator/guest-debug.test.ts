@@ -7,13 +7,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { assemble } from "../../assembler/index";
 import { Machine } from "../../emulator/index";
-import { createVmx } from "../../emulator/vmx/vmx";
+import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
 
 const EXAMPLE = join(__dirname, "../../examples/hypervisor.asm");
 
 /** The example with, at the guest's entry, gate 3 pointed at `g_bp_handler` and an INT3 at `g_int3`. */
-function guestWithInt3(): { m: Machine; symbols: Map<string, bigint> } {
-  const source = readFileSync(EXAMPLE, "utf8").replace(
+function guestWithInt3(edit: (source: string) => string = (s) => s): { m: Machine; symbols: Map<string, bigint> } {
+  const inserted = readFileSync(EXAMPLE, "utf8").replace(
     /^guest_entry:\n/m,
     `g_bp_handler:
         iretq
@@ -34,7 +34,8 @@ g_int3:
 g_after:
 `,
   );
-  assert.notEqual(source, readFileSync(EXAMPLE, "utf8"));
+  assert.notEqual(inserted, readFileSync(EXAMPLE, "utf8"));
+  const source = edit(inserted);
   const program = assemble(source, { fileName: EXAMPLE });
   const errors = program.diagnostics.filter((d) => d.severity === "error");
   assert.deepEqual(errors, []);
@@ -87,4 +88,24 @@ test("call frames in the guest are marked guest and sit on top of the host's", (
   assert.equal(m.run({ maxInstructions: 2_000_000 }).kind, "halted");
   assert.deepEqual(m.callFrames("guest"), []);
   assert.deepEqual(m.callFrames(), m.callFrames("host"));
+});
+
+test("INT 3 encoded CD 03 is a software interrupt: the exception bitmap's #BP bit intercepts only INT3 (CC)", () => {
+  // SDM 25.2 / 27.2.2: INT3 and INTO are software exceptions, INT n (any n) a software interrupt.
+  const { m, symbols } = guestWithInt3((s) => {
+    const withBitmap = s.replace(
+      /mov rdi, EXCEPTION_BITMAP\n(\s+)call vmw\n/,
+      "mov rdi, EXCEPTION_BITMAP\n$1mov esi, 1 << 3\n$1call vmw\n$1xor esi, esi\n",
+    );
+    assert.notEqual(withBitmap, s);
+    const withCd03 = withBitmap.replace(/^g_int3:\n/m, "g_cd03:\n        db 0xcd, 3\ng_int3:\n");
+    assert.notEqual(withCd03, withBitmap);
+    return withCd03;
+  });
+  const exits: { reason: number; rip: bigint }[] = [];
+  (m.vmx as Vmx).onEvent((e) => {
+    if (e.kind === "vmExit") exits.push({ reason: e.exitReason, rip: e.guestRip });
+  });
+  m.run({ maxInstructions: 2_000_000 });
+  assert.deepEqual(exits[0], { reason: 0, rip: symbols.get("g_int3") });
 });
