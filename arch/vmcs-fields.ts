@@ -452,7 +452,7 @@ const B_2_3 = [
   [
     "GUEST_IA32_FRED_CONFIG",
     0x281a,
-    "Guest IA32_FRED_CONFIG (FRED enable, event-delivery entry point, stack-level defaults)",
+    "Guest IA32_FRED_CONFIG (event-delivery entry point, red zone, interrupt stack level)",
     { feature: "load FRED or save FRED", see: "25.4.1" },
   ],
   [
@@ -513,7 +513,7 @@ const B_2_4 = [
   [
     "HOST_IA32_FRED_CONFIG",
     0x2c08,
-    "Host IA32_FRED_CONFIG (FRED enable, event-delivery entry point, stack-level defaults)",
+    "Host IA32_FRED_CONFIG (event-delivery entry point, red zone, interrupt stack level)",
     { feature: "load FRED", see: "25.5" },
   ],
   [
