@@ -14,7 +14,14 @@ import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
 import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory, ZERO_PAGE } from "./memory";
 import type { StopReason } from "./stop-reason";
-import { type DecodedInstructionView, NO_VMX, VmExitSignal, type VmxCpu, type VmxHooks } from "./vmx-hooks";
+import {
+  type DecodedInstructionView,
+  NO_VMX,
+  VMX_INSTRUCTION_HOOK_MNEMONICS,
+  VmExitSignal,
+  type VmxCpu,
+  type VmxHooks,
+} from "./vmx-hooks";
 
 // Imported bindings copied to locals once: module-namespace getters are slow on the hot path under tsx.
 const { CS, DS, decode, ES, FS, GS, SS } = decoderModule;
@@ -1317,6 +1324,7 @@ export class Cpu {
     const key = insn.opcode >= 0x0f20 && insn.opcode <= 0x0f23 ? "mov_special" : insn.name;
     insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
     insn.aux = this.inlineId(insn.exec as Exec);
+    insn.vmxHook = VMX_INSTRUCTION_HOOK_MNEMONICS.has(insn.name);
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
     if (!crossed) {
@@ -1351,7 +1359,16 @@ export class Cpu {
       if (mode === 16) next &= 0xffff;
       else if (mode === 32) next >>>= 0;
       this.nextRip = next;
-      if (hooks.nonRoot) hooks.instruction(this.vmxCpu, viewOf(this, insn));
+      if (insn.vmxHook && hooks.nonRoot && hooks.instruction(this.vmxCpu, viewOf(this, insn))) {
+        // VMX performed a VM exit instead of the instruction (RIP and state are the host's now).
+        this.instructionCount++;
+        if (this.pendingStop) {
+          const s = this.pendingStop;
+          this.pendingStop = undefined;
+          return s;
+        }
+        return undefined;
+      }
       this.rip = next;
       this.inInsn = true;
       (insn.exec as Exec)(this, insn);
@@ -1388,7 +1405,9 @@ export class Cpu {
     // address bits rejects almost every address with one array read; hits are confirmed in the exact set.
     const bpFilter = bp?.filter;
     while (n < max) {
-      if (this.halted || hooks.nonRoot || hooks.wantsBoundary) {
+      // VMX non-root operation stays on this path: only the instructions of VMX_INSTRUCTION_HOOK_MNEMONICS ask
+      // VMX first (other intercepts throw VmExitSignal from inside the instruction, caught below).
+      if (this.halted || hooks.wantsBoundary) {
         if (bpFilter !== undefined && n > 0) {
           const la = this.ripLinear();
           if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
@@ -1406,6 +1425,10 @@ export class Cpu {
       }
       try {
         let prev: Insn | undefined;
+        // In VMX non-root operation every instruction takes the generic path (no inline cases): a VM exit from
+        // inside it (EPT violation, intercepted access) must see insnRip/inInsn. VM entries and exits bump the
+        // epoch, which re-reads this below.
+        let guest = hooks.nonRoot;
         while (n < max) {
           startRip = this.rip;
           if (bpFilter !== undefined && n > 0) {
@@ -1442,7 +1465,7 @@ export class Cpu {
           this.rip = next;
           // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf). Only the
           // generic path and the memory forms need nextRip/insnRip/inInsn (RIP-relative addresses, VMX hooks).
-          switch (insn.aux) {
+          switch (guest ? 0 : insn.aux) {
             case 1:
             case 2: {
               const lo = this.lo;
@@ -1568,6 +1591,26 @@ export class Cpu {
             default:
               this.nextRip = next;
               this.insnRip = startRip;
+              if (insn.vmxHook && hooks.nonRoot) {
+                this.rip = startRip;
+                this.current = insn;
+                if (hooks.instruction(this.vmxCpu, viewOf(this, insn))) {
+                  // A VM exit instead of the instruction: VMX has switched to the host (epoch bumped).
+                  this.instructionCount++;
+                  n++;
+                  prev = undefined;
+                  if (this.pendingStop !== undefined) {
+                    const s = this.pendingStop;
+                    this.pendingStop = undefined;
+                    this.batchExecuted = n;
+                    return s;
+                  }
+                  if (hooks.wantsBoundary) break;
+                  guest = hooks.nonRoot;
+                  continue;
+                }
+                this.rip = next;
+              }
               this.inInsn = true;
               (insn.exec as Exec)(this, insn);
               this.inInsn = false;
@@ -1584,7 +1627,8 @@ export class Cpu {
               this.batchExecuted = n;
               return s;
             }
-            if (hooks.nonRoot || hooks.wantsBoundary) break;
+            if (hooks.wantsBoundary) break;
+            guest = hooks.nonRoot;
           }
         }
       } catch (e) {

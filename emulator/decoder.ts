@@ -84,6 +84,8 @@ export class Insn {
   aux = 0;
   /** Interpreter: the instruction is in the decoded-instruction cache (did not cross a page). */
   cacheable = false;
+  /** Interpreter: in VMX non-root operation VmxHooks.instruction must be asked first (VMX_INSTRUCTION_HOOK_MNEMONICS). */
+  vmxHook = false;
   /** Interpreter: up to two successors seen after this instruction (RIP, instruction, cache epoch). */
   link1Rip = Number.NaN;
   link1: Insn | undefined = undefined;
