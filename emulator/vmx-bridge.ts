@@ -276,6 +276,9 @@ export class VmxCpuAdapter implements VmxCpu {
   readTsc(): bigint {
     return readTsc(this.cpu);
   }
+  advanceTsc(ticks: bigint): void {
+    this.cpu.tscOffset += ticks;
+  }
   readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint {
     if (size === 8) return this.cpu.mem.read64(addr);
     return BigInt(this.cpu.mem.readN(addr, size));

@@ -168,6 +168,11 @@ export interface VmxCpu {
   /** Retired-instruction count and time-stamp counter (deterministic: advances with retired instructions). */
   readonly instructionCount: number;
   readTsc(): bigint;
+  /**
+   * Time passes without instructions retiring: the TSC (and with it the VMX-preemption timer) advances by
+   * `ticks`. Used while the guest waits in the HLT state for a timer that is the only event that can wake it.
+   */
+  advanceTsc(ticks: bigint): void;
 
   // --- memory ------------------------------------------------------------------------------------------
   /** Physical memory (host-physical: no EPT). Beyond RAM: reads all-ones, writes dropped. */

@@ -49,9 +49,10 @@ export interface ExitInfo {
 export function instructionInformation(insn: DecodedInstructionView, memIndex: number, reg2Index: number): number {
   let info = 0;
   const asz = insn.addressSize === 2 ? 0 : insn.addressSize === 4 ? 1 : 2;
-  info |= asz << 7;
   const op = insn.operands[memIndex];
   if (op?.kind === "mem") {
+    // The address size is undefined for register operands (bit 10 set): left 0 then, as Bochs does.
+    info |= asz << 7;
     info |= [1, 2, 4, 8].indexOf(op.scale) & 3;
     info |= (op.segment & 7) << 15;
     info |= op.index < 0 ? 1 << 22 : (op.index & 15) << 18;
@@ -264,12 +265,25 @@ export function loadSegment(
   cpu.setSegmentNumber(seg, selector, base, limit, accessRights);
 }
 
-/** The preemption timer's current value (counts down once per 2^rate TSC ticks; rate = IA32_VMX_MISC[4:0]). */
+/** X of SDM 25.5.1: the timer counts down by 1 every time bit X of the TSC changes (X = IA32_VMX_MISC[4:0]). */
+export function preemptionTimerRate(vmx: Vmx): bigint {
+  return (vmx.model.msr.get(MSR.IA32_VMX_MISC) ?? 0n) & 0x1fn;
+}
+
+/** The preemption timer's current value: the value at VM entry minus the changes of TSC bit X since then. */
 export function preemptionTimerNow(vmx: Vmx, cpu: VmxCpu): number {
-  const rate = Number((vmx.model.msr.get(MSR.IA32_VMX_MISC) ?? 0n) & 0x1fn);
-  const elapsed = (cpu.readTsc() - vmx.state.preemptionTimerTsc) >> BigInt(rate);
+  const x = preemptionTimerRate(vmx);
+  const elapsed = (cpu.readTsc() >> x) - (vmx.state.preemptionTimerTsc >> x);
   const left = BigInt(vmx.state.preemptionTimerStart) - elapsed;
   return left > 0n ? Number(left) : 0;
+}
+
+/** TSC ticks until the preemption timer reaches 0 (0 if it has). */
+export function preemptionTimerTicksLeft(vmx: Vmx, cpu: VmxCpu): bigint {
+  const x = preemptionTimerRate(vmx);
+  const expiry = ((vmx.state.preemptionTimerTsc >> x) + BigInt(vmx.state.preemptionTimerStart)) << x;
+  const left = expiry - cpu.readTsc();
+  return left > 0n ? left : 0n;
 }
 
 export function secondaryControls(vmx: Vmx): number {

@@ -9,6 +9,7 @@ import {
   instructionInformation,
   performVmExit,
   preemptionTimerNow,
+  preemptionTimerTicksLeft,
   secondaryControls,
 } from "./exit";
 import type { Vmx } from "./vmx";
@@ -64,6 +65,8 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
     case "invd":
       return exitForInstruction(vmx, cpu, insn, R.INVD);
     case "xsetbv":
+      // #UD with CR4.OSXSAVE = 0 has priority over the unconditional VM exit (SDM 25.1.1).
+      if (!(cpu.crNumber(4) & CR4.OSXSAVE)) return cpu.raiseException(UD);
       return exitForInstruction(vmx, cpu, insn, R.XSETBV);
     case "getsec":
       if (!(cpu.readCr(4) & BigInt(CR4.SMXE))) return cpu.raiseException(UD);
@@ -79,8 +82,9 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
       }
       return false;
     case "invpcid":
-      if (proc(vmx) & PROC_BASED.INVLPG_EXITING && secondaryControls(vmx) & PROC_BASED2.ENABLE_INVPCID)
-        exitForInstruction(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
+      // With "enable INVPCID" = 0 INVPCID is #UD in the guest (SDM 25.3); else INVLPG exiting decides.
+      if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_INVPCID)) return cpu.raiseException(UD);
+      if (proc(vmx) & PROC_BASED.INVLPG_EXITING) exitForInstruction(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
       return false;
     case "rdpmc":
       if (proc(vmx) & PROC_BASED.RDPMC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDPMC);
@@ -93,10 +97,13 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
       if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSCP);
       return false;
     case "mwait":
-      if (proc(vmx) & PROC_BASED.MWAIT_EXITING) exitForInstruction(vmx, cpu, insn, R.MWAIT);
+      // Qualification bit 0: the address-range monitoring hardware is armed (SDM 27.2.1, Table 27-1).
+      if (proc(vmx) & PROC_BASED.MWAIT_EXITING) exitForInstruction(vmx, cpu, insn, R.MWAIT, vmx.monitorArmed ? 1n : 0n);
+      vmx.monitorArmed = false;
       return false;
     case "monitor":
       if (proc(vmx) & PROC_BASED.MONITOR_EXITING) exitForInstruction(vmx, cpu, insn, R.MONITOR);
+      vmx.monitorArmed = true;
       return false;
     case "pause":
       if (proc(vmx) & PROC_BASED.PAUSE_EXITING) exitForInstruction(vmx, cpu, insn, R.PAUSE);
@@ -144,7 +151,10 @@ function descriptorTableExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView
   const m = insn.mnemonic;
   const gdt = ["sgdt", "sidt", "lgdt", "lidt"].indexOf(m);
   const identity = gdt >= 0 ? gdt : ["sldt", "str", "lldt", "ltr"].indexOf(m);
-  const info = instructionInformation(insn, 0, -1) | (identity << 28) | ((insn.operandSize === 4 ? 1 : 0) << 11);
+  // Bit 11 (operand size 16/32) is defined for SGDT/SIDT/LGDT/LIDT outside 64-bit mode only; LDTR/TR exits
+  // leave it undefined (SDM 27.2.5, Tables 27-10 and 27-11): 0 then, as Bochs.
+  const size = gdt >= 0 && cpu.mode() !== "long64" && insn.operandSize === 4 ? 1 << 11 : 0;
+  const info = instructionInformation(insn, 0, -1) | (identity << 28) | size;
   performVmExit(vmx, cpu, {
     reason: gdt >= 0 ? R.GDTR_IDTR_ACCESS : R.LDTR_TR_ACCESS,
     qualification: memDisplacement(insn),
@@ -234,8 +244,10 @@ export function onCrWrite(
       cpu.writePhys(page + 0x80, 4, (value & 15n) << 4n);
       const threshold = vmx.field32(VMCS.TPR_THRESHOLD) & 15;
       if (!(secondaryControls(vmx) & PROC_BASED2.VIRTUAL_INTERRUPT_DELIVERY) && Number(value & 15n) < threshold) {
+        // Trap-like (SDM 29.1.2): the guest RIP is that of the next instruction. The instruction length is
+        // undefined for this exit (27.2.5); like Bochs, the MOV to CR8's length is recorded.
         cpu.setRip(insn.nextRip);
-        performVmExit(vmx, cpu, { reason: R.TPR_BELOW_THRESHOLD });
+        performVmExit(vmx, cpu, { reason: R.TPR_BELOW_THRESHOLD, instructionLength: insn.length });
       }
       return cpu.readCr(8);
     }
@@ -396,8 +408,17 @@ export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
     performVmExit(vmx, cpu, { reason: R.MONITOR_TRAP_FLAG });
   }
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
-  if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER && preemptionTimerNow(vmx, cpu) === 0)
-    performVmExit(vmx, cpu, { reason: R.VMX_PREEMPTION_TIMER_EXPIRED });
+  if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) {
+    // The timer counts down in the HLT activity state as well, and its VM exit wakes the processor (SDM
+    // 25.5.1). This machine has no interrupt controller, so nothing else can end the HLT state first: time
+    // advances to the timer's expiry. (Shutdown and wait-for-SIPI block the timer, 25.5.1.)
+    if (cpu.getActivityState() === 1) {
+      const left = preemptionTimerTicksLeft(vmx, cpu);
+      if (left > 0n) cpu.advanceTsc(left);
+    }
+    if (preemptionTimerNow(vmx, cpu) === 0 && cpu.getActivityState() <= 1)
+      performVmExit(vmx, cpu, { reason: R.VMX_PREEMPTION_TIMER_EXPIRED });
+  }
   const blocking = cpu.getInterruptibility();
   if (p & PROC_BASED.NMI_WINDOW_EXITING && !s.virtualNmiBlocked && !blocking.movSs)
     performVmExit(vmx, cpu, { reason: R.NMI_WINDOW });

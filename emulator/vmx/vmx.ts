@@ -58,6 +58,8 @@ export class Vmx implements VmxHooks {
   readonly checkCache = new CheckCache();
   /** The guest event being delivered right now (for the IDT-vectoring information of a VM exit meanwhile). */
   vectoring: EventInfo | undefined;
+  /** The guest armed the address-range monitoring hardware (MONITOR), reported by an MWAIT exit (27.2.1). */
+  monitorArmed = false;
   /** True while VM entry delivers an injected event (not subject to the exception bitmap, SDM 26.6.1). */
   injectingEvent = false;
 
@@ -208,6 +210,7 @@ export class Vmx implements VmxHooks {
     this.wantsBoundary = false;
     this.boundaryControls = false;
     this.vectoring = undefined;
+    this.monitorArmed = false;
     this.eptActive = false;
     this.lastEntryFailure = undefined;
   }
