@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
+import { dataIdOf } from "../debug-adapter/core/breakpoints";
 import { DebugEngine } from "../debug-adapter/core/engine";
 import { buildProgram, createTarget, defaultEntry } from "../debug-adapter/core/machine-adapter";
 import { adapterPath, fixture, launch, ROOT, startClient, waitStopped } from "../test/dap/harness";
@@ -110,14 +111,17 @@ async function continueSpeed(): Promise<void> {
   });
 }
 
-/** A write after n loop iterations, found by a memory data breakpoint. */
-async function dataBreakpoint(): Promise<void> {
-  const n = 1_000_000;
+/**
+ * A write after n loop iterations, found by a memory data breakpoint (compared per slice), or the same loop
+ * watched through a register that only changes at the end (compared after every instruction).
+ */
+async function dataBreakpoint(kind: "memory" | "register" = "memory"): Promise<void> {
+  const n = kind === "memory" ? 1_000_000 : 200_000;
   const dir = tempDir();
   const path = join(dir, "watch.asm");
   writeFileSync(
     path,
-    `bits 64\norg 0x100000\nstart:\n mov rcx, ${n}\n.l:\n add rax, rcx\n dec rcx\n jnz .l\n mov qword [0x200000], 5\n hlt\n`,
+    `bits 64\norg 0x100000\nstart:\n mov rcx, ${n}\n.l:\n add rax, rcx\n dec rcx\n jnz .l\n mov qword [0x200000], 5\n mov rbx, 7\n hlt\n`,
   );
   const built = buildProgram({ files: [path], includePaths: [], readFile: read });
   const target = createTarget(built, { start: "long64", entry: defaultEntry(built) ?? 0n }, () => {});
@@ -134,15 +138,18 @@ async function dataBreakpoint(): Promise<void> {
       ended: () => {},
     },
   );
-  const watched = { kind: "memory" as const, address: 0x200000n, size: 8 };
-  engine.breakpoints.data = [{ id: 1, dataId: "mem:0x200000:8", target: watched, verified: true, hits: 0 }];
+  const watched =
+    kind === "memory"
+      ? { kind: "memory" as const, address: 0x200000n, size: 8 }
+      : { kind: "register" as const, name: "rbx" };
+  engine.breakpoints.data = [{ id: 1, dataId: dataIdOf(watched), target: watched, verified: true, hits: 0 }];
   engine.captureDataValues();
   const t0 = performance.now();
   await engine.continue();
   const ms = performance.now() - t0;
   if (!description.includes("changed")) throw new Error("the data breakpoint did not stop");
   emit({
-    metric: "continue_to_data_breakpoint",
+    metric: kind === "memory" ? "continue_to_data_breakpoint" : "continue_to_register_data_breakpoint",
     instructions: target.instructionCount,
     ms: round(ms, 1),
     mips: round(target.instructionCount / ms / 1000, 2),
@@ -241,6 +248,7 @@ async function main(): Promise<void> {
   adapterPath();
   await continueSpeed();
   await dataBreakpoint();
+  await dataBreakpoint("register");
   await stepLatency();
   await launchToFirstStop();
 }

@@ -37,6 +37,7 @@ import { ExpressionError, evaluate, splitAssignment, splitFormat } from "./core/
 import { formatNumber, type NumberFormat, parseNumber } from "./core/format";
 import { buildProgram, createTarget, defaultEntry } from "./core/machine-adapter";
 import { SourcePaths } from "./core/paths";
+import { registerRef } from "./core/registers";
 import { callFrames, type Frame } from "./core/stack";
 import type { DebugTarget } from "./core/target";
 import { ChangeTracker, recordStopValues, scopes, type VarNode, vmcsGroupNodes } from "./core/variables";
@@ -64,6 +65,16 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A register name a data breakpoint can watch ("break when RAX changes"), lower-case; the instruction pointer
+ * changes with every instruction, so it is not one.
+ */
+function watchableRegister(e: DebugEngine, name: string): string | undefined {
+  const n = name.trim().replace(/^%/, "").toLowerCase();
+  if (/^(rip|eip|ip)$/.test(n)) return undefined;
+  return registerRef(e.target, n) ? n : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -647,6 +658,15 @@ export class VmxDebugSession extends LoggingDebugSession {
         this.sendResponse(response);
       };
       if (!e) return none("no program");
+      const registerData = (reg: string) => {
+        response.body = {
+          dataId: dataIdOf({ kind: "register", name: reg }),
+          description: `${reg} changes`,
+          accessTypes: ["write"],
+          canPersist: true,
+        };
+        this.sendResponse(response);
+      };
       const name = String(args?.name ?? "");
       if (args.variablesReference) {
         const node = this.children.get(args.variablesReference)?.find((n) => n.name === name);
@@ -660,8 +680,12 @@ export class VmxDebugSession extends LoggingDebugSession {
           this.sendResponse(response);
           return;
         }
+        const reg = node?.evaluateName ? watchableRegister(e, node.evaluateName) : undefined;
+        if (reg) return registerData(reg);
         if (!node?.evaluateName) return none(`${name} cannot be watched`);
       }
+      const reg = watchableRegister(e, name);
+      if (reg) return registerData(reg);
       const f = fieldByName(name.toUpperCase());
       if (f) {
         response.body = {
@@ -723,8 +747,12 @@ export class VmxDebugSession extends LoggingDebugSession {
           out.push({ id, verified: false, message: `unknown VMCS field ${parsed.name}` });
           continue;
         }
+        if (parsed.kind === "register" && !watchableRegister(e, parsed.name)) {
+          out.push({ id, verified: false, message: `${parsed.name} is not a register that can be watched` });
+          continue;
+        }
         const target =
-          parsed.kind === "memory"
+          parsed.kind !== "vmcs"
             ? parsed
             : { kind: "vmcs" as const, encoding: field?.encoding ?? 0, name: field?.name ?? "" };
         e.breakpoints.data.push({

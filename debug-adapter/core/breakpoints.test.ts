@@ -65,5 +65,8 @@ describe("breakpoints", () => {
     assert.deepEqual(parseDataId("vmcs:GUEST_RIP"), { kind: "vmcs", name: "GUEST_RIP" });
     assert.equal(parseDataId("mem:0x1000:9"), undefined);
     assert.equal(parseDataId("garbage"), undefined);
+    assert.equal(dataIdOf({ kind: "register", name: "rax" }), "reg:rax");
+    assert.deepEqual(parseDataId("reg:cs.base"), { kind: "register", name: "cs.base" });
+    assert.equal(parseDataId("reg:RAX;x"), undefined);
   });
 });

@@ -30,7 +30,9 @@ export interface CodeBreakpoint extends BreakpointOptions {
 
 export type DataBreakpointTarget =
   | { kind: "memory"; address: bigint; size: number }
-  | { kind: "vmcs"; encoding: number; name: string };
+  | { kind: "vmcs"; encoding: number; name: string }
+  /** A register by its debugger name (registers.ts): "rax", "eflags", "cr3", "cs.base" … */
+  | { kind: "register"; name: string };
 
 export interface DataBreakpoint extends BreakpointOptions {
   id: number;
@@ -62,14 +64,21 @@ export function hitConditionMet(hitCondition: string, hits: number): boolean | u
   }
 }
 
-/** "mem:0x1000:8" / "vmcs:GUEST_RIP" — the dataId of DAP's dataBreakpointInfo. */
+/** "mem:0x1000:8" / "vmcs:GUEST_RIP" / "reg:rax" — the dataId of DAP's dataBreakpointInfo. */
 export function dataIdOf(t: DataBreakpointTarget): string {
-  return t.kind === "memory" ? `mem:0x${t.address.toString(16)}:${t.size}` : `vmcs:${t.name}`;
+  if (t.kind === "memory") return `mem:0x${t.address.toString(16)}:${t.size}`;
+  return t.kind === "vmcs" ? `vmcs:${t.name}` : `reg:${t.name}`;
 }
 
 export function parseDataId(
   dataId: string,
-): { kind: "memory"; address: bigint; size: number } | { kind: "vmcs"; name: string } | undefined {
+):
+  | { kind: "memory"; address: bigint; size: number }
+  | { kind: "vmcs"; name: string }
+  | { kind: "register"; name: string }
+  | undefined {
+  const r = /^reg:([a-z0-9]+(\.[a-z]+)?)$/.exec(dataId);
+  if (r) return { kind: "register", name: r[1] as string };
   const m = /^mem:(0x[0-9a-f]+):(\d+)$/i.exec(dataId);
   if (m) {
     const size = Number(m[2]);

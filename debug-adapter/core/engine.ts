@@ -15,6 +15,7 @@ import { makeEvalEnv, pointerSize, readValue } from "./eval-env";
 import { evaluate } from "./expression";
 import { SnapshotTimeline, TimedLog } from "./history";
 import { classifyInstruction, type VmxMnemonic } from "./insn-class";
+import { type RegisterRef, registerRef } from "./registers";
 import type { SourceLocation, SourceMap } from "./source-map";
 import { callFrames, type Frame } from "./stack";
 import type { DebugTarget, StopReason } from "./target";
@@ -135,7 +136,16 @@ type Plan =
   | { kind: "until"; address: bigint; minSp: bigint }
   | { kind: "untilExit" }
   | { kind: "replay"; to: number }
-  | { kind: "scan"; to: number; hits: number[] };
+  | { kind: "scan"; to: number; hits: ScanHit[] };
+
+/** A point where a reverse continue may stop, found by replaying forward (scan). */
+interface ScanHit {
+  /** Instruction count to travel to. */
+  count: number;
+  kind: "breakpoint" | "vmExit" | "exception" | "data";
+  ids?: number[];
+  description?: string;
+}
 
 interface Terminal {
   terminal: true;
@@ -405,8 +415,11 @@ export class DebugEngine {
     const deadline = performance.now() + SLICE_TARGET_MS;
     let skipArrival = first;
     const stopAddrs = this.stopAddresses(plan);
-    const watchData =
-      !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay" && plan.kind !== "scan";
+    const watchData = !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay";
+    // A register is compared after every instruction: a slice's net change would miss a counter that changes
+    // and comes back (memory and VMCS fields change far less often and are compared per slice).
+    const stepEach = watchData && this.breakpoints.allData().some((d) => d.target.kind === "register");
+    let steps = 0;
     for (;;) {
       const pc = t.currentInstructionAddress();
       if (!skipArrival) {
@@ -414,14 +427,17 @@ export class DebugEngine {
         if (a) return a;
       }
       skipArrival = false;
-      if (plan.kind === "stepIn" || this.vmxSites.has(pc) || stopAddrs.has(pc)) {
-        const r = this.executeOne(plan);
+      if (plan.kind === "stepIn" || stepEach || this.vmxSites.has(pc) || stopAddrs.has(pc)) {
+        const before = t.instructionCount;
+        const r = stepEach && !this.vmxSites.has(pc) ? this.plainStep(plan) : this.executeOne(plan);
         if (r) return r;
         if (watchData) {
-          const d = this.checkData();
+          const d = this.checkData(plan, before);
           if (d) return d;
         }
         if (plan.kind === "stepIn") return "done";
+        if (stepEach && (++steps & 1023) !== 0) continue;
+        if (stepEach) this.periodicSnapshot(plan);
         if (performance.now() > deadline) return "slice";
         continue;
       }
@@ -454,20 +470,33 @@ export class DebugEngine {
         // Something changed during the slice: go back to its start and find the instruction that did it.
         const endCount = t.instructionCount;
         this.travelTo(startCount, snap);
-        const found = this.findDataChange(endCount);
+        const found = this.findDataChange(endCount, plan);
         if (found) return found;
         continue;
       }
-      // Periodic snapshots bound the replay needed to travel back (stepBack after a long continue).
-      if (plan.kind !== "replay" && plan.kind !== "scan") {
-        const last = this.timeline.last();
-        if (!last || t.instructionCount - last.count >= SNAPSHOT_INTERVAL)
-          this.timeline.add(t.instructionCount, t.snapshot());
-      }
+      this.periodicSnapshot(plan);
       const h = this.handleMachineStop(r, plan);
       if (h) return h;
       if (performance.now() > deadline) return "slice";
     }
+  }
+
+  /** Periodic snapshots bound the replay needed to travel back (stepBack after a long continue). */
+  private periodicSnapshot(plan: Plan): void {
+    if (plan.kind === "replay" || plan.kind === "scan") return;
+    const t = this.target;
+    const last = this.timeline.last();
+    if (!last || t.instructionCount - last.count >= SNAPSHOT_INTERVAL)
+      this.timeline.add(t.instructionCount, t.snapshot());
+  }
+
+  /** One instruction without the VMX bookkeeping (it is not a VMX instruction of the program). */
+  private plainStep(plan: Plan): DriveResult | undefined {
+    const t = this.target;
+    if (this.config.maxInstructions !== undefined && t.instructionCount >= this.config.maxInstructions)
+      return this.budgetEnd();
+    const r = t.step({ stopOnExceptionDelivery: this.watchDeliveries(plan) });
+    return r ? this.handleMachineStop(r, plan) : undefined;
   }
 
   /** Exceptions delivered through the program's own IDT stop under the "exception" filter. */
@@ -516,8 +545,8 @@ export class DebugEngine {
     }
     if (plan.kind === "scan") {
       if (t.instructionCount >= plan.to) return "done";
-      if (bps.some((b) => !b.logMessage && this.conditionHolds(b.condition) !== false))
-        plan.hits.push(t.instructionCount);
+      const ids = bps.filter((b) => !b.logMessage && this.conditionHolds(b.condition) !== false).map((b) => b.id);
+      if (ids.length) plan.hits.push({ count: t.instructionCount, kind: "breakpoint", ids });
       return undefined;
     }
     const hit: CodeBreakpoint[] = [];
@@ -700,7 +729,8 @@ export class DebugEngine {
         const e = this.recordExit(r.exitReason, r.qualification);
         if (e.entryFailure) this.recordEntryFailureExit(e, pc, mnemonic);
         if (plan.kind === "scan") {
-          if (this.exitStops(e)) plan.hits.push(t.instructionCount);
+          if (this.exitStops(e))
+            plan.hits.push({ count: t.instructionCount, kind: "vmExit", description: exitLine(e) });
           return undefined;
         }
         if (quiet) return undefined;
@@ -804,7 +834,11 @@ export class DebugEngine {
         ]);
         if (this.conditionHolds(this.filterConditions.get("exception"), context) === false) return undefined;
         if (plan.kind === "scan") {
-          plan.hits.push(t.instructionCount);
+          plan.hits.push({
+            count: t.instructionCount,
+            kind: "exception",
+            description: this.deliveryStop(d).description,
+          });
           return undefined;
         }
         return this.deliveryStop(d);
@@ -971,12 +1005,31 @@ export class DebugEngine {
   // ---- data breakpoints -------------------------------------------------------------------------------------
 
   private readData(d: DataBreakpoint): bigint | undefined {
+    const t = this.target;
     try {
-      if (d.target.kind === "memory") return readValue(this.target, d.target.address, d.target.size);
-      return this.target.vmx.readField(d.target.encoding);
+      switch (d.target.kind) {
+        case "memory":
+          return readValue(t, d.target.address, d.target.size);
+        case "vmcs":
+          return t.vmx.readField(d.target.encoding);
+        case "register":
+          return this.registerOf(d.target.name)?.read();
+      }
     } catch {
       return undefined;
     }
+  }
+
+  /** Register accessors of register data breakpoints, made once per machine (a restart brings a new one). */
+  private registers = new WeakMap<DebugTarget, Map<string, RegisterRef | undefined>>();
+  private registerOf(name: string): RegisterRef | undefined {
+    let m = this.registers.get(this.target);
+    if (!m) {
+      m = new Map();
+      this.registers.set(this.target, m);
+    }
+    if (!m.has(name)) m.set(name, registerRef(this.target, name));
+    return m.get(name);
   }
 
   captureDataValues(): void {
@@ -987,8 +1040,15 @@ export class DebugEngine {
     return this.breakpoints.allData().some((d) => this.readData(d) !== this.dataValues.get(d.id));
   }
 
-  private checkData(): EngineStop | undefined {
-    const changed: DataBreakpoint[] = [];
+  /**
+   * After one instruction (which started at count `before`): the data breakpoints whose value it changed. Running
+   * forward this is a stop right after the instruction; in a scan for reverse continue it is a hit at `before`,
+   * on the instruction that made the change (as a reverse watchpoint stops in GDB), so that one more reverse
+   * continue looks further back.
+   */
+  private checkData(plan: Plan, before: number): EngineStop | undefined {
+    const scan = plan.kind === "scan";
+    const changed: { d: DataBreakpoint; old: bigint | undefined; now: bigint | undefined }[] = [];
     for (const d of this.breakpoints.allData()) {
       const v = this.readData(d);
       const old = this.dataValues.get(d.id);
@@ -997,25 +1057,28 @@ export class DebugEngine {
       // A VMCS field appears and disappears with the current VMCS (VMPTRLD/VMCLEAR): not a write to it.
       if (d.target.kind === "vmcs" && (v === undefined || old === undefined)) continue;
       if (this.conditionHolds(d.condition) === false) continue;
-      d.hits++;
-      if (d.hitCondition && hitConditionMet(d.hitCondition, d.hits) === false) continue;
-      changed.push(d);
+      if (!scan) {
+        d.hits++;
+        if (d.hitCondition && hitConditionMet(d.hitCondition, d.hits) === false) continue;
+      }
+      changed.push({ d, old, now: v });
     }
     if (changed.length === 0) return undefined;
-    const what = changed
-      .map((d) => {
-        const name = d.target.kind === "vmcs" ? d.target.name : `[0x${d.target.address.toString(16)}]`;
-        return `${name} changed to 0x${(this.readData(d) ?? 0n).toString(16)}`;
-      })
-      .join(", ");
-    return { cause: "data breakpoint", description: what, hitBreakpointIds: changed.map((d) => d.id) };
+    const hex = (v: bigint | undefined) => (v === undefined ? "(unreadable)" : `0x${v.toString(16)}`);
+    const what = changed.map(({ d, old, now }) => `${dataName(d)} changed from ${hex(old)} to ${hex(now)}`).join(", ");
+    const ids = changed.map((c) => c.d.id);
+    if (scan) {
+      plan.hits.push({ count: before, kind: "data", ids, description: `${what} by this instruction` });
+      return undefined;
+    }
+    return { cause: "data breakpoint", description: what, hitBreakpointIds: ids };
   }
 
   /** Single-steps up to `endCount` until a watched value changes (after travelling back to the slice start). */
-  private findDataChange(endCount: number): DriveResult | undefined {
+  private findDataChange(endCount: number, plan: Plan): DriveResult | undefined {
     const t = this.target;
-    const plan: Plan = { kind: "continue" };
     while (t.instructionCount < endCount) {
+      const before = t.instructionCount;
       // Only VMX instructions need the bookkeeping of executeOne; the others are plain steps.
       if (this.vmxSites.has(t.currentInstructionAddress())) {
         const r = this.executeOne(plan);
@@ -1025,7 +1088,7 @@ export class DebugEngine {
         const h = r ? this.handleMachineStop(r, plan) : undefined;
         if (h) return h;
       }
-      const d = this.checkData();
+      const d = this.checkData(plan, before);
       if (d) return d;
     }
     return undefined;
@@ -1069,47 +1132,64 @@ export class DebugEngine {
     return this.target.instructionCount === count;
   }
 
-  /** Step back one instruction. */
+  /** Step back one instruction; a watched value that instruction changed is reported as a data breakpoint. */
   stepBack(): void {
     const now = this.target.instructionCount;
     if (now === 0 || !this.timeline.atOrBefore(now - 1)) {
       this.stop({ cause: "step", description: "At the beginning of the recorded history" });
       return;
     }
+    const data = this.noDebug ? [] : this.breakpoints.allData();
+    const after = data.map((d) => this.readData(d));
     this.goTo(now - 1);
+    const hex = (v: bigint | undefined) => (v === undefined ? "(unreadable)" : `0x${v.toString(16)}`);
+    const changed = data.flatMap((d, i) => {
+      const before = this.readData(d);
+      const a = after[i];
+      if (before === a || (d.target.kind === "vmcs" && (before === undefined || a === undefined))) return [];
+      return [{ id: d.id, text: `${dataName(d)} changed from ${hex(before)} to ${hex(a)} by this instruction` }];
+    });
+    if (changed.length) {
+      this.stop({
+        cause: "data breakpoint",
+        description: `${changed.map((c) => c.text).join(", ")} (reverse)`,
+        hitBreakpointIds: changed.map((c) => c.id),
+      });
+      return;
+    }
     this.stop({ cause: "step", description: "Stepped back" });
   }
 
-  /** Runs backwards to the latest breakpoint (or enabled VM-exit stop) before now, or to the start. */
+  /**
+   * Runs backwards to the latest point before now where running forward would have stopped: a code breakpoint,
+   * an enabled VM-exit or exception stop, or the instruction that changed a watched value (data breakpoint);
+   * else to the start.
+   */
   reverseContinue(): void {
     const now = this.target.instructionCount;
     const snaps = this.timeline.before(now);
     let end = now;
     for (const s of snaps) {
       this.travelTo(s.count, s.state);
-      const plan = { kind: "scan" as const, to: end, hits: [] as number[] };
+      this.captureDataValues();
+      const plan = { kind: "scan" as const, to: end, hits: [] as ScanHit[] };
       for (;;) {
         const r = this.drive(plan, false);
         if (r === "slice") continue;
         break;
       }
-      const hits = plan.hits.filter((h) => h < now);
-      if (hits.length > 0) {
-        const at = hits[hits.length - 1] as number;
-        this.goTo(at);
-        const pc = this.target.currentInstructionAddress();
-        const ids = this.breakpoints.at(pc).map((b) => b.id);
-        this.stop(
-          ids.length
-            ? { cause: "breakpoint", description: "Breakpoint (reverse)", hitBreakpointIds: ids }
-            : { cause: "goto", description: "VM exit (reverse)" },
-        );
+      const hits = plan.hits.filter((h) => h.count < now);
+      const hit = hits.reduce<ScanHit | undefined>((best, h) => (!best || h.count >= best.count ? h : best), undefined);
+      if (hit) {
+        this.goTo(hit.count);
+        this.stop(reverseStop(hit));
         return;
       }
       end = s.count;
     }
     const first = this.timeline.atOrBefore(0);
     if (first) this.travelTo(first.count, first.state);
+    this.captureDataValues();
     this.ended = undefined;
     this.pendingEnd = undefined;
     this.stop({ cause: "entry", description: "Reached the start of the program" });
@@ -1133,6 +1213,28 @@ export class DebugEngine {
   /** The initial stop (stopOnEntry). */
   stopOnEntry(): void {
     this.stop({ cause: "entry", description: "Entry" });
+  }
+}
+
+function dataName(d: DataBreakpoint): string {
+  const t = d.target;
+  return t.kind === "memory" ? `[0x${t.address.toString(16)}]` : t.name;
+}
+
+function reverseStop(h: ScanHit): EngineStop {
+  switch (h.kind) {
+    case "breakpoint":
+      return { cause: "breakpoint", description: "Breakpoint (reverse)", hitBreakpointIds: h.ids };
+    case "data":
+      return {
+        cause: "data breakpoint",
+        description: `${h.description ?? "value changed"} (reverse)`,
+        hitBreakpointIds: h.ids,
+      };
+    case "exception":
+      return { cause: "goto", description: `${h.description ?? "exception"} (reverse)` };
+    case "vmExit":
+      return { cause: "goto", description: `${h.description ?? "VM exit"} (reverse)` };
   }
 }
 

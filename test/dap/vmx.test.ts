@@ -446,7 +446,7 @@ describe("VMX failures and VMCS edits", () => {
     await dc.continueRequest({ threadId: 1 });
     const ev = await stopped;
     assert.equal(ev.body.reason, "data breakpoint");
-    assert.match(ev.body.description ?? "", /EXIT_REASON changed to 0xa/);
+    assert.match(ev.body.description ?? "", /EXIT_REASON changed from 0x0 to 0xa/);
     assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
     const off = await dc.customRequest("vmx/fieldBreakpoint", { field: "EXIT_REASON", enabled: false });
     assert.deepEqual(off.body.fields, []);
