@@ -84,6 +84,21 @@ export function exitForInstruction(
   reason: number,
   qualification?: bigint,
 ): never {
+  instructionExit(vmx, cpu, insn, reason, qualification);
+  return endExit(vmx, cpu, reason);
+}
+
+/**
+ * The same VM exit without ending the instruction: for VmxHooks.instruction, whose `true` return tells the
+ * interpreter not to execute it (no throw: a thrown VmExitSignal costs microseconds in V8). Returns true.
+ */
+export function instructionExit(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  insn: DecodedInstructionView,
+  reason: number,
+  qualification?: bigint,
+): true {
   let info = 0;
   let qual = qualification ?? 0n;
   const m = insn.mnemonic;
@@ -101,7 +116,7 @@ export function exitForInstruction(
     insn.operands.some((o) => o.kind === "mem")
   )
     qual = displacementQualification(insn);
-  return performVmExit(vmx, cpu, {
+  return instructionExitWith(vmx, cpu, {
     reason,
     qualification: qual,
     instructionLength: insn.length,
@@ -111,6 +126,32 @@ export function exitForInstruction(
 
 /** Performs a VM exit and ends the current instruction (cpu.vmExit throws). */
 export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
+  vmExitInPlace(vmx, cpu, e);
+  return endExit(vmx, cpu, e.reason, e.qualification);
+}
+
+/** vmExitInPlace for VmxHooks.instruction (returns true; the debugger's stop is requested, not thrown). */
+export function instructionExitWith(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
+  vmExitInPlace(vmx, cpu, e);
+  if (vmx.stopOnVmExit)
+    cpu.requestStop({ kind: "vmExit", rip: cpu.getRip(), exitReason: e.reason, qualification: e.qualification ?? 0n });
+  return true;
+}
+
+/** Ends the current instruction after a VM exit (with a stop when the debugger breaks on VM exits). */
+function endExit(vmx: Vmx, cpu: VmxCpu, reason: number, qualification?: bigint): never {
+  return cpu.vmExit(
+    vmx.stopOnVmExit
+      ? { kind: "vmExit", rip: cpu.getRip(), exitReason: reason, qualification: qualification ?? 0n }
+      : undefined,
+  );
+}
+
+/**
+ * Performs a VM exit (SDM 27) and returns true; the caller ends the current instruction (VmxHooks.instruction
+ * by returning true after requesting the debugger's stop, everything else through endExit).
+ */
+export function vmExitInPlace(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
   const guestRip = vmx.hasListeners ? cpu.getRip() : 0n; // only the vmExit event reports it
   vmx.setField32(VMCS.EXIT_REASON, e.reason);
   const q = e.qualification;
@@ -153,11 +194,7 @@ export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {
       instructionLength: e.instructionLength ?? 0,
       vmcs: vmx.state.currentVmcs,
     });
-  return cpu.vmExit(
-    vmx.stopOnVmExit
-      ? { kind: "vmExit", rip: cpu.getRip(), exitReason: e.reason, qualification: e.qualification ?? 0n }
-      : undefined,
-  );
+  return true;
 }
 
 export function leaveNonRoot(vmx: Vmx): void {

@@ -6,6 +6,8 @@ import type { CrAccessKind, DecodedInstructionView, EventInfo, IoAccess, VmxCpu 
 import {
   displacementQualification,
   exitForInstruction,
+  instructionExit,
+  instructionExitWith,
   instructionInformation,
   performVmExit,
   preemptionTimerNow,
@@ -53,70 +55,73 @@ function privilegeFaultFirst(cpu: VmxCpu, m: string): boolean {
 }
 
 /**
- * The instruction-only intercepts. Returns false when the instruction executes; a VM exit ends it (today by
- * throwing through cpu.vmExit(); VmxHooks.instruction also allows returning true).
+ * The instruction-only intercepts (VMX_INSTRUCTION_HOOK_MNEMONICS). Returns false when the instruction executes,
+ * true after a VM exit: the interpreter then ends the instruction without executing it (no throw).
  */
 export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): boolean {
   const m = insn.mnemonic;
   if (privilegeFaultFirst(cpu, m)) return false;
   switch (m) {
     case "cpuid":
-      return exitForInstruction(vmx, cpu, insn, R.CPUID);
+      return instructionExit(vmx, cpu, insn, R.CPUID);
     case "invd":
-      return exitForInstruction(vmx, cpu, insn, R.INVD);
+      return instructionExit(vmx, cpu, insn, R.INVD);
     case "xsetbv":
       // #UD with CR4.OSXSAVE = 0 has priority over the unconditional VM exit (SDM 25.1.1).
       if (!(cpu.crNumber(4) & CR4.OSXSAVE)) return cpu.raiseException(UD);
-      return exitForInstruction(vmx, cpu, insn, R.XSETBV);
+      return instructionExit(vmx, cpu, insn, R.XSETBV);
     case "getsec":
       if (!(cpu.readCr(4) & BigInt(CR4.SMXE))) return cpu.raiseException(UD);
-      return exitForInstruction(vmx, cpu, insn, R.GETSEC);
+      return instructionExit(vmx, cpu, insn, R.GETSEC);
     case "hlt":
-      if (proc(vmx) & PROC_BASED.HLT_EXITING) exitForInstruction(vmx, cpu, insn, R.HLT);
+      if (proc(vmx) & PROC_BASED.HLT_EXITING) return instructionExit(vmx, cpu, insn, R.HLT);
       return false;
     case "invlpg":
       if (proc(vmx) & PROC_BASED.INVLPG_EXITING) {
         const op = insn.operands[0];
         const linear = op?.kind === "mem" ? cpu.linearAddress(op.segment, op.offset) : 0n;
-        exitForInstruction(vmx, cpu, insn, R.INVLPG, linear);
+        return instructionExit(vmx, cpu, insn, R.INVLPG, linear);
       }
       return false;
     case "invpcid":
       // With "enable INVPCID" = 0 INVPCID is #UD in the guest (SDM 25.3); else INVLPG exiting decides.
       if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_INVPCID)) return cpu.raiseException(UD);
-      if (proc(vmx) & PROC_BASED.INVLPG_EXITING) exitForInstruction(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
+      if (proc(vmx) & PROC_BASED.INVLPG_EXITING)
+        return instructionExit(vmx, cpu, insn, R.INVPCID, memDisplacement(insn));
       return false;
     case "rdpmc":
-      if (proc(vmx) & PROC_BASED.RDPMC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDPMC);
+      if (proc(vmx) & PROC_BASED.RDPMC_EXITING) return instructionExit(vmx, cpu, insn, R.RDPMC);
       return false;
     case "rdtsc":
-      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSC);
+      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) return instructionExit(vmx, cpu, insn, R.RDTSC);
       return false;
     case "rdtscp":
       if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_RDTSCP)) return cpu.raiseException(UD);
-      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) exitForInstruction(vmx, cpu, insn, R.RDTSCP);
+      if (proc(vmx) & PROC_BASED.RDTSC_EXITING) return instructionExit(vmx, cpu, insn, R.RDTSCP);
       return false;
     case "mwait":
       // Qualification bit 0: the address-range monitoring hardware is armed (SDM 27.2.1, Table 27-1).
-      if (proc(vmx) & PROC_BASED.MWAIT_EXITING) exitForInstruction(vmx, cpu, insn, R.MWAIT, vmx.monitorArmed ? 1n : 0n);
+      if (proc(vmx) & PROC_BASED.MWAIT_EXITING)
+        return instructionExit(vmx, cpu, insn, R.MWAIT, vmx.monitorArmed ? 1n : 0n);
       vmx.monitorArmed = false;
       return false;
     case "monitor":
-      if (proc(vmx) & PROC_BASED.MONITOR_EXITING) exitForInstruction(vmx, cpu, insn, R.MONITOR);
+      if (proc(vmx) & PROC_BASED.MONITOR_EXITING) return instructionExit(vmx, cpu, insn, R.MONITOR);
       vmx.monitorArmed = true;
       return false;
     case "pause":
-      if (proc(vmx) & PROC_BASED.PAUSE_EXITING) exitForInstruction(vmx, cpu, insn, R.PAUSE);
+      if (proc(vmx) & PROC_BASED.PAUSE_EXITING) return instructionExit(vmx, cpu, insn, R.PAUSE);
       return false;
     case "wbinvd":
     case "wbnoinvd":
-      if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING) exitForInstruction(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
+      if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING)
+        return instructionExit(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
       return false;
     case "rdrand":
-      if (secondaryControls(vmx) & PROC_BASED2.RDRAND_EXITING) exitForInstruction(vmx, cpu, insn, R.RDRAND);
+      if (secondaryControls(vmx) & PROC_BASED2.RDRAND_EXITING) return instructionExit(vmx, cpu, insn, R.RDRAND);
       return false;
     case "rdseed":
-      if (secondaryControls(vmx) & PROC_BASED2.RDSEED_EXITING) exitForInstruction(vmx, cpu, insn, R.RDSEED);
+      if (secondaryControls(vmx) & PROC_BASED2.RDSEED_EXITING) return instructionExit(vmx, cpu, insn, R.RDSEED);
       return false;
     case "sgdt":
     case "sidt":
@@ -126,15 +131,17 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
     case "str":
     case "lldt":
     case "ltr":
-      if (secondaryControls(vmx) & PROC_BASED2.DESCRIPTOR_TABLE_EXITING) descriptorTableExit(vmx, cpu, insn);
+      if (secondaryControls(vmx) & PROC_BASED2.DESCRIPTOR_TABLE_EXITING) return descriptorTableExit(vmx, cpu, insn);
       return false;
     case "xsaves":
     case "xrstors":
-      if (secondaryControls(vmx) & PROC_BASED2.ENABLE_XSAVES_XRSTORS) {
+      // With "enable XSAVES/XRSTORS" = 0 they are #UD in the guest (SDM 25.3); else the XSS-exiting bitmap.
+      if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_XSAVES_XRSTORS)) return cpu.raiseException(UD);
+      {
         const mask = (cpu.readGpr(2) << 32n) | (cpu.readGpr(0) & 0xffffffffn);
         const xss = cpu.readMsr(MSR.IA32_XSS) ?? 0n;
         if (vmx.field(VMCS.XSS_EXITING_BITMAP) & mask & xss)
-          exitForInstruction(vmx, cpu, insn, m === "xsaves" ? R.XSAVES : R.XRSTORS, memDisplacement(insn));
+          return instructionExit(vmx, cpu, insn, m === "xsaves" ? R.XSAVES : R.XRSTORS, memDisplacement(insn));
       }
       return false;
     default:
@@ -147,7 +154,7 @@ function memDisplacement(insn: DecodedInstructionView): bigint {
 }
 
 /** Exit reasons 46/47 with the instruction identity in bits 29:28 of the instruction information (27.2.5). */
-function descriptorTableExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): void {
+function descriptorTableExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): true {
   const m = insn.mnemonic;
   const gdt = ["sgdt", "sidt", "lgdt", "lidt"].indexOf(m);
   const identity = gdt >= 0 ? gdt : ["sldt", "str", "lldt", "ltr"].indexOf(m);
@@ -155,7 +162,7 @@ function descriptorTableExit(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView
   // leave it undefined (SDM 27.2.5, Tables 27-10 and 27-11): 0 then, as Bochs.
   const size = gdt >= 0 && cpu.mode() !== "long64" && insn.operandSize === 4 ? 1 << 11 : 0;
   const info = instructionInformation(insn, 0, -1) | (identity << 28) | size;
-  performVmExit(vmx, cpu, {
+  return instructionExitWith(vmx, cpu, {
     reason: gdt >= 0 ? R.GDTR_IDTR_ACCESS : R.LDTR_TR_ACCESS,
     qualification: memDisplacement(insn),
     instructionLength: insn.length,
