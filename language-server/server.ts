@@ -84,8 +84,12 @@ function startServer(): void {
   let settings: VmxSettings = { ...DEFAULT_VMX_SETTINGS };
   let workspaceRoots: string[] = [];
 
-  /** How long to wait after the last keystroke before re-analysing (ms). Short: the analysis reuses unchanged lines. */
-  const DEBOUNCE_MS = 10;
+  /**
+   * How long to wait after a keystroke before re-analysing (ms). None: the analysis reuses unchanged lines and
+   * blocks, and keystrokes that arrive while it runs are taken together by the next one (the timer fires only
+   * after every message already received has been handled).
+   */
+  const DEBOUNCE_MS = 0;
   /** VMX_LS_TRACE=1 logs how long each analysis takes. */
   const trace = process.env.VMX_LS_TRACE === "1";
   /** The assembler (on its worker) runs after a longer pause: it re-assembles the whole file. */
@@ -408,7 +412,7 @@ function startServer(): void {
         if (uri === doc.uri || !other.analysis) continue;
         if (other.analysis.unit.files.has(path)) {
           other.analysis = undefined;
-          schedule(uri, DEBOUNCE_MS * 5);
+          schedule(uri, 50);
           scheduleAssembly(uri, ASSEMBLE_DEBOUNCE_MS * 2);
         }
       }

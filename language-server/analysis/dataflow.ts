@@ -173,10 +173,14 @@ interface Block {
   endsInCall: boolean;
 }
 
-export function analyzeFlow(unit: Unit): FlowResult {
-  const stmts = unit.code.filter(
-    (s) => !unit.inMacro.has(s) && (s.kind === "instruction" || s.labels.length > 0 || isDataStmt(s)),
-  );
+interface Graph {
+  mnem: string[];
+  blocks: Block[];
+  writtenLabels: Set<string>;
+}
+
+/** Basic blocks and their edges, the base mnemonic of each statement, and the labels instructions store to. */
+function buildGraph(unit: Unit, stmts: readonly Statement[]): Graph {
   const labelIndex = new Map<string, number>();
   stmts.forEach((s, i) => {
     for (const l of s.labels) {
@@ -247,6 +251,60 @@ export function analyzeFlow(unit: Unit): FlowResult {
   }
 
   const writtenLabels = new Set<string>();
+  // Labels that any instruction stores to (their static data is then not trustworthy).
+  for (const s of stmts) {
+    if (s.kind !== "instruction" || !s.name || !writesFirstOperand(baseMnemonic(s.name, s.intel).base)) continue;
+    const dst = intelOperands(s)[0];
+    if (dst?.kind === "mem" && !dst.base && !dst.index && dst.expr)
+      for (const sym of exprSymbols(dst.expr)) writtenLabels.add(unit.qualify(s, sym));
+  }
+  return { mnem, blocks, writtenLabels };
+}
+
+/**
+ * A statement whose replacement by another such statement leaves the graph as it is: an instruction without
+ * labels that neither branches nor stores to a named location (see `plain` in syntax.ts).
+ */
+function graphNeutral(st: Statement, m: string): boolean {
+  if (st.kind !== "instruction" || st.labels.length > 0 || st.callArgs !== undefined || st.times) return false;
+  if (m === "jmp" || m === "call" || m === "ret" || m === "hlt" || isConditionalJump(m) || isUnconditionalJump(m))
+    return false;
+  for (const op of st.operands) if (op.kind === "mem" && op.expr && op.expr.kind !== "number") return false;
+  return true;
+}
+
+/** The previous graph of each unit (by root file), reused when an edit only changed graph-neutral statements. */
+const graphs = new Map<string, { stmts: readonly Statement[]; graph: Graph }>();
+
+function graphFor(unit: Unit, stmts: readonly Statement[]): Graph {
+  const prev = graphs.get(unit.root);
+  let graph: Graph | undefined;
+  if (prev && prev.stmts.length === stmts.length) {
+    let mnem: string[] | undefined = prev.graph.mnem;
+    for (let i = 0; i < stmts.length && mnem; i++) {
+      const st = stmts[i]!;
+      if (st === prev.stmts[i]) continue;
+      const m = st.kind === "instruction" && st.name ? baseMnemonic(st.name, st.intel).base : "";
+      if (!graphNeutral(st, m) || !graphNeutral(prev.stmts[i]!, mnem[i]!)) mnem = undefined;
+      else {
+        if (mnem === prev.graph.mnem) mnem = [...mnem];
+        mnem[i] = m;
+      }
+    }
+    if (mnem) graph = { ...prev.graph, mnem };
+  }
+  graph ??= buildGraph(unit, stmts);
+  graphs.delete(unit.root);
+  graphs.set(unit.root, { stmts, graph });
+  if (graphs.size > 16) graphs.delete(graphs.keys().next().value as string);
+  return graph;
+}
+
+export function analyzeFlow(unit: Unit): FlowResult {
+  const stmts = unit.code.filter(
+    (s) => !unit.inMacro.has(s) && (s.kind === "instruction" || s.labels.length > 0 || isDataStmt(s)),
+  );
+  const { mnem, blocks, writtenLabels } = graphFor(unit, stmts);
   const result: FlowResult = {
     vmcs: [],
     msr: [],
@@ -265,15 +323,11 @@ export function analyzeFlow(unit: Unit): FlowResult {
     vmclearRegions: new Map<Statement, Set<string> | null>(),
   };
 
-  // Pre-pass: labels that any instruction stores to (their static data is then not trustworthy).
-  for (const s of stmts) {
-    if (s.kind !== "instruction" || !s.name || !writesFirstOperand(baseMnemonic(s.name, s.intel).base)) continue;
-    const dst = intelOperands(s)[0];
-    if (dst?.kind === "mem" && !dst.base && !dst.index && dst.expr)
-      for (const sym of exprSymbols(dst.expr)) writtenLabels.add(unit.qualify(s, sym));
-  }
-
-  const runFixpoint = (summaries: Map<number, Set<string> | null> | undefined) => {
+  const env = environmentId(unit);
+  // Findings of each block, from its last processing in the reporting fixpoint (which uses its final in-state).
+  const blockResults = new Array<FlowResult | undefined>(blocks.length);
+  const runFixpoint = (summaries: Map<number, Set<string> | null> | undefined, report: boolean) => {
+    ctx.report = report;
     const inState = new Array<State | undefined>(blocks.length);
     const work: number[] = [];
     const seed = (b: number, s: State) => {
@@ -284,8 +338,40 @@ export function analyzeFlow(unit: Unit): FlowResult {
       while (work.length > 0) {
         const b = work.pop()!;
         const blk = blocks[b]!;
-        const s = copy(inState[b]!);
-        for (let i = blk.start; i < blk.end; i++) step(ctx, s, stmts[i]!, mnem[i]!);
+        const first = stmts[blk.start]!;
+        const memo = report ? blockMemos.get(first) : undefined;
+        let s: State;
+        if (memo && memo.env === env && sameBlock(memo.stmts, stmts, blk) && sameState(memo.in, inState[b]!)) {
+          // The same statements from the same state in the same program: the same findings and out-state.
+          s = memo.out;
+          blockResults[b] = memo.result;
+          for (const k of memo.stored) result.storedAtStart.add(k);
+        } else {
+          s = copy(inState[b]!);
+          if (report) {
+            ctx.result = {
+              vmcs: [],
+              msr: [],
+              regions: [],
+              unchecked: [],
+              storedAtStart: result.storedAtStart,
+              registerValues: new Map(),
+            };
+            blockResults[b] = ctx.result;
+            ctx.storedLog = [];
+          }
+          for (let i = blk.start; i < blk.end; i++) step(ctx, s, stmts[i]!, mnem[i]!);
+          if (report)
+            blockMemos.set(first, {
+              env,
+              stmts: stmts.slice(blk.start, blk.end),
+              in: copy(inState[b]!),
+              out: s,
+              result: ctx.result,
+              stored: ctx.storedLog ?? [],
+            });
+          ctx.storedLog = undefined;
+        }
         const out: { to: number; st: State }[] = blk.succ.map((to) => ({ to, st: s }));
         if (blk.endsInCall) {
           // After a call: registers are unknown, the callee's VMCLEARs are added, flags were consumed.
@@ -329,7 +415,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
   // Pass 1 finds which regions each VMCLEAR names; pass 2 uses per-function summaries of them at calls.
   const hasCalls = blocks.some((b) => b.callTarget !== undefined);
   const hasVmclear = mnem.includes("vmclear");
-  const pass1 = hasCalls && hasVmclear ? runFixpoint(undefined) : undefined;
+  const pass1 = hasCalls && hasVmclear ? runFixpoint(undefined, false) : undefined;
   const summaries = new Map<number, Set<string> | null>();
   const callTargets = new Set<number>();
   for (const blk of blocks) if (blk.callTarget !== undefined) callTargets.add(blk.callTarget);
@@ -357,27 +443,82 @@ export function analyzeFlow(unit: Unit): FlowResult {
     }
     return out;
   }
-  const finalIn = runFixpoint(summaries);
-
-  // Reporting pass over the fixed point.
-  ctx.report = true;
-  for (let b = 0; b < blocks.length; b++) {
-    const st = finalIn[b];
-    if (!st) continue;
-    const blk = blocks[b]!;
-    // Only blocks with a VMX or MSR instruction, or a VMX result still untested on entry, have anything to report.
-    let interesting = st.pending !== undefined;
-    for (let i = blk.start; i < blk.end && !interesting; i++) {
-      const m = mnem[i]!;
-      interesting = VMX_INSTRUCTIONS.has(m) || m === "rdmsr" || m === "wrmsr";
-    }
-    if (!interesting) continue;
-    const s = copy(st);
-    for (let i = blk.start; i < blk.end; i++) {
-      step(ctx, s, stmts[i]!, mnem[i]!);
-    }
+  runFixpoint(summaries, true);
+  ctx.result = result;
+  for (const r of blockResults) {
+    if (!r) continue;
+    for (const x of r.vmcs) result.vmcs.push(x);
+    for (const x of r.msr) result.msr.push(x);
+    for (const x of r.regions) result.regions.push(x);
+    for (const x of r.unchecked) result.unchecked.push(x);
+    for (const [k, v] of r.registerValues) result.registerValues.set(k, v);
   }
   return result;
+}
+
+/**
+ * What a block's processing depends on besides its statements and in-state: the symbols (constants, labels,
+ * macros), the data statements and where instruction runs sit among them (static data of labels), and the
+ * labels some instruction stores to — everything but the operands of plain instructions, which the parse
+ * tracks as each file's `structure`. Equal descriptions get the same id, so memos compare one number.
+ */
+function environmentId(unit: Unit): number {
+  const parts: string[] = [];
+  for (const [file, parsed] of unit.files) parts.push(`${file}@${parsed.structure}`);
+  const key = parts.join("\n");
+  const known = environmentIds.get(unit.root);
+  if (known?.key === key) return known.id;
+  const id = ++environmentCounter;
+  environmentIds.set(unit.root, { key, id });
+  return id;
+}
+
+let environmentCounter = 0;
+const environmentIds = new Map<string, { key: string; id: number }>();
+
+interface BlockMemo {
+  env: number;
+  stmts: Statement[];
+  in: State;
+  out: State;
+  result: FlowResult;
+  stored: string[];
+}
+
+/** The last processing of each block (by its first statement) in the reporting fixpoint, across analyses. */
+const blockMemos = new WeakMap<Statement, BlockMemo>();
+
+function sameBlock(memo: readonly Statement[], stmts: readonly Statement[], blk: Block): boolean {
+  if (memo.length !== blk.end - blk.start) return false;
+  for (let i = 0; i < memo.length; i++) if (memo[i] !== stmts[blk.start + i]) return false;
+  return true;
+}
+
+function sameOrigin(a: Origin | undefined, b: Origin | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.stmt === b.stmt && a.start === b.start && a.end === b.end && a.symbol === b.symbol && a.literal === b.literal
+  );
+}
+
+/** Equal values with equal origins (the origin is part of what a finding reports). */
+function identical(a: Val | undefined, b: Val | undefined): boolean {
+  if (!a || !b) return a === b;
+  return sameVal(a, b) && sameOrigin(a.origin, b.origin);
+}
+
+function sameState(a: State, b: State): boolean {
+  for (let r = 0; r < 16; r++) if (!identical(a.regs[r], b.regs[r])) return false;
+  if (a.mem.size !== b.mem.size || a.stack.length !== b.stack.length) return false;
+  for (const [k, v] of a.mem) if (!identical(v, b.mem.get(k))) return false;
+  for (let i = 0; i < a.stack.length; i++) if (!identical(a.stack[i], b.stack[i])) return false;
+  if ((a.cleared === null) !== (b.cleared === null)) return false;
+  if (a.cleared && b.cleared) {
+    if (a.cleared.size !== b.cleared.size) return false;
+    for (const c of a.cleared) if (!b.cleared.has(c)) return false;
+  }
+  if (!a.pending || !b.pending) return a.pending === b.pending;
+  return a.pending.stmt === b.pending.stmt && a.pending.mnemonic === b.pending.mnemonic;
 }
 
 const suffixCache = new WeakMap<Statement, number | undefined>();
@@ -410,6 +551,8 @@ interface Ctx {
   report: boolean;
   result: FlowResult;
   vmclearRegions: Map<Statement, Set<string> | null>;
+  /** Regions stored to while a block is processed (replayed when the block's memo is reused). */
+  storedLog?: string[];
 }
 
 function readReg(s: State, name: string): Val | undefined {
@@ -534,7 +677,10 @@ function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefine
     s.stack[s.stack.length - 1 - a.depth] = v;
     return;
   }
-  if (a.k === "num" || a.off === 0n) ctx.result.storedAtStart.add(regionKey(a));
+  if (a.k === "num" || a.off === 0n) {
+    ctx.result.storedAtStart.add(regionKey(a));
+    ctx.storedLog?.push(regionKey(a));
+  }
   const key = a.k === "num" ? regionKey(a) : memKey(a.label, a.off);
   if (v) s.mem.set(key, v);
   else s.mem.delete(key);

@@ -119,6 +119,35 @@ export interface ParsedFile {
   lineStatements: Statement[][];
   /** Per line: the GAS syntax mode it starts in (bit 0 Intel, bit 1 `noprefix`); one more entry: after the last. */
   startState: Uint8Array;
+  /**
+   * Changes whenever an edit changes more than the operands of instructions: labels, constants, directives,
+   * data, macro calls, stores to named memory, or statements next to data. What the data flow of unchanged
+   * code depends on stays the same while it does not change (see dataflow.ts).
+   */
+  structure: number;
+}
+
+let structureCounter = 0;
+
+/** An instruction whose change cannot affect the analysis of other statements except through the data flow. */
+function plain(st: Statement): boolean {
+  if (st.kind !== "instruction" || st.labels.length > 0 || st.callArgs !== undefined || st.times) return false;
+  for (const op of st.operands) if (op.kind === "mem" && op.expr && op.expr.kind !== "number") return false;
+  return true;
+}
+
+function allPlain(lines: readonly Statement[][], from: number, to: number): boolean {
+  for (let ln = from; ln < to; ln++) for (const st of lines[ln]!) if (!plain(st)) return false;
+  return true;
+}
+
+/** The statement nearest before `line` (or after, with `step` 1) is a plain instruction, or there is none. */
+function plainNeighbour(lines: readonly Statement[][], line: number, step: -1 | 1): boolean {
+  for (let ln = line; ln >= 0 && ln < lines.length; ln += step) {
+    const stmts = lines[ln]!;
+    if (stmts.length > 0) return plain(stmts[step === 1 ? 0 : stmts.length - 1]!);
+  }
+  return true;
 }
 
 const DATA_SIZES: Record<string, number> = {
@@ -609,8 +638,10 @@ export function parseFile(text: string, file: string, syntax: Syntax, previous?:
     !(syntax === "gas" && (text.includes("/*") || previous.lines.some((l) => l.includes("/*"))))
       ? previous
       : undefined;
+  let structure: number;
   if (!prev) {
     parseLines(file, syntax, lines, 0, n, 0, lineStatements, startState);
+    structure = ++structureCounter;
   } else {
     const m = prev.lines.length;
     let prefix = 0;
@@ -632,9 +663,18 @@ export function parseFile(text: string, file: string, syntax: Syntax, previous?:
     } else {
       // The edit changed the syntax mode of the lines after it: parse them again.
       parseLines(file, syntax, lines, n - suffix, n, s, lineStatements, startState);
+      suffix = 0;
     }
+    const countBefore = prev.lineStatements.slice(prefix, m - suffix).reduce((k, l) => k + l.length, 0);
+    const countAfter = lineStatements.slice(prefix, n - suffix).reduce((k, l) => k + l.length, 0);
+    const unchangedStructure =
+      allPlain(prev.lineStatements, prefix, m - suffix) &&
+      allPlain(lineStatements, prefix, n - suffix) &&
+      (countBefore === countAfter ||
+        (plainNeighbour(lineStatements, prefix - 1, -1) && plainNeighbour(lineStatements, n - suffix, 1)));
+    structure = unchangedStructure ? prev.structure : ++structureCounter;
   }
   const statements: Statement[] = [];
   for (const stmts of lineStatements) for (const st of stmts) statements.push(st);
-  return { file, syntax, lines, statements, lineStatements, startState };
+  return { file, syntax, lines, statements, lineStatements, startState, structure };
 }

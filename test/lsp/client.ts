@@ -54,7 +54,9 @@ export interface ServerSession {
 
 export async function startServer(initializationOptions: unknown = {}, rootPath?: string): Promise<ServerSession> {
   const serverJs = await bundleServer();
-  const child = spawn(process.execPath, [serverJs, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  // VMX_LS_NODE_ARGS: extra node options for the server process (e.g. `--cpu-prof` when profiling the bench).
+  const nodeArgs = process.env.VMX_LS_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, serverJs, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   const stderr: string[] = [];
   child.stderr!.on("data", (b: Buffer) => stderr.push(b.toString()));
   const connection = createProtocolConnection(
