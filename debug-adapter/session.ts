@@ -814,7 +814,7 @@ export class VmxDebugSession extends LoggingDebugSession {
       const frames = callFrames(e.target, e.sourceMap, e.lastEntrySite(), e.lastExitSite());
       const caller = frames[1];
       this.sendResponse(response);
-      this.execute(() => e.stepOut(caller && !caller.entrySite ? caller.returnAddress : undefined));
+      this.execute(() => e.stepOut(caller && !caller.entrySite ? caller : undefined));
     });
   }
 

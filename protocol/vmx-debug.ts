@@ -28,12 +28,17 @@ export interface SourceLocation {
   column: number;
 }
 
-/** Where a VMCS field got its current value: the VMWRITE instruction that last wrote it. */
+/** Where a VMCS field got its current value: the VMWRITE instruction that last wrote it (its own line). */
 export interface VmwriteProvenance extends SourceLocation {
   /** Linear address of the VMWRITE instruction. */
   address: HexString;
   /** Retired-instruction count when the VMWRITE executed (the emulator's deterministic clock). */
   instructionCount: number;
+  /**
+   * When the VMWRITE is the only one of a helper function entered by CALL (`call vmw`): the line of that CALL,
+   * from the emulator's tracked call stack (absent when the helper was reached by JMP or the caller is unknown).
+   */
+  calledFrom?: SourceLocation;
 }
 
 /** One named bit field of a field's value (a control bit, CR0.PG, an access-rights sub-field ...). */

@@ -83,4 +83,35 @@ describe("debug engine", () => {
     assert.equal(target.vmx.operation(), "non-root");
     assert.equal(engine.lastEntrySite()?.address, at);
   });
+
+  it("VMWRITE provenance is the VMWRITE's own line for every control flow; the CALL only when the stack proves it", async () => {
+    const { engine, file, ended } = open("provenance.asm");
+    const lines = readFileSync(file, "utf8").split("\n");
+    /** 0-based line of the first match of `re` at or after the line matching `after`. */
+    const line = (re: RegExp, after?: RegExp) => {
+      const from = after ? lines.findIndex((l) => after.test(l)) : 0;
+      return lines.findIndex((l, k) => k >= from && re.test(l));
+    };
+    await engine.continue();
+    assert.match(ended() ?? "", /halted/);
+    const where = (encoding: number) => {
+      const p = engine.provenance(encoding);
+      return [p?.location?.line, p?.calledFrom?.line];
+    };
+    const vmwrite = /^\s+vmwrite rdi, rsi/;
+    // Inline.
+    assert.deepEqual(where(VMCS.GUEST_RIP), [line(/^\s+vmwrite rax, rbx/), undefined]);
+    // `call vmw`: the helper's VMWRITE, called from that CALL.
+    assert.deepEqual(where(VMCS.GUEST_RSP), [line(vmwrite, /^vmw:/), line(/^\s+call vmw/, /GUEST_RSP/)]);
+    // Reached by JMP: no caller.
+    assert.deepEqual(where(VMCS.GUEST_CR3), [line(vmwrite, /^vmw_jmp:/), undefined]);
+    // CALL of a function that JMPs to the VMWRITE's routine: not credited to that CALL.
+    assert.deepEqual(where(VMCS.GUEST_CR4), [line(vmwrite, /^vmw_tail:/), undefined]);
+    assert.deepEqual(where(VMCS.GUEST_DR7), [line(vmwrite, /^vmw_tail2:/), undefined]);
+    // Indirect CALL of the helper: credited to it.
+    assert.deepEqual(where(VMCS.GUEST_CR0), [line(vmwrite, /^vmw:/), line(/^\s+call rax/, /GUEST_CR0/)]);
+    // The last of two calls.
+    const second = line(/^\s+call vmw/, /mov rsi, 0x202/);
+    assert.deepEqual(where(VMCS.GUEST_RFLAGS), [line(vmwrite, /^vmw:/), second]);
+  });
 });

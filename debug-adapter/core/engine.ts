@@ -2,22 +2,15 @@
 // milliseconds), evaluates breakpoints, steps (in/over/out, into and over VM entries), watches the VMX
 // instructions of the program (VMWRITE provenance, VMfail, VM-entry sites), records VM exits, keeps the time
 // line for reverse execution, and reports stops as plain data. It knows nothing of DAP.
-import {
-  EXCEPTION_NAMES,
-  EXIT_REASONS,
-  fieldByEncoding,
-  fieldByName,
-  VM_INSTRUCTION_ERRORS,
-  VMCS,
-} from "../../arch/index";
+import { EXIT_REASONS, fieldByEncoding, fieldByName, VM_INSTRUCTION_ERRORS, VMCS } from "../../arch/index";
 import { BreakpointStore, type CodeBreakpoint, type DataBreakpoint, hitConditionMet } from "./breakpoints";
 import { makeEvalEnv, pointerSize, readValue } from "./eval-env";
 import { evaluate } from "./expression";
 import { SnapshotTimeline, TimedLog } from "./history";
 import { classifyInstruction, type VmxMnemonic } from "./insn-class";
+import { vectorName } from "./names";
 import { type RegisterRef, registerRef } from "./registers";
 import type { SourceLocation, SourceMap } from "./source-map";
-import { callFrames, type Frame } from "./stack";
 import type { DebugTarget, StopReason } from "./target";
 
 export const BREAK_FILTERS = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
@@ -87,10 +80,10 @@ export interface VmwriteRecord {
   encoding: number;
   value: bigint;
   address: bigint;
-  /** The source line that set the field: the VMWRITE, or the call of a one-VMWRITE helper (`call vmw`). */
+  /** The source line of the VMWRITE instruction itself. */
   location?: SourceLocation;
-  /** The VMWRITE instruction itself when `location` is the call of a helper. */
-  via?: SourceLocation;
+  /** For a one-VMWRITE helper entered by CALL (`call vmw`): the line of that CALL. */
+  calledFrom?: SourceLocation;
 }
 
 export interface ExitRecord {
@@ -329,10 +322,16 @@ export class DebugEngine {
   }
 
   /** Step out: run to the return address of the current frame; in a guest without frames, to the next VM exit. */
-  stepOut(returnAddress: bigint | undefined): Promise<void> {
+  stepOut(caller: { returnAddress?: bigint; returnSlot?: bigint } | undefined): Promise<void> {
     const t = this.target;
-    if (returnAddress !== undefined)
-      return this.resume({ kind: "until", address: returnAddress, minSp: t.readGpr(4) + 1n });
+    const returnAddress = caller?.returnAddress;
+    if (returnAddress !== undefined) {
+      // Back in the caller once the return address's slot is popped (RSP above it): a recursive call of the same
+      // function returning to the same address does not count. The slot is linear; RSP is an SS offset.
+      const slot = caller?.returnSlot;
+      const minSp = slot !== undefined ? slot - t.getSegment(2).base + 1n : t.readGpr(4) + 1n;
+      return this.resume({ kind: "until", address: returnAddress, minSp });
+    }
     if (t.vmx.operation() === "non-root") return this.resume({ kind: "untilExit" });
     return this.resume({ kind: "continue" });
   }
@@ -609,11 +608,7 @@ export class DebugEngine {
         encoding = Number(t.readGpr(cls.encodingReg) & 0xffffffffn);
       vmcs = t.vmx.currentVmcs();
     }
-    // A VMWRITE inside a helper that does nothing but VMWRITE is attributed to the helper's caller.
-    const callerSite =
-      mnemonic === "vmwrite" && root && this.isVmwriteHelper(pc)
-        ? callFrames(t, this.sourceMap, undefined)[1]
-        : undefined;
+    const calledFrom = mnemonic === "vmwrite" && root ? this.helperCallSite(pc) : undefined;
     const r = t.step({ stopOnExceptionDelivery: this.watchDeliveries(plan) });
     if (mnemonic && root && t.vmx.operation() !== "non-root" && (!r || r.kind === "step")) {
       // Still in root operation after the instruction: VMsucceed or VMfail (SDM 31.2 conventions).
@@ -629,7 +624,8 @@ export class DebugEngine {
           encoding: full,
           value: t.vmx.readField(full) ?? 0n,
           address: pc,
-          ...this.vmwriteSite(pc, callerSite),
+          location: this.sourceMap?.locationOf(pc),
+          calledFrom,
         });
       }
       if (cf || zf) {
@@ -656,10 +652,17 @@ export class DebugEngine {
     return n === 1;
   }
 
-  private vmwriteSite(pc: bigint, caller: Frame | undefined): { location?: SourceLocation; via?: SourceLocation } {
-    const own = this.sourceMap?.locationOf(pc);
-    if (caller?.location && !caller.entrySite) return { location: caller.location, via: own };
-    return own ? { location: own } : {};
+  /**
+   * The CALL that entered a one-VMWRITE helper (`vmw: vmwrite rdi, rsi; ...; ret`), when the machine's tracked
+   * stack proves it: the innermost frame is a near/far CALL whose target is the first instruction of the
+   * VMWRITE's function. A helper reached by JMP, or code after a JMP into the middle of a function, has none.
+   */
+  private helperCallSite(pc: bigint): SourceLocation | undefined {
+    const fn = this.sourceMap?.functionFor(pc);
+    if (!fn || !this.isVmwriteHelper(pc)) return undefined;
+    const f = this.target.callFrames("host")[0];
+    if (f?.kind !== "call" || f.target !== pc - fn.offset) return undefined;
+    return this.sourceMap?.locationOf(f.callSite);
   }
 
   private pendingEntry: { address: bigint; mnemonic: VmxMnemonic } | undefined;
@@ -1238,9 +1241,7 @@ function reverseStop(h: ScanHit): EngineStop {
   }
 }
 
-export function vectorName(v: number): string {
-  return `${EXCEPTION_NAMES[v] ?? "vector"} (${v})`;
-}
+export { vectorName };
 
 export function exitLine(e: ExitRecord): string {
   const name = EXIT_REASONS[e.reason]?.name ?? "unknown";
@@ -1278,9 +1279,9 @@ export function explanationText(f: EntryFailureExplanation): string {
     lines.push(`VM-instruction error ${f.errorNumber}: ${VM_INSTRUCTION_ERRORS[f.errorNumber] ?? "unknown"}`);
   for (const fd of f.fields) {
     const p = fd.provenance?.location;
-    const via = fd.provenance?.via;
+    const from = fd.provenance?.calledFrom;
     const where = p
-      ? `  (set at ${p.file}:${p.line + 1}${via ? ` through the VMWRITE at ${via.file}:${via.line + 1}` : ""})`
+      ? `  (set at ${p.file}:${p.line + 1}${from ? `, called from ${from.file}:${from.line + 1}` : ""})`
       : "  (not written by the program)";
     lines.push(`  ${fd.name} = 0x${fd.value.toString(16)}${where}`);
   }

@@ -13,6 +13,7 @@ import {
 } from "../../arch/index";
 import { assemble, type Diagnostic, flatBinary, type Program, syntaxForFile } from "../../assembler/index";
 import {
+  type CallFrame,
   decodeBytes,
   formatInstruction,
   Machine,
@@ -319,6 +320,10 @@ class MachineTarget implements DebugTarget {
     return k;
   }
 
+  callFrames(which: "current" | "host" | "guest" = "current"): readonly CallFrame[] {
+    return this.machine.callFrames(which);
+  }
+
   isFirmwareHandler(address: bigint): boolean {
     return address < 0x1_0000_0000n && inFirmwareHandlers(this.start, Number(address));
   }
@@ -341,6 +346,8 @@ export function createTarget(built: BuiltProgram, opts: TargetOptions, output: O
   const machine = new Machine({ memoryBytes: opts.memoryBytes, cpuModel: model, vmx: createVmx });
   // As `vmx run`: firmware structures first, so a program loaded over them (an org below 0x10000) wins.
   machine.setupStart(opts.start, opts.entry);
+  // Stack frames and VMWRITE call sites come from the machine's CALL/RET/interrupt tracking.
+  machine.trackCalls = true;
   const p = built.program;
   if (p.origin !== undefined) machine.load(flatBinary(p), p.origin);
   else for (const s of p.sections) if (!s.nobits && s.size > 0) machine.load(s.bytes.subarray(0, s.size), s.address);

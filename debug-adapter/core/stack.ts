@@ -1,10 +1,11 @@
-// Call stack of the virtual CPU. Frames come from return addresses: every stack slot (from RSP upwards) that
-// holds the address right after a CALL instruction of the program is the return address of an active call.
-// The frame is marked host or guest by the VMX operation it runs in; while the guest runs, the host's
-// VMLAUNCH/VMRESUME site is shown below the guest frames (the host resumes at HOST_RIP on the next exit).
-import { classifyInstruction } from "./insn-class";
+// Call stack of the virtual CPU, from the machine's tracked frames (CALL/RET, interrupt and exception delivery,
+// IRET): frame 0 is the current instruction, frame k+1 the CALL / INT / faulting instruction of tracked frame k.
+// Each frame is marked host or guest by the VMX operation it was pushed in. While the guest runs, its frames come
+// first, then the host's VMLAUNCH/VMRESUME site (the host is suspended there) and the host's own frames; in the
+// host after a VM exit, the guest instruction that exited is shown below the host's frames, for orientation.
+import { vectorName } from "./names";
 import type { SourceLocation, SourceMap } from "./source-map";
-import type { DebugTarget } from "./target";
+import type { CallFrame, DebugTarget } from "./target";
 
 export interface Frame {
   address: bigint;
@@ -13,13 +14,14 @@ export interface Frame {
   world: "host" | "guest" | "none";
   /** Where this frame's call returns to (absent for the innermost frame). */
   returnAddress?: bigint;
+  /** Linear address of the stack slot holding the return address (absent for the innermost frame). */
+  returnSlot?: bigint;
   /** A VM-entry site (host) or VM-exit site (guest) shown for orientation, not a real return address. */
   entrySite?: boolean;
 }
 
-/** How far up the stack return addresses are searched. */
-const STACK_SCAN_BYTES = 4096;
-const MAX_FRAMES = 64;
+/** Frames beyond this depth are not shown (the tracker keeps up to 8192). */
+const MAX_FRAMES = 256;
 
 export function frameName(sourceMap: SourceMap | undefined, address: bigint): string {
   const f = sourceMap?.functionFor(address);
@@ -27,21 +29,21 @@ export function frameName(sourceMap: SourceMap | undefined, address: bigint): st
   return f.offset === 0n ? f.name : `${f.name}+0x${f.offset.toString(16)}`;
 }
 
-/** The target of a direct near CALL (E8 rel32/rel16), from its bytes and the return address. */
-function directCallTarget(insn: Uint8Array, returnAddress: bigint): bigint | undefined {
-  let i = 0;
-  let opsize = false;
-  while (i < insn.length && (insn[i] === 0x66 || insn[i] === 0x67 || ((insn[i] as number) & 0xf0) === 0x40)) {
-    if (insn[i] === 0x66) opsize = true;
-    i++;
-  }
-  if (insn[i] !== 0xe8) return undefined;
-  const n = opsize ? 2 : 4;
-  if (insn.length < i + 1 + n) return undefined;
-  let rel = 0n;
-  for (let k = n - 1; k >= 0; k--) rel = (rel << 8n) | BigInt(insn[i + 1 + k] as number);
-  rel = BigInt.asIntN(n * 8, rel);
-  return BigInt.asUintN(64, returnAddress + rel);
+function trackedFrame(sourceMap: SourceMap | undefined, f: CallFrame, world: Frame["world"]): Frame {
+  const what =
+    f.kind === "exception"
+      ? ` [exception ${vectorName(f.vector ?? 0)}]`
+      : f.kind === "interrupt"
+        ? ` [interrupt 0x${(f.vector ?? 0).toString(16)}]`
+        : "";
+  return {
+    address: f.callSite,
+    name: `${frameName(sourceMap, f.callSite)}${what}`,
+    location: sourceMap?.locationOf(f.callSite),
+    world,
+    returnAddress: f.returnAddress,
+    returnSlot: f.stackPointer,
+  };
 }
 
 export function callFrames(
@@ -54,42 +56,22 @@ export function callFrames(
   const world: Frame["world"] = operation === "non-root" ? "guest" : operation === "root" ? "host" : "none";
   const pc = target.currentInstructionAddress();
   const frames: Frame[] = [{ address: pc, name: frameName(sourceMap, pc), location: sourceMap?.locationOf(pc), world }];
-  if (sourceMap) {
-    const mode = target.cpuMode();
-    const slot = mode === "long64" ? 8 : mode === "protected32" || mode === "compat32" ? 4 : 2;
-    const sp = target.readGpr(4) & (slot === 8 ? 0xffffffffffffffffn : slot === 4 ? 0xffffffffn : 0xffffn);
-    const base = slot === 2 ? BigInt(target.getSegment(2).base) + sp : sp;
-    const bytes = target.readLinear(base, STACK_SCAN_BYTES);
-    for (let off = 0; off + slot <= bytes.length && frames.length < MAX_FRAMES; off += slot) {
-      let v = 0n;
-      for (let i = slot - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[off + i] as number);
-      const call = sourceMap.entryEndingAt(v);
-      if (!call) continue;
-      const insn = target.readLinear(call.address, Math.min(call.length, 15));
-      if (classifyInstruction(insn, mode === "long64").kind !== "call") continue;
-      // A direct CALL must lead into the function of the frame below; otherwise the slot is data that happens
-      // to look like a return address (a saved register, a local).
-      const callee = directCallTarget(insn, v);
-      const below = (frames[frames.length - 1] as Frame).address;
-      if (callee !== undefined && sourceMap.functionFor(callee)?.name !== sourceMap.functionFor(below)?.name) continue;
+  const push = (list: readonly CallFrame[], w: Frame["world"]) => {
+    for (const f of list) if (frames.length < MAX_FRAMES) frames.push(trackedFrame(sourceMap, f, w));
+  };
+  if (world === "guest") {
+    push(target.callFrames("guest"), "guest");
+    if (entrySite) {
       frames.push({
-        address: call.address,
-        returnAddress: v,
-        name: frameName(sourceMap, call.address),
-        location: { file: call.file, line: call.line, column: call.column },
-        world,
+        address: entrySite.address,
+        name: `${frameName(sourceMap, entrySite.address)} (VM entry)`,
+        location: sourceMap?.locationOf(entrySite.address),
+        world: "host",
+        entrySite: true,
       });
     }
-  }
-  if (world === "guest" && entrySite) {
-    frames.push({
-      address: entrySite.address,
-      name: `${frameName(sourceMap, entrySite.address)} (VM entry)`,
-      location: sourceMap?.locationOf(entrySite.address),
-      world: "host",
-      entrySite: true,
-    });
-  }
+    push(target.callFrames("host"), "host");
+  } else push(target.callFrames("host"), world);
   // In the host after a VM exit: where the guest stopped, for orientation.
   if (world === "host" && exitSite) {
     frames.push({

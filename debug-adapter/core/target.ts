@@ -4,10 +4,11 @@
 //
 // Conventions as in emulator/vmx-hooks.ts: 64-bit values are unsigned bigints; GPR numbers 0-15 are
 // RAX RCX RDX RBX RSP RBP RSI RDI R8-R15; segment numbers 0-7 are ES CS SS DS FS GS LDTR TR.
+import type { CallFrame } from "../../emulator/index";
 import type { StopReason } from "../../emulator/stop-reason";
 import type { CpuMode, SegmentCache, TableRegister } from "../../emulator/vmx-hooks";
 
-export type { CpuMode, SegmentCache, StopReason, TableRegister };
+export type { CallFrame, CpuMode, SegmentCache, StopReason, TableRegister };
 
 export type StartMode = "long64" | "protected32" | "real16";
 
@@ -98,6 +99,12 @@ export interface DebugTarget {
   readLinear(address: bigint, length: number): Uint8Array;
   /** Writes linear memory; returns the number of bytes written before the first unmapped byte. */
   writeLinear(address: bigint, bytes: Uint8Array): number;
+
+  /**
+   * The call stack tracked by the machine (CALL/RET, interrupt/exception delivery/IRET), innermost first, linear
+   * addresses; in VMX non-root operation the guest's frames, then the host's (suspended at the VM entry).
+   */
+  callFrames(which?: "current" | "host" | "guest"): readonly CallFrame[];
 
   /** Whether a linear address is in the start state's own exception handlers (not the program's). */
   isFirmwareHandler(address: bigint): boolean;

@@ -22,7 +22,7 @@ import {
   vmcsFieldBits,
   widthBits,
 } from "../../arch/index";
-import type { DebugEngine } from "./engine";
+import type { DebugEngine, VmwriteRecord } from "./engine";
 import { formatNumber, type NumberFormat, parseNumber } from "./format";
 import { GPR_NAMES, SEGMENT_NAMES } from "./registers";
 import type { DebugTarget } from "./target";
@@ -328,6 +328,13 @@ export function fieldBits(target: DebugTarget, f: VmcsField): readonly BitField[
   return vmcsFieldBits(f);
 }
 
+/** " — set at hv.asm:271, called from hv.asm:300" for a field's last VMWRITE. */
+function setAt(p: VmwriteRecord | undefined): string {
+  if (!p?.location) return "";
+  const from = p.calledFrom ? `, called from ${baseName(p.calledFrom.file)}:${p.calledFrom.line + 1}` : "";
+  return ` — set at ${baseName(p.location.file)}:${p.location.line + 1}${from}`;
+}
+
 function fieldNode(ctx: VariablesContext, f: VmcsField): VarNode | undefined {
   const t = ctx.engine.target;
   if (!t.vmx.fieldSupported(f.encoding)) return undefined;
@@ -340,7 +347,7 @@ function fieldNode(ctx: VariablesContext, f: VmcsField): VarNode | undefined {
   const node: VarNode = {
     name: f.name,
     value: formatNumber(v, bits, ctx.format),
-    type: `${f.width === "natural" ? "natural-width" : `${f.width}-bit`} ${f.type} field 0x${f.encoding.toString(16).padStart(4, "0")} (SDM ${f.sdm})${prov?.location ? ` — set at ${baseName(prov.location.file)}:${prov.location.line + 1}` : ""}`,
+    type: `${f.width === "natural" ? "natural-width" : `${f.width}-bit`} ${f.type} field 0x${f.encoding.toString(16).padStart(4, "0")} (SDM ${f.sdm})${setAt(prov)}`,
     evaluateName: f.name,
     changed: ctx.tracker.see(key, v),
     dataId: `vmcs:${f.name}`,
@@ -441,9 +448,7 @@ export function vmxScope(ctx: VariablesContext): VarNode[] {
         f.fields.map((fd) => ({
           name: fd.name,
           value: `0x${fd.value.toString(16)}`,
-          type: fd.provenance?.location
-            ? `set at ${baseName(fd.provenance.location.file)}:${fd.provenance.location.line + 1}`
-            : "not written by the program",
+          type: fd.provenance?.location ? setAt(fd.provenance).replace(/^ — /, "") : "not written by the program",
           readOnly: true,
         })),
     });

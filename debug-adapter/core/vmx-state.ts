@@ -56,7 +56,12 @@ function shown<T extends { file: string }>(loc: T, display: DisplayPath): T {
 
 export function provenanceOf(w: VmwriteRecord | undefined, display: DisplayPath = asIs): VmwriteProvenance | undefined {
   if (!w?.location) return undefined;
-  return shown({ ...w.location, address: toHexString(w.address), instructionCount: w.count }, display);
+  const p: VmwriteProvenance = shown(
+    { ...w.location, address: toHexString(w.address), instructionCount: w.count },
+    display,
+  );
+  if (w.calledFrom) p.calledFrom = shown(w.calledFrom, display);
+  return p;
 }
 
 export function explanationOf(f: EntryFailureExplanation, display: DisplayPath = asIs): VmEntryFailureExplanation {

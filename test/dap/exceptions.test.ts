@@ -43,6 +43,15 @@ describe("exceptions handled by the program's IDT", () => {
     assert.match(details, new RegExp(`raised by: 0x[0-9a-f]+ ud2 \\(.*idt\\.asm:${line(/^\s+ud2/)}\\)`));
     assert.match(details, new RegExp(`handler: 0x[0-9a-f]+ ud_handler \\(.*idt\\.asm:${line(/^ud_handler:/) + 1}\\)`));
     assert.doesNotMatch(details, /error code/);
+    // The tracked stack: the handler, then the faulting instruction as an exception frame.
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(
+      frames.map((x) => [x.name, x.line]),
+      [
+        ["ud_handler", line(/^ud_handler:/) + 1],
+        ["start+0x30 [exception #UD (6)]", line(/^\s+ud2/)],
+      ],
+    );
     assert.equal(out(), "");
 
     const second = waitStopped(dc);

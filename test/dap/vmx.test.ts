@@ -34,6 +34,8 @@ const GUEST_CPUID_LINE = lineOf(/^\s+cpuid\b/, /^guest_entry:/);
 /** The `call vmw` that writes GUEST_CR0 (after `mov rdi, GUEST_CR0`). */
 const GUEST_CR0_WRITE_LINE = lineOf(/^\s+call vmw/, /mov rdi, GUEST_CR0$/);
 const GUEST_RIP_WRITE_LINE = lineOf(/^\s+call vmw/, /mov rdi, GUEST_RIP$/);
+/** The one VMWRITE of the `vmw` helper: the provenance line of every field the hypervisor sets through it. */
+const VMW_LINE = lineOf(/^\s+vmwrite rdi, rsi/, /^vmw:/);
 
 let dc: DebugClient;
 beforeEach(async () => {
@@ -87,8 +89,10 @@ describe("VMX debugging", () => {
     assert.ok(st.currentVmcs);
     const rip = st.fields.find((f) => f.name === "GUEST_RIP");
     assert.equal(BigInt(rip?.value ?? "0"), BigInt(await evaluate(dc, "guest_entry")));
-    assert.equal(rip?.provenance?.line, GUEST_RIP_WRITE_LINE - 1);
+    assert.equal(rip?.provenance?.line, VMW_LINE - 1);
     assert.equal(rip?.provenance?.file, HV);
+    assert.equal(rip?.provenance?.calledFrom?.line, GUEST_RIP_WRITE_LINE - 1);
+    assert.equal(rip?.provenance?.calledFrom?.file, HV);
     assert.equal(rip?.group, "guest-state");
     const cr0 = st.fields.find((f) => f.name === "GUEST_CR0");
     assert.ok(cr0?.bits.some((b) => b.name === "PE" && b.value === "0x1"));
@@ -136,6 +140,39 @@ describe("VMX debugging", () => {
       BigInt(hostVars.find((v) => v.name === "HOST_RIP")?.value ?? "0"),
       BigInt(await evaluate(dc, "vmexit_entry")),
     );
+  });
+
+  it("stack frames come from tracked CALLs: guest frames in the guest's source, then the host's entry site and frames", async () => {
+    const guestCall = lineOf(/^\s+call puts/, /^guest_entry:/);
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: HV }, () =>
+      dc.setBreakpointsRequest({ source: { path: HV }, breakpoints: [{ line: guestCall }] }),
+    );
+    await stopped;
+    const stepped = waitStopped(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    await stepped;
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    const puts = lineOf(/^\s+\S/, /^puts:/);
+    // Shared code (puts) called from the guest is a guest frame; its caller is the guest's CALL.
+    assert.deepEqual(
+      frames.slice(0, 3).map((f) => [f.name.replace(/\+0x[0-9a-f]+/, ""), f.line]),
+      [
+        ["guest: puts", puts],
+        ["guest: guest_entry", guestCall],
+        [frames[2]?.name.replace(/\+0x[0-9a-f]+/, "") ?? "", VMLAUNCH_LINE],
+      ],
+    );
+    assert.match(frames[2]?.name ?? "", /^host: .*\(VM entry\)$/);
+    // Below the entry site only host frames (the CALLs that led to the VMLAUNCH).
+    for (const f of frames.slice(3)) assert.match(f.name, /^host: /);
+    // Step out of puts returns to the guest's caller, in the guest.
+    const out = waitStopped(dc);
+    await dc.stepOutRequest({ threadId: 1 });
+    await out;
+    const after = await topFrame(dc);
+    assert.equal(after.line, lineOf(/^\s+mov eax, HV_CPUID_LEAF/, /^guest_entry:/));
+    assert.match(after.name, /^guest: guest_entry/);
   });
 
   it("step over VMLAUNCH runs the guest to its first VM exit, landing in the host's handler", async () => {
@@ -249,7 +286,8 @@ describe("VMX debugging", () => {
     assert.equal(f.instruction, "vmlaunch");
     assert.equal(f.location?.line, VMLAUNCH_LINE - 1);
     const field = f.fields.find((x) => x.name === "GUEST_CR0");
-    assert.equal(field?.provenance?.line, GUEST_CR0_WRITE_LINE - 1);
+    assert.equal(field?.provenance?.line, VMW_LINE - 1);
+    assert.equal(field?.provenance?.calledFrom?.line, GUEST_CR0_WRITE_LINE - 1);
   });
 
   it("explains the broken example's failed entry (bad guest CR0) at the VMWRITE site", async () => {
@@ -267,11 +305,17 @@ describe("VMX debugging", () => {
     const f = (await vmxState()).lastEntryFailure;
     const p = f?.fields.find((x) => x.name === "GUEST_CR0")?.provenance;
     assert.equal(p?.file, HV);
-    assert.equal(p?.line, GUEST_CR0_WRITE_LINE - 1);
+    assert.equal(p?.line, VMW_LINE - 1);
+    assert.equal(p?.calledFrom?.line, GUEST_CR0_WRITE_LINE - 1);
     // The same explanation in the Debug Console.
     const text = await evaluate(dc, "explain", "repl");
     assert.match(text, new RegExp(`check ${f?.checkId}, SDM 26\\.3`));
-    assert.match(text, new RegExp(`GUEST_CR0 = 0x[0-9a-f]+ {2}\\(set at ${HV}:${GUEST_CR0_WRITE_LINE}`));
+    assert.match(
+      text,
+      new RegExp(
+        `GUEST_CR0 = 0x[0-9a-f]+ {2}\\(set at ${HV}:${VMW_LINE}, called from ${HV}:${GUEST_CR0_WRITE_LINE}\\)`,
+      ),
+    );
   });
 
   it("a failed VM entry (bad guest CR0) is in the VM-exit history with its reason and qualification", async () => {
