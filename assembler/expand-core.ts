@@ -405,7 +405,9 @@ export abstract class ExpanderCore {
   }
 
   defineFor(t: Token): NasmDefine | undefined {
-    return this.defines.get(t.text) ?? this.idefines.get(t.text.toLowerCase());
+    const d = this.defines.get(t.text);
+    if (d !== undefined || this.idefines.size === 0) return d;
+    return this.idefines.get(t.text.toLowerCase());
   }
 
   expandDefines(tokens: Token[], out: Token[], active: Set<NasmDefine>, budget: { left: number }): void {

@@ -44,7 +44,9 @@ export class NasmExpander extends ExpanderCore {
   }
 
   nasmLine(tokens: Token[], src: LineSrc, frame: Frame): void {
-    if (tokens.some((t) => t.kind === "ident" && t.text.startsWith("%$"))) tokens = this.contextLocal(tokens);
+    let contextLocal = false;
+    for (const t of tokens) if (t.kind === "ident" && t.text.startsWith("%$")) contextLocal = true;
+    if (contextLocal) tokens = this.contextLocal(tokens);
     const file = this.diagFile(src);
     const cur = this.cursorFor(tokens, src);
     const first = tokens[0]!;
@@ -60,7 +62,9 @@ export class NasmExpander extends ExpanderCore {
     if (expanded[0]?.kind === "ident" && expanded[1]?.kind === "punct" && expanded[1].text === ":") i = 2;
     const w = expanded[i];
     if (w && w.kind === "ident") {
-      const macros = this.nasmMacros.get(w.text) ?? this.nasmMacros.get(w.text.toLowerCase());
+      const macros =
+        this.nasmMacros.get(w.text) ??
+        (this.nasmMacros.size > 0 ? this.nasmMacros.get(w.text.toLowerCase()) : undefined);
       if (macros) {
         if (i > 0) this.nasmStatements(expanded.slice(0, i), src, frame);
         this.nasmMacroCall(w, macros, expanded.slice(i + 1), cur, file, src);
@@ -69,9 +73,11 @@ export class NasmExpander extends ExpanderCore {
     }
     if (expanded.length === 0) return;
     // `%+` token pasting: join neighbours.
-    if (expanded.some((t) => t.text === "%+")) expanded = pasteTokens(expanded);
+    let paste = false;
+    for (const t of expanded) if (t.text === "%+") paste = true;
+    if (paste) expanded = pasteTokens(expanded);
     const head = expanded[0];
-    if (head?.kind === "ident" && STRUC_WORDS.has(head.text.toLowerCase())) {
+    if (head?.kind === "ident" && head.text.length <= 8 && STRUC_WORDS.has(head.text.toLowerCase())) {
       this.nasmStruc(head.text.toLowerCase(), expanded, src, frame);
       return;
     }
@@ -644,10 +650,8 @@ export class NasmExpander extends ExpanderCore {
   }
 
   emitNasm(s: Statement, src: LineSrc, file: string): void {
-    if (s.kind === "label") {
-      s.name = this.nasmLabelName(s.name);
-      this.defined.add(s.name);
-    } else if (s.kind === "directive") {
+    if (s.kind === "label") s.name = this.nasmLabelName(s.name);
+    else if (s.kind === "directive") {
       if (s.symbol) s.symbol.name = this.nasmLabelName(s.symbol.name);
       switch (s.name) {
         case "bits": {
@@ -678,9 +682,6 @@ export class NasmExpander extends ExpanderCore {
           else if (a === "abs") this.defaultRel = false;
           break;
         }
-        case "equ":
-          if (s.symbol) this.defined.add(s.symbol.name);
-          break;
         default:
           break;
       }

@@ -3,7 +3,7 @@
 //      >  &&  >  ||. Comparisons yield -1 for true.
 //  NASM (manual 3.5): * / // % %%  >  + -  >  << >> <<< >>>  >  &  >  ^  >  |  >  comparisons  >  &&  >  ^^
 //      >  ||  >  ?: . Comparisons yield 1 for true.
-import { type Expr, type Range, spanRange } from "./ast";
+import { type Expr, type Position, type Range, spanRange } from "./ast";
 import type { Token } from "./lexer";
 
 export type ExprDialect = "gas" | "nasm";
@@ -72,6 +72,26 @@ export interface ExprError {
 const MAX_DEPTH = 200;
 const MAX_NODES = 5000;
 
+// Ranges share their Position objects (never mutated): a line's tokens produce a few dozen ranges, and
+// the syntax tree of a large file lives until it is assembled, so fewer objects means less GC work.
+let positionLine = -1;
+let positions: Position[] = [];
+
+/** The (shared, immutable) position at `line`, `character`. */
+export function position(line: number, character: number): Position {
+  if (line !== positionLine) {
+    positionLine = line;
+    positions = [];
+  }
+  if (character < 0 || character > 4096) return { line, character };
+  let p = positions[character];
+  if (p === undefined) {
+    p = { line, character };
+    positions[character] = p;
+  }
+  return p;
+}
+
 export class Cursor {
   pos = 0;
   /** Current nesting of parentheses/unary operators, and operators parsed, in this expression. */
@@ -97,12 +117,8 @@ export class Cursor {
     return t !== undefined && t.kind === "punct" && t.text === text;
   }
   range(t: Token): Range {
-    if (t.origin)
-      return {
-        start: { line: t.origin.line, character: t.origin.start },
-        end: { line: t.origin.line, character: t.origin.end },
-      };
-    return { start: { line: this.line, character: t.start }, end: { line: this.line, character: t.end } };
+    if (t.origin) return { start: position(t.origin.line, t.origin.start), end: position(t.origin.line, t.origin.end) };
+    return { start: position(this.line, t.start), end: position(this.line, t.end) };
   }
   /** Range from token a to token b inclusive. */
   span(a: Token, b: Token): Range {

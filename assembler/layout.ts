@@ -37,6 +37,8 @@ export interface Sec {
   group: string;
   fixedStart?: bigint;
   start: bigint;
+  /** `start` when its labels were last rebased (rebaseLabels). */
+  rebasedStart?: bigint;
   /** Offset of the next byte in the section, and the section's size after the last pass (plain numbers:
    * sections are capped at MAX_SECTION_BYTES; BigInt arithmetic per item was the layout's main cost). */
   pc: number;
@@ -569,8 +571,18 @@ class Layout {
 
   /** Labels are kept as section offsets: when sections move, their labels move with them. */
   rebaseLabels(): void {
-    for (const s of this.symbols.values())
-      if (s.label && s.offset !== undefined) s.value = this.sections[s.section]!.start + BigInt(s.offset);
+    // Only sections that moved since the last rebase need their labels recomputed.
+    let moved = false;
+    for (const sec of this.sections) {
+      if (sec.rebasedStart !== sec.start) moved = true;
+    }
+    if (!moved) return;
+    for (const s of this.symbols.values()) {
+      if (!s.label || s.offset === undefined) continue;
+      const sec = this.sections[s.section]!;
+      if (sec.rebasedStart !== sec.start) s.value = sec.start + BigInt(s.offset);
+    }
+    for (const sec of this.sections) sec.rebasedStart = sec.start;
   }
 
   setLabel(name: string, sec: Sec, st?: ItemState): void {
@@ -691,7 +703,8 @@ class Layout {
   instruction(s: Statement & { kind: "instruction" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
     const sec = st.sec;
     // GNU as relaxation needs each jump's address in the previous pass ("stretch").
-    const track = this.flavor === "gas" && this.isBranchTarget(s);
+    st.relax ??= this.isBranchTarget(s);
+    const track = this.flavor === "gas" && st.relax;
     const startAddress = track ? sec.start + BigInt(sec.pc) : undefined;
     this.encodeInstruction(s, es, st, passNo);
     if (track) st.prevAddress = startAddress;
@@ -704,8 +717,7 @@ class Layout {
     passNo: number,
   ): void {
     const sec = st.sec;
-    st.relax ??= this.isBranchTarget(s);
-    const relax = st.relax;
+    const relax = st.relax ?? this.isBranchTarget(s);
     // An instruction whose operands are all constants encodes the same way every pass.
     // (A branch's displacement depends on its address, so branches are never constant.)
     st.constant ??= !relax && s.operands.every(isConstantOperand);

@@ -49,11 +49,23 @@ export function mnemonics(): string[] {
 
 /** Is `name` an instruction mnemonic in the given flavor (case-insensitive)? */
 export function isMnemonic(name: string, flavor: "gas" | "nasm"): boolean {
+  // Front ends ask for every word of every line: answers are memoized (bounded, names are source words).
+  const memo = flavor === "gas" ? GAS_MNEMONIC_MEMO : NASM_MNEMONIC_MEMO;
+  const known = memo.get(name);
+  if (known !== undefined) return known;
   const m = name.toLowerCase();
-  if (standalonePrefixNames(flavor).includes(m)) return true;
-  if (flavor === "nasm") return isIntelMnemonic(m);
-  return attReadings(m, isIntelMnemonic).length > 0;
+  const r = standalonePrefixNames(flavor).includes(m)
+    ? true
+    : flavor === "nasm"
+      ? isIntelMnemonic(m)
+      : attReadings(m, isIntelMnemonic).length > 0;
+  if (memo.size > 10_000) memo.clear();
+  memo.set(name, r);
+  return r;
 }
+
+const GAS_MNEMONIC_MEMO = new Map<string, boolean>();
+const NASM_MNEMONIC_MEMO = new Map<string, boolean>();
 
 /**
  * How GNU as reads an AT&T mnemonic: the Intel mnemonic plus the operand size of its suffix
