@@ -401,6 +401,20 @@ export class VmxCpuAdapter implements VmxCpu {
     if (seg === 2 && this.cpu.isProtected()) this.cpu.cpl = (accessRights >> 5) & 3;
     this.cpu.updateMode();
   }
+  interruptibilityBits(): number {
+    const c = this.cpu;
+    const n = c.instructionCount;
+    return (c.stiShadow === n ? 1 : 0) | (c.movSsShadow === n ? 2 : 0) | (c.nmiBlocked ? 8 : 0);
+  }
+  setInterruptibilityBits(bits: number): void {
+    const c = this.cpu;
+    c.stiShadow = bits & 1 ? c.instructionCount : -1;
+    c.movSsShadow = bits & 2 ? c.instructionCount : -1;
+    c.nmiBlocked = (bits & 8) !== 0;
+  }
+  eferNumber(): number {
+    return this.cpu.efer >>> 0;
+  }
   tableBaseNumber(idt: boolean): number {
     return idt ? this.cpu.idtrBase : this.cpu.gdtrBase;
   }

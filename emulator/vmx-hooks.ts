@@ -233,6 +233,11 @@ export interface VmxCpu {
   segAccessRights(seg: SegmentIndex): number;
   /** Like setSegment, from numbers (base a signed double). */
   setSegmentNumber(seg: SegmentIndex, selector: number, base: number, limit: number, accessRights: number): void;
+  /** getInterruptibility as bits (1 STI, 2 MOV SS, 8 NMI blocking: the guest interruptibility-state layout). */
+  interruptibilityBits(): number;
+  setInterruptibilityBits(bits: number): void;
+  /** IA32_EFER as a number (bits 11:0; the rest are reserved 0). */
+  eferNumber(): number;
   /** GDTR/IDTR (base a signed double). */
   tableBaseNumber(idt: boolean): number;
   tableLimit(idt: boolean): number;

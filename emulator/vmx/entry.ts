@@ -18,7 +18,7 @@ import { CheckContext } from "./checks/context";
 import { type CheckFailure, describeFailure, type MachineFacts, runEntryChecksCached } from "./checks/index";
 import { firstMsrLoadFailure } from "./checks/msr-load";
 import {
-  GUEST_SEGMENT_FIELDS,
+  GUEST_SEGMENT_SLOTS,
   leaveNonRoot,
   loadCr,
   loadHostState,
@@ -47,40 +47,52 @@ function wrmsrFaults(cpu: VmxCpu, index: number, value: bigint): boolean {
   return false;
 }
 
+/** The machine facts of a VM entry, kept in one object per Vmx and refreshed in place (no allocation). */
+const factsOf = new WeakMap<Vmx, MachineFacts>();
 export function machineFacts(vmx: Vmx, cpu: VmxCpu): MachineFacts {
-  const efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
-  const apic = cpu.readMsr(MSR.IA32_APIC_BASE) ?? 0n;
-  return {
-    vmmLongMode: (efer & BigInt(EFER.LMA)) !== 0n,
-    inSmm: false,
-    x2apicMode: (apic & 0xc00n) === 0xc00n,
-    currentVmcsPointer: vmx.state.currentVmcs,
-    vmxonPointer: vmx.state.vmxonPointer,
-    mem: vmx.mem,
-    wrmsrFaults: (index, value) => wrmsrFaults(cpu, index, value),
-  };
+  let f = factsOf.get(vmx);
+  if (f === undefined) {
+    f = {
+      vmmLongMode: false,
+      inSmm: false,
+      x2apicMode: false,
+      currentVmcsPointer: 0,
+      vmxonPointer: 0,
+      mem: vmx.mem,
+      wrmsrFaults: (index, value) => wrmsrFaults(cpu, index, value),
+    };
+    factsOf.set(vmx, f);
+  }
+  // IA32_EFER.LMA: VMX instructions #UD in compatibility mode, so in IA-32e mode the VMM is in 64-bit mode.
+  const mode = cpu.mode();
+  f.vmmLongMode = mode === "long64" || mode === "compat32" || mode === "compat16";
+  const apic = cpu.readMsr(MSR.IA32_APIC_BASE);
+  f.x2apicMode = apic !== undefined && (apic & 0xc00n) === 0xc00n;
+  f.currentVmcsPointer = vmx.state.currentVmcs;
+  f.vmxonPointer = vmx.state.vmxonPointer;
+  return f;
 }
 
 export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, launch: boolean): VmxOutcome {
-  const rip = cpu.getRip();
-  const reportFail = (
-    outcome: "vmfailInvalid" | "vmfailValid",
-    error: number | undefined,
-    message: string,
-    id: string,
-  ) => {
-    const failure: CheckFailure = { checkId: id, sdmSection: "30.3", message, fields: [] };
-    vmx.lastEntryFailure = failure;
-    vmx.emit({ kind: "vmEntryFailure", launch, outcome, ...(error === undefined ? {} : { error }), failure, rip });
-  };
   // SDM 26.1 and 30.3 VMLAUNCH/VMRESUME: no current VMCS, or the current VMCS is a shadow VMCS.
   if (vmx.state.currentVmcs === INVALID_POINTER) {
-    reportFail("vmfailInvalid", undefined, "there is no current VMCS (VMPTRLD one first) (SDM 26.1)", "INS-04");
+    reportFail(
+      vmx,
+      cpu,
+      launch,
+      "vmfailInvalid",
+      undefined,
+      "there is no current VMCS (VMPTRLD one first) (SDM 26.1)",
+      "INS-04",
+    );
     return vmx.failInvalid();
   }
   const pa = vmx.state.currentVmcs;
   if (vmx.store.revisionDword(pa) >>> 31 === 1) {
     reportFail(
+      vmx,
+      cpu,
+      launch,
       "vmfailInvalid",
       undefined,
       "the current VMCS is a shadow VMCS (revision bit 31 set) (SDM 26.1)",
@@ -88,8 +100,11 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
     );
     return vmx.failInvalid();
   }
-  if (cpu.getInterruptibility().movSs) {
+  if (cpu.interruptibilityBits() & 2) {
     reportFail(
+      vmx,
+      cpu,
+      launch,
       "vmfailValid",
       26,
       "events are blocked by MOV SS: VM entry is not allowed right after MOV SS/POP SS (SDM 26.1)",
@@ -103,11 +118,19 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
       state === "launched"
         ? "VMLAUNCH with a launched VMCS: use VMRESUME, or VMCLEAR it first (SDM 26.1)"
         : "VMLAUNCH with a VMCS whose launch state is not clear: it was made current without a VMCLEAR (SDM 24.11.3, 26.1)";
-    reportFail("vmfailValid", 4, why, "INS-07");
+    reportFail(vmx, cpu, launch, "vmfailValid", 4, why, "INS-07");
     return vmx.failValid(ERR.VMLAUNCH_NON_CLEAR_VMCS);
   }
   if (!launch && state !== "launched") {
-    reportFail("vmfailValid", 5, "VMRESUME with a VMCS whose launch state is clear: use VMLAUNCH (SDM 26.1)", "INS-08");
+    reportFail(
+      vmx,
+      cpu,
+      launch,
+      "vmfailValid",
+      5,
+      "VMRESUME with a VMCS whose launch state is clear: use VMLAUNCH (SDM 26.1)",
+      "INS-08",
+    );
     return vmx.failValid(ERR.VMRESUME_NON_LAUNCHED_VMCS);
   }
   const reader = vmx.currentReader;
@@ -128,7 +151,7 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
       outcome: "vmfailValid",
       error: outcome.error,
       failure: outcome.failure,
-      rip,
+      rip: cpu.getRip(),
     });
     return vmx.failValid(outcome.error);
   }
@@ -151,6 +174,22 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   if (vmx.hasListeners) vmx.emit({ kind: "vmEntry", launch, guestRip: cpu.getRip(), vmcs: pa });
   injectEvent(vmx, cpu);
   return "entered";
+}
+
+/** A VM entry that fails before the checks of 26.2 (SDM 26.1): the explanation and the event. */
+function reportFail(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  launch: boolean,
+  outcome: "vmfailInvalid" | "vmfailValid",
+  error: number | undefined,
+  message: string,
+  id: string,
+): void {
+  const failure: CheckFailure = { checkId: id, sdmSection: "30.3", message, fields: [] };
+  vmx.lastEntryFailure = failure;
+  const rip = cpu.getRip();
+  vmx.emit({ kind: "vmEntryFailure", launch, outcome, ...(error === undefined ? {} : { error }), failure, rip });
 }
 
 /** SDM 26.8: exit reason 33/34 with bit 31, the qualification, host state and the VM-exit MSR-load area. */
@@ -195,11 +234,10 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   loadCr(cpu, 3, vmx.fieldNumber(VMCS.GUEST_CR3));
   if (entry & ENTRY_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
   else {
-    let efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
-    const now = efer;
-    efer = ia32e ? efer | BigInt(EFER.LMA) : efer & ~BigInt(EFER.LMA);
-    if (paging) efer = ia32e ? efer | BigInt(EFER.LME) : efer & ~BigInt(EFER.LME);
-    if (efer !== now) cpu.writeMsr(MSR.IA32_EFER, efer);
+    const now = cpu.eferNumber();
+    let efer = ia32e ? now | EFER.LMA : now & ~EFER.LMA;
+    if (paging) efer = ia32e ? efer | EFER.LME : efer & ~EFER.LME;
+    if (efer !== now) cpu.writeMsr(MSR.IA32_EFER, BigInt(efer >>> 0));
   }
   loadCr(cpu, 0, cr0);
   if (entry & ENTRY_CTLS.LOAD_DEBUG_CONTROLS) {
@@ -218,10 +256,19 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const rflags = vmx.field32(VMCS.GUEST_RFLAGS);
   cpu.setRflagsNumber(rflags);
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
+  const store = vmx.store;
+  const pa = vmx.state.currentVmcs;
   for (let k = 0; k < 8; k++) {
     const s = SEGMENT_LOAD_ORDER[k]!;
-    const f = GUEST_SEGMENT_FIELDS[s]!;
-    loadSegment(cpu, s, vmx.field32(f[0]), vmx.fieldNumber(f[1]), vmx.field32(f[2]), vmx.field32(f[3]));
+    const j = 4 * s;
+    loadSegment(
+      cpu,
+      s,
+      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j]!),
+      store.numberAt(pa, GUEST_SEGMENT_SLOTS[j + 1]!),
+      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j + 2]!),
+      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j + 3]!),
+    );
   }
   cpu.setTableNumber(false, vmx.fieldNumber(VMCS.GUEST_GDTR_BASE), vmx.field32(VMCS.GUEST_GDTR_LIMIT));
   cpu.setTableNumber(true, vmx.fieldNumber(VMCS.GUEST_IDTR_BASE), vmx.field32(VMCS.GUEST_IDTR_LIMIT));
@@ -242,11 +289,9 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   const virtualNmis = (pin & PIN_BASED.VIRTUAL_NMIS) !== 0;
   vmx.state.virtualNmiBlocked = virtualNmis && (blocking & 8) !== 0;
-  const now = cpu.getInterruptibility();
-  const sti = (blocking & 1) !== 0;
-  const movSs = (blocking & 2) !== 0;
-  const nmi = virtualNmis ? now.nmi : (blocking & 8) !== 0;
-  if (now.sti !== sti || now.movSs !== movSs || now.nmi !== nmi) cpu.setInterruptibility({ sti, movSs, nmi });
+  const now = cpu.interruptibilityBits();
+  const want = (blocking & 3) | (virtualNmis ? now & 8 : blocking & 8);
+  if (now !== want) cpu.setInterruptibilityBits(want);
   cpu.setActivityState(vmx.field32(VMCS.GUEST_ACTIVITY_STATE));
   const pendingLo = vmx.field32(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
   const pendingHi = vmx.fieldHi(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);

@@ -3,6 +3,7 @@
 // part of a VM-entry failure (26.8: exit reason 33/34 load host state but save nothing).
 import { CR0, CR4, EFER, EXIT_CTLS, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, VMCS } from "../../arch/index";
 import type { DecodedInstructionView, SegmentIndex, VmxCpu } from "../vmx-hooks";
+import { slotOfField } from "./vmcs";
 import type { Vmx } from "./vmx";
 
 /** CR0 bits that VM entry and VM exit leave unchanged (SDM 26.3.2.1, 27.5.1): ET, NW, CD and reserved bits. */
@@ -20,6 +21,9 @@ export const GUEST_SEGMENT_FIELDS: readonly (readonly [number, number, number, n
   [VMCS.GUEST_LDTR_SELECTOR, VMCS.GUEST_LDTR_BASE, VMCS.GUEST_LDTR_LIMIT, VMCS.GUEST_LDTR_ACCESS_RIGHTS],
   [VMCS.GUEST_TR_SELECTOR, VMCS.GUEST_TR_BASE, VMCS.GUEST_TR_LIMIT, VMCS.GUEST_TR_ACCESS_RIGHTS],
 ];
+
+/** The slots of GUEST_SEGMENT_FIELDS: 4 per segment register (selector, base, limit, access rights). */
+export const GUEST_SEGMENT_SLOTS: Int16Array = Int16Array.from(GUEST_SEGMENT_FIELDS.flat().map(slotOfField));
 
 export function mergeCr0(current: bigint, loaded: bigint): bigint {
   return (loaded & ~CR0_KEEP & 0xffffffffn) | (current & CR0_KEEP);
@@ -218,13 +222,15 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   vmx.setFieldHalves(VMCS.GUEST_RSP, cpu.gprLo(4), cpu.gprHi(4));
   vmx.setFieldNumber(VMCS.GUEST_RIP, cpu.ripNumber());
   vmx.setField32(VMCS.GUEST_RFLAGS, cpu.rflagsNumber());
+  const store = vmx.store;
+  const pa = vmx.state.currentVmcs;
   for (let s = 0; s < 8; s++) {
-    const f = GUEST_SEGMENT_FIELDS[s]!;
     const seg = s as SegmentIndex;
-    vmx.setField32(f[0], cpu.segSelector(seg));
-    vmx.setFieldNumber(f[1], cpu.segBaseNumber(seg));
-    vmx.setField32(f[2], cpu.segLimit(seg));
-    vmx.setField32(f[3], cpu.segAccessRights(seg) & 0x1f0ff);
+    const k = 4 * s;
+    store.put32(pa, GUEST_SEGMENT_SLOTS[k]!, cpu.segSelector(seg));
+    store.putNumber(pa, GUEST_SEGMENT_SLOTS[k + 1]!, cpu.segBaseNumber(seg));
+    store.put32(pa, GUEST_SEGMENT_SLOTS[k + 2]!, cpu.segLimit(seg));
+    store.put32(pa, GUEST_SEGMENT_SLOTS[k + 3]!, cpu.segAccessRights(seg) & 0x1f0ff);
   }
   vmx.setFieldNumber(VMCS.GUEST_GDTR_BASE, cpu.tableBaseNumber(false));
   vmx.setField32(VMCS.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
@@ -235,10 +241,10 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   saveMsr(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
   if (exit & EXIT_CTLS.SAVE_IA32_PAT) saveMsr(vmx, cpu, MSR.IA32_PAT, VMCS.GUEST_IA32_PAT);
   if (exit & EXIT_CTLS.SAVE_IA32_EFER) saveMsr(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
-  const blocking = cpu.getInterruptibility();
+  const blocking = cpu.interruptibilityBits();
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
-  const nmi = pin & PIN_BASED.VIRTUAL_NMIS ? vmx.state.virtualNmiBlocked : blocking.nmi;
-  vmx.setField32(VMCS.GUEST_INTERRUPTIBILITY_STATE, (blocking.sti ? 1 : 0) | (blocking.movSs ? 2 : 0) | (nmi ? 8 : 0));
+  const nmi = pin & PIN_BASED.VIRTUAL_NMIS ? (vmx.state.virtualNmiBlocked ? 8 : 0) : blocking & 8;
+  vmx.setField32(VMCS.GUEST_INTERRUPTIBILITY_STATE, (blocking & 3) | nmi);
   vmx.setField32(VMCS.GUEST_ACTIVITY_STATE, cpu.getActivityState());
   const pending = cpu.pendingDebugExceptions;
   if (pending === 0n) vmx.setFieldHalves(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, 0, 0);
@@ -374,10 +380,10 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   // EFER first: the mode follows it (SDM 27.5.1).
   if (exit & EXIT_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.HOST_IA32_EFER);
   else {
-    const efer = cpu.readMsr(MSR.IA32_EFER) ?? 0n;
-    const both = BigInt(EFER.LMA | EFER.LME);
+    const efer = cpu.eferNumber();
+    const both = EFER.LMA | EFER.LME;
     const want = has ? efer | both : efer & ~both;
-    if (want !== efer) cpu.writeMsr(MSR.IA32_EFER, want);
+    if (want !== efer) cpu.writeMsr(MSR.IA32_EFER, BigInt(want >>> 0));
   }
   loadCr(cpu, 4, vmx.field32(VMCS.HOST_CR4));
   loadCr(cpu, 3, vmx.fieldNumber(VMCS.HOST_CR3));
@@ -405,8 +411,8 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   cpu.setTableNumber(true, vmx.fieldNumber(VMCS.HOST_IDTR_BASE), 0xffff);
   cpu.setGprHalves(4, vmx.field32(VMCS.HOST_RSP), vmx.fieldHi(VMCS.HOST_RSP));
   cpu.setRipNumber(vmx.fieldNumber(VMCS.HOST_RIP));
-  const blocking = cpu.getInterruptibility();
-  if (blocking.sti || blocking.movSs) cpu.setInterruptibility({ sti: false, movSs: false, nmi: blocking.nmi });
+  const blocking = cpu.interruptibilityBits();
+  if (blocking & 3) cpu.setInterruptibilityBits(blocking & 8);
   cpu.setActivityState(0);
   cpu.pendingDebugExceptions = 0n;
   // A PAE host without IA-32e mode reloads its PDPTEs from CR3 (SDM 27.5.4).

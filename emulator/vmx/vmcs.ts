@@ -20,6 +20,15 @@ import {
 } from "./vmcs-layout";
 
 const TWO32 = 4294967296;
+/** Slot number → full field encoding. */
+const SLOT_ENCODING = layoutFields().map((f) => f.encoding);
+
+/** The slot number of a (full) field encoding of arch's table; throws for an unknown encoding (a bug). */
+export function slotOfField(encoding: number): number {
+  const i = encoding >= 0 && encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
+  if (i < 0) throw new Error(`VMCS encoding 0x${encoding.toString(16)} is not in arch's table`);
+  return i;
+}
 /** slotFor's flag for the HIGH encoding of a 64-bit field. */
 const HIGH_ACCESS = 0x10000;
 
@@ -154,6 +163,27 @@ export class VmcsStore {
     const i = encoding < 0x8000 ? SLOT_NUMBER[encoding]! : -1;
     if (i < 0) return;
     this.writeSlot(pa, i, SLOT_BITS[i] === 16 ? value & 0xffff : value >>> 0, 0, encoding);
+  }
+
+  // ---- slot paths for the current VMCS (VM entry and exit: slot numbers precomputed, see slotOfField) -------
+  /** Bits 31:0 of slot `i` of the VMCS at `pa`. */
+  lo32At(pa: number, i: number): number {
+    return this.lo32(pa, i);
+  }
+  /** Slot `i` as a signed double (see getNumber). */
+  numberAt(pa: number, i: number): number {
+    return (this.hi32(pa, i) | 0) * TWO32 + this.lo32(pa, i);
+  }
+  /** Writes slot `i` from a 32-bit number (bits 63:32 cleared), truncated to its width. */
+  put32(pa: number, i: number, value: number): void {
+    this.writeSlot(pa, i, SLOT_BITS[i] === 16 ? value & 0xffff : value >>> 0, 0, SLOT_ENCODING[i]!);
+  }
+  /** Writes slot `i` from a signed double, truncated to its width. */
+  putNumber(pa: number, i: number, value: number): void {
+    const hi = Math.floor(value / TWO32);
+    const lo = (value - hi * TWO32) >>> 0;
+    const bits = SLOT_BITS[i]!;
+    this.writeSlot(pa, i, bits === 16 ? lo & 0xffff : lo, bits === 64 ? hi >>> 0 : 0, SLOT_ENCODING[i]!);
   }
 
   // ---- number paths (VM entry and exit: no bigint) ----------------------------------------------------------

@@ -117,15 +117,20 @@ export class CheckContext {
     return Number(this.vmcs.get(encoding) & 0xffffffffn);
   }
   startRecording(): void {
-    this.recording = [];
+    this.recordBuffer.length = 0;
+    this.recording = this.recordBuffer;
     this.touchedFacts = false;
   }
-  /** The fields read since startRecording, or null when the check depended on machine facts. */
-  stopRecording(): number[] | null {
-    const r = this.recording ?? [];
+  /**
+   * The fields read since startRecording, or null when the check depended on machine facts. The array is
+   * reused by the next startRecording: consume it before.
+   */
+  stopRecording(): readonly number[] | null {
+    const r = this.recording ?? this.recordBuffer;
     this.recording = undefined;
     return this.touchedFacts ? null : r;
   }
+  private readonly recordBuffer: number[] = [];
   /** A capability or other MSR value of the CPU model (0 if the model has none). */
   msr(index: number): bigint {
     return this.model.msr.get(index) ?? 0n;

@@ -133,9 +133,10 @@ export function runEntryChecks(
  * still the first in SDM order: checks known to pass are skipped, all others run in order.
  */
 export class CheckCache {
-  /** Checks that passed, indexed by the fields they read; checks that looked at machine facts. */
-  private readonly readers = new Map<number, Set<number>>();
-  private readonly volatile = new Set<number>();
+  /** Checks that passed, indexed by the fields they read (small arrays, in no particular order). */
+  private readonly readers = new Map<number, number[]>();
+  /** Checks that looked at machine facts (memory, VMM mode): they run at every VM entry. */
+  private readonly volatile: number[] = [];
   /** False until every check has passed once (or after a control field changed). */
   private primed = false;
   /** The machine facts the cached results were computed with. */
@@ -167,7 +168,7 @@ export class CheckCache {
   /** Forget everything (another VMCS became current, or a control field changed). */
   reset(): void {
     this.readers.clear();
-    this.volatile.clear();
+    this.volatile.length = 0;
     this.primed = false;
     this.context = undefined;
   }
@@ -176,49 +177,53 @@ export class CheckCache {
    * the fields and facts whose change resets the cache, so it can be used again until then.
    */
   context: CheckContext | undefined;
-  /** Checks (by position in ENTRY_SEQUENCE) that must run again after `changed`; undefined = all of them. */
+  /**
+   * Checks (by position in ENTRY_SEQUENCE, ascending: SDM order) that must run again after `changed`;
+   * undefined = all of them.
+   */
   toRun(changed: ReadonlySet<number>): readonly number[] | undefined {
     if (!this.primed) return undefined;
-    // The common VMRESUME: one or two fields changed (guest RIP), no volatile check: no set, no sort.
-    let only: Set<number> | undefined;
-    let sources = this.volatile.size > 0 ? 1 : 0;
+    let out: number[] | undefined;
+    let sources = 0;
+    if (this.volatile.length > 0) {
+      out = this.volatile;
+      sources = 1;
+    }
     for (const f of changed) {
       const r = this.readers.get(f);
-      if (r && r.size > 0) {
-        sources++;
-        only = r;
+      if (r === undefined || r.length === 0) continue;
+      if (sources === 0) out = r;
+      else {
+        if (sources === 1) out = [...(out as number[])];
+        for (const k of r) if (!(out as number[]).includes(k)) (out as number[]).push(k);
       }
+      sources++;
     }
-    if (sources === 0) return NOTHING;
-    if (sources === 1 && only) {
-      const list = [...only];
-      if (list.length > 1) list.sort((a, b) => a - b);
-      return list;
-    }
-    const out = new Set<number>(this.volatile);
-    for (const f of changed) {
-      const r = this.readers.get(f);
-      if (r) for (const k of r) out.add(k);
-    }
-    return [...out].sort((a, b) => a - b);
+    if (out === undefined) return NOTHING;
+    // One source is returned as is (the caller only reads it); several were merged into a new array.
+    if (sources === 1) return isAscending(out) ? out : [...out].sort((a, b) => a - b);
+    return out.sort((a, b) => a - b);
   }
-  passed(k: number, deps: number[] | null): void {
+  passed(k: number, deps: readonly number[] | null): void {
     if (deps === null) {
-      this.volatile.add(k);
+      if (!this.volatile.includes(k)) this.volatile.push(k);
       return;
     }
-    for (const f of deps) {
-      let r = this.readers.get(f);
-      if (!r) {
-        r = new Set();
-        this.readers.set(f, r);
-      }
-      r.add(k);
+    for (let i = 0; i < deps.length; i++) {
+      const f = deps[i]!;
+      const r = this.readers.get(f);
+      if (r === undefined) this.readers.set(f, [k]);
+      else if (!r.includes(k)) r.push(k);
     }
   }
   primeDone(): void {
     this.primed = true;
   }
+}
+
+function isAscending(a: readonly number[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i - 1]! > a[i]!) return false;
+  return true;
 }
 
 const NOTHING: readonly number[] = [];
