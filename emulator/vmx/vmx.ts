@@ -93,7 +93,10 @@ export class Vmx implements VmxHooks {
 
   // ---- current VMCS ---------------------------------------------------------------------------------------
   /** Reads fields of the current VMCS (the VM-entry checks' view of it). */
-  readonly currentReader = { get: (encoding: number): bigint => this.store.get(this.state.currentVmcs, encoding) };
+  readonly currentReader = {
+    get: (encoding: number): bigint => this.store.get(this.state.currentVmcs, encoding),
+    get32: (encoding: number): number => this.store.get32(this.state.currentVmcs, encoding),
+  };
   get hasCurrentVmcs(): boolean {
     return this.state.currentVmcs !== INVALID_POINTER;
   }

@@ -7,6 +7,8 @@ import type { PhysMem } from "../memory";
 /** Reads a VMCS field (full encoding) as an unsigned 64-bit value. */
 export interface VmcsReader {
   get(encoding: number): bigint;
+  /** Bits 31:0 of a field as an unsigned number, when the reader can give them without a bigint. */
+  get32?(encoding: number): number;
 }
 
 /** Facts about the machine at the VMLAUNCH/VMRESUME (SDM 26.2.4, 26.3.1.5, 26.4). */
@@ -64,7 +66,10 @@ export class CheckContext {
   readonly linearWidth: number;
 
   /** While a check runs under the check cache: the fields it reads, and whether it looked at machine facts. */
-  private recording: number[] | undefined;
+  private recording = false;
+  private recordLength = 0;
+  /** The fields read since startRecording: the first stopRecording() entries (reused; consume before the next run). */
+  readonly recordBuffer: number[] = [];
   private touchedFacts = false;
   private readonly machineFacts: MachineFacts;
 
@@ -108,29 +113,25 @@ export class CheckContext {
   }
   /** A field's full value. */
   f(encoding: number): bigint {
-    this.recording?.push(encoding);
+    if (this.recording) this.recordBuffer[this.recordLength++] = encoding;
     return this.vmcs.get(encoding) & MASK64;
   }
   /** Bits 31:0 of a field as an unsigned number. */
   n(encoding: number): number {
-    this.recording?.push(encoding);
-    return Number(this.vmcs.get(encoding) & 0xffffffffn);
+    if (this.recording) this.recordBuffer[this.recordLength++] = encoding;
+    const v = this.vmcs;
+    return v.get32 ? v.get32(encoding) : Number(v.get(encoding) & 0xffffffffn);
   }
   startRecording(): void {
-    this.recordBuffer.length = 0;
-    this.recording = this.recordBuffer;
+    this.recording = true;
+    this.recordLength = 0;
     this.touchedFacts = false;
   }
-  /**
-   * The fields read since startRecording, or null when the check depended on machine facts. The array is
-   * reused by the next startRecording: consume it before.
-   */
-  stopRecording(): readonly number[] | null {
-    const r = this.recording ?? this.recordBuffer;
-    this.recording = undefined;
-    return this.touchedFacts ? null : r;
+  /** How many fields the check read (in recordBuffer), or -1 when it depended on machine facts. */
+  stopRecording(): number {
+    this.recording = false;
+    return this.touchedFacts ? -1 : this.recordLength;
   }
-  private readonly recordBuffer: number[] = [];
   /** A capability or other MSR value of the CPU model (0 if the model has none). */
   msr(index: number): bigint {
     return this.model.msr.get(index) ?? 0n;

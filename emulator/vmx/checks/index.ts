@@ -204,12 +204,13 @@ export class CheckCache {
     if (sources === 1) return isAscending(out) ? out : [...out].sort((a, b) => a - b);
     return out.sort((a, b) => a - b);
   }
-  passed(k: number, deps: readonly number[] | null): void {
-    if (deps === null) {
+  /** Check k passed having read the first `count` fields of `deps` (count -1: it looked at machine facts). */
+  passed(k: number, deps: readonly number[], count: number): void {
+    if (count < 0) {
       if (!this.volatile.includes(k)) this.volatile.push(k);
       return;
     }
-    for (let i = 0; i < deps.length; i++) {
+    for (let i = 0; i < count; i++) {
       const f = deps[i]!;
       const r = this.readers.get(f);
       if (r === undefined) this.readers.set(f, [k]);
@@ -281,9 +282,9 @@ export function runEntryChecksCached(
     cache.runs++;
     c.startRecording();
     const violation = check.run(c);
-    const deps = c.stopRecording();
+    const count = c.stopRecording();
     if (!violation) {
-      cache.passed(k, deps);
+      cache.passed(k, c.recordBuffer, count);
       continue;
     }
     const failure = describeFailure(check, violation, vmcs);
