@@ -11,6 +11,8 @@ import { createVmx, type Vmx } from "../../../emulator/vmx/vmx";
 
 export interface ProgramRun {
   output: string;
+  /** The program's symbols (label → address). */
+  symbols: ReadonlyMap<string, bigint>;
   stop: StopReason;
   events: VmxEvent[];
   machine: Machine;
@@ -62,5 +64,6 @@ export function runSource(source: string, file: string, opts: RunOptions = {}): 
     output += Buffer.from(bytes).toString("latin1");
   });
   const stop = machine.run({ maxInstructions: opts.max ?? 2_000_000 });
-  return { output, stop, events, machine, vmx };
+  const symbols = new Map([...program.symbols].map(([k, v]) => [k, v.value] as const));
+  return { output, symbols, stop, events, machine, vmx };
 }
