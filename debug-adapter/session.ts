@@ -31,7 +31,14 @@ import {
 } from "../protocol/vmx-debug";
 import { type CodeBreakpoint, dataIdOf, parseDataId } from "./core/breakpoints";
 import { disassembleRange } from "./core/disassembly";
-import { BREAK_FILTERS, type BreakFilter, DebugEngine, type EngineStop, explanationText } from "./core/engine";
+import {
+  BREAK_FILTERS,
+  type BreakFilter,
+  DebugEngine,
+  type EngineStop,
+  explanationText,
+  type StepGranularity,
+} from "./core/engine";
 import { completionNames, makeEvalEnv } from "./core/eval-env";
 import { ExpressionError, evaluate, splitAssignment, splitFormat } from "./core/expression";
 import { formatNumber, type NumberFormat, parseNumber } from "./core/format";
@@ -75,6 +82,14 @@ function watchableRegister(e: DebugEngine, name: string): string | undefined {
   const n = name.trim().replace(/^%/, "").toLowerCase();
   if (/^(rip|eip|ip)$/.test(n)) return undefined;
   return registerRef(e.target, n) ? n : undefined;
+}
+
+/**
+ * DAP stepping granularity: "instruction" (the Disassembly view) steps one instruction; "statement", "line" and
+ * the default step a source line (a macro invocation is one step).
+ */
+function granularity(args: { granularity?: DebugProtocol.SteppingGranularity } | undefined): StepGranularity {
+  return isObject(args) && args.granularity === "instruction" ? "instruction" : "line";
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -789,21 +804,21 @@ export class VmxDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse): void {
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
     this.guard(response, () => {
       const e = this.stopped(response);
       if (!e) return;
       this.sendResponse(response);
-      this.execute(() => e.stepOver());
+      this.execute(() => e.stepOver(granularity(args)));
     });
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
     this.guard(response, () => {
       const e = this.stopped(response);
       if (!e) return;
       this.sendResponse(response);
-      this.execute(() => e.stepIn());
+      this.execute(() => e.stepIn(granularity(args)));
     });
   }
 
@@ -818,12 +833,15 @@ export class VmxDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    args: DebugProtocol.StepBackArguments,
+  ): void {
     this.guard(response, () => {
       const e = this.stoppedOrEnded(response);
       if (!e) return;
       this.sendResponse(response);
-      this.execute(() => e.stepBack());
+      this.execute(() => e.stepBack(granularity(args)));
     });
   }
 

@@ -16,6 +16,9 @@ import type { DebugTarget, StopReason } from "./target";
 export const BREAK_FILTERS = ["vmExit", "vmEntryFailure", "vmFail", "exception", "tripleFault"] as const;
 export type BreakFilter = (typeof BREAK_FILTERS)[number];
 
+/** DAP's stepping granularity reduced to what assembly has: one instruction, or one source line. */
+export type StepGranularity = "instruction" | "line";
+
 export interface EngineConfig {
   syntax: "gas" | "nasm";
   /** Total instruction budget of the run (the launch's maxInstructions). */
@@ -153,6 +156,8 @@ type DriveResult = EngineStop | Terminal | "slice" | "done";
 const SLICE_TARGET_MS = 8;
 /** Instructions between automatic snapshots while running (a replay of this many takes a few tens of ms). */
 const SNAPSHOT_INTERVAL = 2_000_000;
+/** How many instructions a line step back goes through at most (a source line is a few instructions). */
+const LINE_BACK_LIMIT = 64;
 /** Longest slice while data breakpoints are set. */
 const DATA_WATCH_SLICE = 20_000;
 
@@ -291,34 +296,76 @@ export class DebugEngine {
     return this.resume({ kind: "continue" });
   }
 
-  stepIn(): Promise<void> {
+  /** Step in: one instruction, or with "line" granularity every instruction of the source line (see stepLine). */
+  stepIn(granularity: StepGranularity = "instruction"): Promise<void> {
+    if (granularity === "line") return this.stepLine(false);
     return this.resume({ kind: "stepIn" });
   }
 
   /** Step over: CALL and INT n run to their return, VMLAUNCH/VMRESUME run the guest to its next exit. */
-  stepOver(): Promise<void> {
+  stepOver(granularity: StepGranularity = "instruction"): Promise<void> {
+    if (granularity === "line") return this.stepLine(true);
+    const s = this.instructionStep(true);
+    return this.resume(s.plan, s.follow);
+  }
+
+  /**
+   * One instruction step; `over`: a CALL or INT n continues to its return address, VMLAUNCH/VMRESUME to the
+   * guest's next VM exit. `follow` gives the follow-up plan once the instruction has run.
+   */
+  private instructionStep(over: boolean): { plan: Plan; follow?: () => Plan | undefined } {
     const t = this.target;
+    const step: Plan = { kind: "stepIn" };
+    if (!over) return { plan: step };
     const pc = t.currentInstructionAddress();
     const cls = classifyInstruction(t.readLinear(pc, 15), t.cpuMode() === "long64");
     if (cls.kind === "call" || cls.kind === "int") {
       const sp = t.readGpr(4);
-      return this.resume({ kind: "stepIn" }, () => {
-        const nsp = t.readGpr(4);
-        if (nsp >= sp || this.ended) return undefined;
-        try {
-          const ret = readValue(t, t.getSegment(2).base + nsp, pointerSize(t));
-          return { kind: "until", address: ret, minSp: sp };
-        } catch {
-          return undefined;
-        }
-      });
+      return {
+        plan: step,
+        follow: () => {
+          const nsp = t.readGpr(4);
+          if (nsp >= sp || this.ended) return undefined;
+          try {
+            const ret = readValue(t, t.getSegment(2).base + nsp, pointerSize(t));
+            return { kind: "until", address: ret, minSp: sp };
+          } catch {
+            return undefined;
+          }
+        },
+      };
     }
-    if (cls.kind === "vmx" && (cls.mnemonic === "vmlaunch" || cls.mnemonic === "vmresume")) {
-      return this.resume({ kind: "stepIn" }, () =>
-        t.vmx.operation() === "non-root" ? { kind: "untilExit" } : undefined,
-      );
-    }
-    return this.resume({ kind: "stepIn" });
+    if (cls.kind === "vmx" && (cls.mnemonic === "vmlaunch" || cls.mnemonic === "vmresume"))
+      return { plan: step, follow: () => (t.vmx.operation() === "non-root" ? { kind: "untilExit" } : undefined) };
+    return { plan: step };
+  }
+
+  /**
+   * A source-line step: instruction steps (over or in) until the next instruction belongs to another source line
+   * — a macro invocation or `times` line is one step — or the line loops back to where the step began, or a
+   * breakpoint, VM exit or other stop intervenes. Code without a source line is one instruction.
+   */
+  private stepLine(over: boolean): Promise<void> {
+    const t = this.target;
+    const start = t.currentInstructionAddress();
+    const line = this.sourceMap?.entryAt(start);
+    let s = this.instructionStep(over);
+    if (!line) return this.resume(s.plan, s.follow);
+    let inner = s.follow;
+    return this.resume(s.plan, () => {
+      if (inner) {
+        const follow = inner();
+        inner = undefined;
+        if (follow) return follow;
+      }
+      if (this.ended || this.pendingEnd) return undefined;
+      const pc = t.currentInstructionAddress();
+      const here = this.sourceMap?.entryAt(pc);
+      if (!here || here.file !== line.file || here.line !== line.line || pc === start) return undefined;
+      s = this.instructionStep(over);
+      inner = s.follow;
+      return s.plan;
+    });
   }
 
   /** Step out: run to the return address of the current frame; in a guest without frames, to the next VM exit. */
@@ -337,8 +384,8 @@ export class DebugEngine {
   }
 
   /**
-   * Runs a plan to its stop. `then` may turn a finished single step into a follow-up plan (step over a call
-   * continues to the return address).
+   * Runs a plan to its stop. `then` may turn a finished plan into a follow-up plan (step over a call continues
+   * to the return address; a line step takes the next instruction of the line); it is asked again after each.
    */
   async resume(plan: Plan, then?: () => Plan | undefined): Promise<void> {
     if (this.running) return;
@@ -370,8 +417,8 @@ export class DebugEngine {
           continue;
         }
         if (r === "done") {
+          // `then` is asked after every finished plan until it has no follow-up.
           const next = then?.();
-          then = undefined;
           if (next) {
             current = next;
             continue;
@@ -1135,8 +1182,12 @@ export class DebugEngine {
     return this.target.instructionCount === count;
   }
 
-  /** Step back one instruction; a watched value that instruction changed is reported as a data breakpoint. */
-  stepBack(): void {
+  /**
+   * Step back one instruction, or with "line" granularity to the first instruction of the source line executed
+   * before (at most LINE_BACK_LIMIT instructions); a watched value changed on the way is reported as a data
+   * breakpoint.
+   */
+  stepBack(granularity: StepGranularity = "instruction"): void {
     const now = this.target.instructionCount;
     if (now === 0 || !this.timeline.atOrBefore(now - 1)) {
       this.stop({ cause: "step", description: "At the beginning of the recorded history" });
@@ -1145,6 +1196,23 @@ export class DebugEngine {
     const data = this.noDebug ? [] : this.breakpoints.allData();
     const after = data.map((d) => this.readData(d));
     this.goTo(now - 1);
+    const line = granularity === "line" ? this.sourceMap?.entryAt(this.target.currentInstructionAddress()) : undefined;
+    if (line) {
+      const t = this.target;
+      let count = now - 1;
+      const seen = new Set([t.currentInstructionAddress()]);
+      for (let i = 0; i < LINE_BACK_LIMIT && count > 0 && this.timeline.atOrBefore(count - 1); i++) {
+        this.goTo(count - 1);
+        const pc = t.currentInstructionAddress();
+        const e = this.sourceMap?.entryAt(pc);
+        if (!e || e.file !== line.file || e.line !== line.line || seen.has(pc)) {
+          this.goTo(count);
+          break;
+        }
+        seen.add(pc);
+        count--;
+      }
+    }
     const hex = (v: bigint | undefined) => (v === undefined ? "(unreadable)" : `0x${v.toString(16)}`);
     const changed = data.flatMap((d, i) => {
       const before = this.readData(d);
