@@ -1,7 +1,17 @@
 // VMX non-root operation (SDM 25): which guest actions cause VM exits, with their exit qualifications
 // (SDM 27.2.1), and how reads of CR0/CR4 see the read shadows (25.3). Every function here runs only while
 // the processor is in non-root operation.
-import { CR4, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, EXIT_REASON as R, RFLAGS, VMCS } from "../../arch/index";
+import {
+  CR4,
+  EXIT_CTLS,
+  MSR,
+  PIN_BASED,
+  PROC_BASED,
+  PROC_BASED2,
+  EXIT_REASON as R,
+  RFLAGS,
+  VMCS,
+} from "../../arch/index";
 import type { CrAccessKind, DecodedInstructionView, EventInfo, IoAccess, VmxCpu } from "../vmx-hooks";
 import {
   displacementQualification,
@@ -367,8 +377,15 @@ export function onEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstr
 function exitForEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstructionView | undefined): void {
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   if (ev.type === 0) {
-    if (pin & PIN_BASED.EXTERNAL_INTERRUPT_EXITING)
-      performVmExit(vmx, cpu, { reason: R.EXTERNAL_INTERRUPT, interruptionInfo: (0x80000000 | ev.vector) >>> 0 });
+    // With "acknowledge interrupt on exit" the interrupt is acknowledged and its vector recorded; without it
+    // the interrupt stays pending and the interruption-information field is invalid (SDM 27.2.2).
+    if (pin & PIN_BASED.EXTERNAL_INTERRUPT_EXITING) {
+      const ack = (vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS) & EXIT_CTLS.ACKNOWLEDGE_INTERRUPT_ON_EXIT) !== 0;
+      performVmExit(vmx, cpu, {
+        reason: R.EXTERNAL_INTERRUPT,
+        interruptionInfo: ack ? (0x80000000 | ev.vector) >>> 0 : 0,
+      });
+    }
     return;
   }
   if (ev.type === 2) {
