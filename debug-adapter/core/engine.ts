@@ -1195,7 +1195,12 @@ export class DebugEngine {
     }
     const data = this.noDebug ? [] : this.breakpoints.allData();
     const after = data.map((d) => this.readData(d));
-    this.goTo(now - 1);
+    // One instruction can advance the clock by more than one (an exception delivered on the way, a triple fault):
+    // go back until the machine is really before now.
+    for (let c = now - 1; c >= 0; c--) {
+      this.goTo(c);
+      if (this.target.instructionCount < now) break;
+    }
     const line = granularity === "line" ? this.sourceMap?.entryAt(this.target.currentInstructionAddress()) : undefined;
     if (line) {
       const t = this.target;

@@ -83,7 +83,7 @@ describe("launch options", () => {
     assert.equal(await evaluate(dc, "ax"), "0x1234");
     assert.equal(await stepped("next"), 7);
     assert.equal(await evaluate(dc, "ax"), "0x1252");
-    const dis = await dc.disassembleRequest({ memoryReference: "0x7c00", instructionCount: 2 });
+    const dis = await dc.customRequest("disassemble", { memoryReference: "0x7c00", instructionCount: 2 });
     assert.match(dis.body?.instructions[0]?.instruction ?? "", /mov\s+ax, ?0x1234/i);
   });
 });
