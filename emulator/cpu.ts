@@ -8,6 +8,7 @@
 //   (-2^47 … 2^47-1) in 64-bit mode. Physical addresses are non-negative numbers.
 // - Arithmetic flags are lazy: the last operation's kind, size, operands and result (SDM Vol. 1 3.4.3.1).
 
+import type { Block } from "./block";
 import type { CallTracker } from "./call-frames";
 import type { CpuModel } from "./cpu-model";
 import type { Insn } from "./decoder";
@@ -260,6 +261,14 @@ export class Cpu {
   execTable: Map<string, Exec> = new Map();
   /** The run loop's inline id for a handler (exec-fast.ts inlineIdOf), installed by the machine. */
   inlineId: (exec: Exec) => number = () => 0;
+  /** The block compiler (block.ts compileBlock), installed by the machine; blocks are off without it. */
+  blockCompiler:
+    | ((head: Insn, rip: number, decodeNext: (pageOffset: number) => Insn | undefined) => Block | undefined)
+    | undefined = undefined;
+  /** Executions of an instruction before the run loop compiles a block starting with it (tests use 1). */
+  blockHeat = 64;
+  /** Set by a block that throws: the index of the instruction that faulted. */
+  blockIndex = 0;
   /** Returns a specialised handler for frequent forms (exec-fast.ts), installed by the machine. */
   specializer: (insn: Insn) => Exec | undefined = () => undefined;
   udExec: Exec;
@@ -1321,17 +1330,54 @@ export class Cpu {
       return mem.read8(this.translate(la + k, ACC_FETCH, this.tlbUser));
     };
     const insn = decode(fetch, this.codeMode);
+    this.attachExec(insn);
+    if (!crossed) {
+      code[off] = insn;
+      insn.cacheable = true;
+      insn.physPage = physPage;
+      insn.pageOffset = off;
+    }
+    return insn;
+  }
+
+  /** Chooses the handler of a decoded instruction. */
+  private attachExec(insn: Insn): void {
     const key = insn.opcode >= 0x0f20 && insn.opcode <= 0x0f23 ? "mov_special" : insn.name;
     insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
     insn.aux = this.inlineId(insn.exec as Exec);
     insn.vmxHook = VMX_INSTRUCTION_HOOK_MNEMONICS.has(insn.name);
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
-    if (!crossed) {
+  }
+
+  /**
+   * Compiles the block starting at `head` (executing at `rip`): further instructions come from the decoded-
+   * instruction cache of head's page, decoded from the page's bytes when missing (never across the page end).
+   */
+  private compileBlockAt(head: Insn, rip: number): Block | null {
+    const compiler = this.blockCompiler;
+    const physPage = head.physPage;
+    const code = this.codePages.get(Math.floor(physPage / PAGE_SIZE));
+    if (compiler === undefined || code === undefined || physPage < 0) return null;
+    const mem = this.mem;
+    const decodeNext = (off: number): Insn | undefined => {
+      const cached = code[off];
+      if (cached !== undefined) return cached.mode === 64 ? cached : undefined;
+      let crossed = false;
+      const insn = decode((k) => {
+        if (off + k < PAGE_SIZE) return mem.read8(physPage + off + k);
+        crossed = true;
+        return 0;
+      }, 64);
+      if (crossed) return undefined;
+      this.attachExec(insn);
       code[off] = insn;
       insn.cacheable = true;
-    }
-    return insn;
+      insn.physPage = physPage;
+      insn.pageOffset = off;
+      return insn;
+    };
+    return compiler(head, rip, decodeNext) ?? null;
   }
 
   // ===================================================================================================
@@ -1401,6 +1447,7 @@ export class Cpu {
     let n = 0;
     const hooks = this.hooks;
     let startRip = 0;
+    let inBlock: Block | undefined;
     // Breakpoints are checked before each instruction except the first: a 64 Ki-entry filter on the low 16
     // address bits rejects almost every address with one array read; hits are confirmed in the exact set.
     const bpFilter = bp?.filter;
@@ -1456,6 +1503,40 @@ export class Cpu {
                 prev.link2 = insn;
                 prev.link2Epoch = epoch;
               }
+            }
+          }
+          // A compiled block for a hot run of 64-bit instructions (block.ts): run it whole when the budget, the
+          // breakpoints and RF allow; otherwise interpret as usual.
+          let blk = insn.block;
+          if (blk !== null && !guest && insn.mode === 64) {
+            if (blk === undefined && ++insn.heat >= this.blockHeat) {
+              blk = this.compileBlockAt(insn, startRip);
+              insn.block = blk;
+            }
+            if (
+              blk != null &&
+              n + blk.count <= max &&
+              (this.flagsRest & RF) === 0 &&
+              (bpFilter === undefined || !blockHasBreakpoint(blk, bpFilter, bp))
+            ) {
+              inBlock = blk;
+              const done = blk.run(this);
+              inBlock = undefined;
+              const before = n;
+              n += done;
+              this.instructionCount += done;
+              prev = done === blk.count ? blk.last : undefined;
+              if (this.epoch !== epoch || (n & ~1023) !== (before & ~1023)) {
+                if (this.pendingStop !== undefined) {
+                  const s = this.pendingStop;
+                  this.pendingStop = undefined;
+                  this.batchExecuted = n;
+                  return s;
+                }
+                if (hooks.wantsBoundary) break;
+                guest = hooks.nonRoot;
+              }
+              continue;
             }
           }
           let next = startRip + insn.len;
@@ -1633,6 +1714,14 @@ export class Cpu {
         }
       } catch (e) {
         this.inInsn = false;
+        if (inBlock !== undefined) {
+          // The instructions of the block before the faulting one completed.
+          const k = this.blockIndex;
+          n += k;
+          this.instructionCount += k;
+          startRip = inBlock.rips[k] ?? startRip;
+          inBlock = undefined;
+        }
         n++;
         let r: StopReason | undefined;
         if (e instanceof CpuFault) {
@@ -1787,6 +1876,16 @@ export function installViewOf(f: typeof viewOf): void {
 }
 
 const K_MEM = 2;
+
+/** Whether a breakpoint falls on an instruction of the block after its first (checked by the loop itself). */
+function blockHasBreakpoint(b: Block, filter: Uint8Array, bp: LinearBreakpoints | undefined): boolean {
+  const rips = b.rips;
+  for (let j = 1; j < rips.length; j++) {
+    const la = rips[j]!;
+    if (filter[la & 0xffff] !== 0 && bp?.set.has(la)) return true;
+  }
+  return false;
+}
 /** 2^(12 + 9·(level-1)): the region one entry of a level maps. */
 const LEVEL_DIV = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39];
 const ONES_VIEW = new DataView(ONES_PAGE.buffer, 0, PAGE_SIZE);

@@ -3,6 +3,7 @@
 // itself; an undefined encoding becomes an Insn named "(bad)" (the interpreter raises #UD), and an instruction
 // longer than 15 bytes becomes "(toolong)" (#GP(0), SDM 2.3.11). The fetch callback may throw (page faults).
 
+import type { Block } from "./block";
 import { GROUPS, ONE_BYTE, type OpEntry, TWO_BYTE } from "./opcode-table";
 
 /** Operand kinds. */
@@ -84,6 +85,12 @@ export class Insn {
   aux = 0;
   /** Interpreter: the instruction is in the decoded-instruction cache (did not cross a page). */
   cacheable = false;
+  /** Interpreter: where the cached instruction is (physical page address, offset in the page). */
+  physPage = -1;
+  pageOffset = 0;
+  /** Interpreter: executions seen before compiling a block (block.ts), and the block (null: none possible). */
+  heat = 0;
+  block: Block | null | undefined = undefined;
   /** Interpreter: in VMX non-root operation VmxHooks.instruction must be asked first (VMX_INSTRUCTION_HOOK_MNEMONICS). */
   vmxHook = false;
   /** Interpreter: up to two successors seen after this instruction (RIP, instruction, cache epoch). */

@@ -879,3 +879,43 @@ INLINE_IDS.set(movRM64, 8);
 INLINE_IDS.set(movMR64, 9);
 INLINE_IDS.set(callRel64, 10);
 INLINE_IDS.set(ret64, 11);
+
+/**
+ * What the block compiler (block.ts) may do with a handler: "reg" never touches memory or RIP and cannot fault;
+ * "mem" may fault and write memory (RIP-relative operands read nextRip); "branch" is a 64-bit Jcc (reads nextRip,
+ * sets RIP when taken, faults only for a non-canonical target); "branchMem" is CALL rel32 / RET (memory and RIP).
+ */
+export type BlockRole = "reg" | "mem" | "branch" | "branchMem";
+
+const BLOCK_ROLES = new Map<Exec, BlockRole | "regOrMem">();
+for (const f of ALU_FAST.values()) BLOCK_ROLES.set(f, "reg");
+for (const f of SHIFT_FAST.values()) BLOCK_ROLES.set(f, "reg");
+for (const dec of [true, false]) {
+  const n = dec ? "dec" : "inc";
+  BLOCK_ROLES.set(
+    memo(`${n}8`, () => incDec64(dec)),
+    "reg",
+  );
+  BLOCK_ROLES.set(
+    memo(`${n}4`, () => incDec32(dec)),
+    "reg",
+  );
+}
+for (const f of [movRR64, movRR32, movRI, leaBaseDisp64]) BLOCK_ROLES.set(f, "reg");
+for (const f of [cmovFast, movzxR]) BLOCK_ROLES.set(f, "regOrMem");
+for (const f of [movRM64, movRM32, movMR64, movMR32, push64, pop64]) BLOCK_ROLES.set(f, "mem");
+for (let cc = 0; cc < 16; cc++)
+  BLOCK_ROLES.set(
+    memo(`jcc${cc}`, () => jcc64(cc)),
+    "branch",
+  );
+BLOCK_ROLES.set(callRel64, "branchMem");
+BLOCK_ROLES.set(ret64, "branchMem");
+
+/** The block-compiler role of a decoded instruction's handler, or undefined when it must stay interpreted. */
+export function blockRole(i: Insn): BlockRole | undefined {
+  if (i.exec === undefined) return undefined;
+  const r = BLOCK_ROLES.get(i.exec as Exec);
+  if (r === "regOrMem") return i.k1 === K.MEM ? "mem" : "reg";
+  return r;
+}

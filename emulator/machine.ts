@@ -2,6 +2,7 @@
 // breakpoints, output events, and copy-on-write snapshots. This is the API the debugger and `vmx run` use.
 
 import { FALLBACK_MODEL } from "./arch-adapter";
+import { compileBlock } from "./block";
 import { type CallFrame, type CallStacksState, CallTracker } from "./call-frames";
 import { Cpu, type Exec, linBig, makeLinearBreakpoints } from "./cpu";
 import type { CpuModel } from "./cpu-model";
@@ -127,6 +128,7 @@ export class Machine {
     this.cpu = new Cpu(this.memory, this.model, this.devices, EXEC, udExec);
     this.cpu.specializer = specialize;
     this.cpu.inlineId = inlineIdOf;
+    this.cpu.blockCompiler = compileBlock;
     this.cpu.vmxCpu = new VmxCpuAdapter(this.cpu, (r) => {
       this.cpu.requestStop(r);
     });

@@ -78,6 +78,8 @@ export function runDifferential(seed: number, count: number, batch = 20000): { f
       cpu.setFlags((c.flags & 0x8d5) | 2);
       cpu.rip = base;
       cpu.halted = false;
+      // Half the cases run compiled blocks from the first execution (block.ts), half stay interpreted.
+      cpu.blockHeat = index % 2 === 0 ? 1 : Number.POSITIVE_INFINITY;
       const stop = m.run({ maxInstructions: 16 });
       executed++;
       const o = k * RESULT_BYTES;
