@@ -103,4 +103,33 @@ describe("exceptions handled by the program's IDT", () => {
     assert.equal((await stepped).body.reason, "step");
     assert.equal((await topFrame(dc)).line, line(/^ud_handler:/) + 1);
   });
+
+  it("a guest exception delivered through the guest's own IDT stops at the guest handler, marked guest", async () => {
+    const program = fixture("guest-idt.asm");
+    const lines = readFileSync(program, "utf8").split("\n");
+    const handler = lines.findIndex((l) => /^g_ud:/.test(l)) + 2;
+    const ud2 = lines.findIndex((l) => /^\s+ud2/.test(l)) + 1;
+    const stopped = waitStopped(dc);
+    await launch(dc, { program }, () =>
+      dc.setExceptionBreakpointsRequest({
+        filters: [],
+        filterOptions: [{ filterId: "exception", condition: "guest && vector == 6" }],
+      }),
+    );
+    assert.equal((await stopped).body.reason, "exception");
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, "#UD (6)");
+    assert.match(info.body.description ?? "", /^guest exception #UD \(6\)/);
+    assert.match(
+      info.body.details?.stackTrace ?? "",
+      new RegExp(`raised by: 0x[0-9a-f]+ ud2 \\(.*guest-idt\\.asm:${ud2}\\)`),
+    );
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(frames[0]?.line, handler);
+    assert.match(frames[0]?.name ?? "", /^guest: g_ud/);
+    assert.match(frames[1]?.name ?? "", /^guest: guest_idt\+0x[0-9a-f]+ \[exception #UD \(6\)\]$/);
+    assert.equal(frames[1]?.line, ud2);
+    assert.match(frames[2]?.name ?? "", /^host: .*\(VM entry\)$/);
+    assert.equal(((await dc.customRequest("vmx/state", {})).body as { mode: string }).mode, "non-root");
+  });
 });
