@@ -228,6 +228,17 @@ export class VmxCpuAdapter implements VmxCpu {
     this.cpu.dr[dr & 7] = toNum64(value);
   }
   readMsr(index: number): bigint | undefined {
+    // MSRs kept in the machine's map (SYSENTER, DEBUGCTL, PAT … once written): one lookup. The ones the core
+    // computes (EFER, TSC, FS/GS base) and the defaults of unwritten MSRs go through its readMsr.
+    if (
+      index !== CORE_MSR.IA32_EFER &&
+      index !== CORE_MSR.IA32_TIME_STAMP_COUNTER &&
+      index !== CORE_MSR.IA32_FS_BASE &&
+      index !== CORE_MSR.IA32_GS_BASE
+    ) {
+      const v = this.cpu.msrs.get(index);
+      if (v !== undefined) return v;
+    }
     return readMsr(this.cpu, index);
   }
   writeMsr(index: number, value: bigint): boolean {
@@ -288,6 +299,12 @@ export class VmxCpuAdapter implements VmxCpu {
       this.cpu.physWrite(addr, 4, Number(value & 0xffffffffn));
       this.cpu.physWrite(addr + 4, 4, Number((value >> 32n) & 0xffffffffn));
     } else this.cpu.physWrite(addr, size, Number(BigInt.asUintN(size * 8, value)));
+  }
+  readPhys32(addr: number): number {
+    return this.cpu.mem.read32(addr);
+  }
+  writePhys32(addr: number, value: number): void {
+    this.cpu.physWrite(addr, 4, value >>> 0);
   }
   readPhysBytes(addr: number, length: number): Uint8Array {
     return this.cpu.mem.readBytes(addr, length);

@@ -179,6 +179,9 @@ export interface VmxCpu {
   readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint;
   writePhys(addr: number, size: 1 | 2 | 4 | 8, value: bigint): void;
   readPhysBytes(addr: number, length: number): Uint8Array;
+  /** readPhys/writePhys of a dword as an unsigned number (the VMCS region's write-through: no bigint). */
+  readPhys32(addr: number): number;
+  writePhys32(addr: number, value: number): void;
   writePhysBytes(addr: number, bytes: Uint8Array): void;
   /**
    * Memory at segment:offset with all architectural checks of the current mode (segment limits/rights,

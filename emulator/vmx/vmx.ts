@@ -29,10 +29,10 @@ const STATUS_FLAGS = RFLAGS.CF | RFLAGS.PF | RFLAGS.AF | RFLAGS.ZF | RFLAGS.SF |
 class CpuPhysMem implements PhysMem {
   constructor(private readonly cpu: VmxCpu) {}
   read32(pa: number): number {
-    return Number(this.cpu.readPhys(pa, 4));
+    return this.cpu.readPhys32(pa);
   }
   write32(pa: number, value: number): void {
-    this.cpu.writePhys(pa, 4, BigInt(value >>> 0));
+    this.cpu.writePhys32(pa, value);
   }
 }
 
