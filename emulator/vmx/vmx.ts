@@ -96,6 +96,7 @@ export class Vmx implements VmxHooks {
   readonly currentReader = {
     get: (encoding: number): bigint => this.store.get(this.state.currentVmcs, encoding),
     get32: (encoding: number): number => this.store.get32(this.state.currentVmcs, encoding),
+    getHi: (encoding: number): number => this.store.getHi(this.state.currentVmcs, encoding),
   };
   get hasCurrentVmcs(): boolean {
     return this.state.currentVmcs !== INVALID_POINTER;

@@ -9,6 +9,8 @@ export interface VmcsReader {
   get(encoding: number): bigint;
   /** Bits 31:0 of a field as an unsigned number, when the reader can give them without a bigint. */
   get32?(encoding: number): number;
+  /** Bits 63:32 of a field as an unsigned number (with get32: no bigint). */
+  getHi?(encoding: number): number;
 }
 
 /** Facts about the machine at the VMLAUNCH/VMRESUME (SDM 26.2.4, 26.3.1.5, 26.4). */
@@ -121,6 +123,18 @@ export class CheckContext {
     if (this.recording) this.recordBuffer[this.recordLength++] = encoding;
     const v = this.vmcs;
     return v.get32 ? v.get32(encoding) : Number(v.get(encoding) & 0xffffffffn);
+  }
+  /** Bits 63:32 of a field as an unsigned number. */
+  hi(encoding: number): number {
+    if (this.recording) this.recordBuffer[this.recordLength++] = encoding;
+    const v = this.vmcs;
+    return v.getHi ? v.getHi(encoding) : Number((v.get(encoding) >> 32n) & 0xffffffffn);
+  }
+  /** Is the field's value canonical for the linear-address width (as canonical(), without a bigint)? */
+  canonicalField(encoding: number): boolean {
+    if (this.linearWidth < 33 || this.linearWidth > 64) return this.canonical(this.f(encoding));
+    const top = (this.hi(encoding) | 0) >> (this.linearWidth - 33);
+    return top === 0 || top === -1;
   }
   startRecording(): void {
     this.recording = true;

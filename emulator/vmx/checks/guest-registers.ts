@@ -25,8 +25,7 @@ const RTIT_CTL_VALID = 0x3ffffn | 0x78_0000n | 0xf00_0000n | 0xffff_0000_0000n;
 const LBR_CTL_VALID = 0x007f_000fn;
 
 function canon(c: CheckContext, enc: number, what: string): Violation | undefined {
-  const x = c.f(enc);
-  return c.canonical(x) ? undefined : v(`${what} ${hex(x)} is not canonical`, enc);
+  return c.canonicalField(enc) ? undefined : v(`${what} ${hex(c.vmcs.get(enc))} is not canonical`, enc);
 }
 
 export const GUEST_REGISTER_CHECKS: Check[] = [
@@ -258,10 +257,9 @@ const RFLAGS_RESERVED = ~0x3fffffn | 0x8000n | 0x20n | 0x8n;
 export const GUEST_RIP_RFLAGS_CHECKS: Check[] = [
   guest("GRF-01", S4, "guest RIP bits 63:32 are 0 outside 64-bit mode", (c) => {
     const csL = (c.n(VMCS.GUEST_CS_ACCESS_RIGHTS) & ACCESS_RIGHTS.L) !== 0;
-    const rip = c.f(VMCS.GUEST_RIP);
-    return (!c.ia32eGuest || !csL) && rip >> 32n
+    return (!c.ia32eGuest || !csL) && c.hi(VMCS.GUEST_RIP) !== 0
       ? v(
-          `guest RIP ${hex(rip)} has bits 63:32 set for a guest not in 64-bit mode`,
+          `guest RIP ${hex(c.vmcs.get(VMCS.GUEST_RIP))} has bits 63:32 set for a guest not in 64-bit mode`,
           VMCS.GUEST_RIP,
           VMCS.GUEST_CS_ACCESS_RIGHTS,
         )
