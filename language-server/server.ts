@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   type CodeAction,
   CodeActionKind,
@@ -72,6 +74,28 @@ function pathToUri(path: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)) return path;
   return pathToFileURL(path).toString();
 }
+
+// The analysis keeps its results between edits, so most young objects survive their first scavenge and V8
+// would grow the young generation to its maximum (2 x 16 MB here) for good. Keeping it at its initial size costs
+// about 5% of the time of an analysis and 15-30 MB of resident memory less (measured on the 10,000-line bench
+// file). A GC tuning flag: safe to set at run time (`node --v8-options`: semi_space_growth_factor).
+try {
+  setFlagsFromString(process.env.VMX_LS_V8 ?? "--semi-space-growth-factor=1");
+} catch {
+  // not supported by this Node: keep V8's default
+}
+
+/** V8's full collection, made reachable without a command-line flag (a context created after --expose-gc has it). */
+const fullGc: (() => void) | undefined = (() => {
+  if (process.env.VMX_LS_IDLE_GC === "off") return undefined;
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc: unknown = runInNewContext("gc");
+    return typeof gc === "function" ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 if (isAssemblerWorker()) runAssemblerWorker();
 else startServer();
@@ -346,13 +370,35 @@ function startServer(): void {
     try {
       const t0 = performance.now();
       const a = currentAnalysis(uri);
-      if (trace) log(`analysis of ${uri} v${doc.version}: ${(performance.now() - t0).toFixed(1)} ms`);
+      if (trace) {
+        const m = process.memoryUsage();
+        const mb = (n: number) => (n / 1048576).toFixed(0);
+        log(
+          `analysis of ${uri} v${doc.version}: ${(performance.now() - t0).toFixed(1)} ms; rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB`,
+        );
+      }
       const path = uriToPath(uri);
       diagnostics = a ? diagnosticsForFile(a, path).map(toLspDiagnostic) : [];
     } catch (e) {
       log(`analysis of ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    collectWhenIdle();
+  }
+
+  // Garbage of the analyses of a typing burst stays in V8's heap until its heuristics collect it (seconds to
+  // minutes later). A full collection once the editor has been quiet for a moment returns it: a few tens of ms
+  // of main-thread time while nothing else happens.
+  const IDLE_GC_MS = 1000;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  function collectWhenIdle(): void {
+    if (!fullGc) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined;
+      fullGc?.();
+    }, IDLE_GC_MS);
+    idleTimer.unref?.();
   }
 
   function schedule(uri: string, delay: number): void {

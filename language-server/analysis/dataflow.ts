@@ -85,9 +85,10 @@ interface Pending {
 
 interface State {
   regs: (Val | undefined)[];
-  mem: Map<string, Val>;
   stack: (Val | undefined)[];
-  cleared: Set<string> | null;
+  // `mem` and `cleared` are never changed in place (a change makes a new one), so copies of a state share them.
+  mem: ReadonlyMap<string, Val>;
+  cleared: ReadonlySet<string> | null;
   pending: Pending | undefined;
 }
 
@@ -101,9 +102,9 @@ function sameVal(a: Val | undefined, b: Val | undefined): boolean {
 function copy(s: State): State {
   return {
     regs: [...s.regs],
-    mem: new Map(s.mem),
+    mem: s.mem,
     stack: [...s.stack],
-    cleared: s.cleared ? new Set(s.cleared) : null,
+    cleared: s.cleared,
     pending: s.pending,
   };
 }
@@ -117,12 +118,15 @@ function meetInto(target: State, incoming: State): boolean {
       changed = true;
     }
   }
+  let mem: Map<string, Val> | undefined;
   for (const [k, v] of target.mem) {
     if (!sameVal(v, incoming.mem.get(k))) {
-      target.mem.delete(k);
+      mem ??= new Map(target.mem);
+      mem.delete(k);
       changed = true;
     }
   }
+  if (mem) target.mem = mem;
   if (target.stack.length !== incoming.stack.length) {
     if (target.stack.length > 0) changed = true;
     target.stack = [];
@@ -135,14 +139,17 @@ function meetInto(target: State, incoming: State): boolean {
   }
   if (incoming.cleared) {
     if (target.cleared === null) {
-      target.cleared = new Set(incoming.cleared);
+      target.cleared = incoming.cleared;
       changed = true;
     } else {
+      let kept: Set<string> | undefined;
       for (const c of target.cleared)
         if (!incoming.cleared.has(c)) {
-          target.cleared.delete(c);
+          kept ??= new Set(target.cleared);
+          kept.delete(c);
           changed = true;
         }
+      if (kept) target.cleared = kept;
     }
   }
   if (!target.pending && incoming.pending) {
@@ -361,15 +368,19 @@ export function analyzeFlow(unit: Unit): FlowResult {
             ctx.storedLog = [];
           }
           for (let i = blk.start; i < blk.end; i++) step(ctx, s, stmts[i]!, mnem[i]!);
-          if (report)
+          if (report) {
+            const r = ctx.result;
+            const found = r.vmcs.length + r.msr.length + r.regions.length + r.unchecked.length + r.registerValues.size;
+            if (found === 0) blockResults[b] = NO_FINDINGS;
             blockMemos.set(first, {
               env,
               stmts: stmts.slice(blk.start, blk.end),
               in: copy(inState[b]!),
               out: s,
-              result: ctx.result,
-              stored: ctx.storedLog ?? [],
+              result: found === 0 ? NO_FINDINGS : r,
+              stored: ctx.storedLog && ctx.storedLog.length > 0 ? ctx.storedLog : NO_STORES,
             });
+          }
           ctx.storedLog = undefined;
         }
         const out: { to: number; st: State }[] = blk.succ.map((to) => ({ to, st: s }));
@@ -382,7 +393,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
           const callee = blk.callTarget !== undefined ? summaries?.get(blk.callTarget) : null;
           // An unknown callee may VMCLEAR anything: the set becomes unknown (no warning after it).
           if (callee === null || callee === undefined) after.cleared = null;
-          else if (after.cleared) for (const c of callee) after.cleared.add(c);
+          else if (after.cleared && callee.size > 0) after.cleared = new Set([...after.cleared, ...callee]);
           for (const o of out) o.st = after;
           if (blk.callTarget !== undefined) {
             const entry = copy(s);
@@ -476,6 +487,16 @@ function environmentId(unit: Unit): number {
 let environmentCounter = 0;
 const environmentIds = new Map<string, { key: string; id: number }>();
 
+const NO_FINDINGS: FlowResult = {
+  vmcs: [],
+  msr: [],
+  regions: [],
+  unchecked: [],
+  storedAtStart: new Set(),
+  registerValues: new Map(),
+};
+const NO_STORES: string[] = [];
+
 interface BlockMemo {
   env: number;
   stmts: Statement[];
@@ -534,12 +555,15 @@ function isDataStmt(s: Statement): boolean {
   return s.kind === "directive" && !!s.data;
 }
 
-function emptyState(cleared: Set<string> | null | never[]): State {
+const NO_MEM: ReadonlyMap<string, Val> = new Map();
+const NO_CLEARED: ReadonlySet<string> = new Set();
+
+function emptyState(cleared: null | never[]): State {
   return {
     regs: new Array(16).fill(undefined),
-    mem: new Map(),
+    mem: NO_MEM,
     stack: [],
-    cleared: cleared === null ? null : new Set(cleared as Iterable<string>),
+    cleared: cleared === null ? null : NO_CLEARED,
     pending: undefined,
   };
 }
@@ -682,8 +706,11 @@ function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefine
     ctx.storedLog?.push(regionKey(a));
   }
   const key = a.k === "num" ? regionKey(a) : memKey(a.label, a.off);
-  if (v) s.mem.set(key, v);
-  else s.mem.delete(key);
+  if (!v && !s.mem.has(key)) return;
+  const mem = new Map(s.mem);
+  if (v) mem.set(key, v);
+  else mem.delete(key);
+  s.mem = mem;
 }
 
 function opSize(op: Operand | undefined, other: Operand | undefined, suffix?: number): number {
@@ -855,10 +882,10 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
           if (!region) ctx.vmclearRegions.set(st, null);
           else if (prev !== null) ctx.vmclearRegions.set(st, new Set([...(prev ?? []), region]));
         }
-        if (region && s.cleared) s.cleared.add(region);
+        if (region && s.cleared && !s.cleared.has(region)) s.cleared = new Set([...s.cleared, region]);
       }
       if (ctx.report && op) {
-        const site: RegionSite = { stmt: st, kind: base, op, cleared: s.cleared ? new Set(s.cleared) : null };
+        const site: RegionSite = { stmt: st, kind: base, op, cleared: s.cleared };
         if (ptr) site.pointer = ptr;
         ctx.result.regions.push(site);
       }

@@ -350,6 +350,22 @@ function words(lineText: string, from: number, to: number): Arg[] {
   return out;
 }
 
+/** Shared by every statement without items of a kind (a file holds thousands of statements). */
+const NONE: never[] = Object.freeze([]) as never[];
+
+/** Gives each array of a new statement its exact size (or the shared empty array). */
+function compact(st: Statement): Statement {
+  const fit = <T>(a: T[]): T[] => (a.length === 0 ? NONE : a.slice());
+  st.labels = fit(st.labels);
+  st.operands = fit(st.operands);
+  st.args = fit(st.args);
+  st.refs = fit(st.refs);
+  st.numbers = fit(st.numbers);
+  st.registers = fit(st.registers);
+  st.strings = fit(st.strings);
+  return st;
+}
+
 function newStatement(file: string, line: number, intel: boolean, labels: LabelDef[]): Statement {
   return {
     file,
@@ -585,7 +601,32 @@ function stateAfter(stmts: readonly Statement[], state: number): number {
  * Parses lines [from, to) starting in `state`; fills `lineStatements` and `startState` for them and returns
  * the state after the last one.
  */
+/** Lines parsed per call of the assembler's parser: its tree of one chunk is garbage before the next is made. */
+const CHUNK_LINES = 1000;
+
 function parseLines(
+  file: string,
+  syntax: Syntax,
+  lines: readonly string[],
+  from: number,
+  to: number,
+  state: number,
+  lineStatements: Statement[][],
+  startState: Uint8Array,
+): number {
+  // A GAS block comment may span chunks: such files are parsed in one piece.
+  const whole = syntax === "gas" && lines.some((l) => l.includes("/*"));
+  let s = state;
+  for (let at = from; at < to; at += CHUNK_LINES) {
+    const end = whole ? to : Math.min(to, at + CHUNK_LINES);
+    s = parseChunk(file, syntax, lines, at, end, s, lineStatements, startState);
+    if (whole) break;
+  }
+  startState[to] = s;
+  return s;
+}
+
+function parseChunk(
   file: string,
   syntax: Syntax,
   lines: readonly string[],
@@ -608,6 +649,7 @@ function parseLines(
     const cpp = syntax === "gas" ? cppLine(ctx) : undefined;
     const asm = byLine.get(ln);
     const stmts = cpp ?? (asm ? convertLine(ctx, asm) : EMPTY);
+    for (const st of stmts) compact(st);
     lineStatements[ln] = stmts;
     s = stateAfter(stmts, s);
   }
@@ -625,7 +667,7 @@ function moved(stmts: Statement[], line: number): Statement[] {
  * region are reused (copied only when their line number moved).
  */
 export function parseFile(text: string, file: string, syntax: Syntax, previous?: ParsedFile): ParsedFile {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   const n = lines.length;
   const lineStatements: Statement[][] = new Array(n);
   const startState = new Uint8Array(n + 1);
