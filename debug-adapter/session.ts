@@ -13,7 +13,7 @@ import {
   TerminatedEvent,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { fieldByName, MSRS, VMCS_FIELDS } from "../arch/index";
+import { fieldByName, MSRS, msrByName, VMCS_FIELDS } from "../arch/index";
 import {
   toHexString,
   VMX_EXIT_HISTORY_REQUEST,
@@ -29,7 +29,7 @@ import {
   type VmxStateChangedEventBody,
   type VmxWriteFieldArguments,
 } from "../protocol/vmx-debug";
-import { type CodeBreakpoint, dataIdOf, parseDataId } from "./core/breakpoints";
+import { type CodeBreakpoint, type DataBreakpointTarget, dataIdOf, parseDataId } from "./core/breakpoints";
 import { disassembleRange } from "./core/disassembly";
 import {
   BREAK_FILTERS,
@@ -701,6 +701,17 @@ export class VmxDebugSession extends LoggingDebugSession {
       }
       const reg = watchableRegister(e, name);
       if (reg) return registerData(reg);
+      const msr = msrByName(name.trim().toUpperCase());
+      if (msr && e.target.readMsr(msr.index) !== undefined) {
+        response.body = {
+          dataId: dataIdOf({ kind: "msr", index: msr.index, name: msr.name }),
+          description: `${msr.name} changes`,
+          accessTypes: ["write"],
+          canPersist: true,
+        };
+        this.sendResponse(response);
+        return;
+      }
       const f = fieldByName(name.toUpperCase());
       if (f) {
         response.body = {
@@ -766,10 +777,17 @@ export class VmxDebugSession extends LoggingDebugSession {
           out.push({ id, verified: false, message: `${parsed.name} is not a register that can be watched` });
           continue;
         }
-        const target =
-          parsed.kind !== "vmcs"
+        const msr = parsed.kind === "msr" ? msrByName(parsed.name) : undefined;
+        if (parsed.kind === "msr" && !msr) {
+          out.push({ id, verified: false, message: `unknown MSR ${parsed.name}` });
+          continue;
+        }
+        const target: DataBreakpointTarget =
+          parsed.kind === "memory" || parsed.kind === "register"
             ? parsed
-            : { kind: "vmcs" as const, encoding: field?.encoding ?? 0, name: field?.name ?? "" };
+            : parsed.kind === "msr"
+              ? { kind: "msr", index: msr?.index ?? 0, name: msr?.name ?? "" }
+              : { kind: "vmcs", encoding: field?.encoding ?? 0, name: field?.name ?? "" };
         e.breakpoints.data.push({
           id,
           dataId: dataIdOf(target),

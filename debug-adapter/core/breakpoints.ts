@@ -32,7 +32,9 @@ export type DataBreakpointTarget =
   | { kind: "memory"; address: bigint; size: number }
   | { kind: "vmcs"; encoding: number; name: string }
   /** A register by its debugger name (registers.ts): "rax", "eflags", "cr3", "cs.base" … */
-  | { kind: "register"; name: string };
+  | { kind: "register"; name: string }
+  /** A model-specific register by its arch/ name. */
+  | { kind: "msr"; index: number; name: string };
 
 export interface DataBreakpoint extends BreakpointOptions {
   id: number;
@@ -67,7 +69,7 @@ export function hitConditionMet(hitCondition: string, hits: number): boolean | u
 /** "mem:0x1000:8" / "vmcs:GUEST_RIP" / "reg:rax" — the dataId of DAP's dataBreakpointInfo. */
 export function dataIdOf(t: DataBreakpointTarget): string {
   if (t.kind === "memory") return `mem:0x${t.address.toString(16)}:${t.size}`;
-  return t.kind === "vmcs" ? `vmcs:${t.name}` : `reg:${t.name}`;
+  return t.kind === "vmcs" ? `vmcs:${t.name}` : t.kind === "msr" ? `msr:${t.name}` : `reg:${t.name}`;
 }
 
 export function parseDataId(
@@ -76,7 +78,10 @@ export function parseDataId(
   | { kind: "memory"; address: bigint; size: number }
   | { kind: "vmcs"; name: string }
   | { kind: "register"; name: string }
+  | { kind: "msr"; name: string }
   | undefined {
+  const msr = /^msr:([A-Z0-9_]+)$/.exec(dataId);
+  if (msr) return { kind: "msr", name: msr[1] as string };
   const r = /^reg:([a-z0-9]+(\.[a-z]+)?)$/.exec(dataId);
   if (r) return { kind: "register", name: r[1] as string };
   const m = /^mem:(0x[0-9a-f]+):(\d+)$/i.exec(dataId);

@@ -462,9 +462,10 @@ export class DebugEngine {
     let skipArrival = first;
     const stopAddrs = this.stopAddresses(plan);
     const watchData = !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay";
-    // A register is compared after every instruction: a slice's net change would miss a counter that changes
+    // A register (or MSR) is compared after every instruction: a slice's net change would miss a counter that changes
     // and comes back (memory and VMCS fields change far less often and are compared per slice).
-    const stepEach = watchData && this.breakpoints.allData().some((d) => d.target.kind === "register");
+    const stepEach =
+      watchData && this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr");
     let steps = 0;
     for (;;) {
       const pc = t.currentInstructionAddress();
@@ -1064,6 +1065,8 @@ export class DebugEngine {
           return t.vmx.readField(d.target.encoding);
         case "register":
           return this.registerOf(d.target.name)?.read();
+        case "msr":
+          return t.readMsr(d.target.index);
       }
     } catch {
       return undefined;

@@ -300,6 +300,7 @@ export function msrScope(ctx: VariablesContext): VarNode[] {
       m.bits,
     );
     node.type = `MSR 0x${m.index.toString(16)}: ${m.description}`;
+    node.dataId = `msr:${m.name}`;
     out.push(node);
   }
   return out;

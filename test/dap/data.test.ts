@@ -80,6 +80,28 @@ describe("register data breakpoints", () => {
   });
 });
 
+describe("MSR data breakpoints", () => {
+  it("an MSR from the MSRs scope stops after the WRMSR that changed it", async () => {
+    const program = fixture("msr.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program, stopOnEntry: true });
+    await stopped;
+    const msrs = (await dc.scopesRequest({ frameId: 1 })).body.scopes.find((s) => s.name === "MSRs");
+    await dc.variablesRequest({ variablesReference: msrs?.variablesReference ?? 0 });
+    const info = await dc.dataBreakpointInfoRequest({
+      name: "IA32_EFER",
+      variablesReference: msrs?.variablesReference ?? 0,
+    });
+    assert.equal(info.body.dataId, "msr:IA32_EFER");
+    assert.equal((await dc.dataBreakpointInfoRequest({ name: "ia32_efer" })).body.dataId, "msr:IA32_EFER");
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: "msr:IA32_EFER" }] });
+    const ev = await resume("continue");
+    assert.equal(ev.body.reason, "data breakpoint");
+    assert.match(ev.body.description ?? "", /IA32_EFER changed from 0xd00 to 0xd01/);
+    assert.equal((await topFrame(dc)).line, 9);
+  });
+});
+
 describe("data breakpoints in reverse", () => {
   it("reverse continue stops on each earlier instruction that changed a watched memory value", async () => {
     await stopAt(14);
