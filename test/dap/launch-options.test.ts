@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, it } from "node:test";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { evaluate, expectError, fixture, launch, startClient, topFrame, waitStopped } from "./harness";
+import { evaluate, expectError, fixture, launch, ROOT, startClient, topFrame, waitStopped } from "./harness";
 
 let dc: DebugClient;
 beforeEach(async () => {
@@ -85,6 +85,25 @@ describe("launch options", () => {
     assert.equal(await evaluate(dc, "ax"), "0x1252");
     const dis = await dc.customRequest("disassemble", { memoryReference: "0x7c00", instructionCount: 2 });
     assert.match(dis.body?.instructions[0]?.instruction ?? "", /mov\s+ax, ?0x1234/i);
+  });
+});
+
+describe("launch options: machine", () => {
+  it("cpuModel selects the processor: a model with VMX locked off makes the hypervisor report it", async () => {
+    const out = stdout();
+    const end = dc.waitForEvent("terminated");
+    await launch(dc, { program: join(ROOT, "examples/hypervisor.asm"), cpuModel: "vmx-locked-off" });
+    await end;
+    assert.match(out(), /IA32_FEATURE_CONTROL is locked with VMX disabled/);
+  });
+
+  it("entry as an address, with breakOn from the launch configuration", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: fixture("idt.asm"), entry: "0x100000", breakOn: ["exception"] }, () =>
+      dc.setExceptionBreakpointsRequest({ filters: [] }),
+    );
+    assert.equal((await stopped).body.reason, "exception");
+    assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.exceptionId, "#UD (6)");
   });
 });
 
