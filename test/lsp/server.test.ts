@@ -450,3 +450,63 @@ describe("included files", () => {
     }
   });
 });
+
+describe("several documents", () => {
+  test("editing one document (a quick fix and its undo) leaves another's diagnostics its own", async () => {
+    const fixtures = join(__dirname, "..", "e2e", "fixtures");
+    const asmPath = join(fixtures, "vmx-mistakes.asm");
+    const gasPath = join(fixtures, "vmx-mistakes.s");
+    const asmUri = `file://${asmPath}`;
+    const gasUri = `file://${gasPath}`;
+    const asm = readFileSync(asmPath, "utf8");
+    const session = await startServer({ vmx: { cpuModel: "skylake-x" } });
+    const summary = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}`).sort();
+    try {
+      let next = session.diagnostics(asmUri);
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: asmUri, languageId: "vmx-nasm", version: 1, text: asm },
+      });
+      const opened = await next;
+      assert.deepEqual(summary(opened), ["msr-read-only@23", "vmcs-high-access@17", "vmx-swapped-operands@13"]);
+      const swapped = opened.find((d) => d.code === "vmx-swapped-operands")!;
+      const actions = await session.connection.sendRequest<CodeAction[]>("textDocument/codeAction", {
+        textDocument: { uri: asmUri },
+        range: swapped.range,
+        context: { diagnostics: [swapped] },
+      });
+      const edits = actions.find((x) => /Swap/.test(x.title))?.edit?.changes?.[asmUri] ?? [];
+      assert.equal(edits.length, 2);
+      const line = swapped.range.start.line;
+      const before = asm.split("\n")[line]!;
+      let after = before;
+      for (const e of [...edits].sort((x, y) => y.range.start.character - x.range.start.character))
+        after = after.slice(0, e.range.start.character) + e.newText + after.slice(e.range.end.character);
+      const lineRange = (text: string) => ({
+        start: { line, character: 0 },
+        end: { line, character: text.length },
+      });
+      next = session.diagnostics(asmUri, (p) => p.version === 2);
+      await session.connection.sendNotification("textDocument/didChange", {
+        textDocument: { uri: asmUri, version: 2 },
+        contentChanges: [{ range: lineRange(before), text: after }],
+      });
+      assert.deepEqual(summary(await next), ["msr-read-only@23", "vmcs-high-access@17"]);
+      next = session.diagnostics(asmUri, (p) => p.version === 3);
+      await session.connection.sendNotification("textDocument/didChange", {
+        textDocument: { uri: asmUri, version: 3 },
+        contentChanges: [{ range: lineRange(after), text: before }],
+      });
+      assert.deepEqual(summary(await next), summary(opened));
+      // The other document, opened right after, and again once the assembler has reported on it.
+      next = session.diagnostics(gasUri);
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: gasUri, languageId: "vmx-gas", version: 1, text: readFileSync(gasPath, "utf8") },
+      });
+      assert.deepEqual(summary(await next), ["vmx-swapped-operands@12"]);
+      const later = await session.diagnostics(gasUri, () => true, 4000).catch(() => undefined);
+      if (later) assert.deepEqual(summary(later), ["vmx-swapped-operands@12"]);
+    } finally {
+      await session.close();
+    }
+  });
+});
