@@ -412,6 +412,15 @@ export class VmxCpuAdapter implements VmxCpu {
   segAccessRights(seg: SegmentIndex): number {
     return this.cpu.segAr[seg]! >>> 0;
   }
+  readSegments(out: Float64Array): void {
+    const c = this.cpu;
+    for (let s = 0; s < 8; s++) {
+      out[4 * s] = c.segSel[s]!;
+      out[4 * s + 1] = c.segBase[s]!;
+      out[4 * s + 2] = c.segLimit[s]!;
+      out[4 * s + 3] = c.segAr[s]! >>> 0;
+    }
+  }
   setSegmentNumber(seg: SegmentIndex, selector: number, base: number, limit: number, accessRights: number): void {
     this.cpu.setSegRaw(seg, selector, base, limit >>> 0, accessRights);
     if (seg === 1) this.cpu.cpl = (accessRights >> 5) & 3;

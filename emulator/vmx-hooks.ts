@@ -234,6 +234,8 @@ export interface VmxCpu {
   segBaseNumber(seg: SegmentIndex): number;
   segLimit(seg: SegmentIndex): number;
   segAccessRights(seg: SegmentIndex): number;
+  /** All eight segment registers at once: out[4s .. 4s+3] = selector, base, limit, access rights of register s. */
+  readSegments(out: Float64Array): void;
   /** Like setSegment, from numbers (base a signed double). */
   setSegmentNumber(seg: SegmentIndex, selector: number, base: number, limit: number, accessRights: number): void;
   /** getInterruptibility as bits (1 STI, 2 MOV SS, 8 NMI blocking: the guest interruptibility-state layout). */

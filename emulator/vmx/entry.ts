@@ -23,7 +23,6 @@ import {
   loadCr,
   loadHostState,
   loadMsrFromField,
-  loadSegment,
   mergeCr0Number,
   secondaryControls,
 } from "./exit";
@@ -256,20 +255,7 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const rflags = vmx.field32(VMCS.GUEST_RFLAGS);
   cpu.setRflagsNumber(rflags);
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
-  const store = vmx.store;
-  const pa = vmx.state.currentVmcs;
-  for (let k = 0; k < 8; k++) {
-    const s = SEGMENT_LOAD_ORDER[k]!;
-    const j = 4 * s;
-    loadSegment(
-      cpu,
-      s,
-      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j]!),
-      store.numberAt(pa, GUEST_SEGMENT_SLOTS[j + 1]!),
-      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j + 2]!),
-      store.lo32At(pa, GUEST_SEGMENT_SLOTS[j + 3]!),
-    );
-  }
+  loadGuestSegments(vmx, cpu);
   cpu.setTableNumber(false, vmx.fieldNumber(VMCS.GUEST_GDTR_BASE), vmx.field32(VMCS.GUEST_GDTR_LIMIT));
   cpu.setTableNumber(true, vmx.fieldNumber(VMCS.GUEST_IDTR_BASE), vmx.field32(VMCS.GUEST_IDTR_LIMIT));
   cpu.setGprHalves(4, vmx.field32(VMCS.GUEST_RSP), vmx.fieldHi(VMCS.GUEST_RSP));
@@ -298,6 +284,32 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   cpu.pendingDebugExceptions = pendingLo === 0 && pendingHi === 0 ? 0n : vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
   // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations.
   cpu.flushTlb();
+}
+
+/**
+ * The guest segment registers from their fields (SDM 26.3.2.2), through vmx.segments: re-read from the VMCS
+ * only when a segment field changed since the last VM entry or exit; a register that already holds its value is
+ * not loaded again (a load recomputes the processor mode).
+ */
+function loadGuestSegments(vmx: Vmx, cpu: VmxCpu): void {
+  const store = vmx.store;
+  const snap = vmx.segments;
+  if (store.watchedWrites !== vmx.segmentsWrites) {
+    const pa = vmx.state.currentVmcs;
+    for (let k = 0; k < 32; k++) {
+      const i = GUEST_SEGMENT_SLOTS[k]!;
+      snap[k] = (k & 3) === 1 ? store.numberAt(pa, i) : store.lo32At(pa, i);
+    }
+    vmx.segmentsWrites = store.watchedWrites;
+  }
+  const now = vmx.segmentsNow;
+  cpu.readSegments(now);
+  for (let k = 0; k < 8; k++) {
+    const s = SEGMENT_LOAD_ORDER[k]!;
+    const j = 4 * s;
+    if (now[j] !== snap[j] || now[j + 1] !== snap[j + 1] || now[j + 2] !== snap[j + 2] || now[j + 3] !== snap[j + 3])
+      cpu.setSegmentNumber(s, snap[j]!, snap[j + 1]!, snap[j + 2]!, snap[j + 3]!);
+  }
 }
 
 /** CS first (it fixes CPL and the mode), then SS, then the others (SDM 26.3.2.2). */

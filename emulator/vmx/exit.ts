@@ -222,16 +222,7 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   vmx.setFieldHalves(VMCS.GUEST_RSP, cpu.gprLo(4), cpu.gprHi(4));
   vmx.setFieldNumber(VMCS.GUEST_RIP, cpu.ripNumber());
   vmx.setField32(VMCS.GUEST_RFLAGS, cpu.rflagsNumber());
-  const store = vmx.store;
-  const pa = vmx.state.currentVmcs;
-  for (let s = 0; s < 8; s++) {
-    const seg = s as SegmentIndex;
-    const k = 4 * s;
-    store.put32(pa, GUEST_SEGMENT_SLOTS[k]!, cpu.segSelector(seg));
-    store.putNumber(pa, GUEST_SEGMENT_SLOTS[k + 1]!, cpu.segBaseNumber(seg));
-    store.put32(pa, GUEST_SEGMENT_SLOTS[k + 2]!, cpu.segLimit(seg));
-    store.put32(pa, GUEST_SEGMENT_SLOTS[k + 3]!, cpu.segAccessRights(seg) & 0x1f0ff);
-  }
+  saveGuestSegments(vmx, cpu);
   vmx.setFieldNumber(VMCS.GUEST_GDTR_BASE, cpu.tableBaseNumber(false));
   vmx.setField32(VMCS.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
   vmx.setFieldNumber(VMCS.GUEST_IDTR_BASE, cpu.tableBaseNumber(true));
@@ -267,6 +258,35 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
         );
     }
   }
+}
+
+/**
+ * The guest segment registers into their 32 fields (SDM 27.3.2). When the fields still hold what VM entry loaded
+ * (vmx.segments valid) and the registers did not change, nothing needs writing: one bulk read and compare.
+ */
+function saveGuestSegments(vmx: Vmx, cpu: VmxCpu): void {
+  const now = vmx.segmentsNow;
+  cpu.readSegments(now);
+  for (let s = 0; s < 8; s++) now[4 * s + 3] = now[4 * s + 3]! & 0x1f0ff;
+  const store = vmx.store;
+  const snap = vmx.segments;
+  if (store.watchedWrites === vmx.segmentsWrites) {
+    let same = true;
+    for (let k = 0; k < 32; k++)
+      if (now[k] !== snap[k]) {
+        same = false;
+        break;
+      }
+    if (same) return;
+  }
+  const pa = vmx.state.currentVmcs;
+  for (let k = 0; k < 32; k++) {
+    const i = GUEST_SEGMENT_SLOTS[k]!;
+    if ((k & 3) === 1) store.putNumber(pa, i, now[k]!);
+    else store.put32(pa, i, now[k]!);
+    snap[k] = (k & 3) === 1 ? store.numberAt(pa, i) : store.lo32At(pa, i);
+  }
+  vmx.segmentsWrites = store.watchedWrites;
 }
 
 /** Saves an MSR into a guest-state field (the common value 0 without bigint arithmetic). */

@@ -90,6 +90,12 @@ export class VmcsStore {
   private readonly lo = new Uint32Array(SLOT_COUNT);
   private readonly hi = new Uint32Array(SLOT_COUNT);
   readonly changed = new Set<number>();
+  /**
+   * Slots whose changes are counted in watchedWrites (VM entry/exit keep the guest segment registers in a
+   * snapshot that is valid while no watched field changed; bind() counts as a change of all of them).
+   */
+  readonly watched = new Uint8Array(SLOT_COUNT);
+  watchedWrites = 0;
   /** Every field must be considered changed (a VMCS was just made current). */
   allChanged = true;
 
@@ -102,11 +108,13 @@ export class VmcsStore {
     }
     this.changed.clear();
     this.allChanged = true;
+    this.watchedWrites++;
   }
   /** VMCLEAR of the current VMCS, VMXON, VMXOFF: no VMCS in the cache. */
   unbind(): void {
     this.boundPa = -1;
     this.allChanged = true;
+    this.watchedWrites++;
   }
   get boundPointer(): number {
     return this.boundPa;
@@ -133,6 +141,7 @@ export class VmcsStore {
     this.lo[i] = lo;
     this.hi[i] = hi;
     this.changed.add(encoding);
+    if (this.watched[i]) this.watchedWrites++;
   }
 
   // ---- raw field data (the processor's own accesses: VM entry, VM exit) ---------------------------------

@@ -16,6 +16,7 @@ import type {
 import { CheckCache, type CheckFailure } from "./checks/index";
 import { translateEpt } from "./ept";
 import type { VmxEvent, VmxEventListener } from "./events";
+import { GUEST_SEGMENT_SLOTS } from "./exit";
 import { executeVmxInstruction } from "./instructions";
 import type { PhysMem } from "./memory";
 import * as nonroot from "./nonroot";
@@ -63,10 +64,21 @@ export class Vmx implements VmxHooks {
   /** True while VM entry delivers an injected event (not subject to the exception bitmap, SDM 26.6.1). */
   injectingEvent = false;
 
+  /**
+   * The guest segment registers as in the current VMCS's guest-state fields (4 numbers each: selector, base,
+   * limit, access rights), valid while store.watchedWrites === segmentsWrites: VM entry loads from it and VM
+   * exit compares the processor's registers with it, instead of 32 field accesses each way.
+   */
+  readonly segments = new Float64Array(32);
+  segmentsWrites = -1;
+  /** Scratch for the processor's segment registers. */
+  readonly segmentsNow = new Float64Array(32);
+
   constructor(readonly cpu: VmxCpu) {
     this.model = cpu.model;
     this.mem = new CpuPhysMem(cpu);
     this.store = new VmcsStore(this.mem, this.model);
+    for (const i of GUEST_SEGMENT_SLOTS) this.store.watched[i] = 1;
   }
 
   get nonRoot(): boolean {
@@ -206,6 +218,7 @@ export class Vmx implements VmxHooks {
     else this.store.bind(this.state.currentVmcs);
     this.wantsBoundary = wantsBoundary;
     this.boundaryControls = boundaryControls;
+    this.segmentsWrites = -1;
     this.eptActive = eptActive;
   }
   reset(): void {
@@ -214,6 +227,7 @@ export class Vmx implements VmxHooks {
     this.wantsBoundary = false;
     this.boundaryControls = false;
     this.vectoring = undefined;
+    this.segmentsWrites = -1;
     this.monitorArmed = false;
     this.eptActive = false;
     this.lastEntryFailure = undefined;
