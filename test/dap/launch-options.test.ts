@@ -128,4 +128,29 @@ describe("stepping granularity", () => {
     assert.equal(await stepped("stepBack", "instruction"), 9);
     assert.equal(await evaluate(dc, "al"), "0x58");
   });
+
+  it("step over INT n runs the handler; step in enters it with an interrupt frame; step out returns", async () => {
+    const program = fixture("int.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program }, () =>
+      dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 17 }] }),
+    );
+    await stopped;
+    assert.equal(await stepped("next"), 18);
+    assert.equal(await evaluate(dc, "rbx"), "0x0000000000000001");
+    assert.equal(await stepped("stepIn"), 22);
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(
+      frames.map((f) => [f.name.replace(/\+0x[0-9a-f]+/, ""), f.line]),
+      [
+        ["svc", 22],
+        ["start [interrupt 0x30]", 18],
+      ],
+    );
+    const out = waitStopped(dc);
+    await dc.stepOutRequest({ threadId: 1 });
+    await out;
+    assert.equal((await topFrame(dc)).line, 19);
+    assert.equal(await evaluate(dc, "rbx"), "0x0000000000000002");
+  });
 });
