@@ -1,0 +1,62 @@
+// VM exits save the guest's segment registers as they are at the exit (SDM 27.3.2), also when VM entry and VM
+// exit keep them in a snapshot (emulator/vmx/README.md "Performance"): a register the guest changed is saved,
+// and a guest-state field changed behind the processor's back (a debugger writing the VMCS while the guest is
+// paused) is overwritten with the register's value.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { VMCS } from "../../arch/index";
+import { runProgram } from "./helpers/program";
+
+const DS = 3;
+const ES = 0;
+
+function pausedInGuest() {
+  const r = runProgram(join(__dirname, "programs/host32.asm"), { start: "protected32", max: 1 });
+  const guest = r.symbols.get("guest");
+  assert.ok(guest !== undefined);
+  assert.equal(r.machine.run({ maxInstructions: 100_000, breakpoints: new Set([guest]) }).kind, "breakpoint");
+  assert.equal(r.vmx.nonRoot, true);
+  return r;
+}
+
+/** Runs until the next VM exit (the guest's CPUID). */
+function toExit(r: ReturnType<typeof pausedInGuest>): void {
+  for (let i = 0; i < 10 && r.vmx.nonRoot; i++) r.machine.step();
+  assert.equal(r.vmx.nonRoot, false);
+  assert.equal(r.vmx.field32(VMCS.EXIT_REASON), 10);
+}
+
+describe("guest segment registers at VM exit", () => {
+  test("a segment register changed in the guest is saved", () => {
+    const r = pausedInGuest();
+    assert.equal(r.vmx.field32(VMCS.GUEST_DS_SELECTOR), 0x10);
+    // What MOV DS would leave in DS (a null selector: unusable), done directly on the processor.
+    r.machine.cpu.setSegRaw(DS, 0, 0, 0, 0x10000);
+    toExit(r);
+    assert.equal(r.vmx.field32(VMCS.GUEST_DS_SELECTOR), 0);
+    assert.equal(r.vmx.field32(VMCS.GUEST_DS_ACCESS_RIGHTS), 0x10000);
+    assert.equal(r.vmx.field32(VMCS.GUEST_DS_LIMIT), 0);
+  });
+  test("a guest segment field written while the guest runs is overwritten by the register at the exit", () => {
+    const r = pausedInGuest();
+    r.vmx.setField32(VMCS.GUEST_ES_SELECTOR, 0x28);
+    r.vmx.setField32(VMCS.GUEST_ES_LIMIT, 0xffff);
+    toExit(r);
+    assert.equal(r.vmx.field32(VMCS.GUEST_ES_SELECTOR), 0x10);
+    assert.equal(r.vmx.field32(VMCS.GUEST_ES_LIMIT), 0xffffffff);
+    assert.equal(r.machine.cpu.segSel[ES], 0x10, "host ES after the exit");
+  });
+  test("VM entry loads guest segment fields the host changed after the exit", () => {
+    const r = pausedInGuest();
+    toExit(r);
+    // The host (here: the test, as a VMWRITE would) changes the guest's DS before VMRESUME.
+    r.vmx.setField32(VMCS.GUEST_DS_SELECTOR, 0x30);
+    r.vmx.setField32(VMCS.GUEST_DS_ACCESS_RIGHTS, 0xc0f3);
+    // Run the handler to its VMRESUME and one guest instruction.
+    for (let i = 0; i < 100 && !r.vmx.nonRoot; i++) r.machine.step();
+    assert.equal(r.vmx.nonRoot, true);
+    assert.equal(r.machine.cpu.segSel[DS], 0x30);
+    assert.equal(r.machine.cpu.segAr[DS], 0xc0f3);
+  });
+});
