@@ -604,3 +604,37 @@ describe("guest exceptions", () => {
     assert.equal(st.mode, "root");
   });
 });
+
+describe("a guest that dies", () => {
+  it("a guest triple fault is a VM exit (reason 2) the host handles; stepBack returns to the guest's UD2", async () => {
+    const program = join(ROOT, "test/dap/fixtures/guest-triple.asm");
+    const lines = readFileSync(program, "utf8").split("\n");
+    const ud2 = lines.findIndex((l) => /^\s+ud2/.test(l)) + 1;
+    const stopped = waitStopped(dc);
+    await launch(dc, { program }, () =>
+      dc.setExceptionBreakpointsRequest({
+        filters: ["tripleFault", "exception"],
+        filterOptions: [{ filterId: "vmExit", condition: "reason == 2" }],
+      }),
+    );
+    const ev = await stopped;
+    assert.equal(ev.body.reason, "exception");
+    assert.match((await dc.exceptionInfoRequest({ threadId: 1 })).body.exceptionId, /VM exit 2 \(TRIPLE_FAULT\)/);
+    assert.equal((await topFrame(dc)).line, HOST_HANDLER_LINE);
+    const h = (await dc.customRequest("vmx/exitHistory", {})).body as VmxExitHistoryResponseBody;
+    assert.equal(h.exits.at(-1)?.reason, 2);
+    assert.equal(h.exits.at(-1)?.guestLocation?.line, ud2 - 1);
+    // Back across the exit into the dead guest, before its UD2.
+    const back = waitStopped(dc);
+    await dc.stepBackRequest({ threadId: 1, granularity: "instruction" });
+    await back;
+    const f = await topFrame(dc);
+    assert.equal(f.line, ud2);
+    assert.match(f.name, /^guest: dying_guest/);
+    // The host reports the exit and ends normally.
+    const exited = dc.waitForEvent("exited");
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+  });
+});
