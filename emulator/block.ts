@@ -25,16 +25,49 @@ export interface Block {
   readonly rips: readonly number[];
   /** The last instruction (the run loop's successor links continue from it). */
   readonly last: Insn;
-  readonly run: (cpu: Cpu) => number;
+  /** The block branches back to its first instruction and may run several passes per call. */
+  readonly loops: boolean;
+  /** Runs at most `budget` instructions (at least one pass fits); returns how many completed. */
+  readonly run: (cpu: Cpu, budget: number) => number;
 }
 
 /** Longest block (instructions). */
 const MAX_BLOCK = 64;
 const CANON = 0x800000000000;
+const K_REL = 7;
+const K_SREG = 4;
+
+/**
+ * Generic handlers (exec-general.ts) that only compute on registers, flags and memory: they may fault and write
+ * memory, and read RIP-relative operands through nextRip, but never change RIP, modes, segment registers or
+ * anything that depends on the instruction count. Their SREG forms (MOV/PUSH/POP Sreg) are excluded below.
+ */
+const GENERIC = new Set(
+  (
+    "add,or,adc,sbb,and,sub,xor,cmp,test,inc,dec,not,neg,mul,imul,div,idiv,rol,ror,rcl,rcr,shl,shr,sal,sar," +
+    "shld,shrd,bt,bts,btr,btc,bsf,bsr,tzcnt,lzcnt,popcnt,mov,lea,xchg,movzx,movsx,movsxd,movbe,bswap,cbw,cwd," +
+    "seto,setno,setb,setae,sete,setne,setbe,seta,sets,setns,setp,setnp,setl,setge,setle,setg," +
+    "cmovo,cmovno,cmovb,cmovae,cmove,cmovne,cmovbe,cmova,cmovs,cmovns,cmovp,cmovnp,cmovl,cmovge,cmovle,cmovg," +
+    "xadd,cmpxchg,lahf,sahf,clc,stc,cmc,cld,std,push,pop,nop"
+  ).split(","),
+);
+
+type Role = BlockRole | "generic" | "jump";
+
+function roleOf(i: Insn): Role | undefined {
+  const r = blockRole(i);
+  if (r !== undefined) return r;
+  if (i.name === "jmp") return i.k0 === K_REL ? "jump" : undefined;
+  if (!GENERIC.has(i.name) || i.vmxHook || i.k0 === K_SREG || i.k1 === K_SREG) return undefined;
+  return "generic";
+}
 
 /**
  * Compiles the block starting with `head` (decoded at `rip` in 64-bit mode), reading further instructions through
- * `decodeNext(offset in the page)`. Returns undefined when fewer than two instructions qualify.
+ * `decodeNext(offset in the page)`. A direct CALL or JMP whose target lies in the same page continues the block
+ * there, and so does a RET that returns to a CALL of the same block (guarded: another return address ends the
+ * block). A block whose last instruction branches back to its first loops inside the function while the budget
+ * allows. Returns undefined when fewer than two instructions qualify.
  */
 export function compileBlock(
   head: Insn,
@@ -42,69 +75,114 @@ export function compileBlock(
   decodeNext: (pageOffset: number) => Insn | undefined,
 ): Block | undefined {
   const insns: Insn[] = [];
-  const roles: BlockRole[] = [];
+  const roles: Role[] = [];
   const rips: number[] = [];
+  /** RIP after each instruction when it does not branch dynamically (the fall-through of a Jcc). */
+  const after: number[] = [];
+  /** Return addresses pushed by the block's CALLs (a RET continues at the top one, guarded). */
+  const calls: number[] = [];
+  const guarded: boolean[] = [];
+  const pageBase = rip - head.pageOffset;
   let insn: Insn | undefined = head;
-  let off = head.pageOffset;
   let at = rip;
+  let loops = false;
   while (insn !== undefined && insns.length < MAX_BLOCK) {
     if (insn.mode !== 64 || !insn.cacheable || insn.lock) break;
-    const role = blockRole(insn);
+    const role = roleOf(insn);
     if (role === undefined) break;
-    if (role === "branch") {
-      // The target is static: a non-canonical one (#GP) stays with the interpreter.
-      const t = at + insn.len + insn.imm;
-      if (t < -CANON || t >= CANON) break;
+    const next = at + insn.len;
+    const isCall = role === "branchMem" && insn.name === "call";
+    const isRet = role === "branchMem" && !isCall;
+    let target = next;
+    if (role === "branch" || role === "jump" || isCall) {
+      // Static targets: a non-canonical one (#GP) stays with the interpreter.
+      target = next + insn.imm;
+      if (target < -CANON || target >= CANON) break;
     }
+    const predicted = isRet ? calls.pop() : undefined;
     insns.push(insn);
     roles.push(role);
     rips.push(at);
-    if (role === "branch" || role === "branchMem") break;
-    at += insn.len;
-    off += insn.len;
-    if (off >= 4096) break;
+    guarded.push(predicted !== undefined);
+    after.push(role === "branch" ? next : isRet ? (predicted ?? next) : target);
+    if (role === "branch") {
+      loops = target === rip;
+      break;
+    }
+    if (isRet && predicted === undefined) break;
+    if (isCall) calls.push(next);
+    at = after[after.length - 1]!;
+    if (role === "jump" && at === rip) {
+      loops = true;
+      break;
+    }
+    const off = at - pageBase;
+    if (off < 0 || off >= 4096) break;
     insn = decodeNext(off);
   }
   if (insns.length < 2) return undefined;
   const n = insns.length;
+  const lastRole = roles[n - 1]!;
   const lines: string[] = [];
   for (let j = 0; j < n; j++) lines.push(`const h${j} = H[${j}].exec, i${j} = H[${j}];`);
-  lines.push("return function block(c) {");
+  lines.push("return function block(c, budget) {");
   lines.push("  const ep = c.epoch;");
   lines.push("  let k = 0;");
+  lines.push("  let done = 0;");
   lines.push("  try {");
+  lines.push("   for (;;) {");
   for (let j = 0; j < n; j++) {
     const role = roles[j]!;
-    const next = rips[j]! + insns[j]!.len;
-    const nextLit = String(next);
+    const i = insns[j]!;
+    const next = rips[j]! + i.len;
+    const last = j === n - 1;
+    const exit = last ? "" : `    if (c.epoch !== ep) { c.rip = ${after[j]}; return done + ${j + 1}; }`;
     lines.push(`    k = ${j};`);
-    if (role === "reg") {
-      lines.push(`    h${j}(c, i${j});`);
-      continue;
+    switch (role) {
+      case "reg":
+        lines.push(`    h${j}(c, i${j});`);
+        break;
+      case "mem":
+        if (i.ripRel) lines.push(`    c.nextRip = ${next};`);
+        lines.push(`    h${j}(c, i${j});`);
+        if (exit) lines.push(exit);
+        break;
+      case "generic":
+        lines.push(`    c.rip = ${next};`, `    c.nextRip = ${next};`, `    c.insnRip = ${rips[j]};`);
+        lines.push(`    h${j}(c, i${j});`);
+        if (exit) lines.push(exit);
+        break;
+      case "jump":
+        // Nothing to execute: the next instruction of the block is the target (or the block ends there).
+        break;
+      default:
+        // Jcc, CALL rel32 and RET: RIP is the fall-through unless the handler jumps.
+        lines.push(`    c.rip = ${next};`, `    c.nextRip = ${next};`);
+        lines.push(`    h${j}(c, i${j});`);
+        if (guarded[j] && !last) lines.push(`    if (c.rip !== ${after[j]}) return done + ${j + 1};`);
+        if (exit) lines.push(exit);
     }
-    if (role === "mem") {
-      if (insns[j]!.ripRel) lines.push(`    c.nextRip = ${nextLit};`);
-      lines.push(`    h${j}(c, i${j});`);
-      if (j < n - 1) lines.push(`    if (c.epoch !== ep) { c.rip = ${nextLit}; return ${j + 1}; }`);
-      continue;
-    }
-    // Branches end the block: RIP is the fall-through unless the handler jumps.
-    lines.push(`    c.rip = ${nextLit};`);
-    lines.push(`    c.nextRip = ${nextLit};`);
-    lines.push(`    h${j}(c, i${j});`);
-    lines.push(`    return ${n};`);
   }
+  // The end of one pass: loop back to the first instruction when the block is a loop and the budget allows.
+  lines.push(`    done += ${n};`);
+  if (loops) {
+    if (lastRole === "jump") lines.push(`    c.rip = ${rip};`);
+    else lines.push(`    if (c.rip !== ${rip}) return done;`);
+    lines.push(`    if (c.epoch !== ep || done + ${n} > budget) return done;`);
+  } else {
+    // A Jcc or RET at the end has set RIP itself.
+    const dynamic = lastRole === "branch" || (lastRole === "branchMem" && insns[n - 1]!.name !== "call");
+    if (!dynamic) lines.push(`    c.rip = ${after[n - 1]};`);
+    lines.push("    return done;");
+  }
+  lines.push("   }");
   lines.push("  } catch (e) {");
   lines.push("    c.blockIndex = k;");
+  lines.push("    c.blockDone = done + k;");
   lines.push("    throw e;");
   lines.push("  }");
-  const lastRole = roles[n - 1]!;
-  if (lastRole !== "branch" && lastRole !== "branchMem") {
-    lines.push(`  c.rip = ${rips[n - 1]! + insns[n - 1]!.len};`);
-    lines.push(`  return ${n};`);
-  }
   lines.push("};");
-  // The generated code only calls the handlers of `insns` and writes RIP, nextRip and blockIndex.
-  const factory = new Function("H", lines.join("\n")) as (h: readonly Insn[]) => (cpu: Cpu) => number;
-  return { count: n, rips, last: insns[n - 1]!, run: factory(insns) };
+  // The generated code only calls the handlers of `insns` and writes RIP, nextRip, insnRip, blockIndex/Done.
+  const factory = new Function("H", lines.join("\n")) as (h: readonly Insn[]) => (cpu: Cpu, budget: number) => number;
+  return { count: n, rips, last: insns[n - 1]!, loops, run: factory(insns) };
 }

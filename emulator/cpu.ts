@@ -267,8 +267,9 @@ export class Cpu {
     | undefined = undefined;
   /** Executions of an instruction before the run loop compiles a block starting with it (tests use 1). */
   blockHeat = 64;
-  /** Set by a block that throws: the index of the instruction that faulted. */
+  /** Set by a block that throws: the index of the instruction that faulted, and the instructions completed. */
   blockIndex = 0;
+  blockDone = 0;
   /** Returns a specialised handler for frequent forms (exec-fast.ts), installed by the machine. */
   specializer: (insn: Insn) => Exec | undefined = () => undefined;
   udExec: Exec;
@@ -1520,12 +1521,12 @@ export class Cpu {
               (bpFilter === undefined || !blockHasBreakpoint(blk, bpFilter, bp))
             ) {
               inBlock = blk;
-              const done = blk.run(this);
+              const done = blk.run(this, max - n);
               inBlock = undefined;
               const before = n;
               n += done;
               this.instructionCount += done;
-              prev = done === blk.count ? blk.last : undefined;
+              prev = done % blk.count === 0 ? blk.last : undefined;
               if (this.epoch !== epoch || (n & ~1023) !== (before & ~1023)) {
                 if (this.pendingStop !== undefined) {
                   const s = this.pendingStop;
@@ -1716,10 +1717,10 @@ export class Cpu {
         this.inInsn = false;
         if (inBlock !== undefined) {
           // The instructions of the block before the faulting one completed.
-          const k = this.blockIndex;
+          const k = this.blockDone;
           n += k;
           this.instructionCount += k;
-          startRip = inBlock.rips[k] ?? startRip;
+          startRip = inBlock.rips[this.blockIndex] ?? startRip;
           inBlock = undefined;
         }
         n++;
@@ -1880,7 +1881,8 @@ const K_MEM = 2;
 /** Whether a breakpoint falls on an instruction of the block after its first (checked by the loop itself). */
 function blockHasBreakpoint(b: Block, filter: Uint8Array, bp: LinearBreakpoints | undefined): boolean {
   const rips = b.rips;
-  for (let j = 1; j < rips.length; j++) {
+  // A looping block runs its first instruction again without the run loop's check.
+  for (let j = b.loops ? 0 : 1; j < rips.length; j++) {
     const la = rips[j]!;
     if (filter[la & 0xffff] !== 0 && bp?.set.has(la)) return true;
   }

@@ -151,3 +151,46 @@ test("a breakpoint inside a block stops before that instruction", { skip: NO_NAS
   assert.equal(a.kind, "breakpoint");
   assert.deepEqual(state(blocks, a), state(interp, b));
 });
+
+test("a RET inside a block continues only when it returns where the block's CALL expects", { skip: NO_NASM }, () => {
+  // f returns 2 bytes past its return address (over the short JMP), so the guarded continuation must give up.
+  compare(`
+  mov rcx, 200
+l:
+  call f
+  jmp short skip
+  inc rbx
+skip:
+  dec rcx
+  jnz l
+  hlt
+f:
+  add qword [rsp], 2
+  ret`);
+  compare(`
+  mov rcx, 200
+l:
+  call f
+  inc rbx
+  dec rcx
+  jnz l
+  hlt
+f:
+  add rdx, rcx
+  ret`);
+});
+
+test("a looping block stops at a breakpoint on its first instruction and at the budget", { skip: NO_NASM }, () => {
+  const { blocks, interp } = machines(ALU);
+  const head = BigInt(CODE_BASE) + 0x40n;
+  for (const m of [blocks, interp]) m.run({ maxInstructions: 3001 });
+  const a = blocks.run({ maxInstructions: 100_000, breakpoints: new Set([head]) });
+  const b = interp.run({ maxInstructions: 100_000, breakpoints: new Set([head]) });
+  assert.deepEqual(a.kind === "breakpoint" && a.address, head);
+  assert.deepEqual(state(blocks, a), state(interp, b));
+  for (const budget of [1, 9, 10, 11, 95]) {
+    const x = blocks.run({ maxInstructions: budget });
+    const y = interp.run({ maxInstructions: budget });
+    assert.deepEqual(state(blocks, x), state(interp, y), `budget ${budget}`);
+  }
+});
