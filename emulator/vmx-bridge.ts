@@ -241,7 +241,9 @@ export class VmxCpuAdapter implements VmxCpu {
     }
     return readMsr(this.cpu, index);
   }
+  msrWrites = 0;
   writeMsr(index: number, value: bigint): boolean {
+    this.msrWrites++;
     if (index === CORE_MSR.IA32_EFER) {
       // VM entry/exit load EFER verbatim, LMA included (SDM 26.3.2.1, 27.5.1).
       this.cpu.efer = Number(value & 0xd01n);

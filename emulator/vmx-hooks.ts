@@ -155,6 +155,8 @@ export interface VmxCpu {
   /** Raw MSR access without #GP: undefined if the machine has no such MSR. EFER writes update LMA/mode. */
   readMsr(index: number): bigint | undefined;
   writeMsr(index: number, value: bigint): boolean;
+  /** How many writeMsr calls this interface has seen (VMX's own loads, a debugger's writes): a change detector. */
+  readonly msrWrites: number;
   /** Current privilege level and mode. */
   readonly cpl: number;
   mode(): CpuMode;

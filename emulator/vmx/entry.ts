@@ -157,6 +157,9 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   if (outcome.kind === "entryFailure")
     return entryFailure(vmx, cpu, insn, launch, 33, outcome.qualification, outcome.failure);
   loadGuestState(vmx, cpu);
+  // The SYSENTER MSRs now equal their guest fields; the VM-entry MSR-load area below counts as a change.
+  vmx.guestSysenterClean = true;
+  vmx.msrWritesAtEntry = cpu.msrWrites;
   const msrCount = vmx.field32(VMCS.VM_ENTRY_MSR_LOAD_COUNT);
   const msrFailure = msrCount === 0 ? undefined : firstMsrLoadFailure(new CheckContext(reader, vmx.model, facts));
   if (msrCount > 0) loadEntryMsrs(vmx, cpu, msrFailure ? msrFailure.entryNumber - 1 : msrCount);

@@ -184,10 +184,11 @@ export function vmExitInPlace(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
     VMCS.VM_ENTRY_INTERRUPTION_INFORMATION,
     vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION) & 0x7fffffff,
   );
+  const clean = sysenterClean(vmx, cpu);
   saveGuestState(vmx, cpu);
   storeMsrs(vmx, cpu);
   leaveNonRoot(vmx);
-  loadHostState(vmx, cpu);
+  loadHostState(vmx, cpu, clean);
   if (!loadExitMsrs(vmx, cpu)) return cpu.vmExit();
   if (vmx.hasListeners)
     vmx.emit({
@@ -203,6 +204,7 @@ export function vmExitInPlace(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
 
 export function leaveNonRoot(vmx: Vmx): void {
   vmx.state.nonRoot = false;
+  vmx.guestSysenterClean = false;
   vmx.eptActive = false;
   vmx.wantsBoundary = false;
   vmx.boundaryControls = false;
@@ -227,9 +229,11 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   vmx.setField32(VMCS.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
   vmx.setFieldNumber(VMCS.GUEST_IDTR_BASE, cpu.tableBaseNumber(true));
   vmx.setField32(VMCS.GUEST_IDTR_LIMIT, cpu.tableLimit(true));
-  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
-  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
-  saveMsr(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
+  if (!sysenterClean(vmx, cpu)) {
+    saveMsr(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
+    saveMsr(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
+    saveMsr(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
+  }
   if (exit & EXIT_CTLS.SAVE_IA32_PAT) saveMsr(vmx, cpu, MSR.IA32_PAT, VMCS.GUEST_IA32_PAT);
   if (exit & EXIT_CTLS.SAVE_IA32_EFER) saveMsr(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
   const blocking = cpu.interruptibilityBits();
@@ -287,6 +291,27 @@ function saveGuestSegments(vmx: Vmx, cpu: VmxCpu): void {
     snap[k] = (k & 3) === 1 ? store.numberAt(pa, i) : store.lo32At(pa, i);
   }
   vmx.segmentsWrites = store.watchedWrites;
+}
+
+/** The SYSENTER MSRs still equal their guest-state fields (vmx.guestSysenterClean; no writeMsr since entry). */
+function sysenterClean(vmx: Vmx, cpu: VmxCpu): boolean {
+  if (!vmx.guestSysenterClean || cpu.msrWrites !== vmx.msrWritesAtEntry || !vmx.state.nonRoot) return false;
+  // Nor were the fields written since the entry (a debugger editing the VMCS of a paused guest).
+  const changed = vmx.store.changed;
+  return (
+    !changed.has(VMCS.GUEST_IA32_SYSENTER_CS) &&
+    !changed.has(VMCS.GUEST_IA32_SYSENTER_ESP) &&
+    !changed.has(VMCS.GUEST_IA32_SYSENTER_EIP)
+  );
+}
+
+/**
+ * Loads a SYSENTER MSR from its host field (27.5.1). When the MSR still holds its guest field's value, the
+ * two fields are compared instead of reading the MSR.
+ */
+function loadSysenter(vmx: Vmx, cpu: VmxCpu, clean: boolean, index: number, host: number, guest: number): void {
+  if (clean && vmx.field32(host) === vmx.field32(guest) && vmx.fieldHi(host) === vmx.fieldHi(guest)) return;
+  loadMsrFromField(vmx, cpu, index, host);
 }
 
 /** Saves an MSR into a guest-state field (the common value 0 without bigint arithmetic). */
@@ -394,7 +419,7 @@ export function vmxAbort(vmx: Vmx, cpu: VmxCpu, indicator: number, message: stri
 }
 
 /** SDM 27.5: load the host-state area (number paths: this runs on every VM exit). */
-export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
+export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): void {
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
   const has = (exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
   // EFER first: the mode follows it (SDM 27.5.1).
@@ -410,9 +435,10 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu): void {
   loadCr(cpu, 0, mergeCr0Number(cpu.crNumber(0), vmx.field32(VMCS.HOST_CR0)));
   if (cpu.readDr(7) !== 0x400n) cpu.writeDr(7, 0x400n);
   if (cpu.readMsr(MSR.IA32_DEBUGCTL) !== 0n) cpu.writeMsr(MSR.IA32_DEBUGCTL, 0n);
-  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS);
-  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.HOST_IA32_SYSENTER_ESP);
-  loadMsrFromField(vmx, cpu, MSR.IA32_SYSENTER_EIP, VMCS.HOST_IA32_SYSENTER_EIP);
+  const c = sysenterClean;
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_ESP, VMCS.HOST_IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_EIP, VMCS.HOST_IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
   if (exit & EXIT_CTLS.LOAD_IA32_PAT) loadMsrFromField(vmx, cpu, MSR.IA32_PAT, VMCS.HOST_IA32_PAT);
   if (exit & EXIT_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
     loadMsrFromField(vmx, cpu, MSR.IA32_PERF_GLOBAL_CTRL, VMCS.HOST_IA32_PERF_GLOBAL_CTRL);

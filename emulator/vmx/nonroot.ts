@@ -312,6 +312,8 @@ export function msrExits(vmx: Vmx, cpu: VmxCpu, write: boolean, index: number): 
 
 export function onMsrAccess(vmx: Vmx, cpu: VmxCpu, write: boolean, index: number, insn: DecodedInstructionView): void {
   if (msrExits(vmx, cpu, write, index >>> 0)) exitForInstruction(vmx, cpu, insn, write ? R.WRMSR : R.RDMSR);
+  // The guest's WRMSR goes ahead: the MSRs may no longer equal the guest-state fields (exit.ts saveGuestState).
+  if (write) vmx.guestSysenterClean = false;
 }
 
 // ---- I/O (SDM 25.1.3, 24.6.4 I/O bitmaps) -----------------------------------------------------------------

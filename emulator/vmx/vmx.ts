@@ -71,6 +71,13 @@ export class Vmx implements VmxHooks {
    */
   readonly segments = new Float64Array(32);
   segmentsWrites = -1;
+  /**
+   * IA32_SYSENTER_CS/ESP/EIP still hold what VM entry loaded from the guest-state fields: set by VM entry
+   * (with msrWritesAtEntry), cleared by a guest WRMSR that does not exit (nonroot.ts onMsrAccess) and by VM exit.
+   * VM exit then neither reads nor saves them (SDM 27.3.1 saves them; the fields already hold the values).
+   */
+  guestSysenterClean = false;
+  msrWritesAtEntry = -1;
   /** Scratch for the processor's segment registers. */
   readonly segmentsNow = new Float64Array(32);
 
