@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { VMCS } from "../../arch/index";
+import { PROC_BASED, VMCS } from "../../arch/index";
 import { runProgram } from "./helpers/program";
 
 const DS = 3;
@@ -58,5 +58,32 @@ describe("guest segment registers at VM exit", () => {
     assert.equal(r.vmx.nonRoot, true);
     assert.equal(r.machine.cpu.segSel[DS], 0x30);
     assert.equal(r.machine.cpu.segAr[DS], 0xc0f3);
+  });
+});
+
+describe("guest IA32_SYSENTER_* MSRs at VM exit (SDM 27.3.1)", () => {
+  test("a guest WRMSR that does not exit (MSR bitmap bit clear) is saved at the next exit", () => {
+    const r = pausedInGuest();
+    const guest = r.symbols.get("guest");
+    assert.ok(guest !== undefined);
+    // mov ecx, 175h; mov eax, 5678h; xor edx, edx; wrmsr; cpuid
+    r.machine.load(
+      new Uint8Array([0xb9, 0x75, 0x01, 0, 0, 0xb8, 0x78, 0x56, 0, 0, 0x31, 0xd2, 0x0f, 0x30, 0x0f, 0xa2]),
+      guest,
+    );
+    r.vmx.setField(VMCS.MSR_BITMAP, 0x300000n); // a zero page: no MSR access exits
+    r.vmx.setField32(
+      VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS,
+      r.vmx.field32(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS) | PROC_BASED.USE_MSR_BITMAPS,
+    );
+    toExit(r);
+    assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP), 0x5678n);
+    assert.equal(r.machine.cpu.vmxCpu.readMsr(0x175), 0n, "the host's value (0) is loaded");
+  });
+  test("an MSR written by a debugger while the guest is paused is saved at the exit", () => {
+    const r = pausedInGuest();
+    r.machine.cpu.vmxCpu.writeMsr(0x176, 0x9abcn);
+    toExit(r);
+    assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP), 0x9abcn);
   });
 });
