@@ -32,6 +32,7 @@ export function slotOfField(encoding: number): number {
 /** slotFor's flag for the HIGH encoding of a 64-bit field. */
 const HIGH_ACCESS = 0x10000;
 
+import { ChangedFields } from "./changed-fields";
 import { fieldSupported } from "./vmcs-support";
 
 const WIDTH_MASK: Record<VmcsField["width"], bigint> = {
@@ -89,7 +90,7 @@ export class VmcsStore {
   private boundPa = -1;
   private readonly lo = new Uint32Array(SLOT_COUNT);
   private readonly hi = new Uint32Array(SLOT_COUNT);
-  readonly changed = new Set<number>();
+  readonly changed = new ChangedFields();
   /**
    * Slots whose changes are counted in watchedWrites (VM entry/exit keep the guest segment registers in a
    * snapshot that is valid while no watched field changed; bind() counts as a change of all of them).

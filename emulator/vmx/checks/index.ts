@@ -5,6 +5,7 @@
 
 import { VMCS } from "../../../arch/index";
 import type { CpuModel } from "../../cpu-model";
+import { ChangedFields } from "../changed-fields";
 import { slotOf } from "../vmcs-layout";
 import { CheckContext, type MachineFacts, type VmcsReader } from "./context";
 import { ENTRY_CONTROL_CHECKS, EXECUTION_CONTROL_CHECKS, EXIT_CONTROL_CHECKS } from "./controls";
@@ -181,7 +182,7 @@ export class CheckCache {
    * Checks (by position in ENTRY_SEQUENCE, ascending: SDM order) that must run again after `changed`;
    * undefined = all of them.
    */
-  toRun(changed: ReadonlySet<number>): readonly number[] | undefined {
+  toRun(changed: FieldSet): readonly number[] | undefined {
     if (!this.primed) return undefined;
     let out: number[] | undefined;
     let sources = 0;
@@ -189,7 +190,11 @@ export class CheckCache {
       out = this.volatile;
       sources = 1;
     }
-    for (const f of changed) {
+    const fast = changed instanceof ChangedFields ? changed : undefined;
+    const members = fast ? undefined : [...changed];
+    const n = fast ? fast.size : (members as number[]).length;
+    for (let m = 0; m < n; m++) {
+      const f = fast ? fast.at(m) : (members as number[])[m]!;
       const r = this.readers.get(f);
       if (r === undefined || r.length === 0) continue;
       if (sources === 0) out = r;
@@ -229,6 +234,9 @@ function isAscending(a: readonly number[]): boolean {
 
 const NOTHING: readonly number[] = [];
 
+/** The fields changed since the checks last passed: a Set, or the VMCS store's ChangedFields. */
+export type FieldSet = { has(encoding: number): boolean } & Iterable<number>;
+
 /** Control, host and guest checks in SDM order, with their phase's outcome. */
 const ENTRY_SEQUENCE: readonly EntryCheck<CheckContext>[] = [...CONTROL_CHECKS, ...HOST_CHECKS, ...GUEST_CHECKS];
 
@@ -255,7 +263,7 @@ export function runEntryChecksCached(
   model: CpuModel,
   facts: MachineFacts,
   cache: CheckCache,
-  changed: ReadonlySet<number>,
+  changed: FieldSet,
   allChanged: boolean,
   opts: RunOptions = {},
 ): EntryCheckOutcome {
