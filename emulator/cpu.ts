@@ -118,6 +118,8 @@ for (let v = 0; v < 256; v++) {
 const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
+const LP_SIZE = 64;
+const LP_MASK = LP_SIZE - 1;
 const CANON = 0x800000000000; // 2^47
 const TWO32 = 4294967296;
 const TWO63 = 2 ** 63;
@@ -248,6 +250,18 @@ export class Cpu {
   private readonly walkTouched = new Float64Array(4);
   /** Bits 51:32 of a paging-structure entry that are reserved because they exceed MAXPHYADDR. */
   private readonly rsvdHiMask: number;
+  /**
+   * Large-page translations for refilling the 4 KiB TLB without a walk: per access type (read, write, fetch), the
+   * 2 MiB chunk of a 2 MiB / 4 MiB / 1 GiB page (tag = linear address / 2 MiB) → its physical base. Filled only
+   * after a successful walk for that access type at the TLB's privilege class (so A and, for writes, D are set),
+   * never with EPT active; flushed with the rest of the TLB.
+   */
+  private readonly lpTag = [new Float64Array(LP_SIZE), new Float64Array(LP_SIZE), new Float64Array(LP_SIZE)];
+  private readonly lpPhys = [new Float64Array(LP_SIZE), new Float64Array(LP_SIZE), new Float64Array(LP_SIZE)];
+  private readonly lpUserPage = [new Uint8Array(LP_SIZE), new Uint8Array(LP_SIZE), new Uint8Array(LP_SIZE)];
+  private lpFilled = true;
+  /** Set by translate(): the physical base of the 2 MiB chunk when the leaf was a large page, else -1. */
+  private lastWalkLarge = -1;
   /** The privilege class the fast TLB entries were filled for (true = user). */
   private tlbUser = false;
   /** Decoded instructions per physical page. */
@@ -685,6 +699,10 @@ export class Cpu {
 
   flushFast(): void {
     this.epoch++;
+    if (this.lpFilled) {
+      for (const t of this.lpTag) t.fill(Number.NaN);
+      this.lpFilled = false;
+    }
     const n = this.tlbUsedCount;
     if (n > TLB_SIZE) {
       this.tlbRTag.fill(Number.NaN);
@@ -745,6 +763,7 @@ export class Cpu {
    * not an implicit supervisor access). Raises #PF with the architectural error code and CR2.
    */
   translate(la: number, acc: number, user: boolean): number {
+    this.lastWalkLarge = -1;
     if (!(this.cr0 & CR0_PG)) return this.hooks.eptActive ? this.gpa(la, acc, la) : la >>> 0;
     const write = acc === ACC_WRITE;
     const fetch = acc === ACC_FETCH;
@@ -762,6 +781,7 @@ export class Cpu {
     let nTouched = 0;
     let leafAddr = -1;
     let dirtyNeeded = false;
+    let largeLeaf = false;
     if (this.cr4 & CR4_PAE) {
       let level: number;
       let table: number;
@@ -806,6 +826,7 @@ export class Cpu {
           }
           leafAddr = ea;
           dirtyNeeded = (lo & 0x40) === 0;
+          largeLeaf = level > 1;
           break;
         }
         table = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
@@ -827,6 +848,7 @@ export class Cpu {
         phys = high * TWO32 + ((pde & 0xffc00000) >>> 0) + (l & 0x3fffff);
         leafAddr = pdeA;
         dirtyNeeded = (pde & 0x40) === 0;
+        largeLeaf = true;
       } else {
         const pteA = this.gpaWalk(((pde & 0xfffff000) >>> 0) + ((l >>> 12) & 1023) * 4, la);
         const pte = this.mem.read32(pteA);
@@ -853,6 +875,7 @@ export class Cpu {
     }
     if (fetch && nx) this.pageFault(la, pfBase | 1);
     this.lastWalkUserPage = us;
+    if (leafAddr >= 0 && largeLeaf) this.lastWalkLarge = phys - (((la % 0x200000) + 0x200000) % 0x200000);
     // Accessed and dirty flags (not for the debugger's probes).
     if (this.probing) return phys;
     for (let k = 0; k < nTouched; k++) {
@@ -861,7 +884,10 @@ export class Cpu {
       if (!(b & 0x20)) this.physWrite(a, 1, b | 0x20);
     }
     if (write && dirtyNeeded) this.physWrite(leafAddr, 1, this.mem.read8(leafAddr) | 0x40);
-    if (this.hooks.eptActive) phys = this.gpa(phys, acc, la);
+    if (this.hooks.eptActive) {
+      this.lastWalkLarge = -1;
+      phys = this.gpa(phys, acc, la);
+    }
     return phys;
   }
 
@@ -902,9 +928,31 @@ export class Cpu {
   // Memory access
   // ===================================================================================================
 
+  /** translate() at the TLB's privilege class, through the large-page entries. */
+  private translateTlb(la: number, acc: number): number {
+    const user = this.tlbUser;
+    const chunk = Math.floor(la / 0x200000);
+    const i = chunk & LP_MASK;
+    if (this.lpTag[acc]![i] === chunk) {
+      this.lastWalkUserPage = this.lpUserPage[acc]![i] === 1;
+      return this.lpPhys[acc]![i]! + (la - chunk * 0x200000);
+    }
+    const phys = this.translate(la, acc, user);
+    const base = this.lastWalkLarge;
+    // As for the 4 KiB entries: no entry for a user page seen by supervisor code under SMAP (the decision depends
+    // on EFLAGS.AC and on implicit accesses).
+    if (base >= 0 && !this.probing && !(this.cr4 & CR4_SMAP && !user && this.lastWalkUserPage)) {
+      this.lpTag[acc]![i] = chunk;
+      this.lpPhys[acc]![i] = base;
+      this.lpUserPage[acc]![i] = this.lastWalkUserPage ? 1 : 0;
+      this.lpFilled = true;
+    }
+    return phys;
+  }
+
   private fill(la: number, acc: number): number {
     const user = this.tlbUser;
-    const phys = this.translate(la, acc, user);
+    const phys = this.translateTlb(la, acc);
     if (this.cr4 & CR4_SMAP && !user && this.lastWalkUserPage && this.cr0 & CR0_PG) return phys;
     const vpn = Math.floor(la / PAGE_SIZE);
     const idx = vpn & TLB_MASK;
@@ -1298,7 +1346,7 @@ export class Cpu {
   }
 
   private fillFetch(la: number, vpn: number, idx: number): (Insn | undefined)[] {
-    const phys = this.translate(la, ACC_FETCH, this.tlbUser);
+    const phys = this.translateTlb(la, ACC_FETCH);
     const page = Math.floor(phys / PAGE_SIZE);
     let code = this.codePages.get(page);
     if (code === undefined) {

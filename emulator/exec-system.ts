@@ -459,7 +459,8 @@ export function writeCr(cpu: Cpu, cr: number, v: bigint): void {
       const changed = (cpu.cr4 ^ n) >>> 0;
       cpu.cr4 = n | 0;
       if (changed & CR4_PAE && cpu.cr0 & CR0_PG && n & CR4_PAE && !cpu.inLongMode()) cpu.loadPdptes();
-      if (changed & (0x10 | 0x20 | 0x80 | CR4_PCIDE | 0x100000)) cpu.flushTlb();
+      // PSE, PAE, PGE, PCIDE, SMEP, SMAP: the fast TLB caches permission decisions that depend on them.
+      if (changed & (0x10 | 0x20 | 0x80 | CR4_PCIDE | 0x100000 | 0x200000)) cpu.flushTlb();
       return;
     }
     default:

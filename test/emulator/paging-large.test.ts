@@ -1,0 +1,90 @@
+// Large pages through the TLB's large-page entries (emulator/cpu.ts translateTlb): 2 MiB pages map linear
+// 4 GiB + n×2 MiB (PDPT[4] → PD at 0x200000) in the long64 start state. Each access to a new 4 KiB page of a large
+// page refills the 4 KiB TLB from the large-page entry instead of walking; these tests check that this cache never
+// changes an architectural outcome: INVLPG/CR3, A/D flags, read-only pages, SMAP and user pages.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { NO_NASM, reg, runAsm } from "./helpers";
+
+const PRELUDE = `
+  mov rax, 0x200000 | 3
+  mov [0x5000 + 4*8], rax              ; PDPT[4] -> PD at 2 MiB
+  mov qword [0x200000 + 0*8], 0x400000 | 0x83   ; 4 GiB + 0: 2 MiB page at 4 MiB, writable, D clear
+  mov qword [0x200000 + 1*8], 0x600000 | 0x81   ; 4 GiB + 2 MiB: read-only 2 MiB page at 6 MiB
+  mov rbx, 0x100000000
+`;
+
+test("a second 4 KiB page of a large page uses its entry; INVLPG and MOV CR3 drop it", { skip: NO_NASM }, () => {
+  const { m, stop } = runAsm(`${PRELUDE}
+  mov dword [0x400000 + 0x3000], 0x11111111
+  mov dword [0x800000 + 0x3000], 0x22222222
+  mov eax, [rbx]                       ; walks: fills the large-page entry
+  mov ecx, [rbx + 0x3000]              ; another 4 KiB page of the same large page: 0x11111111
+  mov qword [0x200000], 0x800000 | 0x83
+  mov edx, [rbx + 0x5000]              ; may still use the stale translation (no INVLPG yet): not checked
+  invlpg [rbx]
+  mov esi, [rbx + 0x3000]              ; 0x22222222 after INVLPG
+  mov qword [0x200000], 0x400000 | 0x83
+  mov rax, cr3
+  mov cr3, rax
+  mov edi, [rbx + 0x3000]              ; 0x11111111 after MOV CR3`);
+  assert.equal(stop.kind, "halted");
+  assert.equal(reg(m, 1), 0x11111111n);
+  assert.equal(reg(m, 6), 0x22222222n);
+  assert.equal(reg(m, 7), 0x11111111n);
+});
+
+test("reads through a large page do not let a later write skip setting D", { skip: NO_NASM }, () => {
+  const { m, stop } = runAsm(`${PRELUDE}
+  mov eax, [rbx]
+  mov eax, [rbx + 0x1000]              ; read entries for the large page
+  mov r8, [0x200000]                   ; A set, D clear
+  mov dword [rbx + 0x2000], 5          ; a write walks and sets D
+  mov r9, [0x200000]
+  and qword [0x200000], ~0x40          ; clear D again, INVLPG: the next write sets it again
+  invlpg [rbx]
+  mov dword [rbx + 0x7000], 6
+  mov r10, [0x200000]`);
+  assert.equal(stop.kind, "halted");
+  assert.equal(reg(m, 8) & 0x60n, 0x20n);
+  assert.equal(reg(m, 9) & 0x60n, 0x60n);
+  assert.equal(reg(m, 10) & 0x60n, 0x60n);
+});
+
+test("a read-only large page: reads through its entry, a write to another 4 KiB page of it faults", {
+  skip: NO_NASM,
+}, () => {
+  const { m, stop } = runAsm(`${PRELUDE}
+  mov rax, cr0
+  bts rax, 16                          ; CR0.WP: supervisor writes honour R/W
+  mov cr0, rax
+  mov eax, [rbx + 0x200000]
+  mov ecx, [rbx + 0x201000]
+  mov r8d, 1
+  mov dword [rbx + 0x203000], 1`);
+  assert.equal(reg(m, 8), 1n);
+  assert.deepEqual(stop, { kind: "exception", vector: 14, errorCode: 3, rip: stop.rip, cr2: 0x100203000n });
+});
+
+test("SMAP: a user large page read with AC = 1 leaves no entry that skips the check after CLAC", {
+  skip: NO_NASM,
+}, () => {
+  const { m, stop } = runAsm(`${PRELUDE}
+  or qword [0x4000], 4
+  mov qword [0x5000 + 4*8], 0x200000 | 7
+  mov qword [0x200000], 0x400000 | 0x87  ; user 2 MiB page
+  mov rax, cr3
+  mov cr3, rax
+  mov rax, cr4
+  bts rax, 21
+  mov cr4, rax
+  stac
+  mov eax, [rbx]
+  mov eax, [rbx + 0x1000]
+  mov r8d, 1
+  clac
+  mov eax, [rbx + 0x2000]`);
+  assert.equal(reg(m, 8), 1n);
+  assert.equal(stop.kind === "exception" && stop.vector, 14);
+  assert.equal(stop.kind === "exception" && stop.errorCode, 1);
+});
