@@ -118,8 +118,9 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           : s.terms === null
             ? null
             : s.terms.map((t) => ({ ...t, forward: t.forward || forward }));
-      // A forward-referenced constant is not known to GNU as when it assembles this line.
-      if (forward && terms && terms.length === 0)
+      // A forward-referenced constant is not known to GNU as when it assembles this line. (nasm keeps
+      // it a plain number: a jump to one is a jump to an absolute address, near.)
+      if (forward && terms && terms.length === 0 && env.dialect === "gas")
         terms.push(
           { sign: 1, section: -2, frag: -2, forward: true },
           { sign: -1, section: -2, frag: -2, forward: true },

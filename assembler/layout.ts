@@ -89,6 +89,8 @@ interface SymEntry extends SymbolValue {
   offset?: number;
   /** Number of alignment directives before the definition in its section (GNU as frag "region"). */
   region: number;
+  /** GAS: set to label+offset (moves with the label, see Layout.setAlias). */
+  alias?: { sym: SymEntry; offset: bigint };
 }
 
 export interface ItemState {
@@ -108,6 +110,8 @@ export interface ItemState {
   nearLen?: number;
   /** Branch target that is a plain label: its symbol table entry (looked up once). */
   target?: SymEntry;
+  /** GAS: the branch target is a folded symbol(+addend) or an expression symbol (see gasTargetKind). */
+  targetKind?: "symbol" | "expression";
   /** All operands are constants (no symbols, `$`, `.`): the encoding never changes. */
   constant?: boolean;
   /** The item's size can never change (constant instruction or data, encoded once): sizing passes skip it. */
@@ -244,6 +248,10 @@ class Layout {
   undefinedReported = new Set<string>();
   stopAt: number;
   aborted = false;
+  /** GAS: the size-estimate pass (see run). */
+  gasEstimate = false;
+  /** GAS: number of the relaxation pass (write.c relax_segment), 1-based. */
+  relaxPass = 0;
 
   constructor(
     readonly exp: ExpandResult,
@@ -335,11 +343,16 @@ class Layout {
       this.unknownSeen = false;
       this.passDiags = [];
       this.reportUndefined = false;
+      // GNU as: the pass after reading the source is md_estimate_size_before_relax — a jump whose target
+      // is absolute or in another section becomes near, but nothing is relaxed yet, and the addresses it
+      // leaves are what the first relaxation pass measures its stretch against.
+      this.gasEstimate = this.flavor === "gas" && passes === 1;
+      if (this.flavor === "gas" && passes > 1) this.relaxPass++;
       this.pass(passes);
       passes++;
       if (process.env.VMX_ASM_DEBUG) console.error(`pass ${passes} changed=${this.changed}`);
       if (this.aborted) break;
-      if (!this.changed && passes > 1) break;
+      if (!this.changed && passes > (this.flavor === "gas" ? 2 : 1)) break;
       if (passes >= MAX_PASSES) {
         this.diag(
           this.staticDiags,
@@ -522,7 +535,12 @@ class Layout {
 
   /** One evaluation environment, updated per item (evaluation is hot: no per-call closures). */
   readonly env: EvalEnv = {
-    lookup: (name) => this.symbols.get(name),
+    lookup: (name) => {
+      const s = this.symbols.get(name);
+      // GAS: a symbol set to label±constant moves with the label (see setAlias).
+      if (s?.alias && s.alias.sym.value !== undefined) s.value = s.alias.sym.value + s.alias.offset;
+      return s;
+    },
     here: 0n,
     hereSection: 0,
     hereFrag: 0,
@@ -597,6 +615,22 @@ class Layout {
     s.offset = sec.pc;
     s.defined = true;
     this.changed = true;
+  }
+
+  /**
+   * GNU as's `.set x, label+c` (read.c pseudo_set, O_symbol) attaches x to the label's frag at offset c, and
+   * one naming a label not defined yet keeps the expression: either way x moves with the label during
+   * relaxation, where our equate would keep its value from where the `.set` line was last evaluated.
+   */
+  setAlias(name: string, e: Expr, v: Value): void {
+    const entry = this.symbols.get(name);
+    if (!entry || !v.known || v.terms?.length !== 1 || v.terms[0]!.sign !== 1) return;
+    const names = exprSymbols(e);
+    if (names.length !== 1) return;
+    let sym = this.symbols.get(names[0]!);
+    if (sym?.alias) sym = sym.alias.sym;
+    if (!sym?.label || sym.value === undefined) return;
+    entry.alias = { sym, offset: v.value - sym.value };
   }
 
   setSymbol(name: string, value: bigint, terms: Value["terms"] | undefined): void {
@@ -756,8 +790,8 @@ class Layout {
         branch = st.near ? "near" : "short";
       } else {
         gasRelaxed = true;
-        if (passNo > 0 && !st.near && targetKnown && ops[0]?.kind === "imm")
-          st.near = this.gasJumpGrows(s, es, st, ops[0].value, address);
+        if (passNo > 0 && !this.gasEstimate && !st.near && targetKnown && ops[0]?.kind === "imm")
+          st.near = this.gasJumpGrows(s, es, st, ops[0].value, address, this.relaxPass);
         branch = st.near ? "near" : "short";
       }
       // The target is an address the encoder turns into a displacement: never "unresolved" (that would
@@ -890,16 +924,50 @@ class Layout {
     st: ItemState,
     target: bigint,
     address: bigint,
+    relaxPass: number,
   ): boolean {
     const stretch = st.prevAddress === undefined ? 0n : address - st.prevAddress;
     const op = s.operands[0];
     const names = op?.kind === "immediate" ? exprSymbols(op.value) : [];
-    const sym = names.length === 1 ? this.symbols.get(names[0]!) : undefined;
-    if (stretch !== 0n && sym?.label && sym.order > es.order && sym.section === st.sec.index) {
-      if (stretch < 0n || sym.region === st.region) target += stretch;
-      else if (target < address) return false;
+    st.targetKind ??= this.gasTargetKind(names, es);
+    if (stretch !== 0n) {
+      let sym: SymEntry | undefined;
+      if (st.targetKind === "symbol")
+        for (const n of names) {
+          const e = this.symbols.get(n);
+          const l = e?.alias ? e.alias.sym : e;
+          if (l?.label) {
+            sym = l;
+            break;
+          }
+        }
+      if (sym?.label && sym.order > es.order && sym.section === st.sec.index) {
+        if (stretch < 0n || sym.region === st.region) target += stretch;
+        else if (target < address) return false;
+      } else if (st.targetKind === "expression" && relaxPass % 2 === 1) {
+        // An expression GNU as could not fold when it read the line (it names a symbol defined later) is
+        // an expression symbol on zero_address_frag, whose relax_marker matches the frags' only every other
+        // pass (write.c relax_frag): in the others it is assumed to move with the stretch, wherever the
+        // label is, as though its region were 0.
+        if (stretch < 0n || st.region === 0) target += stretch;
+        else if (target < address) return false;
+      }
     }
     return !fitsRel8(target, address, st.shortLen ?? 2 + s.prefixes.length);
+  }
+
+  /**
+   * How GNU as holds a branch target after reading the line: a plain symbol (with a constant addend folded
+   * in), or an expression symbol — when the expression names more than one symbol and any of them is not yet
+   * defined (so nothing could be folded).
+   */
+  gasTargetKind(names: string[], es: ExpandedStatement): "symbol" | "expression" {
+    if (names.length <= 1) return "symbol";
+    for (const n of names) {
+      const sym = this.symbols.get(n);
+      if (!sym || sym.order > es.order) return "expression";
+    }
+    return "symbol";
   }
 
   /** incbin: found like an include (next to the including file, the current directory, -I), read once. */
@@ -1007,7 +1075,10 @@ class Layout {
         return {
           op: imm,
           known: v.known,
-          otherSection: otherSection || (v.terms !== null && v.terms.length === 0),
+          // (An absolute target — a number, a constant defined before or after, a difference of labels —
+          // is "another section" to both: GNU as's frag for it cannot relax, nasm sees no segment.)
+          // An unknown target is a short jump to nasm (optimistic in its first pass, assemble.c jmp_match).
+          otherSection: otherSection || (v.known && v.terms !== null && !isRelocatable(v)),
         };
       }
       case "memory": {
@@ -1163,6 +1234,7 @@ class Layout {
       }
       case "align":
       case "alignb": {
+        this.checkCritical(s.args[0]?.expr, es, "ALIGN");
         const av = s.args[0]?.expr ? this.value(s.args[0].expr, es, st) : undefined;
         if (!av?.known) {
           this.diag(
@@ -1244,9 +1316,11 @@ class Layout {
         }
         const v = this.value(e, es, st);
         this.setSymbol(target, v.value, v.terms);
+        if (gas) this.setAlias(target, e, v);
         return;
       }
       case "times": {
+        this.checkCritical(s.args[0]?.expr, es, "TIMES");
         const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
         const body = s.body;
         if (!body) return;
@@ -1314,6 +1388,27 @@ class Layout {
     if (passNo === 0 || this.reportUndefined) {
       if (this.reportUndefined)
         this.diag(this.passDiags, es.file, s.nameRange, "asm-unknown-directive", `unknown directive '${name}'`);
+    }
+  }
+
+  /**
+   * nasm evaluates the count of TIMES (and ALIGN, a TIMES in its standard macros) as a critical expression:
+   * a symbol defined later in the source is an error there ("non-constant argument supplied to TIMES").
+   */
+  checkCritical(e: Expr | undefined, es: ExpandedStatement, what: string): void {
+    if (!e || this.flavor !== "nasm" || !this.reportUndefined) return;
+    for (const name of exprSymbols(e)) {
+      const sym = this.symbols.get(name);
+      if (sym && sym.order > es.order) {
+        this.diag(
+          this.passDiags,
+          es.file,
+          e.range,
+          "asm-not-constant",
+          `non-constant argument supplied to ${what}: '${displayName(name)}' is defined later`,
+        );
+        return;
+      }
     }
   }
 

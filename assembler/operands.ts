@@ -141,6 +141,14 @@ function parseIntelMemoryInner(
     currentTerm.push(t);
   }
   if (currentTerm.length > 0 || terms.length === 0) terms.push({ sign, tokens: currentTerm, signTok });
+  // nasm reads the address as a sum of registers with coefficients (coefficients of a register written twice
+  // add up), then picks base and index from it; see nasmRegisters.
+  const nasmRegs: NasmRegTerm[] | undefined = dialect === "nasm" ? [] : undefined;
+  const addNasmReg = (name: string, coef: number, tok: Token, multiplied: boolean) => {
+    const known = nasmRegs!.find((r) => r.name === name);
+    if (known) known.coef += coef;
+    else nasmRegs!.push({ name, coef, tok, multiplied });
+  };
   for (const term of terms) {
     const tk = term.tokens;
     if (tk.length === 0) {
@@ -161,9 +169,11 @@ function parseIntelMemoryInner(
         parts.base = r0;
         continue;
       }
-      // nasm adds up the coefficients of a register written twice: `[eax*3+eax]` is `[eax*4]`.
-      if (dialect === "nasm" && parts.index === r0 && parts.base === undefined) parts.scale += 1;
-      else if (parts.base === undefined) parts.base = r0;
+      if (nasmRegs) {
+        addNasmReg(r0, 1, tk[0]!, false);
+        continue;
+      }
+      if (parts.base === undefined) parts.base = r0;
       else if (parts.index === undefined) parts.index = r0;
       else errors.push({ message: "too many registers in memory operand", range: cur.range(tk[0]!) });
       continue;
@@ -191,11 +201,9 @@ function parseIntelMemoryInner(
         errors.push({ message: `register '${name}' cannot be subtracted`, range: cur.range(regTok) });
       else if (v === undefined || !sc.atEnd())
         errors.push({ message: "scale must be a number", range: e?.range ?? cur.range(regTok) });
-      else if (dialect === "nasm" && parts.base === name && parts.index === undefined) {
-        // `[eax+eax*2]` is eax*3 to nasm (which the encoder writes back as [eax+eax*2]).
-        parts.base = undefined;
-        parts.index = name;
-        parts.scale = Number(v) + 1;
+      else if (nasmRegs) {
+        if (v > 64n) errors.push({ message: `scale factor ${v} is too large`, range: e?.range ?? cur.range(regTok) });
+        else addNasmReg(name, Number(v), regTok, true);
       } else if (parts.index !== undefined) {
         // `[eax+ebx+ecx*2]`: a plain register was taken as index already; move it to base if possible.
         errors.push({ message: "too many index registers in memory operand", range: cur.range(regTok) });
@@ -216,9 +224,67 @@ function parseIntelMemoryInner(
       addDisp(parts, term.sign, e);
     }
   }
+  if (nasmRegs) nasmRegisters(nasmRegs, parts, errors, cur);
   if (parts.index && ![1, 2, 4, 8].includes(parts.scale) && dialect === "gas")
     errors.push({ message: `scale factor ${parts.scale} is not 1, 2, 4 or 8`, range: openRange });
   return parts;
+}
+
+interface NasmRegTerm {
+  name: string;
+  /** Sum of the register's coefficients (`eax*2+eax*0` → 2). */
+  coef: number;
+  tok: Token;
+  /** First written with a scale (`eax*1`): nasm's hint that it is not the base. */
+  multiplied: boolean;
+}
+
+/**
+ * Base and index as nasm chooses them (parse.c parse_mref, assemble.c process_ea): in order, a register with
+ * coefficient 1 becomes the base if there is none yet, otherwise the index (with its coefficient as scale);
+ * a third register is an error. An index with coefficient 0 disappears (`[eax+ebx*0]` is `[eax]`, `[ecx*0]`
+ * is absolute). With scale 1, the first register written is the base unless it was written multiplied
+ * (`[ebx*1+ecx]` has base ECX) — nasm's evaluator hint.
+ */
+function nasmRegisters(regs: NasmRegTerm[], parts: MemParts, errors: ExprError[], cur: Cursor): void {
+  let base: NasmRegTerm | undefined;
+  let index: NasmRegTerm | undefined;
+  let scale = 1;
+  for (const r of regs) {
+    if (r.coef === 1 && !base) base = r;
+    else if (!index) {
+      index = r;
+      scale = r.coef;
+    } else {
+      errors.push({
+        message: base ? "too many registers in memory operand" : "invalid effective address: two index registers",
+        range: cur.range(r.tok),
+      });
+      return;
+    }
+  }
+  if (index && scale < 0) {
+    errors.push({ message: `register '${index.name}' cannot be subtracted`, range: cur.range(index.tok) });
+    return;
+  }
+  if (index && scale === 0) index = undefined;
+  const hint = regs[0];
+  if (
+    scale === 1 &&
+    base &&
+    index &&
+    base.name !== index.name &&
+    ((hint === base && hint.multiplied) || (hint === index && !hint.multiplied))
+  ) {
+    const t = base;
+    base = index;
+    index = t;
+  }
+  if (base) parts.base = base.name;
+  if (index) {
+    parts.index = index.name;
+    parts.scale = scale;
+  }
 }
 
 function addDisp(parts: MemParts, s: "+" | "-", e: Expr): void {

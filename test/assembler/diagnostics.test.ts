@@ -139,4 +139,27 @@ describe("diagnostics", () => {
     const big = diags(".rept 100000000\nnop\n.endr\n", "t.s");
     assert.ok(big.some((d) => d.code === "asm-expansion-limit"));
   });
+  test("nasm: a TIMES/ALIGN count naming a later symbol is an error, as in nasm (critical expression)", () => {
+    const src = "bits 16\nback: nop\ntimes N nop\nalign later - back\nlater: nop\nN equ 3\n";
+    const ds = diags(src, "t.asm");
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range.start.line, covered(src, d)]),
+      [
+        ["asm-not-constant", 2, "N"],
+        ["asm-not-constant", 3, "later - back"],
+      ],
+    );
+  });
+
+  test("nasm: two index registers and three registers in an address are errors on the register", () => {
+    const src = "bits 32\nmov eax, [ebx*2 + eax*0]\nmov eax, [ecx + eax*0 + edx*4]\nmov eax, [ebx + esp*0]\n";
+    const ds = diags(src, "t.asm");
+    assert.deepEqual(
+      ds.map((d) => [d.range.start.line, covered(src, d), /two index registers|too many registers/.test(d.message)]),
+      [
+        [1, "eax", true],
+        [2, "edx", true],
+      ],
+    );
+  });
 });

@@ -168,3 +168,74 @@ export function nasmSectionsProgram(seed: number): string {
   out.push("KC equ 0x40");
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * nasm programs whose jumps and operands depend on constants defined after their use: absolute targets,
+ * label±constant targets, label differences, RIP-relative references and data near the rel8 boundary.
+ */
+export function nasmLateConstantsProgram(seed: number): string {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const N = 6;
+  const RL = () => `L${Math.floor(r() * (N + 1))}`;
+  const out = ["org 0x7c00", `bits ${pick(["16", "32", "64"])}`, "L0:", "  jmp Z", "  jz Z + K"];
+  let next = 1;
+  for (let i = 0; i < 50; i++) {
+    const k = r();
+    if (k < 0.12 && next <= N) out.push(`L${next++}:`);
+    else if (k < 0.4)
+      out.push(`  ${pick(["jmp", "jz", "jne", "call"])} ${RL()}${pick(["", " + K", " - K", " + J", " - J"])}`);
+    else if (k < 0.46) out.push(`  ${pick(["jmp", "jnz"])} ${pick(["ABSA", "ABSB", "0x7c00", "ABSA + 2"])}`);
+    else if (k < 0.66) out.push(`  times ${Math.floor(r() * 130)} nop`);
+    else if (k < 0.72) out.push(`  add eax, ${pick(["D", "K", "J", "D - E"])}`);
+    else if (k < 0.78) out.push(`  mov eax, [ebx + ${pick(["D", "K", "J"])}]`);
+    else if (k < 0.84) out.push(`  dd ${RL()} - $, D`);
+    else if (k < 0.9) out.push(`  jmp ${RL()} + D - E`);
+    else out.push(`  ${pick(["nop", "cpuid", "hlt", "pause"])}`);
+  }
+  while (next <= N) out.push(`L${next++}: nop`);
+  out.push(
+    `Z equ L${Math.floor(r() * N)} + ${Math.floor(r() * 8)}`,
+    `K equ ${Math.floor(r() * 10)}`,
+    `J equ ${120 + Math.floor(r() * 15)}`,
+    `D equ L${1 + Math.floor(r() * N)} - L${1 + Math.floor(r() * N)}`,
+    `E equ D - ${Math.floor(r() * 20)}`,
+    `ABSA equ 0x${(0x7c00 + Math.floor(r() * 300)).toString(16)}`,
+    "ABSB equ L2 - 3",
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** The GNU as counterpart: `.set`/`.equ` after use, absolute targets, label±constant, label differences. */
+export function gasLateConstantsProgram(seed: number): string {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const N = 6;
+  const RL = () => `L${Math.floor(r() * (N + 1))}`;
+  const out = [`.code${pick(["32", "64"])}`, "L0:", "  jmp Z", "  jz Z + K"];
+  let next = 1;
+  for (let i = 0; i < 50; i++) {
+    const k = r();
+    if (k < 0.12 && next <= N) out.push(`L${next++}:`);
+    else if (k < 0.4) out.push(`  ${pick(["jmp", "jz", "jne", "call"])} ${RL()}${pick(["", " + K", " - K", " + J"])}`);
+    else if (k < 0.46) out.push(`  ${pick(["jmp", "jnz"])} ${pick(["ABSA", "ABSB", "0x100"])}`);
+    else if (k < 0.66) out.push(`  .fill ${Math.floor(r() * 130)}, 1, 0x90`);
+    else if (k < 0.72) out.push(`  addl $${pick(["D", "K", "J", "D - E"])}, %eax`);
+    else if (k < 0.78) out.push(`  movl ${pick(["D", "K", "J"])}(%ebx), %eax`);
+    else if (k < 0.84) out.push(`  .long ${RL()} - ., D`);
+    else out.push(`  ${pick(["nop", "cpuid", "hlt", "pause"])}`);
+  }
+  while (next <= N) out.push(`L${next++}: nop`);
+  out.push(
+    `.set Z, L${Math.floor(r() * N)} + ${Math.floor(r() * 8)}`,
+    `.equ K, ${Math.floor(r() * 10)}`,
+    `.equ J, ${120 + Math.floor(r() * 15)}`,
+    `.set D, L${1 + Math.floor(r() * N)} - L${1 + Math.floor(r() * N)}`,
+    // (Not `.set E, D - n`: GNU as takes a cross-frag expression symbol used in a later `.set` as 0 there —
+    // a quirk we do not reproduce; see assembler/README.md.)
+    `.set E, L${1 + Math.floor(r() * N)} - L${1 + Math.floor(r() * N)} - ${Math.floor(r() * 20)}`,
+    `.equ ABSA, 0x${Math.floor(r() * 300).toString(16)}`,
+    ".set ABSB, L2 - 3",
+  );
+  return `${out.join("\n")}\n`;
+}

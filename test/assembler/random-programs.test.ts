@@ -5,14 +5,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assemble } from "../../assembler/index";
-import { gasJumpsProgram, gasSectionsProgram, nasmJumpsProgram, nasmSectionsProgram } from "./generators";
+import {
+  gasJumpsProgram,
+  gasLateConstantsProgram,
+  gasSectionsProgram,
+  nasmJumpsProgram,
+  nasmLateConstantsProgram,
+  nasmSectionsProgram,
+} from "./generators";
 import { explainMismatch, haveTool, referenceAssembleText } from "./reference";
 
 describe("generated programs match the live reference assemblers", () => {
   const haveGas = haveTool("as") && haveTool("ld");
   const haveNasm = haveTool("nasm");
-  const check = (src: string, syntax: "gas" | "nasm", what: string) => {
+  const check = (src: string, syntax: "gas" | "nasm", what: string, refMayReject = false) => {
     const ref = referenceAssembleText(src, syntax);
+    // (nasm gives up on a few generated programs whose layout never settles — "unable to find valid values
+    // for all labels"; those seeds say nothing about us.)
+    if (refMayReject && !ref.bytes) return;
     assert.ok(ref.bytes, `${what}: ${ref.error}`);
     const program = assemble(src, { fileName: syntax === "gas" ? "gen.s" : "gen.asm" });
     assert.deepEqual(
@@ -38,5 +48,11 @@ describe("generated programs match the live reference assemblers", () => {
   });
   test("nasm: programs with sections", { skip: !haveNasm && "nasm not installed" }, () => {
     for (let seed = 1; seed <= 6; seed++) check(nasmSectionsProgram(seed), "nasm", `seed ${seed}`);
+  });
+  test("nasm: jumps and operands on constants defined after use", { skip: !haveNasm && "nasm not installed" }, () => {
+    for (let seed = 1; seed <= 16; seed++) check(nasmLateConstantsProgram(seed), "nasm", `seed ${seed}`, true);
+  });
+  test("GNU as: jumps and operands on symbols set after use", { skip: !haveGas && "as/ld not installed" }, () => {
+    for (let seed = 1; seed <= 16; seed++) check(gasLateConstantsProgram(seed), "gas", `seed ${seed}`);
   });
 });
