@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { type DecodeReport, decodeFieldEncoding, decodeMsr } from "./decode";
 import { explainEntryFailure } from "./entry-failure-model";
 import type { VmxSessionStore } from "./vmx-session";
+import { writeSite } from "./write-site";
 
 async function decodeWith(
   title: string,
@@ -65,7 +66,8 @@ export async function explainLastEntryFailure(store: VmxSessionStore): Promise<v
   }
   const text = explainEntryFailure(f);
   const [headline, ...rest] = text.split("\n");
-  const firstWrite = f.fields.find((x) => x.provenance)?.provenance;
+  const written = f.fields.find((x) => x.provenance)?.provenance;
+  const firstWrite = written && writeSite(written);
   const buttons = [...(f.location ? ["Go to VMLAUNCH"] : []), ...(firstWrite ? ["Go to VMWRITE"] : [])];
   const choice = await vscode.window.showErrorMessage(
     headline ?? text,

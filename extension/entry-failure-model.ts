@@ -4,7 +4,7 @@
 
 import { normalize } from "node:path";
 import type { SourceLocation, VmEntryFailureExplanation } from "../protocol/vmx-debug";
-import { baseName } from "./base-name";
+import { describeWrite, writeSite } from "./write-site";
 
 export interface FailureDecoration {
   /** Normalized path (the adapter may report `dir/../file`). */
@@ -49,8 +49,8 @@ export function entryFailureDecorations(f: VmEntryFailureExplanation): FailureDe
   }
   const byLine = new Map<string, { loc: SourceLocation; fields: string[] }>();
   for (const field of f.fields) {
-    const p = field.provenance;
-    if (!p) continue;
+    if (!field.provenance) continue;
+    const p = writeSite(field.provenance);
     const key = `${normalize(p.file)}\n${p.line}`;
     const entry = byLine.get(key) ?? { loc: p, fields: [] };
     entry.fields.push(`\`${field.name}\` = \`${field.value}\``);
@@ -72,7 +72,7 @@ export function entryFailureDecorations(f: VmEntryFailureExplanation): FailureDe
 function fieldList(f: VmEntryFailureExplanation): string {
   if (f.fields.length === 0) return "";
   const rows = f.fields.map((x) => {
-    const where = x.provenance ? ` — set at ${baseName(x.provenance.file)}:${x.provenance.line + 1}` : "";
+    const where = x.provenance ? ` — set at ${describeWrite(x.provenance)}` : "";
     return `- \`${x.name}\` = \`${x.value}\`${where}`;
   });
   return `\n\n${rows.join("\n")}`;
@@ -85,7 +85,7 @@ export function explainEntryFailure(f: VmEntryFailureExplanation): string {
   if (f.fields.length > 0) {
     lines.push("", "Fields involved:");
     for (const x of f.fields) {
-      const where = x.provenance ? `  (last VMWRITE at ${x.provenance.file}:${x.provenance.line + 1})` : "";
+      const where = x.provenance ? `  (set at ${describeWrite(x.provenance)})` : "";
       lines.push(`  ${x.name} = ${x.value}${where}`);
     }
   }

@@ -2,10 +2,10 @@
 // fields), in the peripheral-viewer style. Pure (no vscode import) so the tests run under node.
 import type { VmcsBitState, VmcsFieldState, VmcsGroup, VmxStateResponseBody } from "../protocol/vmx-debug";
 import { fromHexString } from "../protocol/vmx-debug";
-import { baseName } from "./base-name";
 import { COMMANDS } from "./command-ids";
 import { formatNumber, type NumberFormat, widthInBits } from "./number-format";
 import type { TreeNode } from "./tree-node";
+import { describeWrite, writeSite } from "./write-site";
 
 /** SDM 25.3 – 25.9 order of the VMCS regions. */
 export const VMCS_GROUP_ORDER: readonly { group: VmcsGroup; label: string }[] = [
@@ -123,9 +123,7 @@ function fieldNode(f: VmcsFieldState, options: VmcsTreeOptions): TreeNode {
     `${WIDTH_LABEL[f.width]}, ${f.type}${readOnly ? " (read-only)" : ""}, SDM ${f.sdm}`,
     f.description ?? "",
     `Value: \`${value === undefined ? f.value : formatNumber(value, bits, "hex")}\`${value === undefined ? "" : ` = ${value.toString(10)}`}`,
-    f.provenance
-      ? `Last set by the VMWRITE at ${baseName(f.provenance.file)}:${f.provenance.line + 1} (instruction ${f.provenance.instructionCount})`
-      : "",
+    f.provenance ? `Last set at ${describeWrite(f.provenance)}, instruction ${f.provenance.instructionCount}` : "",
   ]
     .filter((l) => l.length > 0)
     .join("\n\n");
@@ -140,7 +138,7 @@ function fieldNode(f: VmcsFieldState, options: VmcsTreeOptions): TreeNode {
     icon: readOnly ? "lock" : "symbol-field",
     field: f.name,
     copyText: shown,
-    location: f.provenance,
+    location: f.provenance && writeSite(f.provenance),
     children: f.bits.map((b) => bitNode(f.name, b, options)),
   };
 }

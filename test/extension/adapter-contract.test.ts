@@ -147,12 +147,16 @@ describe("a broken example: guest-state VM-entry failure", () => {
     const entry = decorations.find((d) => d.kind === "entry")!;
     assert.equal(entry.file, join(examples, "hypervisor.asm"));
     assert.match(source[entry.line]!, /vmlaunch/i);
-    // The adapter attributes the write to the source line that made it (here the call of the example's VMWRITE
-    // helper); the decoration is on that line of the included file, whatever path form the adapter used.
+    // The adapter reports the VMWRITE itself (the example's one-VMWRITE helper `vmw`) and, from the tracked call
+    // stack, the CALL that asked for the write; the decoration goes on that CALL line of the included file,
+    // whatever path form the adapter used.
     const written = f.fields.find((x) => x.provenance)!.provenance!;
+    assert.match(source[written.line]!, /vmwrite/i);
+    assert.ok(written.calledFrom, "the helper was CALLed, so the call site is known");
     const write = decorations.find((d) => d.kind === "vmwrite")!;
     assert.equal(write.file, join(examples, "hypervisor.asm"));
-    assert.equal(write.line, written.line);
+    assert.equal(write.line, written.calledFrom.line);
+    assert.match(source[write.line]!, /call\s+vmw/i);
   });
 });
 

@@ -56,6 +56,34 @@ describe("entryFailureDecorations", () => {
     assert.match(w.hover, new RegExp(other));
     assert.match(w.after, /fails GCR-03/);
   });
+  test("fields written through a CALLed helper decorate each CALL line, not the helper's VMWRITE", () => {
+    const helper = (caller: number) => ({
+      ...prov(5),
+      file: "/ws/lib.s",
+      calledFrom: { file: "/ws/hv.s", line: caller, column: 8 },
+    });
+    const d = entryFailureDecorations(
+      failure({
+        fields: [
+          { name: cr0, value: "0x80000000", provenance: helper(40) },
+          { name: other, value: "0x0", provenance: helper(44) },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      d.map((x) => [x.kind, x.file, x.line]),
+      [
+        ["entry", "/ws/hv.s", 80],
+        ["vmwrite", "/ws/hv.s", 40],
+        ["vmwrite", "/ws/hv.s", 44],
+      ],
+    );
+    assert.match(d[0]!.hover, /set at hv\.s:41 \(through the VMWRITE at lib\.s:6\)/);
+    assert.match(
+      explainEntryFailure(failure({ fields: [{ name: cr0, value: "0x1", provenance: helper(40) }] })),
+      /set at hv\.s:41 \(through the VMWRITE at lib\.s:6\)/,
+    );
+  });
   test("fields without provenance give no VMWRITE decoration; no location gives no entry decoration", () => {
     const d = entryFailureDecorations(failure({ location: undefined, fields: [{ name: cr0, value: "0x1" }] }));
     assert.deepEqual(d, []);
@@ -72,7 +100,7 @@ test("VMfailValid headline carries the VM-instruction error number", () => {
 test("explainEntryFailure lists fields with their VMWRITE lines", () => {
   const text = explainEntryFailure(failure());
   assert.match(text, /At \/ws\/hv\.s:81/);
-  assert.match(text, new RegExp(`${cr0} = 0x80000000  \\(last VMWRITE at /ws/hv\\.s:41\\)`));
+  assert.match(text, new RegExp(`${cr0} = 0x80000000  \\(set at hv\\.s:41\\)`));
 });
 
 test("paths are normalized, so `dir/../file` from the adapter matches the editor's path", () => {

@@ -111,6 +111,24 @@ describe("buildVmcsTree", () => {
     assert.match(f.tooltip ?? "", /hv\.asm:42/);
   });
 
+  test("a write through a CALLed one-VMWRITE helper goes to the CALL and names both lines", () => {
+    const calledFrom = { file: "/ws/hv.asm", line: 99, column: 8 };
+    const provenance = {
+      file: "/ws/lib.asm",
+      line: 7,
+      column: 8,
+      address: "0x7c30" as const,
+      instructionCount: 120,
+      calledFrom,
+    };
+    const f = findNode(
+      buildVmcsTree(stateWith([fieldState(guest32, "0x1", { provenance })])),
+      fieldNodeId(guest32.name),
+    )!;
+    assert.deepEqual(f.location, calledFrom);
+    assert.match(f.tooltip ?? "", /hv\.asm:100 \(through the VMWRITE at lib\.asm:8\)/);
+  });
+
   test("a field with a view data breakpoint says so in its context value", () => {
     const nodes = buildVmcsTree(stateWith([fieldState(guest32, "0x1")]), { breakpointFields: new Set([guest32.name]) });
     assert.match(findNode(nodes, fieldNodeId(guest32.name))!.contextValue, /\bbreakpoint\b/);
