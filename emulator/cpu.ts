@@ -259,7 +259,9 @@ export class Cpu {
   private readonly lpTag = [new Float64Array(LP_SIZE), new Float64Array(LP_SIZE), new Float64Array(LP_SIZE)];
   private readonly lpPhys = [new Float64Array(LP_SIZE), new Float64Array(LP_SIZE), new Float64Array(LP_SIZE)];
   private readonly lpUserPage = [new Uint8Array(LP_SIZE), new Uint8Array(LP_SIZE), new Uint8Array(LP_SIZE)];
-  private lpFilled = true;
+  /** An entry is valid only with the generation it was filled in (a flush is one increment). */
+  private readonly lpGen = [new Int32Array(LP_SIZE), new Int32Array(LP_SIZE), new Int32Array(LP_SIZE)];
+  private lpGeneration = 1;
   /** Set by translate(): the physical base of the 2 MiB chunk when the leaf was a large page, else -1. */
   private lastWalkLarge = -1;
   /** The privilege class the fast TLB entries were filled for (true = user). */
@@ -699,9 +701,11 @@ export class Cpu {
 
   flushFast(): void {
     this.epoch++;
-    if (this.lpFilled) {
-      for (const t of this.lpTag) t.fill(Number.NaN);
-      this.lpFilled = false;
+    this.lpGeneration = (this.lpGeneration + 1) | 0;
+    if (this.lpGeneration === 0) {
+      // After 2^32 flushes: no entry may carry a current generation.
+      for (const g of this.lpGen) g.fill(0);
+      this.lpGeneration = 1;
     }
     const n = this.tlbUsedCount;
     if (n > TLB_SIZE) {
@@ -933,7 +937,7 @@ export class Cpu {
     const user = this.tlbUser;
     const chunk = Math.floor(la / 0x200000);
     const i = chunk & LP_MASK;
-    if (this.lpTag[acc]![i] === chunk) {
+    if (this.lpTag[acc]![i] === chunk && this.lpGen[acc]![i] === this.lpGeneration) {
       this.lastWalkUserPage = this.lpUserPage[acc]![i] === 1;
       return this.lpPhys[acc]![i]! + (la - chunk * 0x200000);
     }
@@ -945,7 +949,7 @@ export class Cpu {
       this.lpTag[acc]![i] = chunk;
       this.lpPhys[acc]![i] = base;
       this.lpUserPage[acc]![i] = this.lastWalkUserPage ? 1 : 0;
-      this.lpFilled = true;
+      this.lpGen[acc]![i] = this.lpGeneration;
     }
     return phys;
   }
