@@ -440,6 +440,9 @@ export class VmxCpuAdapter implements VmxCpu {
     c.movSsShadow = bits & 2 ? c.instructionCount : -1;
     c.nmiBlocked = (bits & 8) !== 0;
   }
+  dr7Number(): number {
+    return this.cpu.dr[7]! >>> 0;
+  }
   eferNumber(): number {
     return this.cpu.efer >>> 0;
   }

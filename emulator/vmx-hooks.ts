@@ -243,6 +243,8 @@ export interface VmxCpu {
   /** getInterruptibility as bits (1 STI, 2 MOV SS, 8 NMI blocking: the guest interruptibility-state layout). */
   interruptibilityBits(): number;
   setInterruptibilityBits(bits: number): void;
+  /** DR7 as a number (bits 31:0; 63:32 are reserved 0). */
+  dr7Number(): number;
   /** IA32_EFER as a number (bits 11:0; the rest are reserved 0). */
   eferNumber(): number;
   /** GDTR/IDTR (base a signed double). */

@@ -3,6 +3,7 @@
 // part of a VM-entry failure (26.8: exit reason 33/34 load host state but save nothing).
 import { CR0, CR4, EFER, EXIT_CTLS, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, VMCS } from "../../arch/index";
 import type { DecodedInstructionView, SegmentIndex, VmxCpu } from "../vmx-hooks";
+import { H } from "./host-snapshot";
 import { slotOfField } from "./vmcs";
 import type { Vmx } from "./vmx";
 
@@ -420,7 +421,8 @@ export function vmxAbort(vmx: Vmx, cpu: VmxCpu, indicator: number, message: stri
 
 /** SDM 27.5: load the host-state area (number paths: this runs on every VM exit). */
 export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): void {
-  const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
+  const h = vmx.host.refresh(vmx.state.currentVmcs);
+  const exit = h[H.EXIT_CONTROLS]!;
   const has = (exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
   // EFER first: the mode follows it (SDM 27.5.1).
   if (exit & EXIT_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.HOST_IA32_EFER);
@@ -430,10 +432,11 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): voi
     const want = has ? efer | both : efer & ~both;
     if (want !== efer) cpu.writeMsr(MSR.IA32_EFER, BigInt(want >>> 0));
   }
-  loadCr(cpu, 4, vmx.field32(VMCS.HOST_CR4));
-  loadCr(cpu, 3, vmx.fieldNumber(VMCS.HOST_CR3));
-  loadCr(cpu, 0, mergeCr0Number(cpu.crNumber(0), vmx.field32(VMCS.HOST_CR0)));
-  if (cpu.readDr(7) !== 0x400n) cpu.writeDr(7, 0x400n);
+  const cr4 = h[H.CR4]! >>> 0;
+  loadCr(cpu, 4, cr4);
+  loadCr(cpu, 3, h[H.CR3]!);
+  loadCr(cpu, 0, mergeCr0Number(cpu.crNumber(0), h[H.CR0]! >>> 0));
+  if (cpu.dr7Number() !== 0x400) cpu.writeDr(7, 0x400n);
   if (cpu.readMsr(MSR.IA32_DEBUGCTL) !== 0n) cpu.writeMsr(MSR.IA32_DEBUGCTL, 0n);
   const c = sysenterClean;
   loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
@@ -444,28 +447,29 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): voi
     loadMsrFromField(vmx, cpu, MSR.IA32_PERF_GLOBAL_CTRL, VMCS.HOST_IA32_PERF_GLOBAL_CTRL);
   // RFLAGS first: it decides the mode (RFLAGS.VM) in which the segment loads below are interpreted.
   cpu.setRflagsNumber(2);
-  // Segments (SDM 27.5.2): flat, present, DPL 0; null selectors make DS/ES/FS/GS/SS unusable.
-  loadSegment(cpu, 1, vmx.field32(VMCS.HOST_CS_SELECTOR), 0, 0xffffffff, has ? 0xa09b : 0xc09b);
-  loadFlat(cpu, 2, vmx.field32(VMCS.HOST_SS_SELECTOR), 0);
-  loadFlat(cpu, 3, vmx.field32(VMCS.HOST_DS_SELECTOR), 0);
-  loadFlat(cpu, 0, vmx.field32(VMCS.HOST_ES_SELECTOR), 0);
-  loadFlat(cpu, 4, vmx.field32(VMCS.HOST_FS_SELECTOR), vmx.fieldNumber(VMCS.HOST_FS_BASE));
-  loadFlat(cpu, 5, vmx.field32(VMCS.HOST_GS_SELECTOR), vmx.fieldNumber(VMCS.HOST_GS_BASE));
-  loadSegment(cpu, 7, vmx.field32(VMCS.HOST_TR_SELECTOR), vmx.fieldNumber(VMCS.HOST_TR_BASE), 0x67, 0x8b);
-  loadSegment(cpu, 6, 0, 0, 0, 0x10000);
-  cpu.setTableNumber(false, vmx.fieldNumber(VMCS.HOST_GDTR_BASE), 0xffff);
-  cpu.setTableNumber(true, vmx.fieldNumber(VMCS.HOST_IDTR_BASE), 0xffff);
+  // Segments (SDM 27.5.2): flat, present, DPL 0; null selectors make DS/ES/FS/GS/SS unusable; LDTR unusable.
+  // A register that already holds its value is not loaded again (a load recomputes the processor mode).
+  const want = vmx.host.segments;
+  const now = vmx.segmentsNow;
+  cpu.readSegments(now);
+  for (let k = 0; k < 8; k++) {
+    const s = HOST_SEGMENT_ORDER[k]!;
+    const j = 4 * s;
+    if (now[j] !== want[j] || now[j + 1] !== want[j + 1] || now[j + 2] !== want[j + 2] || now[j + 3] !== want[j + 3])
+      cpu.setSegmentNumber(s, want[j]!, want[j + 1]!, want[j + 2]!, want[j + 3]!);
+  }
+  cpu.setTableNumber(false, h[H.GDTR_BASE]!, 0xffff);
+  cpu.setTableNumber(true, h[H.IDTR_BASE]!, 0xffff);
   cpu.setGprHalves(4, vmx.field32(VMCS.HOST_RSP), vmx.fieldHi(VMCS.HOST_RSP));
-  cpu.setRipNumber(vmx.fieldNumber(VMCS.HOST_RIP));
+  cpu.setRipNumber(h[H.RIP]!);
   const blocking = cpu.interruptibilityBits();
   if (blocking & 3) cpu.setInterruptibilityBits(blocking & 8);
   cpu.setActivityState(0);
   cpu.pendingDebugExceptions = 0n;
   // A PAE host without IA-32e mode reloads its PDPTEs from CR3 (SDM 27.5.4).
-  if (!has && vmx.field32(VMCS.HOST_CR4) & CR4.PAE) cpu.setPdptes(undefined);
+  if (!has && cr4 & CR4.PAE) cpu.setPdptes(undefined);
   cpu.flushTlb();
 }
 
-function loadFlat(cpu: VmxCpu, seg: SegmentIndex, selector: number, base: number): void {
-  loadSegment(cpu, seg, selector, base, 0xffffffff, selector === 0 ? 0x1c093 : 0xc093);
-}
+/** The order VM exit loads the segment registers in: CS, SS, DS, ES, FS, GS, TR, LDTR (SDM 27.5.2). */
+const HOST_SEGMENT_ORDER: readonly SegmentIndex[] = [1, 2, 3, 0, 4, 5, 7, 6];

@@ -92,11 +92,19 @@ export class VmcsStore {
   private readonly hi = new Uint32Array(SLOT_COUNT);
   readonly changed = new ChangedFields();
   /**
-   * Slots whose changes are counted in watchedWrites (VM entry/exit keep the guest segment registers in a
-   * snapshot that is valid while no watched field changed; bind() counts as a change of all of them).
+   * Groups of slots whose changes are counted (VM entry/exit keep the guest segment registers and the host state
+   * in snapshots that are valid while no field of their group changed; bind()/unbind() count as a change of every
+   * group). watched[slot] = group number (1-3), 0 for none; groupWrites[group] = changes so far.
    */
   readonly watched = new Uint8Array(SLOT_COUNT);
-  watchedWrites = 0;
+  readonly groupWrites = new Uint32Array(4);
+  /** Changes of group 1 (kept for readability at the call sites). */
+  get watchedWrites(): number {
+    return this.groupWrites[1]!;
+  }
+  private bumpGroups(): void {
+    for (let g = 1; g < 4; g++) this.groupWrites[g] = (this.groupWrites[g]! + 1) >>> 0;
+  }
   /** Every field must be considered changed (a VMCS was just made current). */
   allChanged = true;
 
@@ -109,13 +117,13 @@ export class VmcsStore {
     }
     this.changed.clear();
     this.allChanged = true;
-    this.watchedWrites++;
+    this.bumpGroups();
   }
   /** VMCLEAR of the current VMCS, VMXON, VMXOFF: no VMCS in the cache. */
   unbind(): void {
     this.boundPa = -1;
     this.allChanged = true;
-    this.watchedWrites++;
+    this.bumpGroups();
   }
   get boundPointer(): number {
     return this.boundPa;
@@ -142,7 +150,8 @@ export class VmcsStore {
     this.lo[i] = lo;
     this.hi[i] = hi;
     this.changed.add(encoding);
-    if (this.watched[i]) this.watchedWrites++;
+    const g = this.watched[i]!;
+    if (g !== 0) this.groupWrites[g] = (this.groupWrites[g]! + 1) >>> 0;
   }
 
   // ---- raw field data (the processor's own accesses: VM entry, VM exit) ---------------------------------

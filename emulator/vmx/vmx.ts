@@ -17,6 +17,7 @@ import { CheckCache, type CheckFailure } from "./checks/index";
 import { translateEpt } from "./ept";
 import type { VmxEvent, VmxEventListener } from "./events";
 import { GUEST_SEGMENT_SLOTS } from "./exit";
+import { HostSnapshot } from "./host-snapshot";
 import { executeVmxInstruction } from "./instructions";
 import type { PhysMem } from "./memory";
 import * as nonroot from "./nonroot";
@@ -86,7 +87,10 @@ export class Vmx implements VmxHooks {
     this.mem = new CpuPhysMem(cpu);
     this.store = new VmcsStore(this.mem, this.model);
     for (const i of GUEST_SEGMENT_SLOTS) this.store.watched[i] = 1;
+    this.host = new HostSnapshot(this.store);
   }
+  /** The host-state area as numbers (host-snapshot.ts). */
+  readonly host: HostSnapshot;
 
   get nonRoot(): boolean {
     return this.state.nonRoot;
@@ -226,6 +230,7 @@ export class Vmx implements VmxHooks {
     this.wantsBoundary = wantsBoundary;
     this.boundaryControls = boundaryControls;
     this.segmentsWrites = -1;
+    this.host.invalidate();
     this.eptActive = eptActive;
   }
   reset(): void {
@@ -235,6 +240,7 @@ export class Vmx implements VmxHooks {
     this.boundaryControls = false;
     this.vectoring = undefined;
     this.segmentsWrites = -1;
+    this.host.invalidate();
     this.monitorArmed = false;
     this.eptActive = false;
     this.lastEntryFailure = undefined;

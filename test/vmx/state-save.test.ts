@@ -87,3 +87,21 @@ describe("guest IA32_SYSENTER_* MSRs at VM exit (SDM 27.3.1)", () => {
     assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_EIP), 0x9abcn);
   });
 });
+
+describe("host state at VM exit (SDM 27.5) after the host-state fields change", () => {
+  test("a new HOST_RIP and HOST_FS_SELECTOR are used by the next exit", () => {
+    const r = pausedInGuest();
+    toExit(r);
+    assert.equal(r.machine.cpu.rip, Number(r.symbols.get("exit_handler")));
+    // Back into the guest, then change host fields as a VMWRITE before VMRESUME would.
+    for (let i = 0; i < 100 && !r.vmx.nonRoot; i++) r.machine.step();
+    const fail = Number(r.symbols.get("fail"));
+    r.vmx.setField(VMCS.HOST_RIP, BigInt(fail));
+    r.vmx.setField32(VMCS.HOST_FS_SELECTOR, 0);
+    for (let i = 0; i < 10 && r.vmx.nonRoot; i++) r.machine.step();
+    assert.equal(r.vmx.nonRoot, false);
+    assert.equal(r.machine.cpu.rip, fail);
+    assert.equal(r.machine.cpu.segSel[4], 0);
+    assert.equal(r.machine.cpu.segAr[4], 0x1c093, "a null FS selector leaves FS unusable (SDM 27.5.2)");
+  });
+});
