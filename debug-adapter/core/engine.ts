@@ -5,6 +5,7 @@
 import { EXIT_REASONS, fieldByEncoding, fieldByName, VM_INSTRUCTION_ERRORS, VMCS } from "../../arch/index";
 import { BreakpointStore, type CodeBreakpoint, type DataBreakpoint, hitConditionMet } from "./breakpoints";
 import { makeEvalEnv, pointerSize, readValue } from "./eval-env";
+import { deliveryText, describeDelivery, type ExceptionDelivery } from "./exception-delivery";
 import { evaluate } from "./expression";
 import { SnapshotTimeline, TimedLog } from "./history";
 import { classifyInstruction, type VmxMnemonic } from "./insn-class";
@@ -38,25 +39,6 @@ export type StopCause =
   | "exception"
   | "pause"
   | "goto";
-
-/** An exception delivered through the program's own IDT/IVT (host or guest), as the exception widget shows it. */
-export interface ExceptionDelivery {
-  vector: number;
-  errorCode?: number;
-  /** CR2 of a #PF. */
-  cr2?: bigint;
-  /** Delivered in VMX non-root operation (through the guest's IDT). */
-  guest: boolean;
-  /** Linear address and source line of the instruction that raised the exception. */
-  faultAddress: bigint;
-  faultLocation?: SourceLocation;
-  /** The faulting instruction's text. */
-  faultInstruction?: string;
-  /** Linear address of the handler's entry (where the CPU is now) and its label. */
-  handlerAddress: bigint;
-  handlerName?: string;
-  handlerLocation?: SourceLocation;
-}
 
 export interface ExceptionDetails {
   filter: BreakFilter | "budget" | "internal";
@@ -877,7 +859,7 @@ export class DebugEngine {
       case "exceptionDelivered": {
         // One that reaches the start state's own handlers ends the program with an `exception` stop next.
         if (t.isFirmwareHandler(t.currentInstructionAddress())) return undefined;
-        const d = this.describeDelivery(r);
+        const d = describeDelivery(t, this.sourceMap, this.syntax, r);
         const context = new Map([
           ["vector", BigInt(d.vector)],
           ["error_code", BigInt(d.errorCode ?? 0)],
@@ -896,49 +878,6 @@ export class DebugEngine {
       }
     }
     return undefined;
-  }
-
-  /** The facts of a delivered exception: vector, error code, the faulting instruction and the handler. */
-  private describeDelivery(r: Extract<StopReason, { kind: "exceptionDelivered" }>): ExceptionDelivery {
-    const t = this.target;
-    const handlerAddress = t.currentInstructionAddress();
-    const faultAddress = this.faultLinear(r.faultRip, r.errorCode !== undefined);
-    const d: ExceptionDelivery = { vector: r.vector, guest: r.guest, faultAddress, handlerAddress };
-    if (r.errorCode !== undefined) d.errorCode = r.errorCode;
-    if (r.cr2 !== undefined) d.cr2 = r.cr2;
-    const fl = this.sourceMap?.locationOf(faultAddress);
-    if (fl) d.faultLocation = fl;
-    const insn = t.disassemble(faultAddress, this.syntax === "gas" ? "att" : "intel");
-    if (insn) d.faultInstruction = insn.text;
-    const hl = this.sourceMap?.locationOf(handlerAddress);
-    if (hl) d.handlerLocation = hl;
-    const fn = this.sourceMap?.labelFor(handlerAddress);
-    if (fn) d.handlerName = fn.offset === 0n ? fn.name : `${fn.name}+0x${fn.offset.toString(16)}`;
-    return d;
-  }
-
-  /**
-   * The faulting instruction's linear address from its RIP. In real mode the CS it ran with is on the handler's
-   * stack (IP, CS, FLAGS; SDM 20.1.4); a fault in virtual-8086 mode pushes EIP, CS, EFLAGS with EFLAGS.VM set
-   * (SDM 20.3.1.1), so its CS is a paragraph too. Otherwise code segments are flat in practice and the handler's
-   * CS base is used (64-bit mode ignores it).
-   */
-  private faultLinear(faultRip: bigint, hasErrorCode: boolean): bigint {
-    const t = this.target;
-    const mode = t.cpuMode();
-    if (mode === "long64") return faultRip;
-    try {
-      if (mode === "real") {
-        const sp = t.getSegment(2).base + (t.readGpr(4) & 0xffffn);
-        return (readValue(t, sp + 2n, 2) << 4n) + (faultRip & 0xffffn);
-      }
-      const sp = t.getSegment(2).base + (t.readGpr(4) & 0xffffffffn) + (hasErrorCode ? 4n : 0n);
-      const eflags = readValue(t, sp + 8n, 4);
-      if ((eflags >> 17n) & 1n) return (readValue(t, sp + 4n, 2) << 4n) + (faultRip & 0xffffn);
-    } catch {
-      // An unreadable stack: fall back to the handler's CS.
-    }
-    return BigInt.asUintN(32, t.getSegment(1).base + faultRip);
   }
 
   private deliveryStop(d: ExceptionDelivery): EngineStop {
@@ -1317,6 +1256,7 @@ function reverseStop(h: ScanHit): EngineStop {
   }
 }
 
+export type { ExceptionDelivery };
 export { vectorName };
 
 export function exitLine(e: ExitRecord): string {
@@ -1327,24 +1267,6 @@ export function exitLine(e: ExitRecord): string {
 
 function exitDetails(e: ExitRecord): string {
   return `${EXIT_REASONS[e.reason]?.description ?? ""}\n${exitLine(e)}`;
-}
-
-function at(loc: SourceLocation | undefined): string {
-  return loc ? ` (${loc.file}:${loc.line + 1})` : "";
-}
-
-/** A delivered exception in plain lines (exceptionInfo details). */
-export function deliveryText(d: ExceptionDelivery): string {
-  const lines = [`${d.guest ? "guest " : ""}exception ${vectorName(d.vector)} delivered through the IDT`];
-  if (d.errorCode !== undefined) lines.push(`error code: 0x${d.errorCode.toString(16)}`);
-  if (d.cr2 !== undefined) lines.push(`CR2 (faulting linear address): 0x${d.cr2.toString(16)}`);
-  lines.push(
-    `raised by: 0x${d.faultAddress.toString(16)}${d.faultInstruction ? ` ${d.faultInstruction}` : ""}${at(d.faultLocation)}`,
-  );
-  lines.push(
-    `handler: 0x${d.handlerAddress.toString(16)}${d.handlerName ? ` ${d.handlerName}` : ""}${at(d.handlerLocation)}`,
-  );
-  return lines.join("\n");
 }
 
 /** The explanation of a failed VM entry in plain lines (exceptionInfo details, Debug Console). */
