@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { type FrontendResult, frontendCheck } from "./analysis/frontend";
+import { assembleInContext, type FrontendResult } from "./analysis/frontend";
 import type { Syntax } from "./analysis/types";
 
 export interface AssembleJob {
@@ -16,6 +16,8 @@ export interface AssembleJob {
   includePaths: string[];
   /** Texts of open documents, which win over the disk (includes being edited). */
   overlays: Record<string, string>;
+  /** A file that includes `file`: assembled instead, with `file` read as part of it. */
+  includer?: { file: string; text: string; syntax: Syntax };
 }
 
 export interface AssembleDone {
@@ -43,11 +45,12 @@ export function runAssemblerWorker(): void {
   parentPort?.on("message", (job: AssembleJob) => {
     let reply: AssembleDone;
     try {
-      const result = frontendCheck({
+      const result = assembleInContext({
         file: job.file,
         text: job.text,
         syntax: job.syntax,
         includePaths: job.includePaths,
+        ...(job.includer ? { includer: job.includer } : {}),
         readFile: (p) => {
           if (p in job.overlays) return job.overlays[p];
           try {

@@ -3,6 +3,7 @@
 // exception escape (each handler catches, logs and answers with nothing).
 // Started as `node dist/server.js --stdio` or `--node-ipc` (createConnection reads the transport from argv).
 import { readFileSync } from "node:fs";
+import { readFile as readFileAsync } from "node:fs/promises";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
@@ -34,6 +35,7 @@ import {
   type TextDocumentContentChangeEvent,
   TextDocumentSyncKind,
   type WorkspaceEdit,
+  type WorkspaceFoldersChangeEvent,
   type WorkspaceSymbol,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -41,6 +43,7 @@ import { DEFAULT_VMX_SETTINGS, VMX_SETTINGS_SECTION, type VmxSettings } from "..
 import { codeActionsAt } from "./analysis/code-actions";
 import { type CompletionKind, completionsAt } from "./analysis/completion";
 import { foldingRanges } from "./analysis/folding";
+import { INCLUDE_FILE } from "./analysis/frontend";
 import { hoverAt } from "./analysis/hover";
 import {
   type Analysis,
@@ -58,6 +61,7 @@ import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from "
 import { documentSymbols, type OutlineSymbol, workspaceSymbols } from "./analysis/symbols";
 import type { AnalysisDiagnostic, CodeFix, Severity, TextEdit } from "./analysis/types";
 import { AssemblerPool, isAssemblerWorker, runAssemblerWorker } from "./assembler-worker";
+import { ASSEMBLY_FILE, WorkspaceIndex } from "./workspace-index";
 
 export function uriToPath(uri: string): string {
   if (uri.startsWith("file:")) {
@@ -161,6 +165,14 @@ function startServer(): void {
   process.on("unhandledRejection", (e) => log(`unhandled rejection: ${String(e)}`));
 
   const openByPath = new Map<string, TextDocument>();
+
+  /** The assembly files of the workspace folders (symbols, includes), read in the background. */
+  const index = new WorkspaceIndex({
+    syntax: () => settings.syntax,
+    includePaths: () => analysisSettings().includePaths,
+    openText: (p) => openByPath.get(p)?.getText(),
+    log,
+  });
 
   function readFile(path: string): string | undefined {
     const open = openByPath.get(path);
@@ -302,12 +314,14 @@ function startServer(): void {
         const path = uriToPath(doc.uri);
         const overlays: Record<string, string> = {};
         for (const [p, d] of openByPath) if (p !== path) overlays[p] = d.getText();
+        const includer = includerOf(path);
         const id = pool.submit({
           file: path,
           text: doc.getText(),
           syntax: resolveSyntax(path, doc.getText(), settings.syntax, doc.languageId),
           includePaths: analysisSettings().includePaths.slice(),
           overlays,
+          ...(includer ? { includer } : {}),
         });
         jobVersions.set(id, doc.version);
       }),
@@ -317,6 +331,29 @@ function startServer(): void {
 
   // ---------------------------------------------------------------------------------------------------------
   // Analysis scheduling
+
+  /**
+   * The file a file meant to be included (.inc, .mac, .h) is analysed in: an open document whose analysis
+   * includes it, else the outermost file of the workspace index that includes it.
+   */
+  function includerOf(path: string): { file: string; text: string; syntax: "gas" | "nasm" } | undefined {
+    if (!INCLUDE_FILE.test(path)) return undefined;
+    let found: string | undefined;
+    for (const [uri, other] of states) {
+      const a = other.analysis;
+      if (a && a.root === a.file && a.file !== path && a.unit.files.has(path) && documents.has(uri)) {
+        found = a.file;
+        break;
+      }
+    }
+    if (!found) {
+      const includers = index.includersOf(path);
+      found = includers.find((f) => index.includersOf(f).length === 0) ?? includers[0];
+    }
+    const text = found ? readFile(found) : undefined;
+    if (!found || text === undefined) return undefined;
+    return { file: found, text, syntax: resolveSyntax(found, text, settings.syntax) };
+  }
 
   function runAnalysis(doc: TextDocument, st: DocState): Analysis {
     const path = uriToPath(doc.uri);
@@ -331,6 +368,8 @@ function startServer(): void {
     };
     const fe = frontendFor(doc.uri, st);
     if (fe) input.frontend = fe;
+    const includer = includerOf(path);
+    if (includer) input.includer = includer;
     return analyze(input);
   }
 
@@ -473,8 +512,16 @@ function startServer(): void {
       if (st?.asmTimer) clearTimeout(st.asmTimer);
       states.delete(uri);
       documents.delete(uri);
-      openByPath.delete(uriToPath(uri));
+      const path = uriToPath(uri);
+      openByPath.delete(path);
+      cache.delete(path);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
+      // The file on disk is what the workspace has now (unsaved edits were dropped).
+      if (ASSEMBLY_FILE.test(path))
+        void readFileAsync(path, "utf8").then(
+          (text) => index.update(path, text),
+          () => index.remove(path),
+        );
     }),
   );
 
@@ -482,11 +529,13 @@ function startServer(): void {
   // Lifecycle and settings
 
   let clientPullsConfiguration = false;
+  let clientWatchesFolders = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     try {
       mergeSettings(params.initializationOptions?.[VMX_SETTINGS_SECTION] ?? params.initializationOptions);
       clientPullsConfiguration = !!params.capabilities.workspace?.configuration;
+      clientWatchesFolders = !!params.capabilities.workspace?.workspaceFolders;
       workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
       if (workspaceRoots.length === 0 && params.rootUri) workspaceRoots = [uriToPath(params.rootUri)];
     } catch (e) {
@@ -502,6 +551,7 @@ function startServer(): void {
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         foldingRangeProvider: true,
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
@@ -516,6 +566,15 @@ function startServer(): void {
 
   connection.onInitialized(() => {
     if (clientPullsConfiguration) void pullConfiguration();
+    void index.scan(workspaceRoots);
+    if (clientWatchesFolders)
+      connection.workspace.onDidChangeWorkspaceFolders(
+        safe("workspace folders", undefined, (e: WorkspaceFoldersChangeEvent) => {
+          const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+          workspaceRoots = [...workspaceRoots.filter((r) => !removed.has(r)), ...e.added.map((f) => uriToPath(f.uri))];
+          void index.scan(workspaceRoots);
+        }),
+      );
   });
 
   async function pullConfiguration(): Promise<void> {
@@ -666,7 +725,15 @@ function startServer(): void {
   connection.onWorkspaceSymbol(
     safe("workspaceSymbol", [] as WorkspaceSymbol[], (p: { query: string }): WorkspaceSymbol[] => {
       const analyses = [...documents.values()].map((d) => currentAnalysis(d.uri)).filter((a): a is Analysis => !!a);
-      return workspaceSymbols(analyses, p.query).map((s) => ({
+      const found = workspaceSymbols(analyses, p.query);
+      // Files no open document reads: from the workspace index.
+      const covered = new Set<string>();
+      for (const a of analyses) for (const f of a.unit.files.keys()) covered.add(f);
+      for (const sym of index.symbols(p.query, 2000)) {
+        if (found.length >= 1000) break;
+        if (!covered.has(sym.file)) found.push({ name: sym.name, kind: sym.kind, file: sym.file, range: sym.range });
+      }
+      return found.map((s) => ({
         name: s.name,
         kind: symbolKinds[s.kind],
         location: { uri: pathToUri(s.file), range: s.range },

@@ -2,7 +2,9 @@
 // Diagnostics inside included files are reported against those files; exit code 1 when any error is reported.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL } from "../../arch/index";
+import { INCLUDE_FILE } from "../../language-server/analysis/frontend";
 import {
   type AnalysisDiagnostic,
   analyze,
@@ -42,6 +44,7 @@ export function lintFiles(
   const records: LintRecord[] = [];
   const unreadable: string[] = [];
   const seen = new Set<string>();
+  const analyses: { path: string; a: ReturnType<typeof analyze> }[] = [];
   for (const f of files) {
     const path = resolve(options.cwd, f);
     const text = read(path);
@@ -49,17 +52,28 @@ export function lintFiles(
       unreadable.push(f);
       continue;
     }
-    const a = analyze({
-      file: path,
-      text,
-      settings: {
-        ...DEFAULT_ANALYSIS_SETTINGS,
-        cpuModel: options.cpu,
-        includePaths: options.includePaths.map((d) => resolve(options.cwd, d)),
-      },
-      readFile: read,
-      cache,
+    analyses.push({
+      path,
+      a: analyze({
+        file: path,
+        text,
+        settings: {
+          ...DEFAULT_ANALYSIS_SETTINGS,
+          cpuModel: options.cpu,
+          includePaths: options.includePaths.map((d) => resolve(options.cwd, d)),
+        },
+        readFile: read,
+        cache,
+      }),
     });
+  }
+  // An include file (.inc, .mac, .h) another listed file includes is reported as part of that file (with its
+  // includer's definitions), not on its own.
+  const included = new Set<string>();
+  for (const { path, a } of analyses)
+    for (const f of a.unit.files.keys()) if (f !== path && INCLUDE_FILE.test(f)) included.add(f);
+  for (const { path, a } of analyses) {
+    if (included.has(path)) continue;
     for (const d of a.diagnostics) {
       const rec: LintRecord = {
         file: relative(options.cwd, d.file) || d.file,
@@ -89,7 +103,13 @@ const SARIF_LEVEL: Record<LintRecord["severity"], string> = {
   hint: "note",
 };
 
-export function toSarif(records: readonly LintRecord[]): unknown {
+/** A file path as a SARIF artifact URI: a relative reference (to %SRCROOT%, the directory linted from), escaped. */
+function artifactUri(file: string): string {
+  const path = file.split("\\").join("/");
+  return /^[A-Za-z]:\//.test(path) || path.startsWith("/") ? pathToFileURL(file).href : encodeURI(path);
+}
+
+export function toSarif(records: readonly LintRecord[], cwd?: string): unknown {
   const ruleIds = new Set(records.map((r) => r.code));
   const rules = RULES.map((r) => ({
     id: r.code,
@@ -105,6 +125,7 @@ export function toSarif(records: readonly LintRecord[]): unknown {
     runs: [
       {
         tool: { driver: { name: "vmx lint", informationUri: "https://github.com/vmx-workbench", rules } },
+        ...(cwd ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(`${resolve(cwd)}/`).href } } } : {}),
         results: records.map((r) => ({
           ruleId: r.code,
           ruleIndex: rules.findIndex((x) => x.id === r.code),
@@ -113,7 +134,7 @@ export function toSarif(records: readonly LintRecord[]): unknown {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: r.file.split("\\").join("/") },
+                artifactLocation: { uri: artifactUri(r.file), ...(cwd ? { uriBaseId: "%SRCROOT%" } : {}) },
                 region: { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn },
               },
             },
@@ -158,7 +179,7 @@ export const lintCommand: CliCommand = {
     });
     for (const f of unreadable) io.err(`vmx lint: cannot read '${f}'\n`);
     if (format === "json") io.out(`${JSON.stringify(records, null, 2)}\n`);
-    else if (format === "sarif") io.out(`${JSON.stringify(toSarif(records), null, 2)}\n`);
+    else if (format === "sarif") io.out(`${JSON.stringify(toSarif(records, io.cwd), null, 2)}\n`);
     else {
       for (const r of records) io.out(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}\n`);
       const counts = (s: string) => records.filter((r) => r.severity === s).length;

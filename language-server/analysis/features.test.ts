@@ -6,7 +6,7 @@ import { codeActionsAt } from "./code-actions";
 import { completionsAt } from "./completion";
 import { foldingRanges } from "./folding";
 import { hoverAt } from "./hover";
-import { type Analysis, analyze, DEFAULT_ANALYSIS_SETTINGS, resolveSyntax } from "./index";
+import { type Analysis, analyze, DEFAULT_ANALYSIS_SETTINGS, diagnosticsForFile, resolveSyntax } from "./index";
 import { inlayHints } from "./inlay";
 import { definitionAt, referencesAt, renameAt } from "./navigation";
 import { semanticTokenList } from "./semantic-tokens";
@@ -231,5 +231,39 @@ describe("hover on a constant of one's own name", () => {
     );
     assert.match(hoverAt(a, at(0, 3))?.markdown ?? "", /Used as a VMCS field encoding \(line 6\)[\s\S]*GUEST_RIP/);
     assert.match(hoverAt(a, at(1, 3))?.markdown ?? "", /Used as an MSR index \(line 9\)[\s\S]*IA32_FEATURE_CONTROL/);
+  });
+});
+
+describe("include files", () => {
+  const inc = "helper:\n    mov rax, FIELD\n    vmwrite rax, rbx\n    jbe .out\n.out:\n    ret\n";
+  const main = 'bits 64\nFIELD equ 0x6C01\nstart:\n    call helper\n    hlt\n%include "helpers.inc"\n';
+  const files: Record<string, string> = { "/ws/helpers.inc": inc, "/ws/main.asm": main };
+  test("analysed in its includer: the includer's constants reach the rules, the assembler sees them defined", () => {
+    const a = analyze({
+      file: "/ws/helpers.inc",
+      text: inc,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      readFile: (p) => files[p],
+      includer: { file: "/ws/main.asm", text: main },
+    });
+    assert.equal(a.root, "/ws/main.asm");
+    assert.deepEqual(
+      diagnosticsForFile(a).map((d) => `${d.code}@${d.range.start.line}`),
+      ["vmcs-high-access@2"],
+    );
+  });
+  test("on its own: 64-bit code, and a symbol it does not define is no error", () => {
+    const a = analyze({
+      file: "/ws/helpers.inc",
+      text: inc,
+      settings: DEFAULT_ANALYSIS_SETTINGS,
+      readFile: (p) => files[p],
+    });
+    assert.equal(a.root, "/ws/helpers.inc");
+    const ds = diagnosticsForFile(a);
+    assert.deepEqual(
+      ds.map((d) => `${d.code}@${d.range.start.line}:${d.severity}`),
+      ["asm-undefined-symbol@1:information"],
+    );
   });
 });

@@ -66,6 +66,48 @@ export function frontendCheck(input: FrontendInput): FrontendResult {
   return { diagnostics, addresses };
 }
 
+/** Extensions of files meant to be included rather than assembled on their own. */
+export const INCLUDE_FILE = /\.(inc|mac|h)$/i;
+
+export interface ContextInput extends FrontendInput {
+  /** A file that includes `file`: it is assembled instead, and `file` is read as part of it. */
+  includer?: { file: string; text: string; syntax: Syntax };
+}
+
+/**
+ * The assembler's diagnostics for a file: assembled as part of its includer when one is given, else on its
+ * own. A NASM include file on its own without a `bits` directive that uses 64-bit registers is assembled as
+ * 64-bit code (NASM would start in 16-bit mode and reject every 64-bit register, though the file is only
+ * ever assembled inside a 64-bit includer).
+ */
+export function assembleInContext(input: ContextInput): FrontendResult {
+  const { includer, ...own } = input;
+  if (includer)
+    return frontendCheck({
+      ...own,
+      file: includer.file,
+      text: includer.text,
+      syntax: includer.syntax,
+      readFile: (p) => (p === input.file ? input.text : input.readFile(p)),
+    });
+  if (
+    input.syntax !== "nasm" ||
+    !INCLUDE_FILE.test(input.file) ||
+    /^\s*\[?\s*(bits|use16|use32|use64)\b/im.test(input.text) ||
+    !/\b(r[abcd]x|r[sd]i|r[sb]p|r(8|9|1[0-5])[dwb]?)\b/i.test(input.text)
+  )
+    return frontendCheck(own);
+  const fe = frontendCheck({ ...own, text: `bits 64\n${input.text}` });
+  const up = (r: AnalysisDiagnostic["range"]): AnalysisDiagnostic["range"] => ({
+    start: { line: r.start.line - 1, character: r.start.character },
+    end: { line: r.end.line - 1, character: r.end.character },
+  });
+  const diagnostics = fe.diagnostics
+    .filter((d) => d.file !== input.file || d.range.start.line >= 1)
+    .map((d) => (d.file === input.file ? { ...d, range: up(d.range) } : d));
+  return fe.addresses ? { diagnostics, addresses: fe.addresses } : { diagnostics };
+}
+
 /** The assembler's syntax tree of `text` (no macro or include expansion; never throws). */
 export function parseSource(text: string, file: string, syntax: Syntax): SourceFile {
   try {

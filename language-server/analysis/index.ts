@@ -3,7 +3,7 @@
 
 import { basename } from "node:path";
 import { analyzeFlow, type FlowResult } from "./dataflow";
-import { type FrontendResult, frontendCheck } from "./frontend";
+import { assembleInContext, type FrontendResult, INCLUDE_FILE } from "./frontend";
 import { buildUnit, detectSyntax, ParseCache, syntaxForFile, type Unit } from "./project";
 import { effectiveSeverity, type RuleSetting } from "./rules";
 import type { AnalysisDiagnostic, Range, Syntax } from "./types";
@@ -36,12 +36,19 @@ export interface AnalyzeInput {
   skipFrontend?: boolean;
   /** A front-end result computed elsewhere (the server assembles on a worker thread). */
   frontend?: FrontendResult;
+  /**
+   * A file that includes `file` (directly or not): `file` is then analysed as part of it, with the symbols the
+   * includer defines. Ignored when the includer turns out not to include `file`.
+   */
+  includer?: { file: string; text: string };
 }
 
 export interface Analysis {
   file: string;
   syntax: Syntax;
   unit: Unit;
+  /** The file analysed as the root of the unit: `file` itself, or the includer it was analysed in. */
+  root: string;
   flow: FlowResult;
   diagnostics: AnalysisDiagnostic[];
 }
@@ -70,13 +77,28 @@ function internalError(file: string, where: string, e: unknown): AnalysisDiagnos
 
 export function analyze(input: AnalyzeInput): Analysis {
   const syntax = resolveSyntax(input.file, input.text, input.settings.syntax, input.languageId);
-  const unit = buildUnit({
+  const cache = input.cache ?? new ParseCache();
+  let unit: Unit | undefined;
+  const includer = input.includer;
+  if (includer && includer.file !== input.file) {
+    const inContext = buildUnit({
+      file: includer.file,
+      text: includer.text,
+      syntax: resolveSyntax(includer.file, includer.text, input.settings.syntax),
+      includePaths: input.settings.includePaths,
+      readFile: (p) => (p === input.file ? input.text : input.readFile(p)),
+      cache,
+    });
+    if (inContext.files.has(input.file)) unit = inContext;
+  }
+  const root = unit ? unit.root : input.file;
+  unit ??= buildUnit({
     file: input.file,
     text: input.text,
     syntax,
     includePaths: input.settings.includePaths,
     readFile: input.readFile,
-    cache: input.cache ?? new ParseCache(),
+    cache,
   });
   const raw: AnalysisDiagnostic[] = [];
   let addresses: Map<string, bigint> | undefined;
@@ -85,12 +107,15 @@ export function analyze(input: AnalyzeInput): Analysis {
     addresses = input.frontend.addresses;
   } else if (!input.skipFrontend) {
     try {
-      const fe = frontendCheck({
+      const fe = assembleInContext({
         file: input.file,
         text: input.text,
         syntax,
         includePaths: input.settings.includePaths,
         readFile: input.readFile,
+        ...(root !== input.file && includer
+          ? { includer: { file: root, text: includer.text, syntax: unit.files.get(root)?.syntax ?? syntax } }
+          : {}),
       });
       raw.push(...fe.diagnostics);
       addresses = fe.addresses;
@@ -113,11 +138,22 @@ export function analyze(input: AnalyzeInput): Analysis {
     raw.push(internalError(input.file, "VMX analysis", e));
   }
   const diagnostics: AnalysisDiagnostic[] = [];
-  for (const d of raw) {
+  // A file meant to be included, analysed without any file including it: the symbols it uses may well be
+  // defined by its includer, so "undefined" is no error here.
+  const alone = root === input.file && INCLUDE_FILE.test(input.file);
+  for (const raw1 of raw) {
+    const d =
+      alone && raw1.code === "asm-undefined-symbol" && raw1.file === input.file && raw1.severity === "error"
+        ? {
+            ...raw1,
+            severity: "information" as const,
+            message: `${raw1.message} (no file that includes ${basename(input.file)} was found: the symbol may come from it)`,
+          }
+        : raw1;
     const sev = effectiveSeverity(d.code, d.severity, input.settings.rules);
     if (sev) diagnostics.push(sev === d.severity ? d : { ...d, severity: sev });
   }
-  return { file: input.file, syntax, unit, flow, diagnostics };
+  return { file: input.file, syntax, unit, root, flow, diagnostics };
 }
 
 export type { FrontendResult } from "./frontend";

@@ -86,6 +86,44 @@ describe("vmx lint", () => {
       endColumn: 16,
     });
     assert.equal(run0.tool.driver.rules[res.ruleIndex].id, "vmcs-high-access");
+    // Relative artifact URIs against %SRCROOT%, the directory linted from.
+    assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, "main.asm");
+    assert.equal(res.locations[0].physicalLocation.artifactLocation.uriBaseId, "%SRCROOT%");
+    assert.match(run0.originalUriBaseIds["%SRCROOT%"].uri, /^file:\/\/.*\/$/);
+  });
+
+  test("sarif: a path with spaces is an escaped URI reference", async () => {
+    const dir = fixture();
+    mkdirSync(join(dir, "my dir"));
+    writeFileSync(
+      join(dir, "my dir", "x y.asm"),
+      "bits 64\nstart:\n    mov rax, 0x6C01\n    vmwrite rax, rbx\n    hlt\n",
+    );
+    const r = await run(["my dir/x y.asm", "--format", "sarif"], dir);
+    const uris = JSON.parse(r.out).runs[0].results.map(
+      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+    );
+    assert.ok(uris.length > 0);
+    for (const u of uris) assert.equal(u, "my%20dir/x%20y.asm");
+  });
+
+  test("an include file listed with its includer is reported with the includer's definitions only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmx-lint-inc-"));
+    writeFileSync(
+      join(dir, "main.asm"),
+      'bits 64\nFIELD equ 0x6C01\nstart:\n    call helper\n    hlt\n%include "helpers.inc"\n',
+    );
+    writeFileSync(
+      join(dir, "helpers.inc"),
+      "helper:\n    mov rax, FIELD\n    vmwrite rax, rbx\n    jbe .out\n.out:\n    ret\n",
+    );
+    const r = await run(["main.asm", "helpers.inc", "--format", "json"], dir);
+    const recs = JSON.parse(r.out) as LintRecord[];
+    assert.deepEqual(
+      recs.map((x) => `${x.file}:${x.line}:${x.code}`),
+      ["helpers.inc:3:vmcs-high-access"],
+    );
   });
 
   test("exit 0 for a clean file and for warnings only", async () => {

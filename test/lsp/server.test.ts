@@ -1,7 +1,8 @@
 // The bundled language server over stdio, driven by vscode-languageserver-protocol's client side.
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type {
@@ -13,6 +14,7 @@ import type {
   Location,
   SemanticTokens,
   WorkspaceEdit,
+  WorkspaceSymbol,
 } from "vscode-languageserver-protocol";
 import {
   createProtocolConnection,
@@ -507,6 +509,62 @@ describe("several documents", () => {
       if (later) assert.deepEqual(summary(later), ["vmx-swapped-operands@12"]);
     } finally {
       await session.close();
+    }
+  });
+});
+
+describe("workspace", () => {
+  test("an include file opened alone is analysed in its includer; workspace symbols cover files not open", async () => {
+    const root = mkdtempSync(join(tmpdir(), "vmx-ws-"));
+    mkdirSync(join(root, "inc"));
+    writeFileSync(
+      join(root, "main.asm"),
+      'bits 64\nFIELD equ 0x6C01\nstart:\n    call helper\n    hlt\n%include "inc/helpers.inc"\n',
+    );
+    const incPath = join(root, "inc", "helpers.inc");
+    const incText = "helper:\n    mov rax, FIELD\n    vmwrite rax, rbx\n    jbe .out\n.out:\n    ret\n";
+    writeFileSync(incPath, incText);
+    writeFileSync(join(root, "other.s"), "other_entry:\n    ret\n");
+    const session = await startServer({ vmx: { cpuModel: "skylake-x" } }, root);
+    try {
+      // The index is built in the background: ask until it has read the folder.
+      const query = async (q: string) => {
+        for (let i = 0; i < 100; i++) {
+          const r = await session.connection.sendRequest<WorkspaceSymbol[]>("workspace/symbol", { query: q });
+          if (r.length > 0) return r;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        return [];
+      };
+      const field = await query("FIELD");
+      assert.deepEqual(
+        field.map((w) => ["location" in w && "range" in w.location ? w.location.range.start.line : -1, w.location.uri]),
+        [[1, `file://${join(root, "main.asm")}`]],
+      );
+      assert.ok((await query("other_entry")).length === 1, "GAS files are indexed too");
+      const incUri = `file://${incPath}`;
+      // Its includer defines FIELD (a HIGH access on a natural-width field): the VMX rule sees it, and the
+      // assembler (run on the includer) finds no undefined symbol.
+      const ds = session.diagnostics(incUri, (p) => p.diagnostics.some((d) => d.code === "vmcs-high-access"), 15000);
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri: incUri, languageId: "vmx-nasm", version: 1, text: incText },
+      });
+      const got = await ds;
+      assert.equal(got.find((d) => d.code === "vmcs-high-access")?.range.start.line, 2);
+      const settled = await session.diagnostics(incUri, () => true, 6000).catch(() => got);
+      assert.ok(!settled.some((d) => d.code === "asm-undefined-symbol"), JSON.stringify(settled));
+      assert.ok(!settled.some((d) => d.severity === 1 && d.code !== "vmcs-high-access"), JSON.stringify(settled));
+      const def = await session.connection.sendRequest<Location[]>("textDocument/definition", {
+        textDocument: { uri: incUri },
+        position: { line: 1, character: 14 },
+      });
+      assert.deepEqual(
+        def.map((d) => [d.uri, d.range.start.line]),
+        [[`file://${join(root, "main.asm")}`, 1]],
+      );
+    } finally {
+      await session.close();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
