@@ -66,6 +66,10 @@ class InsnView implements DecodedInstructionView {
     return linBig(this.nextNum);
   }
 
+  get dataSegment(): SegmentIndex {
+    return (this.i.segOverride >= 0 ? this.i.segOverride : 3) as SegmentIndex;
+  }
+
   regOperand(n: number): number {
     const i = this.i;
     if (n >= i.nops) return -1;

@@ -78,6 +78,8 @@ export interface DecodedInstructionView {
   /** Prefixes: 0xF2 / 0xF3 / 0 and whether REX.W was set. */
   repPrefix: 0 | 0xf2 | 0xf3;
   rexW: boolean;
+  /** The segment of DS-relative operands: DS, or the segment-override prefix (OUTS/INS string I/O, SDM 27.2.5). */
+  readonly dataSegment: SegmentIndex;
   /** The GPR number (0-15) of operand `n` when it is a register, else -1 (no operand list is built). */
   regOperand(n: number): number;
 }

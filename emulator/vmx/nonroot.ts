@@ -343,11 +343,12 @@ export function onIo(vmx: Vmx, cpu: VmxCpu, a: IoAccess, insn: DecodedInstructio
   if (a.string) {
     // INS uses ES:(E)DI, OUTS uses DS:(E)SI (or the override): the guest-linear address is recorded (27.2.1).
     const mask = insn.addressSize === 8 ? 0xffffffffffffffffn : insn.addressSize === 4 ? 0xffffffffn : 0xffffn;
-    const memOp = insn.operands.find((o) => o.kind === "mem");
-    const seg = a.direction === "in" ? 0 : memOp?.kind === "mem" ? memOp.segment : 3;
+    const data = insn.dataSegment;
     const off = cpu.readGpr(a.direction === "in" ? 7 : 6) & mask;
-    linear = cpu.linearAddress(seg, off);
-    info = ((insn.addressSize === 2 ? 0 : insn.addressSize === 4 ? 1 : 2) << 7) | ((seg & 7) << 15);
+    linear = cpu.linearAddress(a.direction === "in" ? 0 : data, off);
+    // Instruction information (Table 27-8): address size and, for OUTS, the source segment. For INS the
+    // segment field is undefined; like Bochs, the instruction's DS-relative segment is recorded there too.
+    info = ((insn.addressSize === 2 ? 0 : insn.addressSize === 4 ? 1 : 2) << 7) | ((data & 7) << 15);
   }
   performVmExit(vmx, cpu, {
     reason: R.IO_INSTRUCTION,
