@@ -76,6 +76,9 @@ export type Operand =
       ripRelative: boolean;
       /** NASM `[abs x]`. */
       absolute?: boolean;
+      /** Where the base and index registers are written (for a register written twice, its first use). */
+      baseRange?: Range;
+      indexRange?: Range;
       range: Range;
     }
   /** `jmp far 0x08:label`, AT&T `ljmp $0x08, $label`. */
@@ -136,6 +139,11 @@ export interface Directive {
   symbol?: { name: string; range: Range };
   /** For NASM `times N <statement>`: the repeated statement. */
   body?: Statement;
+  /**
+   * For `%define/%xdefine/%idefine/%assign NAME value` (and `#define` in .S files): the value, parsed as an
+   * expression when it is one; the name is in `symbol`. (`args` keeps the whole text after the directive.)
+   */
+  value?: DirectiveArg;
   nameRange: Range;
   range: Range;
 }

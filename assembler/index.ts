@@ -2,16 +2,20 @@
 //   assemble(source, options) → Program (sections, symbols, line map, listing, diagnostics); never throws.
 //   parse(source, options) → { ast, diagnostics }: the syntax tree with ranges, for the language server.
 //   flatBinary(program) → the bytes `nasm -f bin` / `ld --oformat binary` would write.
-import type { Diagnostic, SourceFile, SourceLine, Syntax } from "./ast";
+import type { Diagnostic, Directive, Expr, SourceFile, SourceLine, Statement, Syntax } from "./ast";
+import { cppLine } from "./cpp";
 import { isMnemonic } from "./encoder-bridge";
 import { expand } from "./expand";
+import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import { layout } from "./layout";
 import { type LexState, lexLine, splitLines, type Token } from "./lexer";
-import { parseLineTokens } from "./parse-line";
+import { defineParts, parseLineTokens } from "./parse-line";
 import type { Program } from "./program";
 
 export type * from "./ast";
 export { rangeOf, spanRange } from "./ast";
+export type { EvalEnv, LabelTerm, SymbolValue, Value } from "./eval";
+export { evaluate, isRelocatable } from "./eval";
 export type { LineMapEntry, Program, Section, SymbolInfo } from "./program";
 export { addressesOf, flatBinary, lineAt } from "./program";
 
@@ -34,6 +38,66 @@ export interface AssembleOptions {
 export interface ParseOptions {
   fileName: string;
   syntax?: Syntax;
+  /** GAS: keep C-preprocessor lines (`#define`, `#include` …) as directives (default: for `.S` files). */
+  cpp?: boolean;
+}
+
+/**
+ * Parses `text`, found at 0-based `line` and `column`, as one expression of the dialect (ranges are in the
+ * file's coordinates). Undefined when it is not exactly one well-formed expression.
+ */
+export function parseExpression(
+  text: string,
+  options: { syntax: Syntax; line?: number; column?: number },
+): Expr | undefined {
+  const line = options.line ?? 0;
+  const column = options.column ?? 0;
+  let tokens: Token[];
+  try {
+    tokens = lexLine(text, options.syntax === "nasm" ? "nasm" : "gas-att", { inBlockComment: false });
+  } catch {
+    return undefined;
+  }
+  if (tokens.length === 0) return undefined;
+  if (column !== 0) tokens = tokens.map((t) => ({ ...t, start: t.start + column, end: t.end + column }));
+  const cur = new Cursor(tokens, line, column + text.length);
+  const errors: ExprError[] = [];
+  const e = parseExpr(cur, { dialect: options.syntax }, errors);
+  return e && errors.length === 0 && cur.atEnd() ? e : undefined;
+}
+
+/** A C-preprocessor line of a `.S` file as a directive statement (`#define`, `#include`, `#ifdef` …). */
+function cppStatement(text: string, line: number): Statement | undefined {
+  const c = cppLine(text);
+  if (!c) return undefined;
+  const range = (a: number, b: number) => ({ start: { line, character: a }, end: { line, character: b } });
+  const end = text.trimEnd().length;
+  const d: Directive = {
+    kind: "directive",
+    name: `#${c.directive}`,
+    args: [],
+    nameRange: range(c.start, c.end),
+    range: range(c.start, Math.max(c.end, end)),
+  };
+  const restText = c.rest.trim();
+  if (restText) {
+    const from = c.restColumn + (c.rest.length - c.rest.trimStart().length);
+    d.args.push({ text: restText, range: range(from, from + restText.length) });
+    if (c.directive === "define") {
+      let tokens: Token[] = [];
+      try {
+        tokens = lexLine(text.slice(c.restColumn), "gas-att", { inBlockComment: false }).map((t) => ({
+          ...t,
+          start: t.start + c.restColumn,
+          end: t.end + c.restColumn,
+        }));
+      } catch {
+        tokens = [];
+      }
+      defineParts(d, tokens, new Cursor(tokens, line, text.length), "gas");
+    }
+  }
+  return d;
 }
 
 /** The dialect for a file name: .s/.S → gas, .asm/.nasm/.inc → nasm. */
@@ -116,8 +180,16 @@ export function parse(source: string, options: ParseOptions): { ast: SourceFile;
     isMnemonic: (n: string) => isMnemonic(n, syntax) || macroNames.has(n.toLowerCase()),
     lenient: true,
   };
+  const cpp = syntax === "gas" && (options.cpp ?? /\.S$/.test(options.fileName));
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!;
+    if (cpp && !lex.inBlockComment && /^\s*#/.test(text)) {
+      const st = cppStatement(text, i);
+      if (st) {
+        out.push({ line: i, statements: [st], intel });
+        continue;
+      }
+    }
     let tokens: Token[];
     try {
       tokens = lexLine(text, syntax === "nasm" ? "nasm" : "gas-att", lex);

@@ -74,6 +74,9 @@ function constValue(e: Expr): bigint | undefined {
 interface MemParts {
   base?: string;
   index?: string;
+  /** The tokens that named the base and index registers (for their ranges). */
+  baseTok?: Token;
+  indexTok?: Token;
   scale: number;
   disp?: Expr;
   segment?: string;
@@ -167,15 +170,20 @@ function parseIntelMemoryInner(
       if (r0 === "rip" || r0 === "eip") {
         parts.ripRelative = true;
         parts.base = r0;
+        parts.baseTok = tk[0];
         continue;
       }
       if (nasmRegs) {
         addNasmReg(r0, 1, tk[0]!, false);
         continue;
       }
-      if (parts.base === undefined) parts.base = r0;
-      else if (parts.index === undefined) parts.index = r0;
-      else errors.push({ message: "too many registers in memory operand", range: cur.range(tk[0]!) });
+      if (parts.base === undefined) {
+        parts.base = r0;
+        parts.baseTok = tk[0];
+      } else if (parts.index === undefined) {
+        parts.index = r0;
+        parts.indexTok = tk[0];
+      } else errors.push({ message: "too many registers in memory operand", range: cur.range(tk[0]!) });
       continue;
     }
     // reg*scale or scale*reg
@@ -209,6 +217,7 @@ function parseIntelMemoryInner(
         errors.push({ message: "too many index registers in memory operand", range: cur.range(regTok) });
       } else {
         parts.index = name;
+        parts.indexTok = regTok;
         parts.scale = Number(v);
       }
       continue;
@@ -280,9 +289,13 @@ function nasmRegisters(regs: NasmRegTerm[], parts: MemParts, errors: ExprError[]
     base = index;
     index = t;
   }
-  if (base) parts.base = base.name;
+  if (base) {
+    parts.base = base.name;
+    parts.baseTok = base.tok;
+  }
   if (index) {
     parts.index = index.name;
+    parts.indexTok = index.tok;
     parts.scale = scale;
   }
 }
@@ -457,11 +470,17 @@ export function parseIntelOperand(
     lastTok = closeTok ?? inner[inner.length - 1] ?? openTok;
     const p = parseIntelMemoryInner(inner, cur.line, cur.lineLength, dialect, gasPrefixed, errors, cur.range(openTok));
     if (p.base) {
-      if (!parts.base) parts.base = p.base;
-      else if (!parts.index) parts.index = p.base;
+      if (!parts.base) {
+        parts.base = p.base;
+        parts.baseTok = p.baseTok;
+      } else if (!parts.index) {
+        parts.index = p.base;
+        parts.indexTok = p.baseTok;
+      }
     }
     if (p.index) {
       parts.index = p.index;
+      parts.indexTok = p.indexTok;
       parts.scale = p.scale;
     }
     if (p.disp) {
@@ -507,7 +526,7 @@ export function parseIntelOperand(
       lastTok = cur.tokens[cur.pos - 1];
     }
   }
-  return {
+  const mem: Operand & { kind: "memory" } = {
     kind: "memory",
     segment: segment ?? parts.segment,
     base: parts.base,
@@ -519,6 +538,9 @@ export function parseIntelOperand(
     absolute: parts.absolute,
     range: spanOf(cur, memStart === start ? start : start, lastTok),
   };
+  if (parts.base && parts.baseTok) mem.baseRange = cur.range(parts.baseTok);
+  if (parts.index && parts.indexTok) mem.indexRange = cur.range(parts.indexTok);
+  return mem;
 }
 
 /**
@@ -597,6 +619,7 @@ function parseAttMemory(cur: Cursor, errors: ExprError[], start: Token): Operand
     const b = cur.peek();
     if (b?.kind === "register") {
       mem.base = b.text;
+      mem.baseRange = cur.range(b);
       if (b.text === "rip" || b.text === "eip") mem.ripRelative = true;
       cur.next();
     }
@@ -605,6 +628,7 @@ function parseAttMemory(cur: Cursor, errors: ExprError[], start: Token): Operand
       const ix = cur.peek();
       if (ix?.kind === "register") {
         mem.index = ix.text;
+        mem.indexRange = cur.range(ix);
         cur.next();
       } else if (!(ix?.kind === "punct" && (ix.text === "," || ix.text === ")"))) {
         errors.push({ message: "expected an index register", range: cur.here() });

@@ -1,6 +1,14 @@
 // Statement parser: the tokens of one source line → Statements (labels, instructions, directives).
 // Works for GAS (AT&T or Intel operands) and NASM; never throws, reports errors with exact ranges.
-import { type DirectiveArg, type Instruction, type Operand, type Range, type Statement, spanRange } from "./ast";
+import {
+  type Directive,
+  type DirectiveArg,
+  type Instruction,
+  type Operand,
+  type Range,
+  type Statement,
+  spanRange,
+} from "./ast";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
 import type { Token } from "./lexer";
 import { type OperandExtras, parseAttOperand, parseIntelOperand } from "./operands";
@@ -176,6 +184,31 @@ export function splitArgs(tokens: Token[], cur: Cursor, dialect: "gas" | "nasm",
 
 const NASM_DATA_WORDS = new Set(["db", "dw", "dd", "dq", "dt", "do", "dy", "dz"]);
 
+/** Preprocessor directives that define a name (their value is kept as an expression when it is one). */
+const DEFINE_WORDS = new Set(["%define", "%xdefine", "%idefine", "%xidefine", "%assign", "%iassign", "#define"]);
+
+/**
+ * `%define NAME value` / `%assign NAME value` / `#define NAME value`: the defined name as `symbol` and the
+ * value as `value` (with `expr` when it parses as one expression). A function-like `NAME(a, b)` has no value.
+ */
+export function defineParts(d: Directive, rest: Token[], cur: Cursor, dialect: "gas" | "nasm"): void {
+  const name = rest[0];
+  if (name?.kind !== "ident") return;
+  d.symbol = { name: name.text, range: cur.range(name) };
+  if (rest[1]?.kind === "punct" && rest[1].text === "(" && !rest[1].spaceBefore) return;
+  const valueToks = rest.slice(1);
+  if (valueToks.length === 0) return;
+  const value: DirectiveArg = {
+    text: tokensText(valueToks),
+    range: cur.span(valueToks[0]!, valueToks[valueToks.length - 1]!),
+  };
+  const sub = new Cursor(valueToks, cur.line, cur.lineLength);
+  const errs: ExprError[] = [];
+  const e = parseExpr(sub, { dialect }, errs);
+  if (e && errs.length === 0 && sub.atEnd()) value.expr = e;
+  d.value = value;
+}
+
 /** NASM `count dup (v, ...)` data arguments (nested allowed): fills `dup` on the matching arguments. */
 function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[], nesting = 0): void {
   if (nesting > 16) {
@@ -319,13 +352,15 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
   if (first.kind === "ident" && first.text.startsWith("%") && /^%[a-z]/i.test(first.text)) {
     const rest = cur.tokens.slice(1);
     const args = rest.length > 0 ? [{ text: tokensText(rest), range: cur.span(rest[0]!, rest[rest.length - 1]!) }] : [];
-    out.statements.push({
+    const d: Directive = {
       kind: "directive",
       name: first.text.toLowerCase(),
       args,
       nameRange: cur.range(first),
       range: cur.span(first, last),
-    });
+    };
+    if (DEFINE_WORDS.has(d.name)) defineParts(d, rest, cur, "nasm");
+    out.statements.push(d);
     return;
   }
   // Label.

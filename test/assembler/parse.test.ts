@@ -2,7 +2,7 @@
 // macro expansion, errors recovered per line.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type Instruction, parse, type Range, type Statement } from "../../assembler/index";
+import { evaluate, type Instruction, parse, parseExpression, type Range, type Statement } from "../../assembler/index";
 
 function text(src: string, r: Range): string {
   return (src.split("\n")[r.start.line] ?? "").slice(r.start.character, r.end.character);
@@ -125,5 +125,89 @@ describe("parse", () => {
       st.map((s) => (s.kind === "instruction" ? s.mnemonic : s.kind)),
       ["nop", "ret"],
     );
+  });
+});
+
+describe("parse() extras for the language server", () => {
+  test("%define/%assign NAME value: the name in `symbol`, the value as an expression in `value`", () => {
+    const src = "%define VMCS_X 0x6800 + 2\n%assign N 3\n%define F(a) a+1\n%define S 'x' y\n";
+    const lines = parse(src, { fileName: "t.asm" }).ast.lines.map((l) => l.statements[0]);
+    const d0 = lines[0];
+    assert.equal(d0?.kind, "directive");
+    if (d0?.kind !== "directive") return;
+    assert.equal(d0.args[0]?.text, "VMCS_X 0x6800 + 2", "args keep the whole text");
+    assert.equal(d0.symbol?.name, "VMCS_X");
+    assert.deepEqual(d0.symbol?.range, { start: { line: 0, character: 8 }, end: { line: 0, character: 14 } });
+    assert.equal(d0.value?.text, "0x6800 + 2");
+    assert.equal(d0.value?.expr?.kind, "binary");
+    assert.deepEqual(d0.value?.range.start, { line: 0, character: 15 });
+    const d1 = lines[1];
+    assert.ok(d1?.kind === "directive" && d1.symbol?.name === "N" && d1.value?.expr?.kind === "number");
+    const d2 = lines[2];
+    assert.ok(d2?.kind === "directive" && d2.symbol?.name === "F" && d2.value === undefined, "function-like");
+    const d3 = lines[3];
+    assert.ok(d3?.kind === "directive" && d3.value?.text === "'x' y" && d3.value.expr === undefined, "not an expr");
+  });
+
+  test("memory operands carry the ranges of their base and index registers", () => {
+    const nasm = parse("mov rax, [rbx + rcx*8 + 16]\n", { fileName: "t.asm" }).ast.lines[0]?.statements[0];
+    const att = parse("movq 8(%rbx,%rcx,4), %rax\n", { fileName: "t.s" }).ast.lines[0]?.statements[0];
+    const intel = parse(".intel_syntax noprefix\nmov eax, [4*esi + edi]\n", { fileName: "t.s" }).ast.lines[1]
+      ?.statements[0];
+    const text = (src: string, r: { start: { character: number }; end: { character: number } } | undefined) =>
+      r ? src.slice(r.start.character, r.end.character) : undefined;
+    for (const [st, line, base, index] of [
+      [nasm, "mov rax, [rbx + rcx*8 + 16]", "rbx", "rcx"],
+      [att, "movq 8(%rbx,%rcx,4), %rax", "%rbx", "%rcx"],
+      [intel, "mov eax, [4*esi + edi]", "edi", "esi"],
+    ] as const) {
+      assert.equal(st?.kind, "instruction");
+      if (st?.kind !== "instruction") continue;
+      const m = st.operands.find((o) => o.kind === "memory");
+      assert.ok(m?.kind === "memory");
+      assert.equal(text(line, m.baseRange), base);
+      assert.equal(text(line, m.indexRange), index);
+    }
+  });
+
+  test(".S files keep C-preprocessor lines as directives (with #define's name and value)", () => {
+    const src = '#include "vmx.h"\n#define A (1 << 3)\n  # ifdef A\nmovl $A, %eax\n#endif\n';
+    const lines = parse(src, { fileName: "t.S" }).ast.lines;
+    const names = lines.map((l) => {
+      const s = l.statements[0];
+      return s?.kind === "directive" ? s.name : s?.kind;
+    });
+    assert.deepEqual(names, ["#include", "#define", "#ifdef", "instruction", "#endif"]);
+    const def = lines[1]?.statements[0];
+    assert.ok(def?.kind === "directive" && def.symbol?.name === "A" && def.value?.expr?.kind === "binary");
+    assert.equal(lines[0]?.statements[0]?.kind === "directive" && lines[0].statements[0].args[0]?.text, '"vmx.h"');
+    // In a .s file the same lines are comments.
+    assert.equal(parse(src, { fileName: "t.s" }).ast.lines.length, 1);
+  });
+
+  test("parseExpression parses one expression at a given place, else undefined", () => {
+    const e = parseExpression("A + 2*B", { syntax: "nasm", line: 5, column: 10 });
+    assert.equal(e?.kind, "binary");
+    assert.deepEqual(e?.range, { start: { line: 5, character: 10 }, end: { line: 5, character: 17 } });
+    assert.equal(parseExpression("1 +", { syntax: "gas" }), undefined);
+    assert.equal(parseExpression("1 2", { syntax: "nasm" }), undefined);
+    assert.equal(parseExpression("", { syntax: "nasm" }), undefined);
+  });
+
+  test("evaluate is exported with its environment type", () => {
+    const e = parseExpression("X * 2 + 1", { syntax: "nasm" });
+    assert.ok(e);
+    const v = evaluate(e, {
+      lookup: (n) => (n === "X" ? { value: 20n, label: false, section: 0, frag: 0, order: 0, terms: [] } : undefined),
+      here: undefined,
+      hereSection: 0,
+      hereFrag: 0,
+      sectionStart: undefined,
+      order: 0,
+      dialect: "nasm",
+      onError: () => {},
+    });
+    assert.equal(v.value, 41n);
+    assert.equal(v.known, true);
   });
 });
