@@ -253,6 +253,7 @@ function decodeInto(i: Insn, fetch: FetchByte, mode: number): void {
   else if (opcode === 0x0fbd && i.rep === 0xf3) entry = LZCNT;
   else if (opcode === 0x90 && i.rep === 0xf3 && !(i.rex & 1)) entry = PAUSE;
   else if (opcode === 0x90 && i.rex & 1) entry = XCHG_R;
+  else if (opcode === 0x0f09 && i.rep === 0xf3) entry = WBNOINVD;
   if (!entry) {
     i.name = "(bad)";
     i.len = pos;
@@ -592,6 +593,7 @@ const LZCNT = { name: "lzcnt", ops: ["Gv", "Ev"] } as OpEntry;
 const POPCNT = { name: "popcnt", ops: ["Gv", "Ev"] } as OpEntry;
 const PAUSE = { name: "pause", ops: [] } as OpEntry;
 const XCHG_R = { name: "xchg", ops: ["Zv", "rAX"] } as OpEntry;
+const WBNOINVD = { name: "wbnoinvd", ops: [] } as OpEntry;
 void POPCNT;
 
 function simple(name: string, ops: string[] = [], flags: Partial<OpEntry> = {}): OpEntry {
@@ -685,6 +687,9 @@ function resolveGroup(i: Insn, entry: OpEntry, opcode: number): OpEntry | undefi
         return undefined;
       }
       if (reg === 7 && i.rep === 0 && !i.opsizePrefix) return simple("vmptrst", ["Mq"]);
+      // XRSTORS / XSAVES (NP 0F C7 /3, /5; REX.W selects the 64-bit forms, same operation here).
+      if (reg === 3 && i.rep === 0 && !i.opsizePrefix) return simple("xrstors", ["M"]);
+      if (reg === 5 && i.rep === 0 && !i.opsizePrefix) return simple("xsaves", ["M"]);
       return undefined;
     }
     case "15": {

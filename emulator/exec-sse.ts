@@ -255,6 +255,80 @@ def("xsave,xsaveopt", (cpu, i) => {
   w(512, (old & ~Number(rfbm & 0xffffffffn)) | Number(rfbm & 3n));
 });
 
+// --- XSAVES / XRSTORS: the compacted form (SDM Vol. 1 13.11, 13.12). Only x87 and SSE state is emulated; the
+// other components (user components of XCR0 and supervisor components of IA32_XSS) stay in their initial
+// configuration, so they are never written (XSTATE_BV = 0 for them) and need no space in the compacted area.
+const IA32_XSS = 0xda0;
+
+function xsavesCommon(cpu: Cpu, i: Insn): { ea: number; rfbm: bigint } {
+  // CPUID.(EAX=0DH,ECX=1):EAX[3] reports XSAVES/XRSTORS.
+  if (!(cpu.model.cpuid(0xd, 1)[0] & 8)) cpu.ud();
+  xsaveAvailable(cpu);
+  if (cpu.cpl !== 0) cpu.gp(0);
+  if (cpu.cr0 & CR0_TS) cpu.fault(7);
+  const ea = cpu.ea(i);
+  if (ea % 64 !== 0) cpu.gp(0);
+  const xss = cpu.msrs.get(IA32_XSS) ?? 0n;
+  const rfbm = (cpu.xcr0 | xss) & ((BigInt(cpu.lo[2]! >>> 0) << 32n) | BigInt(cpu.lo[0]! >>> 0));
+  return { ea, rfbm };
+}
+
+def("xsaves", (cpu, i) => {
+  const { ea, rfbm } = xsavesCommon(cpu, i);
+  cpu.writeCheck(cpu.lin(i.seg, ea, 576, true), 576);
+  const w = (off: number, v: number) => cpu.wr32(i.seg, offset(i, ea, off), v);
+  if (rfbm & 1n) {
+    w(0, (cpu.fpuCw & 0xffff) | ((cpu.fpuSw & 0xffff) << 16));
+    w(4, 0);
+    for (let off = 8; off < 24; off += 4) w(off, 0);
+    for (let off = 32; off < 160; off += 4) w(off, 0);
+  }
+  if (rfbm & 2n) {
+    w(24, cpu.mxcsr);
+    w(28, MXCSR_MASK);
+    const regs = cpu.codeMode === 64 ? 16 : 8;
+    for (let r = 0; r < regs; r++) for (let d = 0; d < 4; d++) w(160 + r * 16 + d * 4, cpu.xmm[r * 4 + d]!);
+  }
+  // XSTATE_BV = RFBM AND XINUSE (x87 and SSE count as in use); XCOMP_BV = 2^63 | RFBM; bytes 16-63 untouched.
+  w(512, Number(rfbm & 3n));
+  w(516, 0);
+  w(520, Number(rfbm & 0xffffffffn) | 0);
+  w(524, Number((rfbm >> 32n) & 0x7fffffffn) | 0x80000000 | 0);
+});
+
+def("xrstors", (cpu, i) => {
+  const { ea, rfbm } = xsavesCommon(cpu, i);
+  const r32 = (off: number) => cpu.rd32(i.seg, offset(i, ea, off));
+  const xstateBv = (BigInt(r32(516) >>> 0) << 32n) | BigInt(r32(512) >>> 0);
+  const xcompBv = (BigInt(r32(524) >>> 0) << 32n) | BigInt(r32(520) >>> 0);
+  const xss = cpu.msrs.get(IA32_XSS) ?? 0n;
+  // Header checks (SDM XRSTORS): compacted form, XCOMP_BV within XCR0 | IA32_XSS, XSTATE_BV within XCOMP_BV,
+  // bytes 16-63 of the header zero.
+  if (!(xcompBv >> 63n)) cpu.gp(0);
+  const comp = xcompBv & ~(1n << 63n);
+  if (comp & ~(cpu.xcr0 | xss) || xstateBv & ~comp) cpu.gp(0);
+  for (let off = 528; off < 576; off += 4) if (r32(off) !== 0) cpu.gp(0);
+  const load = rfbm & xstateBv;
+  let mx = 0x1f80;
+  const regs = cpu.codeMode === 64 ? 16 : 8;
+  const xmm = new Int32Array(regs * 4);
+  if (load & 2n) {
+    mx = r32(24) >>> 0;
+    if (mx & ~MXCSR_MASK) cpu.gp(0);
+    for (let k = 0; k < regs * 4; k++) xmm[k] = r32(160 + k * 4);
+  }
+  const cwsw = load & 1n ? r32(0) : 0x37f;
+  // Everything checked and read: commit (components in RFBM but not in XSTATE_BV take their initial state).
+  if (rfbm & 1n) {
+    cpu.fpuCw = cwsw & 0xffff;
+    cpu.fpuSw = (cwsw >>> 16) & 0xffff;
+  }
+  if (rfbm & 2n) {
+    cpu.mxcsr = mx;
+    cpu.xmm.set(xmm);
+  }
+});
+
 def("xrstor", (cpu, i) => {
   xsaveAvailable(cpu);
   if (cpu.cr0 & CR0_TS) cpu.fault(7);

@@ -703,6 +703,12 @@ def("wbinvd,invd", (cpu) => {
   requireCpl0(cpu);
 });
 
+def("wbnoinvd", (cpu) => {
+  // CPUID.80000008H:EBX[9] reports WBNOINVD; without it F3 0F 09 is #UD (SDM WBNOINVD).
+  if (!(cpu.model.cpuid(0x80000008, 0)[1] & 0x200)) cpu.ud();
+  requireCpl0(cpu);
+});
+
 def("les,lds,lss,lfs,lgs", (cpu, i) => {
   if (i.k1 !== K.MEM) cpu.ud();
   const ea = cpu.ea(i);
