@@ -568,3 +568,60 @@ describe("workspace", () => {
     }
   });
 });
+
+describe("settings over the protocol", () => {
+  test("vmx.includePaths (relative to the workspace folder), per-rule severities, completion insert, inlay hints", async () => {
+    const root = mkdtempSync(join(tmpdir(), "vmx-settings-"));
+    mkdirSync(join(root, "inc"));
+    writeFileSync(join(root, "inc", "defs.inc"), "FIELD equ 0x6C01\n");
+    const text =
+      'bits 64\n%include "defs.inc"\nstart:\n    mov rax, FIELD\n    vmwrite rax, rbx\n    jbe done\n    mov ecx, 0x3A\n    rdmsr\ndone:\n    hlt\n';
+    const uri = `file://${join(root, "main.asm")}`;
+    const session = await startServer(
+      { vmx: { includePaths: ["inc"], rules: { "vmcs-high-access": "warning" }, completionInsert: "encoding" } },
+      root,
+    );
+    try {
+      const first = session.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "vmcs-high-access"));
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri, languageId: "vmx-nasm", version: 1, text },
+      });
+      const ds = await first;
+      const high = ds.find((d) => d.code === "vmcs-high-access");
+      assert.equal(high?.severity, 2, "the rule's severity comes from vmx.rules");
+      assert.equal(high?.range.start.line, 4);
+      const items = await session.connection.sendRequest<CompletionItem[]>("textDocument/completion", {
+        textDocument: { uri },
+        position: { line: 3, character: 13 },
+      });
+      assert.equal(items.find((i) => i.label === "GUEST_RIP")?.insertText, "0x681E");
+      const hints = await session.connection.sendRequest<InlayHint[]>("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+      });
+      assert.ok(hints.some((h) => String(h.label) === "IA32_FEATURE_CONTROL"));
+      // New settings: the rule off, no include path, no inlay hints.
+      const off = session.diagnostics(uri, (p) => !p.diagnostics.some((d) => d.code === "vmcs-high-access"));
+      await session.connection.sendNotification("workspace/didChangeConfiguration", {
+        settings: { vmx: { includePaths: [], rules: { "vmcs-high-access": "off" }, inlayHints: false } },
+      });
+      await off;
+      const none = await session.connection.sendRequest<InlayHint[]>("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+      });
+      assert.deepEqual(none, []);
+      // Without the include path the assembler cannot find defs.inc (workspace folders are searched too, but
+      // defs.inc is in inc/).
+      const missing = await session.diagnostics(
+        uri,
+        (p) => p.diagnostics.some((d) => d.code === "asm-include-not-found"),
+        10000,
+      );
+      assert.equal(missing.find((d) => d.code === "asm-include-not-found")?.range.start.line, 1);
+    } finally {
+      await session.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
