@@ -113,6 +113,8 @@ type Plan =
   | { kind: "stepIn" }
   | { kind: "until"; address: bigint; minSp: bigint }
   | { kind: "untilExit" }
+  /** Until the tracked call stack of `world` is shallower than `depth` (an IRET popped the handler's frame). */
+  | { kind: "untilReturn"; world: "host" | "guest"; depth: number }
   | { kind: "replay"; to: number }
   | { kind: "scan"; to: number; hits: ScanHit[] };
 
@@ -350,10 +352,20 @@ export class DebugEngine {
     });
   }
 
-  /** Step out: run to the return address of the current frame; in a guest without frames, to the next VM exit. */
-  stepOut(caller: { returnAddress?: bigint; returnSlot?: bigint } | undefined): Promise<void> {
+  /**
+   * Step out: run to the return address of the current frame; out of an interrupt or exception handler, until its
+   * IRET pops the frame (handlers often change the return address: a fault handler skips the instruction); in a
+   * guest without frames, to the next VM exit.
+   */
+  stepOut(
+    caller: { returnAddress?: bigint; returnSlot?: bigint; kind?: "call" | "interrupt" | "exception" } | undefined,
+  ): Promise<void> {
     const t = this.target;
     const returnAddress = caller?.returnAddress;
+    if (caller?.kind === "interrupt" || caller?.kind === "exception") {
+      const world = t.vmx.operation() === "non-root" ? "guest" : "host";
+      return this.resume({ kind: "untilReturn", world, depth: t.callFrames(world).length });
+    }
     if (returnAddress !== undefined) {
       // Back in the caller once the return address's slot is popped (RSP above it): a recursive call of the same
       // function returning to the same address does not count. The slot is linear; RSP is an SS offset.
@@ -446,8 +458,10 @@ export class DebugEngine {
     const watchData = !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay";
     // A register (or MSR) is compared after every instruction: a slice's net change would miss a counter that changes
     // and comes back (memory and VMCS fields change far less often and are compared per slice).
+    // Leaving a handler is seen only instruction by instruction (there is no address to run to).
     const stepEach =
-      watchData && this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr");
+      plan.kind === "untilReturn" ||
+      (watchData && this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr"));
     let steps = 0;
     for (;;) {
       const pc = t.currentInstructionAddress();
@@ -567,6 +581,10 @@ export class DebugEngine {
     const t = this.target;
     if (plan.kind === "replay") return t.instructionCount >= plan.to ? "done" : undefined;
     if (plan.kind === "until" && pc === plan.address && t.readGpr(4) >= plan.minSp) return "done";
+    if (plan.kind === "untilReturn") {
+      const world = t.vmx.operation() === "non-root" ? "guest" : "host";
+      if (world !== plan.world || t.callFrames(world).length < plan.depth) return "done";
+    }
     const bps = this.noDebug ? [] : this.breakpoints.at(pc);
     if (bps.length === 0) {
       if (plan.kind === "scan" && t.instructionCount >= plan.to) return "done";
@@ -784,7 +802,7 @@ export class DebugEngine {
             },
           };
         }
-        if (plan.kind === "untilExit" || plan.kind === "until")
+        if (plan.kind === "untilExit" || plan.kind === "until" || plan.kind === "untilReturn")
           return { cause: "step", description: `VM exit: reason ${e.reason}` };
         return undefined;
       }

@@ -16,6 +16,8 @@ export interface Frame {
   returnAddress?: bigint;
   /** Linear address of the stack slot holding the return address (absent for the innermost frame). */
   returnSlot?: bigint;
+  /** How the frame below was entered: CALL, or delivery of an interrupt or exception (left by IRET). */
+  kind?: CallFrame["kind"];
   /** A VM-entry site (host) or VM-exit site (guest) shown for orientation, not a real return address. */
   entrySite?: boolean;
 }
@@ -43,6 +45,7 @@ function trackedFrame(sourceMap: SourceMap | undefined, f: CallFrame, world: Fra
     world,
     returnAddress: f.returnAddress,
     returnSlot: f.stackPointer,
+    kind: f.kind,
   };
 }
 

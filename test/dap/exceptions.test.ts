@@ -91,6 +91,19 @@ describe("exceptions handled by the program's IDT", () => {
     assert.equal(out(), "UGK");
   });
 
+  it("step out of a handler that skips the faulting instruction returns where its IRET goes", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: IDT }, () => dc.setExceptionBreakpointsRequest({ filters: ["exception"] }));
+    await stopped;
+    assert.equal((await topFrame(dc)).line, line(/^ud_handler:/) + 1);
+    const out = waitStopped(dc);
+    await dc.stepOutRequest({ threadId: 1 });
+    assert.equal((await out).body.reason, "step");
+    const f = await topFrame(dc);
+    assert.equal(f.line, line(/^\s+mov rax, 0x8000000000000000/));
+    assert.equal(f.name, "start+0x32");
+  });
+
   it("stepping over a faulting instruction lands in the handler", async () => {
     const stopped = waitStopped(dc);
     await launch(dc, { program: IDT }, async () => {
