@@ -821,6 +821,7 @@ class Layout {
     if (st.bytes && st.sig && sameSignature(st.sig, sig)) {
       if (st.cachedNear) st.near = true;
       if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
+      if (!relax && allKnown && sizeSettled(s.operands, ops)) st.fixed = true;
       this.emit(sec, st.bytes);
       return;
     }
@@ -838,6 +839,7 @@ class Layout {
         if (sameSize && st.cachedNear) st.near = true;
       }
       if (sameSize) {
+        if (!relax && allKnown && sizeSettled(s.operands, ops)) st.fixed = true;
         this.emit(sec, st.bytes);
         return;
       }
