@@ -1303,9 +1303,28 @@ export class Cpu {
   }
 
   push(size: number, v: number, vh: number): void {
+    if (size === 8 && this.stackSize === 8) {
+      // 64-bit push: RSP - 8 on the two halves; the write first (it may fault), then RSP.
+      const l = this.lo[4]!;
+      const h = this.hi[4]!;
+      const nl = (l - 8) | 0;
+      const nh = l >>> 0 < 8 ? (h - 1) | 0 : h;
+      this.wr64(SS, nh * TWO32 + (nl >>> 0), v, vh);
+      this.lo[4] = nl;
+      this.hi[4] = nh;
+      return;
+    }
     const sp = this.spAdd(this.sp(), -size);
     this.wr(SS, sp, size, v, vh);
     this.setSp(sp);
+  }
+
+  /** Adds 8 to RSP (64-bit stack) on the two halves. */
+  rspPlus8(): void {
+    const l = this.lo[4]!;
+    const nl = (l + 8) | 0;
+    this.lo[4] = nl;
+    if (nl >>> 0 < 8) this.hi[4] = (this.hi[4]! + 1) | 0;
   }
 
   pop(size: number): number {

@@ -634,7 +634,7 @@ const pop64: Exec = (cpu, i) => {
   const sp = cpu.sp();
   const v = cpu.rd64(2, sp);
   const vh = cpu.h;
-  cpu.setSp(sp + 8);
+  cpu.rspPlus8();
   cpu.lo[i.r0] = v;
   cpu.hi[i.r0] = vh;
 };
@@ -656,7 +656,7 @@ const ret64: Exec = (cpu) => {
   const lo = cpu.rd64(2, sp);
   const t = cpu.h * 4294967296 + (lo >>> 0);
   if (t < -0x800000000000 || t >= 0x800000000000) cpu.gp(0);
-  cpu.setSp(sp + 8);
+  cpu.rspPlus8();
   cpu.rip = t;
   if (cpu.calls !== undefined) cpu.calls.returned(sp);
 };
@@ -666,6 +666,33 @@ const movzxR: Exec = (cpu, i) => {
   const v = i.k1 === REG ? cpu.getReg(i.r1, i.s1) : cpu.rd(i.seg, cpu.ea(i), i.s1);
   cpu.lo[i.r0] = v;
   cpu.hi[i.r0] = 0;
+};
+
+/** LEA r32, [base + disp] (any address size: the low 32 bits are the same). */
+const leaBaseDisp32: Exec = (cpu, i) => {
+  cpu.lo[i.r0] = (cpu.lo[i.base]! + i.disp) | 0;
+  cpu.hi[i.r0] = 0;
+};
+
+/** CMP/TEST r8, imm8 for AL…R15B (not AH…BH): the lazy flags as exec-core's sub()/logic() leave them. */
+const cmpRI1: Exec = (cpu, i) => {
+  const a = cpu.lo[i.r0]! & 0xff;
+  const b = i.imm & 0xff;
+  cpu.lfOp = OP_SUB;
+  cpu.lfCin = 0;
+  cpu.lfSize = 1;
+  cpu.lfA = a;
+  cpu.lfAHi = 0;
+  cpu.lfB = b;
+  cpu.lfBHi = 0;
+  cpu.lfRes = (a - b) & 0xff;
+  cpu.lfResHi = 0;
+};
+const testRI1: Exec = (cpu, i) => {
+  cpu.lfOp = OP_LOGIC;
+  cpu.lfSize = 1;
+  cpu.lfRes = cpu.lo[i.r0]! & i.imm & 0xff;
+  cpu.lfResHi = 0;
 };
 
 const leaBaseDisp64: Exec = (cpu, i) => {
@@ -852,6 +879,9 @@ export function specialize(i: Insn): Exec | undefined {
   if (n === "ret" && i.nops === 0 && i.osz === 8) return ret64;
   if (n === "movzx" && (i.s0 === 4 || i.s0 === 8) && (i.k1 === K.MEM || i.r1 < 16)) return movzxR;
   if (n === "lea" && i.s0 === 8 && i.asz === 8 && i.base >= 0 && i.index < 0 && !i.ripRel) return leaBaseDisp64;
+  if (n === "lea" && i.s0 === 4 && i.asz !== 2 && i.base >= 0 && i.index < 0 && !i.ripRel) return leaBaseDisp32;
+  if ((n === "cmp" || n === "test") && i.k0 === REG && i.s0 === 1 && i.r0 < 16 && i.k1 === IMM && i.nops === 2)
+    return n === "cmp" ? cmpRI1 : testRI1;
   if (n === "pop" && i.k0 === REG && i.osz === 8) return pop64;
   return undefined;
 }
@@ -901,7 +931,7 @@ for (const dec of [true, false]) {
     "reg",
   );
 }
-for (const f of [movRR64, movRR32, movRI, leaBaseDisp64]) BLOCK_ROLES.set(f, "reg");
+for (const f of [movRR64, movRR32, movRI, leaBaseDisp64, leaBaseDisp32, cmpRI1, testRI1]) BLOCK_ROLES.set(f, "reg");
 for (const f of [cmovFast, movzxR]) BLOCK_ROLES.set(f, "regOrMem");
 for (const f of [movRM64, movRM32, movMR64, movMR32, push64, pop64]) BLOCK_ROLES.set(f, "mem");
 for (let cc = 0; cc < 16; cc++)
