@@ -3,9 +3,15 @@
 // Kept in this file so that following the assembler's API is a one-file change.
 
 import { knownMnemonics } from "../../assembler/encoder/index";
-// `evaluate` is not part of assembler/index.ts yet (requested on the board); this is its only import.
-import { type EvalEnv, evaluate } from "../../assembler/eval";
-import { type Expr as AsmExpr, assemble, parse, type SourceFile } from "../../assembler/index";
+import {
+  type Expr as AsmExpr,
+  assemble,
+  type EvalEnv,
+  evaluate,
+  parse,
+  parseExpression as parseAsmExpression,
+  type SourceFile,
+} from "../../assembler/index";
 import { addKnownMnemonics } from "./mnemonics";
 import type { AnalysisDiagnostic, Syntax } from "./types";
 
@@ -117,40 +123,16 @@ export function parseSource(text: string, file: string, syntax: Syntax): SourceF
   }
 }
 
-function shiftExpr(e: AsmExpr, line: number, delta: number): AsmExpr {
-  const range = {
-    start: { line, character: e.range.start.character + delta },
-    end: { line, character: e.range.end.character + delta },
-  };
-  switch (e.kind) {
-    case "unary":
-      return { ...e, operand: shiftExpr(e.operand, line, delta), range };
-    case "binary":
-      return { ...e, left: shiftExpr(e.left, line, delta), right: shiftExpr(e.right, line, delta), range };
-    case "conditional":
-      return {
-        ...e,
-        test: shiftExpr(e.test, line, delta),
-        whenTrue: shiftExpr(e.whenTrue, line, delta),
-        whenFalse: shiftExpr(e.whenFalse, line, delta),
-        range,
-      };
-    default:
-      return { ...e, range };
-  }
-}
-
 /**
- * Parses `text` (found at `line`, `column`) as one expression with the assembler's expression parser, by
- * parsing it as the operand of a data directive. For values the syntax tree keeps as text (`%define`,
- * `%assign`, `%if`, `#define`).
+ * Parses `text` (found at `line`, `column`) as one expression with the assembler's expression parser. For
+ * values the syntax tree keeps as text (`%if` conditions).
  */
 export function parseExpression(text: string, syntax: Syntax, line: number, column: number): AsmExpr | undefined {
-  const prefix = syntax === "nasm" ? "dq " : ".quad ";
-  const st = parseSource(prefix + text, "<expression>", syntax).lines[0]?.statements[0];
-  if (st?.kind !== "directive" || st.args.length !== 1) return undefined;
-  const e = st.args[0]!.expr;
-  return e ? shiftExpr(e, line, column - prefix.length) : undefined;
+  try {
+    return parseAsmExpression(text, { syntax, line, column });
+  } catch {
+    return undefined;
+  }
 }
 
 /** A symbolic value: a number, or a label plus an offset (an address the assembler places). */

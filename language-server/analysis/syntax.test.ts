@@ -82,7 +82,7 @@ describe("statements from the assembler's tree", () => {
     assert.equal(st[6]?.operands[0]?.expr?.kind, "localRef");
   });
   test("GAS .S: C preprocessor lines are directives", () => {
-    const p = fresh('#include "defs.h"\n#define GUEST_RIP 0x681E\n#ifdef X\n#endif\n', "gas");
+    const p = parseFile('#include "defs.h"\n#define GUEST_RIP 0x681E\n#ifdef X\n#endif\n', "/f.S", "gas");
     assert.deepEqual(
       p.statements.map((s) => s.name),
       ["#include", "#define", "#ifdef", "#endif"],

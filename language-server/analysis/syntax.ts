@@ -13,7 +13,6 @@ import {
   parseSource,
 } from "./frontend";
 import { isKnownMnemonic } from "./mnemonics";
-import { isRegister } from "./registers";
 import type { Syntax } from "./types";
 
 export type Expr = AsmExpr;
@@ -286,14 +285,6 @@ export function exprSymbols(e: Expr | undefined, out: string[] = []): string[] {
 
 const SIZE_BYTES: Record<number, number> = { 8: 1, 16: 2, 32: 4, 48: 6, 64: 8, 80: 10, 128: 16, 256: 32, 512: 64 };
 
-/** Registers written inside a memory operand (`[rbx + rcx*8]`, `8(%rbx,%rcx,8)`): their columns. */
-function memoryRegisters(st: Statement, text: string, start: number): void {
-  for (const m of text.matchAll(/%?[A-Za-z][A-Za-z0-9]*/g)) {
-    const word = m[0].startsWith("%") ? m[0].slice(1) : m[0];
-    if (isRegister(word)) st.registers.push({ start: start + m.index, end: start + m.index + m[0].length });
-  }
-}
-
 function convertOperand(st: Statement, op: AsmOperand, lineText: string, indirect: boolean): Operand {
   const start = op.range.start.character;
   const end = op.range.end.character;
@@ -324,7 +315,8 @@ function convertOperand(st: Statement, op: AsmOperand, lineText: string, indirec
       if (op.size) out.size = SIZE_BYTES[op.size] ?? 8;
       if (op.ripRelative) out.rel = true;
       collectExpr(st, op.disp);
-      memoryRegisters(st, lineText.slice(start, end), start);
+      for (const r of [op.baseRange, op.indexRange])
+        if (r) st.registers.push({ start: r.start.character, end: r.end.character });
       break;
     case "far":
       collectExpr(st, op.segment);
@@ -411,15 +403,16 @@ function convertDirective(ctx: LineContext, st: Statement, d: Extract<AsmStateme
     const from = d.args[0]?.range.start.character ?? st.nameEnd;
     st.args = words(lineText, from, Math.max(from, st.end));
     const first = st.args[0];
-    if (PREPROCESSOR_DEFINES.has(name) && first && IDENT.test(first.text) && lineText[first.end] !== "(") {
-      const valueStart = st.args[1]?.start;
-      if (valueStart !== undefined) {
-        st.kind = "constant";
-        st.constName = { name: first.text, start: first.start, end: first.end };
-        const e = parseExpression(lineText.slice(valueStart, st.end), syntax, line, valueStart);
-        if (e) st.constExpr = e;
-        collectExpr(st, e);
-      }
+    if (PREPROCESSOR_DEFINES.has(name) && d.symbol && d.value) {
+      // `%define NAME value`: a constant when the value is an expression (a text macro otherwise).
+      st.kind = "constant";
+      st.constName = {
+        name: d.symbol.name,
+        start: d.symbol.range.start.character,
+        end: d.symbol.range.end.character,
+      };
+      if (d.value.expr) st.constExpr = d.value.expr;
+      collectExpr(st, d.value.expr);
       return;
     }
     if (CONDITIONS.has(name) && first) {
@@ -554,39 +547,6 @@ function convertLine(ctx: LineContext, stmts: readonly AsmStatement[]): Statemen
   return out;
 }
 
-const CPP_LINE = /^(\s*)#\s*(include|define|undef|ifdef|ifndef|if|elif|else|endif)\b/;
-
-/** GAS `.S` files: C preprocessor lines (comments to the assembler's parser) as directive statements. */
-function cppLine(ctx: LineContext): Statement[] | undefined {
-  const m = CPP_LINE.exec(ctx.text);
-  if (!m) return undefined;
-  const st = newStatement(ctx.file, ctx.line, ctx.intel, []);
-  st.kind = "directive";
-  st.name = `#${m[2]}`;
-  st.nameStart = m[1]!.length;
-  st.nameEnd = m[0].length;
-  st.written = ctx.text.slice(st.nameStart, st.nameEnd);
-  st.end = ctx.text.replace(/\s*(\/\/.*)?$/, "").length;
-  const d: Extract<AsmStatement, { kind: "directive" }> = {
-    kind: "directive",
-    name: st.name,
-    args: [],
-    nameRange: { start: { line: ctx.line, character: st.nameStart }, end: { line: ctx.line, character: st.nameEnd } },
-    range: { start: { line: ctx.line, character: st.nameStart }, end: { line: ctx.line, character: st.end } },
-  };
-  const from = ctx.text.slice(st.nameEnd).search(/\S/);
-  if (from >= 0 && st.nameEnd + from < st.end)
-    d.args.push({
-      text: ctx.text.slice(st.nameEnd + from, st.end),
-      range: {
-        start: { line: ctx.line, character: st.nameEnd + from },
-        end: { line: ctx.line, character: st.end },
-      },
-    });
-  convertDirective(ctx, st, d);
-  return [st];
-}
-
 function stateAfter(stmts: readonly Statement[], state: number): number {
   let s = state;
   for (const st of stmts) {
@@ -646,9 +606,8 @@ function parseChunk(
   for (let ln = from; ln < to; ln++) {
     startState[ln] = s;
     const ctx: LineContext = { file, syntax, line: ln, text: lines[ln]!, intel: syntax === "nasm" || (s & 1) === 1 };
-    const cpp = syntax === "gas" ? cppLine(ctx) : undefined;
     const asm = byLine.get(ln);
-    const stmts = cpp ?? (asm ? convertLine(ctx, asm) : EMPTY);
+    const stmts = asm ? convertLine(ctx, asm) : EMPTY;
     for (const st of stmts) compact(st);
     lineStatements[ln] = stmts;
     s = stateAfter(stmts, s);
