@@ -34,21 +34,24 @@ function toNum64(v: bigint): number {
  * construction, so a later read still describes the instruction as it was about to execute.
  */
 class InsnView implements DecodedInstructionView {
-  readonly mnemonic: string;
-  readonly operandSize: 2 | 4 | 8;
-  readonly addressSize: 2 | 4 | 8;
-  readonly length: number;
-  readonly repPrefix: 0 | 0xf2 | 0xf3;
-  readonly rexW: boolean;
+  mnemonic = "";
+  operandSize: 2 | 4 | 8 = 4;
+  addressSize: 2 | 4 | 8 = 4;
+  length = 0;
+  repPrefix: 0 | 0xf2 | 0xf3 = 0;
+  rexW = false;
   private ops: DecodedOperand[] | undefined;
-  private readonly ea: number;
+  private ea = 0;
+  private i!: Insn;
+  private ripNum = 0;
+  private nextNum = 0;
 
-  constructor(
-    private readonly i: Insn,
-    private readonly ripNum: number,
-    private readonly nextNum: number,
-    cpu: Cpu,
-  ) {
+  /** Describes `i` about to execute at ripNum (views are recycled: see viewOfInsn). */
+  init(i: Insn, ripNum: number, nextNum: number, cpu: Cpu): this {
+    this.i = i;
+    this.ripNum = ripNum;
+    this.nextNum = nextNum;
+    this.ops = undefined;
     this.mnemonic = i.name;
     this.operandSize = (i.osz === 8 ? 8 : i.osz === 2 ? 2 : 4) as 2 | 4 | 8;
     this.addressSize = i.asz as 2 | 4 | 8;
@@ -56,6 +59,7 @@ class InsnView implements DecodedInstructionView {
     this.repPrefix = i.rep as 0 | 0xf2 | 0xf3;
     this.rexW = (i.rex & 8) !== 0;
     this.ea = i.k0 === K.MEM || i.k1 === K.MEM || i.k2 === K.MEM ? cpu.ea(i) : 0;
+    return this;
   }
 
   get rip(): bigint {
@@ -114,8 +118,14 @@ class InsnView implements DecodedInstructionView {
 
 /** Builds the VMX view of a decoded instruction (operands resolved, effective addresses computed). */
 export function viewOfInsn(cpu: Cpu, i: Insn): DecodedInstructionView {
-  return new InsnView(i, cpu.inInsn ? cpu.insnRip : cpu.rip, cpu.nextRip, cpu);
+  // A view lives for the hook call it is made for (VMX keeps none): a small ring of recycled views avoids an
+  // allocation per VMX instruction and per intercepted instruction (several per VM-exit round trip).
+  const v = VIEW_RING[viewNext]!;
+  viewNext = (viewNext + 1) & (VIEW_RING.length - 1);
+  return v.init(i, cpu.inInsn ? cpu.insnRip : cpu.rip, cpu.nextRip, cpu);
 }
+const VIEW_RING: InsnView[] = [new InsnView(), new InsnView(), new InsnView(), new InsnView()];
+let viewNext = 0;
 installViewOf(viewOfInsn);
 
 /** VmxCpu over a Cpu. */
