@@ -30,6 +30,7 @@ export class WorkspaceIndex {
   scan(roots: readonly string[]): Promise<void> {
     const generation = ++this.generation;
     this.files.clear();
+    this.includers.clear();
     this.ready = this.walk(roots, generation).catch((e) => this.options.log(`workspace index: ${String(e)}`));
     return this.ready;
   }
@@ -64,6 +65,7 @@ export class WorkspaceIndex {
   }
 
   private summarize(file: string, text: string, known?: ReadonlySet<string>): void {
+    this.includers.clear();
     try {
       this.files.set(
         file,
@@ -86,6 +88,7 @@ export class WorkspaceIndex {
   }
 
   remove(file: string): void {
+    this.includers.clear();
     this.files.delete(file);
   }
 
@@ -106,8 +109,12 @@ export class WorkspaceIndex {
     return out;
   }
 
+  private includers = new Map<string, string[]>();
+
   /** Indexed files that include `file`, directly or through other includes (nearest first). */
   includersOf(file: string): string[] {
+    const known = this.includers.get(file);
+    if (known) return known;
     const out: string[] = [];
     const seen = new Set([file]);
     let level = [file];
@@ -121,6 +128,7 @@ export class WorkspaceIndex {
       out.push(...next);
       level = next;
     }
+    this.includers.set(file, out);
     return out;
   }
 }

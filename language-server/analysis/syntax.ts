@@ -9,6 +9,7 @@ import {
   type AsmExpr,
   type AsmOperand,
   type AsmStatement,
+  loadEncoderMnemonics,
   parseExpression,
   parseSource,
 } from "./frontend";
@@ -626,6 +627,8 @@ function moved(stmts: Statement[], line: number): Statement[] {
  * region are reused (copied only when their line number moved).
  */
 export function parseFile(text: string, file: string, syntax: Syntax, previous?: ParsedFile): ParsedFile {
+  // Which words are instructions decides NASM labels without colons (see convertLine).
+  loadEncoderMnemonics();
   const lines = text.split(/\r\n|\r|\n/);
   const n = lines.length;
   const lineStatements: Statement[][] = new Array(n);
