@@ -305,9 +305,15 @@ export class DebugEngine {
     const cls = classifyInstruction(t.readLinear(pc, 15), t.cpuMode() === "long64");
     if (cls.kind === "call" || cls.kind === "int") {
       const sp = t.readGpr(4);
+      const world = t.vmx.operation() === "non-root" ? "guest" : "host";
+      const depth = t.callFrames(world).length;
       return {
         plan: step,
         follow: () => {
+          // INT n entered its handler: run until the handler's IRET pops the frame, wherever it returns to.
+          const frames = cls.kind === "int" && !this.ended ? t.callFrames(world) : [];
+          if (frames.length > depth && frames[0]?.kind === "interrupt")
+            return { kind: "untilReturn", world, depth: frames.length };
           const nsp = t.readGpr(4);
           if (nsp >= sp || this.ended) return undefined;
           try {

@@ -133,24 +133,27 @@ describe("stepping granularity", () => {
     const program = fixture("int.asm");
     const stopped = waitStopped(dc);
     await launch(dc, { program }, () =>
-      dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 17 }] }),
+      dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 18 }] }),
     );
     await stopped;
-    assert.equal(await stepped("next"), 18);
+    assert.equal(await stepped("next"), 19);
     assert.equal(await evaluate(dc, "rbx"), "0x0000000000000001");
-    assert.equal(await stepped("stepIn"), 22);
+    assert.equal(await stepped("stepIn"), 25);
     const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     assert.deepEqual(
       frames.map((f) => [f.name.replace(/\+0x[0-9a-f]+/, ""), f.line]),
       [
-        ["svc", 22],
-        ["start [interrupt 0x30]", 18],
+        ["svc", 25],
+        ["start [interrupt 0x30]", 19],
       ],
     );
     const out = waitStopped(dc);
     await dc.stepOutRequest({ threadId: 1 });
     await out;
-    assert.equal((await topFrame(dc)).line, 19);
+    assert.equal((await topFrame(dc)).line, 20);
     assert.equal(await evaluate(dc, "rbx"), "0x0000000000000002");
+    // Over an INT whose handler returns past the next instruction: the step ends where the IRET went.
+    assert.equal(await stepped("next"), 22);
+    assert.equal(await evaluate(dc, "rbx"), "0x0000000000000003");
   });
 });
