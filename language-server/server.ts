@@ -134,6 +134,11 @@ function startServer(): void {
     frontend?: { version: number; result: FrontendResult };
     /** Edits since older versions, to move stale assembler diagnostics with the text. */
     changes: { version: number; changes: Change[] }[];
+    /**
+     * Analysed and assembled in the file that includes it: an include file (.inc …) always, any other file once
+     * its assembly on its own found symbols undefined that an includer may define.
+     */
+    inIncluder?: boolean;
   }
   const states = new Map<string, DocState>();
 
@@ -289,6 +294,22 @@ function startServer(): void {
       if (st.frontend && st.frontend.version > version) return;
       // What the current analysis was given (an older result moved with the edits since).
       const before = st.analysis && st.version === doc.version ? frontendFor(uri, st) : undefined;
+      const path = uriToPath(uri);
+      if (
+        !st.inIncluder &&
+        !job.includer &&
+        done.result.diagnostics.some(
+          (d) => d.code === "asm-undefined-symbol" && d.severity === "error" && d.file === path,
+        ) &&
+        findIncluder(path)
+      ) {
+        // A file that only assembles as part of another: from now on, analysed and assembled in it.
+        st.inIncluder = true;
+        st.analysis = undefined;
+        schedule(uri, 0);
+        scheduleAssembly(uri, 0);
+        return;
+      }
       st.frontend = { version, result: done.result };
       st.changes = st.changes.filter((c) => c.version > version);
       const after = frontendFor(uri, st);
@@ -314,7 +335,7 @@ function startServer(): void {
         const path = uriToPath(doc.uri);
         const overlays: Record<string, string> = {};
         for (const [p, d] of openByPath) if (p !== path) overlays[p] = d.getText();
-        const includer = includerOf(path);
+        const includer = includerOf(path, st);
         const id = pool.submit({
           file: path,
           text: doc.getText(),
@@ -333,11 +354,16 @@ function startServer(): void {
   // Analysis scheduling
 
   /**
-   * The file a file meant to be included (.inc, .mac, .h) is analysed in: an open document whose analysis
-   * includes it, else the outermost file of the workspace index that includes it.
+   * The file a file meant to be included (.inc, .mac, .h; or any file whose assembly on its own found undefined
+   * symbols) is analysed in: an open document whose analysis includes it, else the outermost file of the
+   * workspace index that includes it.
    */
-  function includerOf(path: string): { file: string; text: string; syntax: "gas" | "nasm" } | undefined {
-    if (!INCLUDE_FILE.test(path)) return undefined;
+  function includerOf(path: string, st: DocState): { file: string; text: string; syntax: "gas" | "nasm" } | undefined {
+    if (!INCLUDE_FILE.test(path) && !st.inIncluder) return undefined;
+    return findIncluder(path);
+  }
+
+  function findIncluder(path: string): { file: string; text: string; syntax: "gas" | "nasm" } | undefined {
     let found: string | undefined;
     for (const [uri, other] of states) {
       const a = other.analysis;
@@ -368,7 +394,7 @@ function startServer(): void {
     };
     const fe = frontendFor(doc.uri, st);
     if (fe) input.frontend = fe;
-    const includer = includerOf(path);
+    const includer = includerOf(path, st);
     if (includer) input.includer = includer;
     return analyze(input);
   }

@@ -625,3 +625,38 @@ describe("settings over the protocol", () => {
     }
   });
 });
+
+describe("an included .asm file", () => {
+  test("whose assembly on its own finds undefined symbols is then analysed in its includer", async () => {
+    const root = mkdtempSync(join(tmpdir(), "vmx-incasm-"));
+    writeFileSync(
+      join(root, "main.asm"),
+      'bits 64\nFIELD equ 0x6C01\nstart:\n    call helper\n    hlt\n%include "part.asm"\n',
+    );
+    const partPath = join(root, "part.asm");
+    const partText = "helper:\n    mov rax, FIELD\n    vmwrite rax, rbx\n    jbe .out\n.out:\n    ret\n";
+    writeFileSync(partPath, partText);
+    const session = await startServer({ vmx: { cpuModel: "skylake-x" } }, root);
+    try {
+      // Wait for the index to know main.asm.
+      for (let i = 0; i < 100; i++) {
+        const r = await session.connection.sendRequest<WorkspaceSymbol[]>("workspace/symbol", { query: "FIELD" });
+        if (r.length > 0) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const uri = `file://${partPath}`;
+      const settled = session.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "vmcs-high-access"), 20000);
+      await session.connection.sendNotification("textDocument/didOpen", {
+        textDocument: { uri, languageId: "vmx-nasm", version: 1, text: partText },
+      });
+      const ds = await settled;
+      assert.deepEqual(
+        ds.map((d) => `${d.code}@${d.range.start.line}`),
+        ["vmcs-high-access@2"],
+      );
+    } finally {
+      await session.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
