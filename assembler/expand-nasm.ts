@@ -15,8 +15,11 @@ import {
   tokenText,
 } from "./expand-util";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
+import { FLOAT16, FLOAT32, FLOAT64, FLOAT80, FLOAT128, floatBytes } from "./float";
 import { lexLine, type Token } from "./lexer";
 import { parseLineTokens, splitArgs } from "./parse-line";
+
+const FLOAT_FUNCTION = /^__\??float(16|32|64|80m|80e|128l|128h)\??__$/i;
 
 export class NasmExpander extends ExpanderCore {
   /** The %push/%pop context stack: `%$name` is local to the top context, `%$$name` to the one below. */
@@ -57,6 +60,11 @@ export class NasmExpander extends ExpanderCore {
     if (!this.active()) return;
     // Single-line macro substitution.
     let expanded = this.substituteDefines(tokens, 0);
+    for (const t of expanded)
+      if (t.kind === "ident" && t.text.startsWith("__") && FLOAT_FUNCTION.test(t.text)) {
+        expanded = this.floatFunctions(expanded, file, cur);
+        break;
+      }
     // Multi-line macro invocation: `name args` or `label: name args`.
     let i = 0;
     if (expanded[0]?.kind === "ident" && expanded[1]?.kind === "punct" && expanded[1].text === ":") i = 2;
@@ -465,6 +473,59 @@ export class NasmExpander extends ExpanderCore {
         this.error(file, range, "asm-unknown-directive", `unknown preprocessor directive '${word}'`);
         return true;
     }
+  }
+
+  /**
+   * `__float32__(1.5)` and the other float functions (nasm manual 3.4.6) become the integer with the same
+   * bits: `__float16/32/64__`, `__float80m__`/`__float80e__` (the 64-bit significand / the sign and
+   * exponent of the x87 format), `__float128l__`/`__float128h__` (low/high half of a quad).
+   */
+  floatFunctions(tokens: Token[], file: string, cur: Cursor): Token[] {
+    const out: Token[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      const m = t.kind === "ident" ? FLOAT_FUNCTION.exec(t.text) : null;
+      if (!m || tokens[i + 1]?.text !== "(") {
+        out.push(t);
+        continue;
+      }
+      let depth = 0;
+      let k = i + 1;
+      for (; k < tokens.length; k++) {
+        if (tokens[k]!.text === "(") depth++;
+        else if (tokens[k]!.text === ")" && --depth === 0) break;
+      }
+      const inner = tokens.slice(i + 2, k);
+      const kind = m[1]!.toLowerCase();
+      const fmt =
+        kind === "16"
+          ? FLOAT16
+          : kind === "32"
+            ? FLOAT32
+            : kind === "64"
+              ? FLOAT64
+              : kind.startsWith("80")
+                ? FLOAT80
+                : FLOAT128;
+      const bytes = floatBytes(tokenText(inner), fmt, "nasm");
+      if (!bytes) {
+        this.error(file, cur.range(t), "asm-bad-expression", `'${t.text}' needs a floating-point constant`);
+        out.push({ ...t, kind: "number", text: "0", value: 0n });
+        i = k;
+        continue;
+      }
+      let from = 0;
+      let to = bytes.length;
+      if (kind === "80m") to = 8;
+      else if (kind === "80e") from = 8;
+      else if (kind === "128l") to = 8;
+      else if (kind === "128h") from = 8;
+      let v = 0n;
+      for (let b = to - 1; b >= from; b--) v = (v << 8n) | BigInt(bytes[b]!);
+      out.push({ ...t, kind: "number", text: `0x${v.toString(16)}`, value: v, end: tokens[k]?.end ?? t.end });
+      i = k;
+    }
+    return out;
   }
 
   nasmCondExpr(args: Token[], cur: Cursor, file: string, range: Range): bigint {

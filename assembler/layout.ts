@@ -6,6 +6,16 @@ import { type EncMem, type EncOperand, encode, isMnemonic, type PrefixName } fro
 import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
 import type { ExpandedStatement, ExpandResult } from "./expand";
 import { exprSymbols } from "./expr-parse";
+import {
+  FLOAT16,
+  FLOAT32,
+  FLOAT64,
+  FLOAT80,
+  type FloatFormat,
+  floatBytes,
+  floatFormatForUnit,
+  isInfOrNan,
+} from "./float";
 import { gasCodePadding } from "./gas-nops";
 import { buildListing } from "./listing";
 import { isBranchMnemonic } from "./parse-line";
@@ -140,6 +150,14 @@ const GAS_DATA: Record<string, number> = {
   ".8byte": 8,
   ".quad": 8,
   ".octa": 16,
+};
+/** GNU as floating-point data directives (x86: .tfloat is the 80-bit x87 format). */
+const GAS_FLOAT: Record<string, FloatFormat> = {
+  ".hfloat": FLOAT16,
+  ".float": FLOAT32,
+  ".single": FLOAT32,
+  ".double": FLOAT64,
+  ".tfloat": FLOAT80,
 };
 const NASM_DATA: Record<string, number> = { db: 1, dw: 2, dd: 4, dq: 8, dt: 10, do: 16, dy: 32, dz: 64 };
 const NASM_RES: Record<string, number> = { resb: 1, resw: 2, resd: 4, resq: 8, rest: 10, reso: 16, resy: 32, resz: 64 };
@@ -1161,6 +1179,21 @@ class Layout {
       st.fixed = true;
       return;
     }
+    const floatFormat = gas ? GAS_FLOAT[name] : undefined;
+    if (floatFormat) {
+      for (const a of s.args) {
+        const fb = floatBytes(a.text, floatFormat, "gas", true);
+        // GNU as refuses a finite constant that overflows the format ("cannot create floating-point number").
+        if (!fb || (!/inf|nan/i.test(a.text) && isInfOrNan(fb, floatFormat))) {
+          this.diag(this.passDiags, es.file, a.range, "asm-bad-expression", "cannot create floating-point number");
+          this.emitFill(sec, 0, floatFormat.bytes);
+          continue;
+        }
+        this.emit(sec, fb);
+      }
+      st.fixed = true;
+      return;
+    }
     const resUnit = gas ? undefined : NASM_RES[name];
     if (resUnit !== undefined) {
       const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
@@ -1448,6 +1481,15 @@ class Layout {
         const n = this.count(a.dup.count, es, st, a.range);
         for (let k = 0; k < n && !this.aborted; k++) this.dataArgs(a.dup.values, es, st, unit);
         continue;
+      }
+      // nasm: a floating-point constant in dw/dd/dq/dt/do (`dd 1.5`, `dq -1.0e10`, `dt __Infinity__`).
+      if (this.flavor === "nasm" && unit > 1) {
+        const fmt = floatFormatForUnit(unit);
+        const fb = fmt ? floatBytes(a.text, fmt, "nasm") : undefined;
+        if (fb) {
+          this.emit(sec, fb);
+          continue;
+        }
       }
       const e = a.expr;
       if (e?.kind === "symbol" && e.name === "?" && this.flavor === "nasm") {

@@ -162,4 +162,18 @@ describe("diagnostics", () => {
       ],
     );
   });
+  test("floating-point constants: GNU as rejects an overflowing one; a bad __float32__ argument is reported", () => {
+    const gas = ".data\n.float 1.5, 3.5e38\n";
+    const g = diags(gas, "t.s");
+    assert.deepEqual(
+      g.map((d) => [d.code, covered(gas, d)]),
+      [["asm-bad-expression", "3.5e38"]],
+    );
+    const nasm = "bits 32\nmov eax, __float32__(x)\n";
+    const n = diags(nasm, "t.asm");
+    assert.deepEqual(
+      n.map((d) => [d.code, covered(nasm, d)]),
+      [["asm-bad-expression", "__float32__"]],
+    );
+  });
 });
