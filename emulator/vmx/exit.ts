@@ -110,7 +110,7 @@ export function instructionExit(
   if (m === "vmread") info = instructionInformation(insn, 0, 1);
   else if (m === "vmwrite") info = instructionInformation(insn, 1, 0);
   else if (m === "invept" || m === "invvpid" || m === "invpcid") info = instructionInformation(insn, 1, 0);
-  else if (m === "vmxon" || m === "vmclear" || m === "vmptrld" || m === "vmptrst")
+  else if (m === "vmxon" || m === "vmclear" || m === "vmptrld" || m === "vmptrst" || m === "xsaves" || m === "xrstors")
     info = instructionInformation(insn, 0, -1);
   else if (m === "rdrand" || m === "rdseed")
     info = instructionInformation(insn, 0, -1) | ((insn.operandSize === 2 ? 0 : insn.operandSize === 4 ? 1 : 2) << 11);

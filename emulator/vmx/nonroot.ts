@@ -53,6 +53,8 @@ function privilegeFaultFirst(cpu: VmxCpu, m: string): boolean {
     case "mwait":
     case "monitor":
     case "xsetbv":
+    case "xsaves":
+    case "xrstors":
       return true;
     case "rdpmc":
       return !(cpu.readCr(4) & BigInt(CR4.PCE));
@@ -122,8 +124,13 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
     case "pause":
       if (proc(vmx) & PROC_BASED.PAUSE_EXITING) return instructionExit(vmx, cpu, insn, R.PAUSE);
       return false;
-    case "wbinvd":
     case "wbnoinvd":
+      // #UD without WBNOINVD support (CPUID.80000008H:EBX[9]) before any VM exit (SDM 25.1.1).
+      if (!((cpu.model.cpuid(0x80000008, 0)[1] >>> 9) & 1)) return cpu.raiseException(UD);
+      if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING)
+        return instructionExit(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
+      return false;
+    case "wbinvd":
       if (secondaryControls(vmx) & PROC_BASED2.WBINVD_EXITING)
         return instructionExit(vmx, cpu, insn, R.WBINVD_OR_WBNOINVD);
       return false;
@@ -145,7 +152,10 @@ export function onInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionVie
       return false;
     case "xsaves":
     case "xrstors":
-      // With "enable XSAVES/XRSTORS" = 0 they are #UD in the guest (SDM 25.3); else the XSS-exiting bitmap.
+      // #UD with CR4.OSXSAVE = 0 comes first (SDM 25.1.1); with "enable XSAVES/XRSTORS" = 0 they are #UD in
+      // the guest (SDM 25.3); else they exit when EDX:EAX AND IA32_XSS AND the XSS-exiting bitmap is not 0
+      // (25.1.3). (#GP at CPL > 0 comes first too: privilegeFaultFirst.)
+      if (!(cpu.crNumber(4) & CR4.OSXSAVE)) return cpu.raiseException(UD);
       if (!(secondaryControls(vmx) & PROC_BASED2.ENABLE_XSAVES_XRSTORS)) return cpu.raiseException(UD);
       {
         const mask = (cpu.readGpr(2) << 32n) | (cpu.readGpr(0) & 0xffffffffn);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { EXIT_CTLS, PIN_BASED, VMCS } from "../../arch/index";
+import { EXIT_CTLS, MSR, PIN_BASED, PROC_BASED, PROC_BASED2, VMCS } from "../../arch/index";
 import { VmExitSignal } from "../../emulator/vmx-hooks";
 import { runProgram, runSource } from "./helpers/program";
 
@@ -162,4 +162,56 @@ describe("INVVPID types 0-3 (SDM 30.3 INVVPID, 28.3.3.3)", () => {
     assert.equal(flags("flags2") & 0x41, 0x40, "VMfailValid");
     assert.equal(r.vmx.store.get(0x201000, VMCS.VM_INSTRUCTION_ERROR), 28n, "invalid INVEPT/INVVPID operand");
   });
+});
+
+describe("XSAVES/XRSTORS exits (SDM 25.1.3; exit reasons 63 and 64)", () => {
+  // skylake-x supports no IA32_XSS component (CPUID.(EAX=0DH,ECX=1):ECX = EDX = 0), so IA32_XSS stays 0 and these
+  // exits cannot occur on it (payloads/exits2.asm shows that against Bochs). Here IA32_XSS reads as 100H through
+  // the VmxCpu to exercise the exit itself.
+  for (const [name, reg, reason] of [
+    ["xsaves", 5, 63],
+    ["xrstors", 3, 64],
+  ] as const) {
+    test(`${name.toUpperCase()} [EBX+10h] exits with reason ${reason}, the displacement and the instruction information`, () => {
+      const { m, vmx, cpu } = inGuest();
+      const rip = m.cpu.rip;
+      // mov eax, -1; mov edx, -1; xsaves/xrstors [ebx+10h]
+      m.load(
+        new Uint8Array([
+          0xb8,
+          0xff,
+          0xff,
+          0xff,
+          0xff,
+          0xba,
+          0xff,
+          0xff,
+          0xff,
+          0xff,
+          0x0f,
+          0xc7,
+          (1 << 6) | (reg << 3) | 3,
+          0x10,
+        ]),
+        rip,
+      );
+      m.cpu.cr4 |= 1 << 18; // CR4.OSXSAVE in the guest
+      vmx.setField32(
+        VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS,
+        vmx.field32(VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS) | PROC_BASED.ACTIVATE_SECONDARY_CONTROLS,
+      );
+      vmx.setField32(VMCS.SECONDARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED2.ENABLE_XSAVES_XRSTORS);
+      vmx.setField(VMCS.XSS_EXITING_BITMAP, 0x100n);
+      const read = cpu.readMsr.bind(cpu);
+      cpu.readMsr = (index: number) => (index === MSR.IA32_XSS ? 0x100n : read(index));
+      for (let i = 0; i < 5 && vmx.nonRoot; i++) m.step();
+      assert.equal(vmx.nonRoot, false);
+      assert.equal(vmx.field32(VMCS.EXIT_REASON), reason);
+      assert.equal(vmx.field(VMCS.EXIT_QUALIFICATION), 0x10n);
+      assert.equal(vmx.field32(VMCS.VM_EXIT_INSTRUCTION_LENGTH), 4);
+      // Table 27-9: address size 32 (1 << 7), DS (3 << 15), no index (bit 22), base EBX (3 << 23).
+      assert.equal(vmx.field32(VMCS.VM_EXIT_INSTRUCTION_INFORMATION), (1 << 7) | (3 << 15) | (1 << 22) | (3 << 23));
+      assert.equal(vmx.field(VMCS.GUEST_RIP), BigInt(rip + 10));
+    });
+  }
 });

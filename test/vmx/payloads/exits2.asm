@@ -15,6 +15,8 @@ PROC2_ENABLE_RDTSCP     equ 1 << 3
 PROC2_ENABLE_VPID       equ 1 << 5
 PROC2_ENABLE_INVPCID    equ 1 << 12
 PROC2_RDSEED_EXITING    equ 1 << 16
+PROC2_ENABLE_XSAVES     equ 1 << 20
+VMCS_XSS_EXITING_BITMAP equ 0x202C
 EXIT_SAVE_PREEMPT       equ 1 << 22
 VMCS_VIRTUAL_APIC       equ 0x2012
 VIRTUAL_APIC_PAGE       equ FREE_MEM + 0x5000
@@ -165,6 +167,27 @@ main:
         mov dword [want_exit], EXIT_HOST_ADDR_SPACE
         mov dword [want_proc], PROC_HLT_EXITING
 
+        ; XSAVES/XRSTORS (SDM 25.1.3, 25.3): the model supports no IA32_XSS component (CPUID.(EAX=0DH,ECX=1):ECX
+        ; = EDX = 0), so IA32_XSS is 0 and the AND with it is always 0: they never exit here, exits 63/64 cannot
+        ; occur on this model. What can be checked: no exit with the bitmap all ones, #UD without the control.
+        mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
+        mov dword [want_proc2], PROC2_ENABLE_XSAVES
+        CASE "XSAVES with the XSS-exiting bitmap all ones, IA32_XSS = 0 [no exit (the AND is 0); HLT]", g_xsaves
+        call guest_osxsave
+        mov rax, -1
+        VMW VMCS_XSS_EXITING_BITMAP, rax
+        ENTER
+        mov dword [want_proc2], 0
+        CASE "XSAVES without enable XSAVES/XRSTORS [#UD: exit 0, 80000306h]", g_xsaves
+        call guest_osxsave
+        VMW VMCS_EXCEPTION_BITMAP, 1 << 6
+        ENTER
+        CASE "XRSTORS without enable XSAVES/XRSTORS [#UD: exit 0, 80000306h]", g_xrstors
+        call guest_osxsave
+        VMW VMCS_EXCEPTION_BITMAP, 1 << 6
+        ENTER
+        mov dword [want_proc], PROC_HLT_EXITING
+
         vmxoff
         VMX_RESULT "VMXOFF"
         PRINTLN "=== done ==="
@@ -226,7 +249,27 @@ tpr_shadow:
         pop rdi
         ret
 
+guest_osxsave:
+        push rax
+        mov rax, cr4
+        or rax, CR4_OSXSAVE
+        VMW VMCS_GUEST_CR4, rax
+        pop rax
+        ret
+
 ; ---- guests ---------------------------------------------------------------------------------------------
+g_xsaves:
+        lea rbx, [rel g_xarea]
+        mov eax, -1
+        mov edx, -1
+        xsaves [rbx]
+        hlt
+g_xrstors:
+        lea rbx, [rel g_xarea]
+        mov eax, -1
+        mov edx, -1
+        xrstors [rbx]
+        hlt
 g_getsec:
         xor eax, eax
         getsec
@@ -311,6 +354,8 @@ g_hlt_only:
         hlt
         hlt
 
+        align 64
+g_xarea: times 1024 db 0
         align 16
 g_scratch: times 64 db 0
 ptr_tmp: dq 0
