@@ -308,6 +308,18 @@ export interface VmxHooks {
    * guest IDT. May exit (exception bitmap, SDM 25.2). `insn` is the faulting/trapping instruction if any.
    */
   event(cpu: VmxCpu, event: EventInfo, insn: DecodedInstructionView | undefined): void;
+  /**
+   * A task switch is about to happen in non-root operation (SDM 25.4.2: task switches cause VM exits
+   * unconditionally): CALL/JMP to a TSS or task gate, IRET with NT = 1, or an event through a task gate in the IDT
+   * ("gate"). Called before any task-switch check or state change; it performs VM exit 9 and ends the instruction
+   * (throws VmExitSignal). `tssSelector` is the selector of the new TSS (for IRET: the previous-task link).
+   */
+  taskSwitch(
+    cpu: VmxCpu,
+    tssSelector: number,
+    source: "call" | "iret" | "jmp" | "gate",
+    insn: DecodedInstructionView | undefined,
+  ): void;
   /** A triple fault in non-root operation: VMX performs the exit (reason 2) and calls vmExit. */
   tripleFault(cpu: VmxCpu): void;
   /** Before each instruction when wantsBoundary: interrupt/NMI windows, MTF, preemption timer, pending events. */
@@ -385,6 +397,7 @@ export const NO_VMX: VmxHooks = {
   io() {},
   event() {},
   tripleFault() {},
+  taskSwitch() {},
   boundary() {},
   tsc(_c, value) {
     return value;

@@ -429,6 +429,27 @@ function exitForEvent(vmx: Vmx, cpu: VmxCpu, ev: EventInfo, insn: DecodedInstruc
   });
 }
 
+/**
+ * Task switches exit unconditionally (SDM 25.4.2), exit reason 9. Qualification (27.2.1, Table 27-2): bits 15:0
+ * the new TSS's selector, bits 31:30 the source (0 CALL, 1 IRET, 2 JMP, 3 task gate in the IDT). The instruction
+ * length is recorded for CALL, IRET and JMP (27.2.5); an event through a task gate leaves IDT-vectoring
+ * information (27.2.3) from the event hook.
+ */
+export function onTaskSwitch(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  tssSelector: number,
+  source: "call" | "iret" | "jmp" | "gate",
+  insn: DecodedInstructionView | undefined,
+): void {
+  const src = source === "call" ? 0 : source === "iret" ? 1 : source === "jmp" ? 2 : 3;
+  performVmExit(vmx, cpu, {
+    reason: R.TASK_SWITCH,
+    qualification: BigInt(((tssSelector & 0xffff) | (src << 30)) >>> 0),
+    instructionLength: source === "gate" ? 0 : (insn?.length ?? 0),
+  });
+}
+
 export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
   performVmExit(vmx, cpu, { reason: R.TRIPLE_FAULT });
 }

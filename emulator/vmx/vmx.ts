@@ -204,6 +204,14 @@ export class Vmx implements VmxHooks {
   tripleFault(cpu: VmxCpu): void {
     nonroot.onTripleFault(this, cpu);
   }
+  taskSwitch(
+    cpu: VmxCpu,
+    tssSelector: number,
+    source: "call" | "iret" | "jmp" | "gate",
+    insn: DecodedInstructionView | undefined,
+  ): void {
+    nonroot.onTaskSwitch(this, cpu, tssSelector, source, insn);
+  }
   boundary(cpu: VmxCpu): void {
     nonroot.onBoundary(this, cpu);
   }
