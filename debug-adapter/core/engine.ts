@@ -142,6 +142,8 @@ const SLICE_TARGET_MS = 8;
 const SNAPSHOT_INTERVAL = 2_000_000;
 /** How many instructions a line step back goes through at most (a source line is a few instructions). */
 const LINE_BACK_LIMIT = 64;
+/** How many emulator steps of one REP string instruction a step back undoes at most (512 iterations each). */
+const REP_BACK_LIMIT = 4096;
 /** Longest slice while data breakpoints are set. */
 const DATA_WATCH_SLICE = 20_000;
 
@@ -484,7 +486,13 @@ export class DebugEngine {
           const d = this.checkData(plan, before);
           if (d) return d;
         }
-        if (plan.kind === "stepIn") return "done";
+        this.noteRepRestart(pc, before);
+        if (plan.kind === "stepIn") {
+          // A REP string instruction is one instruction however many steps the emulator takes for it.
+          if (this.midRep !== pc) return "done";
+          if (performance.now() > deadline) return "slice";
+          continue;
+        }
         if (stepEach && (++steps & 1023) !== 0) continue;
         if (stepEach) this.periodicSnapshot(plan);
         if (performance.now() > deadline) return "slice";
@@ -528,6 +536,21 @@ export class DebugEngine {
       if (h) return h;
       if (performance.now() > deadline) return "slice";
     }
+  }
+
+  /**
+   * A REP string instruction the emulator restarted at the same RIP after a chunk of iterations (SDM Vol. 2
+   * "REP": architecturally one instruction) is still in progress: `midRep` holds its address.
+   */
+  private midRep: bigint | undefined;
+  private noteRepRestart(pc: bigint, before: number): void {
+    const t = this.target;
+    if (t.currentInstructionAddress() !== pc || t.instructionCount === before) {
+      this.midRep = undefined;
+      return;
+    }
+    const long64 = t.cpuMode() === "long64";
+    this.midRep = classifyInstruction(t.readLinear(pc, 15), long64).kind === "repString" ? pc : undefined;
   }
 
   /** Periodic snapshots bound the replay needed to travel back (stepBack after a long continue). */
@@ -586,6 +609,11 @@ export class DebugEngine {
   private arrive(pc: bigint, plan: Plan): DriveResult | undefined {
     const t = this.target;
     if (plan.kind === "replay") return t.instructionCount >= plan.to ? "done" : undefined;
+    // The restart of a REP string instruction is not an arrival (its breakpoint fired when it began).
+    if (this.midRep !== undefined) {
+      if (this.midRep === pc) return undefined;
+      this.midRep = undefined;
+    }
     if (plan.kind === "until" && pc === plan.address && t.readGpr(4) >= plan.minSp) return "done";
     if (plan.kind === "untilReturn") {
       const world = t.vmx.operation() === "non-root" ? "guest" : "host";
@@ -1123,6 +1151,7 @@ export class DebugEngine {
 
   private travelTo(count: number, state: unknown): void {
     this.noteProgress();
+    this.midRep = undefined;
     this.target.restore(state);
     this.vmwrites.truncateAfter(count);
     this.exits.truncateAfter(count);
@@ -1167,6 +1196,7 @@ export class DebugEngine {
       this.goTo(c);
       if (this.target.instructionCount < now) break;
     }
+    this.backToRepStart();
     const line = granularity === "line" ? this.sourceMap?.entryAt(this.target.currentInstructionAddress()) : undefined;
     if (line) {
       const t = this.target;
@@ -1200,6 +1230,25 @@ export class DebugEngine {
       return;
     }
     this.stop({ cause: "step", description: "Stepped back" });
+  }
+
+  /**
+   * Inside a REP string instruction the emulator took several steps for (each restarts it at the same RIP): back to
+   * where it began, so stepping back undoes the instruction as a whole.
+   */
+  private backToRepStart(): void {
+    const t = this.target;
+    const pc = t.currentInstructionAddress();
+    if (classifyInstruction(t.readLinear(pc, 15), t.cpuMode() === "long64").kind !== "repString") return;
+    for (let i = 0; i < REP_BACK_LIMIT; i++) {
+      const c = t.instructionCount;
+      if (c === 0 || !this.timeline.atOrBefore(c - 1)) return;
+      this.goTo(c - 1);
+      if (t.currentInstructionAddress() !== pc || t.instructionCount >= c) {
+        this.goTo(c);
+        return;
+      }
+    }
   }
 
   /**

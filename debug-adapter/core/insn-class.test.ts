@@ -29,6 +29,14 @@ describe("instruction classes", () => {
     assert.deepEqual(c([0x66, 0x0f, 0x38, 0x80, 0x00]), { kind: "vmx", mnemonic: "invept" });
   });
 
+  it("recognizes REP string instructions", () => {
+    assert.deepEqual(c([0xf3, 0xaa]), { kind: "repString" }); // rep stosb
+    assert.deepEqual(c([0xf3, 0x48, 0xa5]), { kind: "repString" }); // rep movsq
+    assert.deepEqual(c([0xf2, 0xae]), { kind: "repString" }); // repne scasb
+    assert.deepEqual(c([0xaa]), { kind: "other" }); // stosb without REP: one iteration
+    assert.deepEqual(c([0xf3, 0x90]), { kind: "other" }); // pause
+  });
+
   it("treats 0x40-0x4F as instructions outside 64-bit mode", () => {
     assert.equal(c([0x41, 0xff, 0xd3], false).kind, "other"); // inc ecx; call ebx is two instructions
   });

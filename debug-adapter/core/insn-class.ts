@@ -21,6 +21,8 @@ export type InstructionClass =
   | { kind: "call" }
   | { kind: "int" }
   | { kind: "ret" }
+  /** A string instruction with REP/REPE/REPNE: the emulator may run it in several steps at the same RIP. */
+  | { kind: "repString" }
   | {
       kind: "vmx";
       mnemonic: VmxMnemonic /** VMWRITE/VMREAD: the GPR holding the field encoding. */;
@@ -35,12 +37,14 @@ export function classifyInstruction(bytes: Uint8Array, long64: boolean): Instruc
   let i = 0;
   let opsize = false;
   let rep = false;
+  let repAny = false;
   let rexR = 0;
   while (i < bytes.length && i < 15) {
     const b = bytes[i] as number;
     if (LEGACY_PREFIXES.has(b)) {
       if (b === 0x66) opsize = true;
       if (b === 0xf3) rep = true;
+      if (b === 0xf3 || b === 0xf2) repAny = true;
       i++;
       continue;
     }
@@ -78,6 +82,9 @@ export function classifyInstruction(bytes: Uint8Array, long64: boolean): Instruc
     case 0x0f:
       break;
     default:
+      // MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS (SDM Vol. 2, "REP/REPE/REPZ/REPNE/REPNZ").
+      if (repAny && ((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f)))
+        return { kind: "repString" };
       return { kind: "other" };
   }
   // Two-byte opcodes.

@@ -156,4 +156,23 @@ describe("stepping granularity", () => {
     assert.equal(await stepped("next"), 22);
     assert.equal(await evaluate(dc, "rbx"), "0x0000000000000003");
   });
+
+  it("a REP string instruction is one step, however many emulator steps it takes", async () => {
+    const program = fixture("rep.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program }, () =>
+      dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8 }] }),
+    );
+    await stopped;
+    assert.equal(await stepped("stepIn", "instruction"), 9);
+    assert.equal(await evaluate(dc, "rcx"), "0x0000000000000000");
+    assert.equal(await evaluate(dc, "byte [buf + 1999]"), "0x00");
+    // And back over it in one step too.
+    assert.equal(await stepped("stepBack", "instruction"), 8);
+    assert.equal(await evaluate(dc, "rcx"), "0x00000000000007d0");
+    // Its breakpoint fires once, not again at each restart: continue ends the program.
+    const exited = dc.waitForEvent("exited");
+    await dc.continueRequest({ threadId: 1 });
+    await exited;
+  });
 });
