@@ -3,6 +3,7 @@
 import { AC, AR_DB, AR_L, AR_P, AR_S, type Cpu, IF, installDelivery, NT, RF, TF, VM } from "./cpu";
 import { CS, DS, ES, FS, GS, SS } from "./decoder";
 import { loadNull, readDescriptor, TR } from "./segments";
+import { gateTaskSwitch } from "./task-switch";
 import { EVENT_TYPE } from "./vmx-hooks";
 
 /** Fault-class exceptions: the RFLAGS image pushed for them has RF set (SDM 17.3.1.1). */
@@ -49,7 +50,7 @@ function deliver(cpu: Cpu, vector: number, errorCode: number, kindIn: string, re
   if (!(cpu.cr0 & 1)) slotSize = deliverReal(cpu, vector, flags, returnRip);
   else if (cpu.inLongMode()) slotSize = deliverLong(cpu, vector, errorCode, kind, ext, flags, returnRip);
   else slotSize = deliverProtected(cpu, vector, errorCode, kind, ext, flags, returnRip);
-  if (calls !== undefined) {
+  if (calls !== undefined && slotSize > 0) {
     const exception =
       vector < 32 &&
       (kind === "hw" || kind === "swx" || kind === "int1" || (kind === "sw" && (vector === 3 || vector === 4)));
@@ -58,7 +59,7 @@ function deliver(cpu: Cpu, vector: number, errorCode: number, kindIn: string, re
   }
 }
 
-/** Returns the size of the pushed return-address slot (as do the other two). */
+/** Returns the size of the pushed return-address slot (as do the other two; 0 after a task switch). */
 function deliverReal(cpu: Cpu, vector: number, flags: number, returnRip: number): number {
   if (vector * 4 + 3 > cpu.idtrLimit) cpu.gp(0);
   const ip = cpu.readSys(cpu.idtrBase + vector * 4, 2);
@@ -102,9 +103,14 @@ function deliverProtected(
   const type = (ghi >> 8) & 0x1f;
   const gdpl = (ghi >> 13) & 3;
   const idtErr = vector * 8 + 2 + ext;
-  if (type !== 6 && type !== 7 && type !== 0xe && type !== 0xf) cpu.gp(idtErr); // task gates: not emulated
+  if (type !== 5 && type !== 6 && type !== 7 && type !== 0xe && type !== 0xf) cpu.gp(idtErr);
   if ((kind === "sw" || kind === "intn" || kind === "swx") && gdpl < cpu.cpl) cpu.gp(vector * 8 + 2);
   if (!(ghi & 0x8000)) cpu.fault(11, idtErr);
+  if (type === 5) {
+    // A task gate: the handler is another task (SDM 6.12.2).
+    gateTaskSwitch(cpu, glo, returnRip, errorCode, ext);
+    return 0;
+  }
   const sel = (glo >>> 16) & 0xffff;
   const gate32 = (type & 8) !== 0;
   const off = gate32 ? ((glo & 0xffff) | (ghi & 0xffff0000)) >>> 0 : glo & 0xffff;

@@ -22,6 +22,7 @@ import {
   VM,
 } from "./cpu";
 import { CS, DS, ES, FS, GS, SS } from "./decoder";
+import { farTaskSwitch, taskReturn } from "./task-switch";
 
 export const LDTR = 6;
 export const TR = 7;
@@ -223,6 +224,11 @@ export function farTransfer(cpu: Cpu, sel: number, off: number, call: boolean, o
     cpu.rip = tgt;
     return;
   }
+  // Task gates and TSS descriptors: a task switch (SDM 7.3); IA-32e mode has none (#GP).
+  if (!cpu.inLongMode() && (type === 5 || type === 1 || type === 3 || type === 9 || type === 11)) {
+    farTaskSwitch(cpu, sel, d, call, cpu.rip);
+    return;
+  }
   cpu.gp(sel & 0xfffc);
 }
 
@@ -395,7 +401,12 @@ export function iret(cpu: Cpu, osz: number): void {
     cpu.setFlags((flagsBefore & ~mask) | (fl & mask));
     return;
   }
-  if (flagsBefore & NT && !cpu.inLongMode()) cpu.gp(0); // nested task return: task switching not emulated
+  if (flagsBefore & NT) {
+    // IRET with NT: return to the previous task (SDM IRET "TASK-RETURN"); none in IA-32e mode.
+    if (cpu.inLongMode()) cpu.gp(0);
+    taskReturn(cpu, cpu.rip);
+    return;
+  }
   const sp = cpu.sp();
   const ipLo = cpu.rd(SS, sp, osz);
   const ipHi = osz === 8 ? cpu.h : 0;
