@@ -587,8 +587,21 @@ export class GasExpander extends ExpanderCore {
           break;
         case ".text":
         case ".data":
-        case ".bss":
-          this.switchSection(s.name);
+        case ".bss": {
+          // `.text 1`: a subsection, placed after the lower-numbered ones of the same section.
+          const sub = s.args[0]?.expr ? this.constExpr(s.args[0].expr, file, s.args[0].range) : 0n;
+          this.switchSection(subsectionName(s.name, sub ?? 0n));
+          break;
+        }
+        case ".subsection": {
+          const sub = this.constExpr(s.args[0]?.expr, file, s.args[0]?.range ?? s.nameRange) ?? 0n;
+          this.switchSection(subsectionName(this.section.split(SUBSECTION)[0]!, sub));
+          break;
+        }
+        case ".struct":
+          // `.struct offset`: an absolute section (labels are offsets, nothing is emitted), until the next
+          // section directive.
+          this.switchSection(`\u0000absolute${++this.absoluteCount}`);
           break;
         case ".section":
         case ".pushsection": {
@@ -682,4 +695,12 @@ export class GasExpander extends ExpanderCore {
 
   // -------------------------------------------------------------------------------------------------------
   // NASM
+}
+
+/** Separates a section name from its subsection number in the expander's section names. */
+export const SUBSECTION = "\u0003";
+
+/** The internal name of subsection `n` of `section` (the section itself for 0). */
+export function subsectionName(section: string, n: bigint): string {
+  return n === 0n ? section : `${section}${SUBSECTION}${n}`;
 }

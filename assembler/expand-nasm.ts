@@ -268,6 +268,60 @@ export class NasmExpander extends ExpanderCore {
         else this.defines.set(nameTok.text, def);
         return true;
       }
+      case "%strcat": {
+        // `%strcat name 'a', "b", ...` (nasm manual 4.2.2): the concatenation, as a string.
+        const nameTok = args[0];
+        if (nameTok?.kind !== "ident") {
+          this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", "expected a name after '%strcat'");
+          return true;
+        }
+        let str = "";
+        for (const t of this.substituteDefines(args.slice(1), 0)) {
+          if (t.kind === "punct" && t.text === ",") continue;
+          if (t.kind !== "string") {
+            this.error(file, cur.range(t), "asm-bad-define", "'%strcat' needs strings");
+            return true;
+          }
+          str += t.str ?? "";
+        }
+        const q = str.includes("'") && !str.includes('"') ? '"' : "'";
+        this.defines.set(nameTok.text, {
+          body: [
+            {
+              kind: "string",
+              text: `${q}${str}${q}`,
+              str,
+              quote: q,
+              start: nameTok.start,
+              end: nameTok.end,
+              spaceBefore: true,
+            },
+          ],
+          caseInsensitive: false,
+        });
+        return true;
+      }
+      case "%deftok":
+      case "%ideftok": {
+        // `%deftok name 'string'` (nasm manual 4.1.10): the string's contents, tokenized, as the definition.
+        const nameTok = args[0];
+        if (nameTok?.kind !== "ident") {
+          this.error(file, nameTok ? cur.range(nameTok) : range, "asm-bad-define", `expected a name after '${word}'`);
+          return true;
+        }
+        const strTok = this.substituteDefines(args.slice(1), 0)[0];
+        if (strTok?.kind !== "string") {
+          this.error(file, strTok ? cur.range(strTok) : range, "asm-bad-define", `'${word}' needs a string`);
+          return true;
+        }
+        const body = lexLine(strTok.str ?? "", "nasm", { inBlockComment: false }).map((t) => ({
+          ...t,
+          origin: { line: this.currentLine, start: strTok.start, end: strTok.end },
+        }));
+        if (word === "%ideftok") this.idefines.set(nameTok.text.toLowerCase(), { body, caseInsensitive: true });
+        else this.defines.set(nameTok.text, { body, caseInsensitive: false });
+        return true;
+      }
       case "%strlen":
       case "%substr":
       case "%defstr": {

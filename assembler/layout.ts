@@ -5,6 +5,7 @@ import type { Diagnostic, DirectiveArg, Expr, Operand, Range, Statement } from "
 import { type EncMem, type EncOperand, encode, isMnemonic, type PrefixName } from "./encoder-bridge";
 import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
 import type { ExpandedStatement, ExpandResult } from "./expand";
+import { SUBSECTION } from "./expand-gas";
 import { exprSymbols } from "./expr-parse";
 import {
   FLOAT16,
@@ -61,6 +62,9 @@ export interface Sec {
   alignSet: boolean;
   /** NASM `absolute`/`struc` block: labels in it are plain numbers, nothing is emitted or laid out. */
   absolute: boolean;
+  /** GAS subsection (`.text 1`): its section and number. */
+  parent?: Sec;
+  subsection?: number;
 }
 
 export class ByteBuf {
@@ -195,6 +199,7 @@ const GAS_IGNORED = new Set([
   ".bss",
   ".section",
   ".previous",
+  ".subsection",
   ".popsection",
   ".pushsection",
   ".equ",
@@ -297,9 +302,18 @@ class Layout {
     if (!s) {
       const gas = this.flavor === "gas";
       const absolute = name.startsWith("\u0000absolute");
-      const nobits = absolute || /^\.bss(\.|$)/.test(name) || /^\.tbss/.test(name) || /@nobits|\bnobits\b/.test(attrs);
+      // GAS subsections (`.text 1`) are sections of their own here, laid out right after their section.
+      const [base = name, subText] = name.split(SUBSECTION);
+      const parent = subText !== undefined ? this.section(base, es, "") : undefined;
+      const nobits =
+        parent?.nobits ??
+        (absolute || /^\.bss(\.|$)/.test(base) || /^\.tbss/.test(base) || /@nobits|\bnobits\b/.test(attrs));
       const code =
-        name === ".text" || name.startsWith(".text.") || (gas && /"[^"]*x[^"]*"/.test(attrs)) || /\bexec\b/.test(attrs);
+        parent?.code ??
+        (base === ".text" ||
+          base.startsWith(".text.") ||
+          (gas && /"[^"]*x[^"]*"/.test(attrs)) ||
+          /\bexec\b/.test(attrs));
       const group = gas ? (nobits ? "bss" : code ? "text" : "data") : name;
       s = {
         name,
@@ -317,6 +331,10 @@ class Layout {
         alignSet: false,
         absolute,
       };
+      if (parent) {
+        s.parent = parent;
+        s.subsection = Number(subText);
+      }
       this.sections.push(s);
       this.secByName.set(name, s);
     }
@@ -519,7 +537,8 @@ class Layout {
             : s.nobits
               ? 2
               : 1;
-      return rank(a) - rank(b) || a.index - b.index;
+      const home = (s: Sec) => (s.parent ?? s).index;
+      return rank(a) - rank(b) || home(a) - home(b) || (a.subsection ?? 0) - (b.subsection ?? 0) || a.index - b.index;
     });
     let addr = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
     let group = "";
@@ -603,6 +622,13 @@ class Layout {
       sec.align = a;
       sec.alignSet = true;
     } else sec.align = Math.max(sec.align, a);
+  }
+
+  /** Is section number `index` the section `sec` (a subsection belongs to its section)? */
+  sameSection(index: number, sec: Sec): boolean {
+    if (index === sec.index) return true;
+    const other = this.sections[index];
+    return other !== undefined && (other.parent ?? other) === (sec.parent ?? sec);
   }
 
   /** Labels are kept as section offsets: when sections move, their labels move with them. */
@@ -1075,14 +1101,20 @@ class Layout {
           st.target ??= this.symbols.get(op.value.name);
           const t = st.target;
           if (t?.label && t.value !== undefined)
-            return { op: { kind: "imm", value: t.value }, known: true, otherSection: t.section !== st.sec.index };
+            return {
+              op: { kind: "imm", value: t.value },
+              known: true,
+              otherSection: !this.sameSection(t.section, st.sec),
+            };
         }
         const v = this.value(op.value, es, st);
         if (op.gasIntelBare && this.refersToLabel(op.value, es.order)) {
           const mem: EncMem = { kind: "mem", scale: 1, disp: v.value, dispUnresolved: this.unresolved(v) };
           return { op: mem, known: v.known, otherSection: false };
         }
-        const otherSection = v.terms?.some((t) => t.sign === 1 && t.section !== st.sec.index && t.section >= 0);
+        const otherSection = v.terms?.some(
+          (t) => t.sign === 1 && t.section >= 0 && !this.sameSection(t.section, st.sec),
+        );
         const imm: EncOperand = { kind: "imm", value: v.value };
         // nasm's first pass is optimistic about an immediate it cannot evaluate yet (it becomes the
         // smallest form, e.g. a sign-extended imm8), while an unknown displacement gets disp32.
@@ -1210,6 +1242,21 @@ class Layout {
         this.emitFill(sec, fill, n);
         return;
       }
+      case ".uleb128":
+      case ".sleb128": {
+        // LEB128 (DWARF's variable-length integers); GNU as re-sizes them while relaxing (rs_leb128), as
+        // our passes do for a value that depends on labels.
+        for (const a of s.args) {
+          if (!a.expr) {
+            this.diag(this.passDiags, es.file, a.range, "asm-bad-expression", "expected a value");
+            continue;
+          }
+          const v = this.value(a.expr, es, st);
+          this.emit(sec, leb128(v.value, name === ".sleb128"));
+        }
+        if (argsConstant(s.args)) st.fixed = true;
+        return;
+      }
       case ".nops": {
         // GNU as 2.31+: `size` bytes of NOPs, the same patterns as code alignment padding.
         const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
@@ -1300,6 +1347,7 @@ class Layout {
         this.emitFill(sec, fill, pad);
         return;
       }
+      case ".struct":
       case "absolute": {
         const e = s.args[0]?.expr;
         const v = e ? this.value(e, es, st) : undefined;
@@ -1535,7 +1583,7 @@ class Layout {
       .filter((s) => !s.absolute && (s.size > 0 || s.name === ".text"))
       .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index))
       .map((s) => ({
-        name: s.name,
+        name: s.parent?.name ?? s.name,
         address: s.start,
         bytes: s.nobits ? new Uint8Array(s.size) : s.buf.data.slice(0, s.buf.length),
         size: s.size,
@@ -1546,7 +1594,10 @@ class Layout {
     for (const [name, s] of this.symbols) {
       if (name.includes("\u0002") || name.includes("\u0001") || s.value === undefined) continue;
       const info: SymbolInfo = { value: s.value, file: s.file, line: s.line, column: s.column, label: s.label };
-      if (s.label) info.section = this.sections[s.section]?.name;
+      if (s.label) {
+        const sec = this.sections[s.section];
+        info.section = sec?.parent?.name ?? sec?.name;
+      }
       symbols.set(name, info);
     }
     const lineMap: LineMapEntry[] = [];
@@ -1724,6 +1775,19 @@ function countLocal(e: Expr): number {
       return countLocal(e.left) + countLocal(e.right);
     default:
       return 0;
+  }
+}
+
+/** LEB128 encoding (unsigned: the value as a 64-bit unsigned number, as GNU as stores it). */
+function leb128(value: bigint, signed: boolean): number[] {
+  const out: number[] = [];
+  let v = signed ? BigInt.asIntN(64, value) : BigInt.asUintN(64, value);
+  for (;;) {
+    const byte = Number(v & 0x7fn);
+    v >>= 7n;
+    const done = signed ? (v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0) : v === 0n;
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
   }
 }
 
