@@ -210,9 +210,15 @@ function vmwriteRegisters(vmx: Vmx, cpu: VmxCpu, encReg: number, src: number, bi
   return error === 0 ? vmx.succeed() : vmx.failValid(error);
 }
 
+/** #UD outside VMX operation and in real, virtual-8086 and compatibility mode; else the operand size. */
+function vmxOperandBits(vmx: Vmx, cpu: VmxCpu): 32 | 64 {
+  const m = cpu.mode();
+  if (!vmx.state.inVmx || m === "real" || m === "v8086" || m === "compat16" || m === "compat32") cpu.raiseException(UD);
+  return m === "long64" ? 64 : 32;
+}
+
 function vmread(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
-  if (!vmx.state.inVmx || badMode(cpu)) cpu.raiseException(UD);
-  const bits = operandBits(cpu);
+  const bits = vmxOperandBits(vmx, cpu);
   if (!vmx.state.nonRoot) {
     const dst = insn.regOperand(0);
     const src = insn.regOperand(1);
@@ -237,8 +243,7 @@ function vmread(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome
 }
 
 function vmwrite(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView): VmxOutcome {
-  if (!vmx.state.inVmx || badMode(cpu)) cpu.raiseException(UD);
-  const bits = operandBits(cpu);
+  const bits = vmxOperandBits(vmx, cpu);
   if (!vmx.state.nonRoot) {
     const encReg = insn.regOperand(0);
     const src = insn.regOperand(1);
