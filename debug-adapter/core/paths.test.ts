@@ -47,4 +47,16 @@ describe("canonical source paths", () => {
     paths.remember(join(dir, "link", "hypervisor.asm"));
     assert.equal(paths.display(map.entries[0]?.file ?? ""), join(dir, "link", "hypervisor.asm"));
   });
+
+  it("a file the client never named is shown under the client's spelling of its directory", () => {
+    const paths = new SourcePaths(canonical);
+    const other = join(dir, "real", "broken", "x.asm");
+    writeFileSync(other, "hlt\n");
+    paths.remember(join(dir, "link", "hypervisor.asm"));
+    assert.equal(paths.display(canonical(other)), join(dir, "link", "broken", "x.asm"));
+    // Without a link there is nothing to translate.
+    const plain = new SourcePaths(canonical);
+    plain.remember(file);
+    assert.equal(plain.display(canonical(other)), canonical(other));
+  });
 });

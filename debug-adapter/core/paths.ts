@@ -5,7 +5,7 @@
 // frames and line-map lookups agree; the key is shown to the client in the spelling the client itself used
 // for that file, so VS Code opens the editor it already has.
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 
 /** File systems that ignore letter case by default (NTFS, APFS): their keys are case-folded. */
 const CASE_INSENSITIVE = process.platform === "win32" || process.platform === "darwin";
@@ -43,6 +43,9 @@ export const lexicalCanonicalizer: Canonicalize = (path: string) => {
 /** Canonical keys and the client's spelling of each. */
 export class SourcePaths {
   private readonly spelling = new Map<string, string>();
+  /** Directory correspondences learnt from the client's paths: canonical directory → the client's spelling. */
+  private readonly roots = new Map<string, string>();
+  private readonly derived = new Map<string, string>();
 
   constructor(readonly canonical: Canonicalize = makeCanonicalizer()) {}
 
@@ -50,12 +53,39 @@ export class SourcePaths {
   remember(clientPath: string): string {
     const key = this.canonical(clientPath);
     this.spelling.set(key, clientPath);
+    this.derived.clear();
+    // The longest pair of directories that differ only above a common tail ("/link/sub/x.asm" for
+    // "/real/sub/x.asm" gives /real → /link): other files under it are shown under the client's directory too.
+    let c = resolve(clientPath);
+    let k = key;
+    while (basename(c) === basename(k) && dirname(c) !== c && dirname(k) !== k) {
+      c = dirname(c);
+      k = dirname(k);
+    }
+    if (c !== k) this.roots.set(k, c);
     return key;
   }
 
   /** The path to show the client for a canonical key (or any spelling) of a file. */
   display(path: string): string {
     const key = this.canonical(path);
-    return this.spelling.get(key) ?? this.spelling.get(path) ?? path;
+    const own = this.spelling.get(key);
+    if (own !== undefined) return own;
+    let d = this.derived.get(key);
+    if (d === undefined) {
+      d = key;
+      // A file the client never named (an included file): in the client's spelling of its directory, if that
+      // spelling leads to the same file.
+      for (const [k, c] of this.roots) {
+        if (!key.startsWith(`${k}${sep}`)) continue;
+        const candidate = join(c, key.slice(k.length + 1));
+        if (this.canonical(candidate) === key) {
+          d = candidate;
+          break;
+        }
+      }
+      this.derived.set(key, d);
+    }
+    return d;
   }
 }

@@ -77,6 +77,18 @@ describe("source paths", () => {
     assert.deepEqual((await framesAt())[0], [HELPER, 3]);
   });
 
+  it("an included file the client never named is shown under the launched program's symlinked folder", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: join(LINK, "sub", "incl.asm") }, () =>
+      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "helper" }] }),
+    );
+    await stopped;
+    assert.deepEqual(await framesAt(), [
+      [join(LINK, "helper.inc"), 3],
+      [join(LINK, "sub", "incl.asm"), 6],
+    ]);
+  });
+
   it("breakpoints set twice for one file under two spellings replace each other", async () => {
     const stopped = waitStopped(dc);
     await launch(dc, { program: INCL }, async () => {
