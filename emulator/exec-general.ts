@@ -778,6 +778,7 @@ def("jmpf,callf", (cpu, i) => {
     const selOff = s === 8 ? ea + 8 : i.asz === 2 ? (ea + s) & 0xffff : (ea + s) >>> 0;
     sel = cpu.rd16(i.seg, selOff);
   }
+  cpu.current = i; // a task switch reports the instruction to VMX
   const calls = i.name === "callf" ? cpu.calls : undefined;
   if (calls === undefined) {
     farTransfer(cpu, sel, off, i.name === "callf", i.osz);
@@ -828,6 +829,7 @@ def("jrcxz", (cpu, i) => {
 def("iret", (cpu, i) => {
   const calls = cpu.calls;
   const slot = calls === undefined ? 0 : calls.stackLinear();
+  cpu.current = i; // a task switch reports the instruction to VMX
   iret(cpu, i.osz);
   if (calls !== undefined) calls.returned(slot);
 });

@@ -108,7 +108,7 @@ function deliverProtected(
   if (!(ghi & 0x8000)) cpu.fault(11, idtErr);
   if (type === 5) {
     // A task gate: the handler is another task (SDM 6.12.2).
-    gateTaskSwitch(cpu, glo, returnRip, errorCode, ext);
+    gateTaskSwitch(cpu, glo, returnRip, errorCode, ext, kind === "hw" || kind === "ext" ? undefined : cpu.current);
     return 0;
   }
   const sel = (glo >>> 16) & 0xffff;

@@ -3,8 +3,9 @@
 // mode only: IA-32e mode has no task switching (the callers raise #GP there). 32-bit and 16-bit TSSs.
 
 import { AR_P, AR_S, AR_UNUSABLE, type Cpu, CR0_PG, CR0_TS, CR4_PAE, NT, VM } from "./cpu";
-import { CS, DS, ES, FS, GS, SS } from "./decoder";
+import { CS, DS, ES, FS, GS, type Insn, SS } from "./decoder";
 import { type Descriptor, LDTR, loadNull, parseDescriptor, TR } from "./segments";
+import { viewOfInsn } from "./vmx-bridge";
 
 export type TaskSwitchSource = "jmp" | "call" | "iret" | "int";
 
@@ -82,21 +83,28 @@ export function farTaskSwitch(cpu: Cpu, sel: number, d: Descriptor, call: boolea
   // A busy TSS (or anything else) is #GP(TSS selector).
   if (tssType !== 1 && tssType !== 9) cpu.gp(tssSel & 0xfffc);
   if (!(tss.ar & AR_P)) cpu.fault(11, tssSel & 0xfffc);
-  switchTasks(cpu, tssSel, tss, call ? "call" : "jmp", returnEip, -1, 0);
+  switchTasks(cpu, tssSel, tss, call ? "call" : "jmp", returnEip, -1, 0, cpu.current);
 }
 
 /**
  * An interrupt or exception through a task gate (gate checks done by the caller). Pushes `errorCode` (≥ 0) on the
  * new task's stack. `ext` is the EXT bit for error codes.
  */
-export function gateTaskSwitch(cpu: Cpu, gateLo: number, returnEip: number, errorCode: number, ext: number): void {
+export function gateTaskSwitch(
+  cpu: Cpu,
+  gateLo: number,
+  returnEip: number,
+  errorCode: number,
+  ext: number,
+  insn: Insn | undefined,
+): void {
   const tssSel = (gateLo >>> 16) & 0xffff;
   const tss = gdtDescriptor(cpu, tssSel);
   if (!tss || tss.ar & AR_S) cpu.gp((tssSel & 0xfffc) + ext);
   const tssType = tss.ar & 0xf;
   if (tssType !== 1 && tssType !== 9) cpu.gp((tssSel & 0xfffc) + ext);
   if (!(tss.ar & AR_P)) cpu.fault(11, (tssSel & 0xfffc) + ext);
-  switchTasks(cpu, tssSel, tss, "int", returnEip, errorCode, ext);
+  switchTasks(cpu, tssSel, tss, "int", returnEip, errorCode, ext, insn);
 }
 
 /** IRET with NT = 1 in protected mode: back to the task named by the current TSS's previous-task link. */
@@ -108,7 +116,7 @@ export function taskReturn(cpu: Cpu, returnEip: number): void {
   // The previous task must be busy (SDM IRET "TASK-RETURN").
   if (tssType !== 3 && tssType !== 11) cpu.fault(10, link & 0xfffc);
   if (!(tss.ar & AR_P)) cpu.fault(11, link & 0xfffc);
-  switchTasks(cpu, link, tss, "iret", returnEip, -1, 0);
+  switchTasks(cpu, link, tss, "iret", returnEip, -1, 0, cpu.current);
 }
 
 /** SDM 7.3 steps 4–14 (the order Bochs' task.cc also follows). */
@@ -120,9 +128,19 @@ function switchTasks(
   returnEip: number,
   errorCode: number,
   ext: number,
+  insn: Insn | undefined,
 ): void {
   const newLayout = layoutOf(nd.ar & 0xf);
   if (nd.limit < newLayout.minLimit) cpu.fault(10, (newSel & 0xfffc) + ext);
+  // VMX non-root operation: after the gate/selector/descriptor checks (SDM 25.4.2 checks 1-4) every task switch
+  // is a VM exit (reason 9); the hook performs it and ends the instruction.
+  if (cpu.hooks.nonRoot)
+    cpu.hooks.taskSwitch(
+      cpu.vmxCpu,
+      newSel,
+      source === "int" ? "gate" : source,
+      insn === undefined ? undefined : viewOfInsn(cpu, insn),
+    );
   const oldSel = cpu.segSel[TR]!;
   const oldBase = cpu.segBase[TR]!;
   const oldType = cpu.segAr[TR]! & 0xf;
