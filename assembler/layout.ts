@@ -65,6 +65,12 @@ export interface Sec {
   /** GAS subsection (`.text 1`): its section and number. */
   parent?: Sec;
   subsection?: number;
+  /** nasm bin `follows=`, `vfollows=`, `vstart=` (see Layout.section). */
+  follows?: string;
+  vfollows?: string;
+  vstart?: bigint;
+  /** Where the section is loaded when its labels use another base (`vstart`); else `start`. */
+  load?: bigint;
 }
 
 export class ByteBuf {
@@ -366,6 +372,21 @@ class Layout {
       }
       if (/\bnobits\b/i.test(attrs)) s.nobits = true;
       if (/\bprogbits\b/i.test(attrs)) s.nobits = false;
+      // nasm bin format (outbin.c): `follows=` places the section after another one, `vstart=` gives its
+      // labels another base than where it is loaded, `vfollows=` puts that base after another section's.
+      const fol = /\bfollows\s*=\s*([^\s,]+)/i.exec(attrs);
+      if (fol && !/\bvfollows/i.test(fol[0])) s.follows = fol[1];
+      const vfol = /\bvfollows\s*=\s*([^\s,]+)/i.exec(attrs);
+      if (vfol) s.vfollows = vfol[1];
+      const vst = /\bvstart\s*=\s*([0-9a-fx]+h?)/i.exec(attrs);
+      if (vst) {
+        try {
+          const t = vst[1]!;
+          s.vstart = /h$/i.test(t) ? BigInt(`0x${t.slice(0, -1)}`) : BigInt(t);
+        } catch {
+          // not a number: ignored
+        }
+      }
     }
     return s;
   }
@@ -540,6 +561,18 @@ class Layout {
       const home = (s: Sec) => (s.parent ?? s).index;
       return rank(a) - rank(b) || home(a) - home(b) || (a.subsection ?? 0) - (b.subsection ?? 0) || a.index - b.index;
     });
+    // nasm `follows=`: move each such section right after the one it names (chains keep their order).
+    if (this.flavor === "nasm" && ordered.some((s) => s.follows)) {
+      for (const s of this.sections) {
+        if (!s.follows) continue;
+        const target = this.secByName.get(s.follows);
+        if (!target || target === s) continue;
+        ordered.splice(ordered.indexOf(s), 1);
+        let at = ordered.indexOf(target) + 1;
+        while (at < ordered.length && ordered[at]!.follows === s.follows) at++;
+        ordered.splice(at, 0, s);
+      }
+    }
     let addr = this.flavor === "gas" ? (this.opts.base ?? 0n) : this.origin;
     let group = "";
     for (let i = 0; i < ordered.length; i++) {
@@ -562,8 +595,18 @@ class Layout {
       if (s.fixedStart !== undefined) addr = s.fixedStart;
       else addr = alignUp(addr, s.align);
       s.start = addr;
+      s.load = addr;
       addr += BigInt(s.size);
     }
+    // Virtual bases: labels, `$` and `$$` of a vstart/vfollows section count from there.
+    if (this.flavor === "nasm")
+      for (const s of this.sections) {
+        if (s.vstart !== undefined) s.start = s.vstart;
+        else if (s.vfollows) {
+          const v = this.secByName.get(s.vfollows);
+          if (v && v !== s) s.start = alignUp(v.start + BigInt(v.size), s.align);
+        }
+      }
     this.rebaseLabels();
   }
 
@@ -757,7 +800,10 @@ class Layout {
   }
 
   value(e: Expr, es: ExpandedStatement, st: ItemState): Value {
-    const v = evaluate(e, this.envFor(es, st, st.sec.start + BigInt(st.sec.pc)));
+    // nasm's `$` is the start of the line, for every value of a data line and every repetition of a `times`
+    // (`dw $, $` repeats one address); GNU as's `.` is where the value itself goes.
+    const pc = this.flavor === "nasm" ? st.offset : st.sec.pc;
+    const v = evaluate(e, this.envFor(es, st, st.sec.start + BigInt(pc)));
     if (!v.known) this.unknownSeen = true;
     return v;
   }
@@ -1581,10 +1627,15 @@ class Layout {
     const diagnostics = [...this.exp.diagnostics, ...this.staticDiags, ...this.passDiags];
     const sections: Section[] = this.sections
       .filter((s) => !s.absolute && (s.size > 0 || s.name === ".text"))
-      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index))
+      .sort((a, b) => {
+        const la = a.load ?? a.start;
+        const lb = b.load ?? b.start;
+        return la < lb ? -1 : la > lb ? 1 : a.index - b.index;
+      })
       .map((s) => ({
         name: s.parent?.name ?? s.name,
-        address: s.start,
+        address: s.load ?? s.start,
+        ...(s.load !== undefined && s.load !== s.start ? { vstart: s.start } : {}),
         bytes: s.nobits ? new Uint8Array(s.size) : s.buf.data.slice(0, s.buf.length),
         size: s.size,
         nobits: s.nobits,

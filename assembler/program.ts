@@ -13,6 +13,11 @@ export interface Section {
   nobits: boolean;
   /** Alignment of the section start in bytes. */
   align: number;
+  /**
+   * nasm `vstart=`/`vfollows=`: the address its labels (and the line map) count from, when it differs from
+   * where the section is loaded (code copied elsewhere before it runs).
+   */
+  vstart?: bigint;
 }
 
 export interface SymbolInfo {

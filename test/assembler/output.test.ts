@@ -123,4 +123,16 @@ describe("program output", () => {
     assert.equal(p.diagnostics.length, 0);
     assert.equal(flatBinary(p).length, 0);
   });
+  test("nasm vstart=: the section is loaded after .text, its labels and line map use the virtual base", () => {
+    const src =
+      "org 0x7c00\nbits 16\njmp stage2\nsection .stage2 follows=.text vstart=0x8000\nstage2: mov ax, stage2\n";
+    const p = assemble(src, { fileName: "t.asm" });
+    assert.deepEqual(p.diagnostics, []);
+    const s2 = p.sections.find((s) => s.name === ".stage2");
+    assert.equal(s2?.address, 0x7c04n, "nasm aligns sections to 4 by default");
+    assert.equal(s2?.vstart, 0x8000n);
+    assert.equal(p.symbols.get("stage2")?.value, 0x8000n);
+    assert.equal(lineAt(p, 0x8000n)?.line, 4);
+    assert.equal(Buffer.from(flatBinary(p)).toString("hex"), "e9fd0300b80080");
+  });
 });
