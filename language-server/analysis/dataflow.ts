@@ -119,13 +119,14 @@ function meetInto(target: State, incoming: State): boolean {
     }
   }
   let mem: Map<string, Val> | undefined;
-  for (const [k, v] of target.mem) {
-    if (!sameVal(v, incoming.mem.get(k))) {
-      mem ??= new Map(target.mem);
-      mem.delete(k);
-      changed = true;
+  if (target.mem.size > 0)
+    for (const [k, v] of target.mem) {
+      if (!sameVal(v, incoming.mem.get(k))) {
+        mem ??= new Map(target.mem);
+        mem.delete(k);
+        changed = true;
+      }
     }
-  }
   if (mem) target.mem = mem;
   if (target.stack.length !== incoming.stack.length) {
     if (target.stack.length > 0) changed = true;
@@ -341,6 +342,11 @@ export function analyzeFlow(unit: Unit): FlowResult {
       inState[b] = s;
       work.push(b);
     };
+    const flowTo = (to: number, st: State) => {
+      const cur = inState[to];
+      if (!cur) seed(to, copy(st));
+      else if (meetInto(cur, st)) work.push(to);
+    };
     const drain = () => {
       while (work.length > 0) {
         const b = work.pop()!;
@@ -383,28 +389,24 @@ export function analyzeFlow(unit: Unit): FlowResult {
           }
           ctx.storedLog = undefined;
         }
-        const out: { to: number; st: State }[] = blk.succ.map((to) => ({ to, st: s }));
-        if (blk.endsInCall) {
-          // After a call: registers are unknown, the callee's VMCLEARs are added, flags were consumed.
-          const after = copy(s);
-          after.regs = new Array(16).fill(undefined);
-          after.stack = [];
-          after.pending = undefined;
-          const callee = blk.callTarget !== undefined ? summaries?.get(blk.callTarget) : null;
-          // An unknown callee may VMCLEAR anything: the set becomes unknown (no warning after it).
-          if (callee === null || callee === undefined) after.cleared = null;
-          else if (after.cleared && callee.size > 0) after.cleared = new Set([...after.cleared, ...callee]);
-          for (const o of out) o.st = after;
-          if (blk.callTarget !== undefined) {
-            const entry = copy(s);
-            entry.pending = undefined;
-            out.push({ to: blk.callTarget, st: entry });
-          }
+        if (!blk.endsInCall) {
+          for (const to of blk.succ) flowTo(to, s);
+          continue;
         }
-        for (const { to, st } of out) {
-          const cur = inState[to];
-          if (!cur) seed(to, copy(st));
-          else if (meetInto(cur, st)) work.push(to);
+        // After a call: registers are unknown, the callee's VMCLEARs are added, flags were consumed.
+        const after = copy(s);
+        after.regs = new Array(16).fill(undefined);
+        after.stack = [];
+        after.pending = undefined;
+        const callee = blk.callTarget !== undefined ? summaries?.get(blk.callTarget) : null;
+        // An unknown callee may VMCLEAR anything: the set becomes unknown (no warning after it).
+        if (callee === null || callee === undefined) after.cleared = null;
+        else if (after.cleared && callee.size > 0) after.cleared = new Set([...after.cleared, ...callee]);
+        for (const to of blk.succ) flowTo(to, after);
+        if (blk.callTarget !== undefined) {
+          const entry = copy(s);
+          entry.pending = undefined;
+          flowTo(blk.callTarget, entry);
         }
       }
     };
@@ -462,7 +464,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
     for (const x of r.msr) result.msr.push(x);
     for (const x of r.regions) result.regions.push(x);
     for (const x of r.unchecked) result.unchecked.push(x);
-    for (const [k, v] of r.registerValues) result.registerValues.set(k, v);
+    r.registerValues.forEach((v, k) => result.registerValues.set(k, v));
   }
   return result;
 }
@@ -531,7 +533,7 @@ function identical(a: Val | undefined, b: Val | undefined): boolean {
 function sameState(a: State, b: State): boolean {
   for (let r = 0; r < 16; r++) if (!identical(a.regs[r], b.regs[r])) return false;
   if (a.mem.size !== b.mem.size || a.stack.length !== b.stack.length) return false;
-  for (const [k, v] of a.mem) if (!identical(v, b.mem.get(k))) return false;
+  if (a.mem.size > 0) for (const [k, v] of a.mem) if (!identical(v, b.mem.get(k))) return false;
   for (let i = 0; i < a.stack.length; i++) if (!identical(a.stack[i], b.stack[i])) return false;
   if ((a.cleared === null) !== (b.cleared === null)) return false;
   if (a.cleared && b.cleared) {

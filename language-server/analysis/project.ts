@@ -79,7 +79,7 @@ export class ParseCache {
     }
     const e = this.entries.get(file);
     if (e && e.text === text && e.syntax === syntax) return e.parsed;
-    const parsed = parseFile(text, file, syntax, e?.parsed);
+    const parsed = parseFile(text, file, syntax, e?.parsed, e?.text);
     this.entries.set(file, { text, syntax, parsed });
     return parsed;
   }
@@ -146,6 +146,13 @@ const IF_OPEN = new Set([
   ".ifnb",
 ]);
 
+/** A name starting with `.` among the statement's labels or references (a NASM local label, maybe). */
+function mentionsLocalName(st: Statement): boolean {
+  for (const r of st.refs) if (r.name.charCodeAt(0) === 46) return true;
+  for (const l of st.labels) if (l.name.charCodeAt(0) === 46) return true;
+  return false;
+}
+
 export function buildUnit(opts: UnitOptions): Unit {
   const cache = opts.cache ?? new ParseCache();
   const files = new Map<string, ParsedFile>();
@@ -169,7 +176,8 @@ export function buildUnit(opts: UnitOptions): Unit {
     const parsed = cache.get(file, text, syntax);
     files.set(file, parsed);
     visiting.add(file);
-    for (const st of parsed.statements) {
+    for (let k = 0; k < parsed.statements.length; k++) {
+      const st = parsed.statements[k]!;
       statements.push(st);
       if (st.kind === "directive" && st.name && INCLUDE_DIRECTIVES.has(st.name)) {
         const arg = st.args[0];
@@ -205,13 +213,15 @@ export function buildUnit(opts: UnitOptions): Unit {
   let openMacro: Statement | undefined;
   // A lone word naming a macro is a call of that macro, not a label.
   const declaredMacros = new Set<string>();
-  for (const st of statements)
+  for (let k = 0; k < statements.length; k++) {
+    const st = statements[k]!;
     if (
       st.kind === "directive" &&
       (st.name === "%macro" || st.name === "%imacro" || st.name === ".macro") &&
       st.args[0]
     )
       declaredMacros.add(st.args[0].text.toLowerCase());
+  }
   if (declaredMacros.size > 0)
     for (let k = 0; k < statements.length; k++) {
       const st = statements[k]!;
@@ -269,7 +279,8 @@ export function buildUnit(opts: UnitOptions): Unit {
     }
     return true;
   };
-  for (const st of statements) {
+  for (let k = 0; k < statements.length; k++) {
+    const st = statements[k]!;
     const syntax = files.get(st.file)?.syntax ?? opts.syntax;
     const name = st.name ?? "";
     if (st.kind === "directive" && macroDepth === 0) {
@@ -362,8 +373,7 @@ export function buildUnit(opts: UnitOptions): Unit {
       });
     }
     // Only statements that mention a NASM local name (`.x`) need their scope.
-    if (scope && (st.refs.some((r) => r.name.startsWith(".")) || st.labels.some((l) => l.name.startsWith("."))))
-      scopeOf.set(st, scope);
+    if (scope && mentionsLocalName(st)) scopeOf.set(st, scope);
     if (st.kind === "constant" && st.constName) {
       const d: SymbolDef = {
         name: st.constName.name,
@@ -410,7 +420,7 @@ export function buildUnit(opts: UnitOptions): Unit {
       const argText = st.callArgs ?? written.map((o) => o.text).join(", ");
       for (const e of expandCall(def, st, argText, files.get(st.file)?.syntax ?? opts.syntax)) visit(e, depth + 1);
     };
-    for (const st of statements) if (!inMacro.has(st)) visit(st, 0);
+    for (let k = 0; k < statements.length; k++) if (!inMacro.has(statements[k]!)) visit(statements[k]!, 0);
     code = out;
     return out;
   };

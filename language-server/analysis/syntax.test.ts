@@ -2,7 +2,7 @@
 // of the previous parse), which must give exactly what a fresh parse gives.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type ParsedFile, parseFile } from "./syntax";
+import { type ParsedFile, parseFile, splitLines } from "./syntax";
 import type { Syntax } from "./types";
 
 function fresh(text: string, syntax: Syntax): ParsedFile {
@@ -210,5 +210,27 @@ describe("analyses after edits see every change", () => {
     const [first, second] = await run([body("a"), body("b")]);
     assert.ok(!first!.includes("region-no-revision-id"));
     assert.ok(!second!.includes("region-no-revision-id"));
+  });
+});
+
+describe("splitting an edited text into lines", () => {
+  test("random edits (\\n, \\r\\n, lone \\r): the lines shared with the previous text equal a fresh split", () => {
+    const pieces = ["\n", "\r\n", "\r", "a", "bc", "\n\n", " x\r\n y", ""];
+    let seed = 3;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let text = "one\ntwo\r\nthree\rfour\n\nfive";
+    let lines = text.split(/\r\n|\r|\n/);
+    for (let i = 0; i < 3000; i++) {
+      const a = rnd(text.length + 1);
+      const b = Math.min(text.length, a + rnd(5));
+      const next = text.slice(0, a) + pieces[rnd(pieces.length)] + text.slice(b);
+      const got = splitLines(next, { text, lines });
+      assert.deepEqual(got, next.split(/\r\n|\r|\n/), `edit ${i}: ${JSON.stringify(text)} -> ${JSON.stringify(next)}`);
+      text = next;
+      lines = got;
+    }
   });
 });

@@ -626,10 +626,80 @@ function moved(stmts: Statement[], line: number): Statement[] {
  * Parses a file. With the previous parse of the same file, the unchanged lines before and after the edited
  * region are reused (copied only when their line number moved).
  */
-export function parseFile(text: string, file: string, syntax: Syntax, previous?: ParsedFile): ParsedFile {
+const LINE_BREAK = /\r\n|\r|\n/;
+
+function isBreak(c: number): boolean {
+  return c === 10 || c === 13;
+}
+
+/** Line breaks in text[from, to) (\r\n counts once; the range never ends between \r and \n). */
+function countBreaks(t: string, from: number, to: number): number {
+  let k = 0;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) k++;
+  }
+  return k;
+}
+
+/**
+ * The lines of `text` (split as LSP and the assembler do: \r\n, \r or \n), sharing the line strings of the
+ * previous text outside the part that changed, so an edit makes a few new strings, not one per line.
+ */
+export function splitLines(text: string, previous?: { text: string; lines: readonly string[] }): string[] {
+  if (!previous) return text.split(LINE_BREAK);
+  const old = previous.text;
+  const n = Math.min(text.length, old.length);
+  let a = 0;
+  while (a < n && text.charCodeAt(a) === old.charCodeAt(a)) a++;
+  let common = 0;
+  while (common < n - a && text.charCodeAt(text.length - 1 - common) === old.charCodeAt(old.length - 1 - common))
+    common++;
+  // The unchanged head ends at a line break inside the common prefix (never between \r and \n).
+  for (;;) {
+    while (a > 0 && !isBreak(text.charCodeAt(a - 1))) a--;
+    if (a > 0 && text.charCodeAt(a - 1) === 13 && text.charCodeAt(a) === 10) {
+      a--;
+      continue;
+    }
+    break;
+  }
+  // The unchanged tail starts after a line break inside the common suffix (so in both texts).
+  let b = common > 0 ? common - 1 : 0;
+  while (b > 0) {
+    const at = text.length - b;
+    const c = text.charCodeAt(at - 1);
+    if (isBreak(c) && !(c === 13 && text.charCodeAt(at) === 10)) break;
+    b--;
+  }
+  if (a === 0 && b === 0) return text.split(LINE_BREAK);
+  const at = text.length - b;
+  const head = countBreaks(text, 0, a);
+  const tail = b > 0 ? countBreaks(text, at, text.length) + 1 : 0;
+  if (head + tail > previous.lines.length) return text.split(LINE_BREAK);
+  let middle: string[];
+  if (b === 0) middle = text.slice(a).split(LINE_BREAK);
+  else if (a === at) middle = [];
+  else {
+    const breakLength = text.charCodeAt(at - 1) === 10 && text.charCodeAt(at - 2) === 13 ? 2 : 1;
+    middle = text.slice(a, at - breakLength).split(LINE_BREAK);
+  }
+  return [...previous.lines.slice(0, head), ...middle, ...previous.lines.slice(previous.lines.length - tail)];
+}
+
+export function parseFile(
+  text: string,
+  file: string,
+  syntax: Syntax,
+  previous?: ParsedFile,
+  previousText?: string,
+): ParsedFile {
   // Which words are instructions decides NASM labels without colons (see convertLine).
   loadEncoderMnemonics();
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = splitLines(
+    text,
+    previous && previousText !== undefined ? { text: previousText, lines: previous.lines } : undefined,
+  );
   const n = lines.length;
   const lineStatements: Statement[][] = new Array(n);
   const startState = new Uint8Array(n + 1);

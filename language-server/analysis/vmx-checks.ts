@@ -81,7 +81,6 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
   }
   if (enc?.k !== "num") return;
   const d = decodeCached(enc.v);
-  const encText = describeVal(site.encOp, enc);
   if (!d.valid) {
     const code = d.reservedBitsSet
       ? "vmcs-reserved-bits"
@@ -95,7 +94,7 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
       severity: "error",
       code,
       message:
-        `${name} with ${encText}: ${d.problems.join("; ")}. The instruction fails with VMfailValid(12) ` +
+        `${name} with ${describeVal(site.encOp, enc)}: ${d.problems.join("; ")}. The instruction fails with VMfailValid(12) ` +
         `"${name} from/to unsupported VMCS component" (SDM Vol. 3C 25.11.2, Appendix B).` +
         (suggestion ? ` Did you mean ${suggestion.name} (${hex(suggestion.encoding)})?` : ""),
     });
@@ -104,7 +103,8 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
   const f = d.field;
   if (!f) return;
   const high = d.accessType === "high";
-  const label = `${f.name}${high ? "_HIGH" : ""} (${hex(enc.v)})`;
+  // Built only for a message (this runs for every VMREAD/VMWRITE on every edit).
+  const label = () => `${f.name}${high ? "_HIGH" : ""} (${hex(enc.v)})`;
   fieldFeatureCheck(model, site, f, label, out);
   if (site.kind !== "vmwrite") return;
   if (f.type === "read-only" && !model.writableExitInfo) {
@@ -114,7 +114,7 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
       severity: "error",
       code: "vmwrite-read-only",
       message:
-        `VMWRITE to ${label}, a read-only VM-exit information field: it fails with VMfailValid(13) "VMWRITE to read-only ` +
+        `VMWRITE to ${label()}, a read-only VM-exit information field: it fails with VMfailValid(13) "VMWRITE to read-only ` +
         `VMCS component" on ${model.name}, which does not set IA32_VMX_MISC[29] (SDM Vol. 3C 25.9, 31.3 VMWRITE). ` +
         `Exit information is written by the processor on VM exits; read it with VMREAD.`,
     });
@@ -129,7 +129,7 @@ function vmcsSiteChecks(_unit: Unit, site: VmcsSite, model: ModelContext, out: A
         severity: "warning",
         code: "vmcs-value-too-wide",
         message:
-          `VMWRITE of ${describeVal(site.valOp, v)} to ${label}, a ${bits}-bit ${high ? "HIGH half" : "field"}: bits ${bits} and up ` +
+          `VMWRITE of ${describeVal(site.valOp, v)} to ${label()}, a ${bits}-bit ${high ? "HIGH half" : "field"}: bits ${bits} and up ` +
           `are silently dropped (SDM Vol. 3C 31.3 VMWRITE), so the field gets ${hex(v.v & ((1n << BigInt(bits)) - 1n))}.`,
       });
     }

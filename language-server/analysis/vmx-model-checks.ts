@@ -66,7 +66,7 @@ export function fieldFeatureCheck(
   m: ModelContext,
   site: VmcsSite,
   f: VmcsField,
-  label: string,
+  label: () => string,
   out: AnalysisDiagnostic[],
 ): void {
   if (!f.feature) return;
@@ -86,7 +86,7 @@ export function fieldFeatureCheck(
     severity: "warning",
     code: "vmcs-field-needs-feature",
     message:
-      `${site.kind.toUpperCase()} of ${label}: the field exists only with "${f.feature}" (${first.set.title}, bit ${first.bit.bit}), ` +
+      `${site.kind.toUpperCase()} of ${label()}: the field exists only with "${f.feature}" (${first.set.title}, bit ${first.bit.bit}), ` +
       `which ${m.name} does not support (${a ? `${msrName(a.msr)} allowed-1 bit ${first.bit.bit} is 0` : "no capability MSR"}). ` +
       `On this processor the access fails with VMfailValid(12) (SDM Vol. 3C ${f.see}, Appendix A).`,
   });
