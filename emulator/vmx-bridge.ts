@@ -406,6 +406,9 @@ export class VmxCpuAdapter implements VmxCpu {
     this.cpu.rip = value;
     this.cpu.inInsn = false;
   }
+  setStatusFlags(bits: number): void {
+    this.cpu.setArith(bits);
+  }
   rflagsNumber(): number {
     return this.cpu.getFlags() >>> 0;
   }

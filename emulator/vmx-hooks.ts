@@ -228,6 +228,11 @@ export interface VmxCpu {
   /** RIP (of the executing instruction while one executes, like getRip) as a signed double; setRipNumber like setRip. */
   ripNumber(): number;
   setRipNumber(value: number): void;
+  /**
+   * Sets CF, PF, AF, ZF, SF and OF to `bits` (the RFLAGS layout) and leaves every other flag alone: the
+   * VMsucceed/VMfail conventions (SDM 30.2) without reading the other flags.
+   */
+  setStatusFlags(bits: number): void;
   /** RFLAGS as an unsigned 32-bit number (bits 63:22 are reserved 0); setRflagsNumber like setRflags. */
   rflagsNumber(): number;
   setRflagsNumber(value: number): void;

@@ -263,7 +263,6 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   cpu.setTableNumber(true, vmx.fieldNumber(VMCS.GUEST_IDTR_BASE), vmx.field32(VMCS.GUEST_IDTR_LIMIT));
   cpu.setGprHalves(4, vmx.field32(VMCS.GUEST_RSP), vmx.fieldHi(VMCS.GUEST_RSP));
   cpu.setRipNumber(vmx.fieldNumber(VMCS.GUEST_RIP));
-  cpu.setRflagsNumber(rflags);
   // PDPTEs of a PAE guest (26.3.2.4): from the VMCS with EPT, else from guest CR3.
   if (paging && cr4 & CR4.PAE && !ia32e) {
     const proc2 = secondaryControls(vmx);

@@ -155,8 +155,7 @@ export class Vmx implements VmxHooks {
 
   // ---- RFLAGS conventions (SDM 30.2) ----------------------------------------------------------------------
   private setStatus(bits: number): void {
-    const f = this.cpu.rflagsNumber();
-    this.cpu.setRflagsNumber(((f & ~STATUS_FLAGS) | bits) >>> 0);
+    this.cpu.setStatusFlags(bits & STATUS_FLAGS);
   }
   succeed(): VmxOutcome {
     this.setStatus(0);
