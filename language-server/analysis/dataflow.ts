@@ -338,14 +338,26 @@ export function analyzeFlow(unit: Unit): FlowResult {
     ctx.report = report;
     const inState = new Array<State | undefined>(blocks.length);
     const work: number[] = [];
+    // An in-state first reached from one predecessor is that predecessor's out-state itself (out-states are
+    // never changed after their block ran); a meet into it copies it first.
+    const shared = new Uint8Array(blocks.length);
     const seed = (b: number, s: State) => {
       inState[b] = s;
       work.push(b);
     };
     const flowTo = (to: number, st: State) => {
       const cur = inState[to];
-      if (!cur) seed(to, copy(st));
-      else if (meetInto(cur, st)) work.push(to);
+      if (!cur) {
+        shared[to] = 1;
+        seed(to, st);
+      } else if (shared[to]) {
+        const own = copy(cur);
+        if (meetInto(own, st)) {
+          inState[to] = own;
+          shared[to] = 0;
+          work.push(to);
+        }
+      } else if (meetInto(cur, st)) work.push(to);
     };
     const drain = () => {
       while (work.length > 0) {
@@ -381,7 +393,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
             blockMemos.set(first, {
               env,
               stmts: stmts.slice(blk.start, blk.end),
-              in: copy(inState[b]!),
+              in: shared[b] ? inState[b]! : copy(inState[b]!),
               out: s,
               result: found === 0 ? NO_FINDINGS : r,
               stored: ctx.storedLog && ctx.storedLog.length > 0 ? ctx.storedLog : NO_STORES,

@@ -148,10 +148,13 @@ const IF_OPEN = new Set([
 
 /** A name starting with `.` among the statement's labels or references (a NASM local label, maybe). */
 function mentionsLocalName(st: Statement): boolean {
-  for (const r of st.refs) if (r.name.charCodeAt(0) === 46) return true;
-  for (const l of st.labels) if (l.name.charCodeAt(0) === 46) return true;
+  // Indexed loops: this runs for every statement on every edit (no iterator objects).
+  for (let i = 0; i < st.refs.length; i++) if (st.refs[i]!.name.charCodeAt(0) === 46) return true;
+  for (let i = 0; i < st.labels.length; i++) if (st.labels[i]!.name.charCodeAt(0) === 46) return true;
   return false;
 }
+
+const isActive = (c: { active: boolean }) => c.active;
 
 export function buildUnit(opts: UnitOptions): Unit {
   const cache = opts.cache ?? new ParseCache();
@@ -267,7 +270,7 @@ export function buildUnit(opts: UnitOptions): Unit {
   // not code. Conditions that cannot be evaluated take the first branch.
   const defined = new Set<string>();
   const conditions: { active: boolean; taken: boolean }[] = [];
-  const active = () => conditions.every((c) => c.active);
+  const active = () => conditions.length === 0 || conditions.every(isActive);
   const evalCondition = (st: Statement, n: string): boolean => {
     const arg = st.args[0]?.text ?? "";
     const isDefined = () => defined.has(arg) || defs.has(arg);
@@ -359,7 +362,8 @@ export function buildUnit(opts: UnitOptions): Unit {
       }
       continue;
     }
-    for (const lab of st.labels) {
+    for (let li = 0; li < st.labels.length; li++) {
+      const lab = st.labels[li]!;
       const isLocal = syntax === "nasm" && lab.name.startsWith(".") && !lab.name.startsWith("..");
       const qualified = isLocal ? `${scope}${lab.name}` : lab.name;
       if (!isLocal && !/^[0-9]+$/.test(lab.name)) scope = lab.name;
