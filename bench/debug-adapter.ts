@@ -120,16 +120,19 @@ async function continueSpeed(): Promise<void> {
 }
 
 /**
- * A write after n loop iterations, found by a memory data breakpoint (compared per slice), or the same loop
- * watched through a register that only changes at the end (compared after every instruction).
+ * A write after n loop iterations, found by a memory data breakpoint (compared per slice), the same with the loop
+ * writing a neighbour on the watched page ("hotPage": every slice is replayed instruction by instruction, the price
+ * of not missing a value that changes and comes back), or watched through a register that only changes at the end
+ * (compared after every instruction).
  */
-async function dataBreakpoint(kind: "memory" | "register" = "memory"): Promise<void> {
+async function dataBreakpoint(kind: "memory" | "hotPage" | "register" = "memory"): Promise<void> {
   const n = kind === "memory" ? 1_000_000 : 200_000;
   const dir = tempDir();
   const path = join(dir, "watch.asm");
+  const neighbour = kind === "hotPage" ? " mov [0x200008], rcx\n" : "";
   writeFileSync(
     path,
-    `bits 64\norg 0x100000\nstart:\n mov rcx, ${n}\n.l:\n add rax, rcx\n dec rcx\n jnz .l\n mov qword [0x200000], 5\n mov rbx, 7\n hlt\n`,
+    `bits 64\norg 0x100000\nstart:\n mov rcx, ${n}\n.l:\n add rax, rcx\n${neighbour} dec rcx\n jnz .l\n mov qword [0x200000], 5\n mov rbx, 7\n hlt\n`,
   );
   const built = buildProgram({ files: [path], includePaths: [], readFile: read });
   const target = createTarget(built, { start: "long64", entry: defaultEntry(built) ?? 0n }, () => {});
@@ -147,9 +150,9 @@ async function dataBreakpoint(kind: "memory" | "register" = "memory"): Promise<v
     },
   );
   const watched =
-    kind === "memory"
-      ? { kind: "memory" as const, address: 0x200000n, size: 8 }
-      : { kind: "register" as const, name: "rbx" };
+    kind === "register"
+      ? { kind: "register" as const, name: "rbx" }
+      : { kind: "memory" as const, address: 0x200000n, size: 8 };
   engine.breakpoints.data = [{ id: 1, dataId: dataIdOf(watched), target: watched, verified: true, hits: 0 }];
   engine.captureDataValues();
   const t0 = performance.now();
@@ -157,7 +160,11 @@ async function dataBreakpoint(kind: "memory" | "register" = "memory"): Promise<v
   const ms = performance.now() - t0;
   if (!description.includes("changed")) throw new Error("the data breakpoint did not stop");
   emit({
-    metric: kind === "memory" ? "continue_to_data_breakpoint" : "continue_to_register_data_breakpoint",
+    metric: {
+      memory: "continue_to_data_breakpoint",
+      hotPage: "continue_to_data_breakpoint_hot_page",
+      register: "continue_to_register_data_breakpoint",
+    }[kind],
     instructions: target.instructionCount,
     ms: round(ms, 1),
     mips: round(target.instructionCount / ms / 1000, 2),
@@ -256,6 +263,7 @@ async function main(): Promise<void> {
   adapterPath();
   await continueSpeed();
   await dataBreakpoint();
+  await dataBreakpoint("hotPage");
   await dataBreakpoint("register");
   await stepLatency();
   await launchToFirstStop();

@@ -469,7 +469,9 @@ export class DebugEngine {
     // Leaving a handler is seen only instruction by instruction (there is no address to run to).
     const stepEach =
       plan.kind === "untilReturn" ||
-      (watchData && this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr"));
+      (watchData &&
+        (this.hotPage ||
+          this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr")));
     let steps = 0;
     for (;;) {
       const pc = t.currentInstructionAddress();
@@ -523,13 +525,20 @@ export class DebugEngine {
         if (elapsed < SLICE_TARGET_MS / 2) this.sliceBudget = Math.min(this.sliceBudget * 2, 50_000_000);
         else if (elapsed > SLICE_TARGET_MS * 2) this.sliceBudget = Math.max(this.sliceBudget >> 1, 1000);
       }
-      if (watchData && snap !== undefined && this.dataChanged()) {
-        // Something changed during the slice: go back to its start and find the instruction that did it.
-        const endCount = t.instructionCount;
-        this.travelTo(startCount, snap);
-        const found = this.findDataChange(endCount, plan);
-        if (found) return found;
-        continue;
+      if (watchData && snap !== undefined) {
+        const changed = this.dataChanged();
+        if (changed || this.watchedMemoryWritten(snap)) {
+          // Something changed during the slice (or a watched page was written: the value may have changed and come
+          // back): go back to its start and find the instruction that did it.
+          const endCount = t.instructionCount;
+          this.travelTo(startCount, snap);
+          const found = this.findDataChange(endCount, plan);
+          if (found) return found;
+          // Only neighbours on the page were written: compare after every instruction from now on (cheaper than
+          // running each slice twice) until the next stop.
+          if (!changed) this.hotPage = true;
+          continue;
+        }
       }
       this.periodicSnapshot(plan);
       const h = this.handleMachineStop(r, plan);
@@ -1077,7 +1086,19 @@ export class DebugEngine {
   }
 
   captureDataValues(): void {
+    this.hotPage = false;
     this.dataValues = new Map(this.breakpoints.allData().map((d) => [d.id, this.readData(d)]));
+  }
+
+  /** A watched value's page is written all the time: values are compared after every instruction until the next stop. */
+  private hotPage = false;
+
+  /** A page holding a watched memory value was written since `snapshot` (the value may have changed and returned). */
+  private watchedMemoryWritten(snapshot: unknown): boolean {
+    for (const d of this.breakpoints.allData())
+      if (d.target.kind === "memory" && this.target.writtenSince(snapshot, d.target.address, d.target.size))
+        return true;
+    return false;
   }
 
   private dataChanged(): boolean {

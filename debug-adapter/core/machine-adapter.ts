@@ -307,6 +307,21 @@ class MachineTarget implements DebugTarget {
     return out.subarray(0, k);
   }
 
+  writtenSince(snapshot: unknown, address: bigint, length: number): boolean {
+    // Memory is copy-on-write after a snapshot: a page written since has a new page object (SDM-independent;
+    // emulator/memory.ts). A page never allocated then and still not now was not written.
+    const then = (snapshot as ReturnType<Machine["snapshot"]>).memory.pages;
+    const now = this.machine.memory.pages;
+    const first = address & ~0xfffn;
+    for (let la = first; la < address + BigInt(Math.max(length, 1)); la += 0x1000n) {
+      const pa = this.translate(BigInt.asUintN(64, la));
+      if (pa === undefined) return true;
+      const page = Math.floor(pa / 4096);
+      if (then[page] !== now[page]) return true;
+    }
+    return false;
+  }
+
   writeLinear(address: bigint, bytes: Uint8Array): number {
     let k = 0;
     while (k < bytes.length) {

@@ -97,6 +97,11 @@ export interface DebugTarget {
   /** Reads linear memory (through paging, as a supervisor data access, no segmentation); stops at the first
    * unmapped byte, so the result may be shorter than asked. */
   readLinear(address: bigint, length: number): Uint8Array;
+  /**
+   * Whether any byte of a linear range may have been written since `snapshot` was taken (by this machine): true
+   * when a page of it was written, or when the range cannot be translated now. Exact per 4-KiB page.
+   */
+  writtenSince(snapshot: unknown, address: bigint, length: number): boolean;
   /** Writes linear memory; returns the number of bytes written before the first unmapped byte. */
   writeLinear(address: bigint, bytes: Uint8Array): number;
 

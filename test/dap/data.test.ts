@@ -80,6 +80,27 @@ describe("register data breakpoints", () => {
   });
 });
 
+describe("memory data breakpoints", () => {
+  it("a value changed and restored in one run slice stops twice (after each write)", async () => {
+    const program = fixture("transient.asm");
+    const stopped = waitStopped(dc);
+    await launch(dc, { program, stopOnEntry: true });
+    await stopped;
+    await watch("qword [flag]");
+    let ev = await resume("continue");
+    assert.equal(ev.body.reason, "data breakpoint");
+    assert.match(ev.body.description ?? "", /changed from 0x0 to 0x1/);
+    assert.equal((await topFrame(dc)).line, 9);
+    ev = await resume("continue");
+    assert.equal(ev.body.reason, "data breakpoint");
+    assert.match(ev.body.description ?? "", /changed from 0x1 to 0x0/);
+    assert.equal((await topFrame(dc)).line, 10);
+    const exited = dc.waitForEvent("exited");
+    await dc.continueRequest({ threadId: 1 });
+    await exited;
+  });
+});
+
 describe("MSR data breakpoints", () => {
   it("an MSR from the MSRs scope stops after the WRMSR that changed it", async () => {
     const program = fixture("msr.asm");
