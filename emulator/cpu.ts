@@ -120,6 +120,8 @@ const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 const LP_SIZE = 64;
 const LP_MASK = LP_SIZE - 1;
+const PSC_SIZE = 64;
+const PSC_MASK = PSC_SIZE - 1;
 const CANON = 0x800000000000; // 2^47
 const TWO32 = 4294967296;
 const TWO63 = 2 ** 63;
@@ -262,6 +264,11 @@ export class Cpu {
   /** An entry is valid only with the generation it was filled in (a flush is one increment). */
   private readonly lpGen = [new Int32Array(LP_SIZE), new Int32Array(LP_SIZE), new Int32Array(LP_SIZE)];
   private lpGeneration = 1;
+  /** The paging-structure cache of translate() (2 MiB region → page table, permissions above), same generation. */
+  private readonly pscTag = new Float64Array(PSC_SIZE);
+  private readonly pscGen = new Int32Array(PSC_SIZE);
+  private readonly pscTable = new Float64Array(PSC_SIZE);
+  private readonly pscPerm = new Uint8Array(PSC_SIZE);
   /** Set by translate(): the physical base of the 2 MiB chunk when the leaf was a large page, else -1. */
   private lastWalkLarge = -1;
   /** The privilege class the fast TLB entries were filled for (true = user). */
@@ -705,6 +712,7 @@ export class Cpu {
     if (this.lpGeneration === 0) {
       // After 2^32 flushes: no entry may carry a current generation.
       for (const g of this.lpGen) g.fill(0);
+      this.pscGen.fill(0);
       this.lpGeneration = 1;
     }
     const n = this.tlbUsedCount;
@@ -786,17 +794,36 @@ export class Cpu {
     let leafAddr = -1;
     let dirtyNeeded = false;
     let largeLeaf = false;
+    // Paging-structure cache (SDM 4.10.3) for PAE/4-level paging: the page table a 2 MiB region's PDE points to,
+    // with the R/W, U/S and XD bits of the levels above. Filled after a successful walk (their A bits are set),
+    // never for probes or with EPT; flushed with the TLB (generation).
+    let pscFill = -1;
+    let pscTable = 0;
+    let pscPerm = 0;
     if (this.cr4 & CR4_PAE) {
       let level: number;
       let table: number;
-      if (this.efer & EFER_LMA) {
-        level = 4;
-        table = this.cr3Base();
+      const chunk = Math.floor(la / 0x200000);
+      const pi = chunk & PSC_MASK;
+      const usePsc = !this.probing && !this.hooks.eptActive;
+      if (usePsc && this.pscTag[pi] === chunk && this.pscGen[pi] === this.lpGeneration) {
+        level = 1;
+        table = this.pscTable[pi]!;
+        const p = this.pscPerm[pi]!;
+        rw = (p & 1) !== 0;
+        us = (p & 2) !== 0;
+        nx = (p & 4) !== 0;
       } else {
-        const pdpte = this.pdptes[Math.floor((la >>> 0) / 0x40000000)]!;
-        if (!(pdpte & 1)) this.pageFault(la, pfBase);
-        level = 2;
-        table = pdpteAddr(pdpte);
+        if (usePsc) pscFill = pi;
+        if (this.efer & EFER_LMA) {
+          level = 4;
+          table = this.cr3Base();
+        } else {
+          const pdpte = this.pdptes[Math.floor((la >>> 0) / 0x40000000)]!;
+          if (!(pdpte & 1)) this.pageFault(la, pfBase);
+          level = 2;
+          table = pdpteAddr(pdpte);
+        }
       }
       const rsvdHi = this.rsvdHiMask;
       for (;;) {
@@ -835,6 +862,10 @@ export class Cpu {
         }
         table = (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
         level--;
+        if (level === 1) {
+          pscTable = table;
+          pscPerm = (rw ? 1 : 0) | (us ? 2 : 0) | (nx ? 4 : 0);
+        }
       }
     } else {
       // 32-bit paging (SDM 4.3).
@@ -888,6 +919,12 @@ export class Cpu {
       if (!(b & 0x20)) this.physWrite(a, 1, b | 0x20);
     }
     if (write && dirtyNeeded) this.physWrite(leafAddr, 1, this.mem.read8(leafAddr) | 0x40);
+    if (pscFill >= 0 && !largeLeaf) {
+      this.pscTag[pscFill] = Math.floor(la / 0x200000);
+      this.pscGen[pscFill] = this.lpGeneration;
+      this.pscTable[pscFill] = pscTable;
+      this.pscPerm[pscFill] = pscPerm;
+    }
     if (this.hooks.eptActive) {
       this.lastWalkLarge = -1;
       phys = this.gpa(phys, acc, la);

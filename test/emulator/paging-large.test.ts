@@ -1,4 +1,4 @@
-// Large pages through the TLB's large-page entries (emulator/cpu.ts translateTlb): 2 MiB pages map linear
+// The TLB's large-page entries (emulator/cpu.ts translateTlb) and the paging-structure cache of 4 KiB walks: 2 MiB pages map linear
 // 4 GiB + n×2 MiB (PDPT[4] → PD at 0x200000) in the long64 start state. Each access to a new 4 KiB page of a large
 // page refills the 4 KiB TLB from the large-page entry instead of walking; these tests check that this cache never
 // changes an architectural outcome: INVLPG/CR3, A/D flags, read-only pages, SMAP and user pages.
@@ -87,4 +87,57 @@ test("SMAP: a user large page read with AC = 1 leaves no entry that skips the ch
   assert.equal(reg(m, 8), 1n);
   assert.equal(stop.kind === "exception" && stop.vector, 14);
   assert.equal(stop.kind === "exception" && stop.errorCode, 1);
+});
+
+// The paging-structure cache of 4 KiB walks (PDE → page table, with the permissions of the levels above): 4 GiB +
+// n×4 KiB through PDPT[4] → PD at 0x200000 → PT at 0x201000 (or 0x202000).
+const PT4K = `
+  mov qword [0x5000 + 4*8], 0x200000 | 3
+  mov qword [0x200000], 0x201000 | 3
+  mov qword [0x201000 + 0*8], 0x300000 | 3
+  mov qword [0x201000 + 1*8], 0x301000 | 3
+  mov qword [0x202000 + 0*8], 0x310000 | 3
+  mov qword [0x202000 + 1*8], 0x311000 | 3
+  mov rbx, 0x100000000
+  mov dword [0x301000], 0x11111111
+  mov dword [0x311000], 0x22222222
+`;
+
+test("4 KiB walks: a changed PDE takes effect after INVLPG; a cleared PDE.A is set again", { skip: NO_NASM }, () => {
+  const { m, stop } = runAsm(`${PT4K}
+  mov eax, [rbx]                       ; walk: caches PD[0] → PT 0x201000
+  mov ecx, [rbx + 0x1000]              ; 0x11111111 (through the cached page table)
+  mov qword [0x200000], 0x202000 | 3   ; PD[0] → another page table, A clear
+  invlpg [rbx]
+  mov edx, [rbx + 0x1000]              ; 0x22222222
+  mov rsi, [0x200000]                  ; A set again by the walk`);
+  assert.equal(stop.kind, "halted");
+  assert.equal(reg(m, 1), 0x11111111n);
+  assert.equal(reg(m, 2), 0x22222222n);
+  assert.equal(reg(m, 6) & 0x20n, 0x20n);
+});
+
+test("4 KiB walks: a not-present PTE next to a cached one still faults; upper-level R/W still applies", {
+  skip: NO_NASM,
+}, () => {
+  const np = runAsm(`${PT4K}
+  mov eax, [rbx]
+  mov eax, [rbx + 0x2000]`);
+  assert.deepEqual(np.stop.kind === "exception" && [np.stop.vector, np.stop.errorCode, np.stop.cr2], [
+    14,
+    0,
+    0x100002000n,
+  ]);
+  const ro = runAsm(`${PT4K}
+  mov rax, cr0
+  bts rax, 16                          ; CR0.WP
+  mov cr0, rax
+  mov qword [0x200000], 0x201000 | 1   ; PD[0] read-only: every page under it is read-only
+  mov rax, cr3
+  mov cr3, rax
+  mov eax, [rbx]
+  mov r8d, 1
+  mov dword [rbx + 0x1000], 5`);
+  assert.equal(reg(ro.m, 8), 1n);
+  assert.deepEqual(ro.stop.kind === "exception" && [ro.stop.vector, ro.stop.errorCode], [14, 3]);
 });
