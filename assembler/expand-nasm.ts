@@ -21,9 +21,37 @@ import { parseLineTokens, splitArgs } from "./parse-line";
 
 const FLOAT_FUNCTION = /^__\??float(16|32|64|80m|80e|128l|128h)\??__$/i;
 
+interface StackModel {
+  width: number;
+  pointer: string;
+  argOffset: number;
+  localOffset: number;
+}
+
+/** `%stacksize` models: stack slot width, frame pointer, first argument offset, first local offset. */
+const STACK_MODELS: Record<string, StackModel> = {
+  flat: { width: 4, pointer: "ebp", argOffset: 8, localOffset: 0 },
+  flat64: { width: 8, pointer: "rbp", argOffset: 16, localOffset: 0 },
+  large: { width: 2, pointer: "bp", argOffset: 4, localOffset: 0 },
+  small: { width: 2, pointer: "bp", argOffset: 6, localOffset: 0 },
+};
+
+const TYPE_SIZES: Record<string, number> = {
+  byte: 1,
+  word: 2,
+  dword: 4,
+  qword: 8,
+  tword: 10,
+  oword: 16,
+  yword: 32,
+  zword: 64,
+};
+
 export class NasmExpander extends ExpanderCore {
   /** The %push/%pop context stack: `%$name` is local to the top context, `%$$name` to the one below. */
   readonly contexts: { name: string; id: number }[] = [];
+  /** `%stacksize` state for `%arg`/`%local` (nasm's default is the flat model). */
+  stackModel: StackModel = { ...STACK_MODELS.flat! };
 
   /** Rewrites context-local names (`%$x`, `%$$x`) to unique symbols of their context. */
   contextLocal(tokens: Token[]): Token[] {
@@ -517,6 +545,64 @@ export class NasmExpander extends ExpanderCore {
         const top = this.contexts[this.contexts.length - 1];
         if (top) top.name = args[0]?.text ?? "";
         else this.error(file, range, "asm-bad-directive", "'%repl' without '%push'");
+        return true;
+      }
+      case "%stacksize": {
+        // nasm manual 4.8.3 (values as nasm 2.16 preproc.c sets them, checked against nasm -E).
+        const model = args[0]?.text.toLowerCase();
+        const m = model ? STACK_MODELS[model] : undefined;
+        if (!m) {
+          this.error(
+            file,
+            args[0] ? cur.range(args[0]) : range,
+            "asm-bad-directive",
+            "'%stacksize' expects flat, flat64, large or small",
+          );
+          return true;
+        }
+        this.stackModel = { ...m };
+        return true;
+      }
+      case "%arg":
+      case "%local": {
+        // `%arg name:type, ...` → `%define name (ebp+offset)`; `%local name:type, ...` → `(ebp-offset)` and
+        // `%assign %$localsize %$localsize+size` (nasm manual 4.8.1, 4.8.2). Slots are rounded up to the
+        // stack width.
+        for (const part of splitTokenArgs(args)) {
+          const name = part[0];
+          const type = part[2]?.text.toLowerCase();
+          const size = type ? TYPE_SIZES[type] : undefined;
+          if (name?.kind !== "ident" || part[1]?.text !== ":" || size === undefined || part.length !== 3) {
+            this.error(file, part[0] ? cur.range(part[0]) : range, "asm-bad-directive", `'${word}' expects name:type`);
+            return true;
+          }
+          const slot = Math.ceil(size / this.stackModel.width) * this.stackModel.width;
+          let offset: number;
+          if (word === "%arg") {
+            offset = this.stackModel.argOffset;
+            this.stackModel.argOffset += slot;
+          } else {
+            this.stackModel.localOffset += slot;
+            offset = this.stackModel.localOffset;
+          }
+          const sign = word === "%arg" ? "+" : "-";
+          const body = lexLine(`(${this.stackModel.pointer}${sign}${offset})`, "nasm", { inBlockComment: false }).map(
+            (t) => ({
+              ...t,
+              origin: { line: this.currentLine, start: name.start, end: name.end },
+            }),
+          );
+          this.defines.set(name.text, { body, caseInsensitive: false });
+          if (word === "%local") {
+            const assign = this.contextLocal(
+              lexLine(`%$localsize %$localsize+${slot}`, "nasm", { inBlockComment: false }).map((t) => ({
+                ...t,
+                origin: { line: this.currentLine, start: name.start, end: name.end },
+              })),
+            );
+            this.nasmDirective("%assign", assign, cur, file, range, _src, frame);
+          }
+        }
         return true;
       }
       case "%line":

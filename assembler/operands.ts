@@ -124,26 +124,20 @@ function parseIntelMemoryInner(
     break;
   }
   // Split into signed terms at depth-0 binary + and -.
-  const terms: { sign: "+" | "-"; tokens: Token[]; signTok?: Token }[] = [];
-  let currentTerm: Token[] = [];
-  let sign: "+" | "-" = "+";
-  let signTok: Token | undefined;
-  let depth = 0;
-  for (; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) depth++;
-    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) depth--;
-    const prev = currentTerm[currentTerm.length - 1];
-    if (depth === 0 && t.kind === "punct" && (t.text === "+" || t.text === "-") && prev && isValueEnd(prev)) {
-      terms.push({ sign, tokens: currentTerm, signTok });
-      currentTerm = [];
-      sign = t.text as "+" | "-";
-      signTok = t;
-      continue;
-    }
-    currentTerm.push(t);
+  const terms = splitTerms(tokens.slice(i));
+  // A parenthesized sum with registers in it (`[(ebp+8)]`, what %arg/%local expand to) is spread into the
+  // terms around it: both references evaluate the whole address as one expression.
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t]!;
+    const tk = term.tokens;
+    if (tk.length < 3 || tk[0]!.text !== "(" || !tk.some((x) => regName(x, gasPrefixed) !== undefined)) continue;
+    if (matchingParen(tk, 0) !== tk.length - 1) continue;
+    const inner = splitTerms(tk.slice(1, -1));
+    if (term.sign === "-") for (const x of inner) x.sign = x.sign === "+" ? "-" : "+";
+    if (inner[0] && !inner[0].signTok) inner[0].signTok = term.signTok;
+    terms.splice(t, 1, ...inner);
+    t--;
   }
-  if (currentTerm.length > 0 || terms.length === 0) terms.push({ sign, tokens: currentTerm, signTok });
   // nasm reads the address as a sum of registers with coefficients (coefficients of a register written twice
   // add up), then picks base and index from it; see nasmRegisters.
   const nasmRegs: NasmRegTerm[] | undefined = dialect === "nasm" ? [] : undefined;
@@ -237,6 +231,44 @@ function parseIntelMemoryInner(
   if (parts.index && ![1, 2, 4, 8].includes(parts.scale) && dialect === "gas")
     errors.push({ message: `scale factor ${parts.scale} is not 1, 2, 4 or 8`, range: openRange });
   return parts;
+}
+
+type Term = { sign: "+" | "-"; tokens: Token[]; signTok?: Token };
+
+/** Splits tokens into signed terms at depth-0 binary `+` and `-`. */
+function splitTerms(tokens: Token[]): Term[] {
+  const terms: Term[] = [];
+  let currentTerm: Token[] = [];
+  let sign: "+" | "-" = "+";
+  let signTok: Token | undefined;
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) depth++;
+    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) depth--;
+    const prev = currentTerm[currentTerm.length - 1];
+    if (depth === 0 && t.kind === "punct" && (t.text === "+" || t.text === "-") && prev && isValueEnd(prev)) {
+      terms.push({ sign, tokens: currentTerm, signTok });
+      currentTerm = [];
+      sign = t.text as "+" | "-";
+      signTok = t;
+      continue;
+    }
+    currentTerm.push(t);
+  }
+  if (currentTerm.length > 0 || terms.length === 0) terms.push({ sign, tokens: currentTerm, signTok });
+  return terms;
+}
+
+/** Index of the `)` matching the `(` at `open`, or -1. */
+function matchingParen(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const x = tokens[i]!;
+    if (x.kind !== "punct") continue;
+    if (x.text === "(") depth++;
+    else if (x.text === ")" && --depth === 0) return i;
+  }
+  return -1;
 }
 
 interface NasmRegTerm {
