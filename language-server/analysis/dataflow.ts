@@ -476,7 +476,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
     for (const x of r.msr) result.msr.push(x);
     for (const x of r.regions) result.regions.push(x);
     for (const x of r.unchecked) result.unchecked.push(x);
-    r.registerValues.forEach((v, k) => result.registerValues.set(k, v));
+    if (r.registerValues.size > 0) for (const [k, v] of r.registerValues) result.registerValues.set(k, v);
   }
   return result;
 }
