@@ -464,9 +464,9 @@ export class DebugEngine {
     let skipArrival = first;
     const stopAddrs = this.stopAddresses(plan);
     const watchData = !this.noDebug && this.breakpoints.hasDataBreakpoints() && plan.kind !== "replay";
-    // A register (or MSR) is compared after every instruction: a slice's net change would miss a counter that changes
-    // and comes back (memory and VMCS fields change far less often and are compared per slice).
-    // Leaving a handler is seen only instruction by instruction (there is no address to run to).
+    // Instruction by instruction: registers and MSRs (a slice's net change would miss a counter that changes and
+    // comes back), memory whose page is written all the time (hotPage), and leaving a handler (untilReturn: there
+    // is no address to run to). Other memory and VMCS fields are compared per slice.
     const stepEach =
       plan.kind === "untilReturn" ||
       (watchData &&
@@ -520,6 +520,7 @@ export class DebugEngine {
         stopOnExceptionDelivery: this.watchDeliveries(plan),
       });
       const elapsed = performance.now() - started;
+      if (t.instructionCount !== startCount) this.midRep = undefined;
       if (r.kind === "budget" && plan.kind !== "replay" && plan.kind !== "scan") {
         // Adapt the slice so one run() takes about SLICE_TARGET_MS.
         if (elapsed < SLICE_TARGET_MS / 2) this.sliceBudget = Math.min(this.sliceBudget * 2, 50_000_000);
