@@ -226,11 +226,17 @@ export class Vmx implements VmxHooks {
       wantsBoundary: this.wantsBoundary,
       boundaryControls: this.boundaryControls,
       eptActive: this.eptActive,
+      monitorArmed: this.monitorArmed,
     };
   }
   restoreState(saved: unknown): void {
-    const s = saved as VmxState & { wantsBoundary: boolean; boundaryControls: boolean; eptActive: boolean };
-    const { wantsBoundary, boundaryControls, eptActive, ...state } = s;
+    const s = saved as VmxState & {
+      wantsBoundary: boolean;
+      boundaryControls: boolean;
+      eptActive: boolean;
+      monitorArmed?: boolean;
+    };
+    const { wantsBoundary, boundaryControls, eptActive, monitorArmed, ...state } = s;
     this.state = { ...state };
     if (this.state.currentVmcs === INVALID_POINTER) this.store.unbind();
     else this.store.bind(this.state.currentVmcs);
@@ -238,6 +244,9 @@ export class Vmx implements VmxHooks {
     this.boundaryControls = boundaryControls;
     this.segmentsWrites = -1;
     this.host.invalidate();
+    // The MSRs restored with the machine need not equal the guest fields: the next VM exit saves them.
+    this.guestSysenterClean = false;
+    this.monitorArmed = monitorArmed ?? false;
     this.eptActive = eptActive;
   }
   reset(): void {
@@ -248,6 +257,7 @@ export class Vmx implements VmxHooks {
     this.vectoring = undefined;
     this.segmentsWrites = -1;
     this.host.invalidate();
+    this.guestSysenterClean = false;
     this.monitorArmed = false;
     this.eptActive = false;
     this.lastEntryFailure = undefined;

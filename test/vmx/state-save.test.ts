@@ -105,3 +105,20 @@ describe("host state at VM exit (SDM 27.5) after the host-state fields change", 
     assert.equal(r.machine.cpu.segAr[4], 0x1c093, "a null FS selector leaves FS unusable (SDM 27.5.2)");
   });
 });
+
+describe("machine snapshots in VMX non-root operation", () => {
+  test("after restoring a snapshot, the next VM exit saves the restored MSR, not what VM entry had loaded since", () => {
+    const r = pausedInGuest();
+    const m = r.machine;
+    m.cpu.vmxCpu.writeMsr(0x175, 0x1111n); // the guest's IA32_SYSENTER_ESP differs from its field now
+    const snap = m.snapshot();
+    toExit(r); // saves 1111h
+    assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP), 0x1111n);
+    for (let i = 0; i < 100 && !r.vmx.nonRoot; i++) m.step(); // the handler resumes: entry loads 1111h
+    assert.equal(r.vmx.nonRoot, true);
+    m.restore(snap); // back in the guest: MSR 1111h, the field (in the restored VMCS) 0 again
+    assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP), 0n);
+    toExit(r);
+    assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP), 0x1111n);
+  });
+});
