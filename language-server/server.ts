@@ -90,7 +90,7 @@ try {
 }
 
 /** V8's full collection, made reachable without a command-line flag (a context created after --expose-gc has it). */
-const fullGc: (() => void) | undefined = (() => {
+function exposeFullGc(): (() => void) | undefined {
   if (process.env.VMX_LS_IDLE_GC === "off") return undefined;
   try {
     setFlagsFromString("--expose-gc");
@@ -99,12 +99,13 @@ const fullGc: (() => void) | undefined = (() => {
   } catch {
     return undefined;
   }
-})();
+}
 
 if (isAssemblerWorker()) runAssemblerWorker();
 else startServer();
 
 function startServer(): void {
+  const fullGc = exposeFullGc();
   const connection = createConnection(ProposedFeatures.all);
   const documents = new Map<string, TextDocument>();
   const cache = new ParseCache();
