@@ -226,6 +226,11 @@ export class Cpu {
   pendingStop: StopReason | undefined;
   /** The tracked call stack (Machine.trackCalls); undefined when off: call/return paths test only this. */
   calls: CallTracker | undefined = undefined;
+  /**
+   * Set when a REP string instruction stopped after a chunk of iterations and restarts itself at the same RIP: the
+   * restart is the same instruction, so breakpoints are not checked again before it (cleared there).
+   */
+  repRestart = false;
   /** Set by Machine.run/step: stop once an exception (vectors 0–31) has been delivered through the IDT. */
   stopOnExceptionDelivery = false;
   /** The instruction being executed (for VMX hooks and exceptions). */
@@ -1560,11 +1565,12 @@ export class Cpu {
     // Breakpoints are checked before each instruction except the first: a 64 Ki-entry filter on the low 16
     // address bits rejects almost every address with one array read; hits are confirmed in the exact set.
     const bpFilter = bp?.filter;
+    this.repRestart = false;
     while (n < max) {
       // VMX non-root operation stays on this path: only the instructions of VMX_INSTRUCTION_HOOK_MNEMONICS ask
       // VMX first (other intercepts throw VmExitSignal from inside the instruction, caught below).
       if (this.halted || hooks.wantsBoundary) {
-        if (bpFilter !== undefined && n > 0) {
+        if (bpFilter !== undefined && n > 0 && !this.repRestart) {
           const la = this.ripLinear();
           if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
             this.batchExecuted = n;
@@ -1572,6 +1578,7 @@ export class Cpu {
           }
         }
         n++;
+        this.repRestart = false;
         const r = this.step();
         if (r !== undefined) {
           this.batchExecuted = n;
@@ -1587,11 +1594,15 @@ export class Cpu {
         let guest = hooks.nonRoot;
         while (n < max) {
           startRip = this.rip;
+          // (Only with breakpoints: repRestart matters for them alone and is cleared when the run starts.)
           if (bpFilter !== undefined && n > 0) {
-            const la = this.codeMode === 64 ? startRip : (this.segBase[CS]! + startRip) >>> 0;
-            if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
-              this.batchExecuted = n;
-              return { kind: "breakpoint", rip: linBig(startRip), address: linBig(la), physical: false };
+            if (this.repRestart) this.repRestart = false;
+            else {
+              const la = this.codeMode === 64 ? startRip : (this.segBase[CS]! + startRip) >>> 0;
+              if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
+                this.batchExecuted = n;
+                return { kind: "breakpoint", rip: linBig(startRip), address: linBig(la), physical: false };
+              }
             }
           }
           // Follow the successor links of the previous instruction when they are still valid (same epoch):

@@ -900,7 +900,10 @@ function stringOp(body: (cpu: Cpu, i: Insn, step: number) => boolean, repeatsOnZ
         if (i.rep === 0xf3 ? !z : z) return;
       }
     }
-    if (idx(cpu, 1, i.asz) !== 0) cpu.rip = restartRip(cpu, i);
+    if (idx(cpu, 1, i.asz) !== 0) {
+      cpu.rip = restartRip(cpu, i);
+      cpu.repRestart = true;
+    }
   };
 }
 

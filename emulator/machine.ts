@@ -221,8 +221,10 @@ export class Machine {
       const r = cpu.runBatch(max, makeLinearBreakpoints(bps));
       return r ?? { kind: "budget", rip: this.rip, executed: max };
     }
+    cpu.repRestart = false;
     for (let n = 0; n < max; n++) {
-      if (checkBp && n > 0) {
+      if (cpu.repRestart) cpu.repRestart = false;
+      else if (checkBp && n > 0) {
         const la = cpu.ripLinear();
         if (bps.has(la)) return { kind: "breakpoint", rip: this.rip, address: linBig(la), physical: false };
         if (pbps.size > 0) {

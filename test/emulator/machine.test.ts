@@ -212,3 +212,25 @@ org ${CODE_BASE}
   const insn = m.instructionAt(0x100000001n);
   assert.equal(insn?.name, "hlt");
 });
+
+test("a breakpoint on a long REP string instruction stops once, not at each internal restart", {
+  skip: NO_NASM,
+}, () => {
+  const bytes = nasm(
+    `bits 64\norg ${CODE_BASE}\n  mov rdi, 0x200000\n  mov ecx, 5000\n  xor eax, eax\nrep_here:\n  rep stosb\n  inc ebx\n  jmp rep_here\n`,
+  );
+  for (const physical of [false, true]) {
+    const m = new Machine();
+    m.setupStart("long64", CODE_BASE);
+    m.load(bytes, CODE_BASE);
+    const repAddr = BigInt(CODE_BASE) + BigInt(bytes.indexOf(0xf3));
+    const bps = new Set([repAddr]);
+    const opts = physical ? { physicalBreakpoints: bps } : { breakpoints: bps };
+    const first = m.run({ maxInstructions: 100, ...opts });
+    assert.equal(first.kind === "breakpoint" && first.address, repAddr);
+    // Resuming runs the whole REP (5000 iterations, ~10 restarts) and the INC and JMP, then stops at the REP again.
+    const second = m.run({ maxInstructions: 100, ...opts });
+    assert.equal(second.kind === "breakpoint" && second.address, repAddr);
+    assert.equal(m.cpu.regBig(3), 1n);
+  }
+});
