@@ -466,27 +466,26 @@ export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
     performVmExit(vmx, cpu, { reason: R.MONITOR_TRAP_FLAG });
   }
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  const blocking = cpu.getInterruptibility();
+  const nmiWindow = (p & PROC_BASED.NMI_WINDOW_EXITING) !== 0 && !s.virtualNmiBlocked && !blocking.movSs;
+  const interruptWindow =
+    (p & PROC_BASED.INTERRUPT_WINDOW_EXITING) !== 0 &&
+    (cpu.rflagsNumber() & RFLAGS.IF) !== 0 &&
+    !blocking.sti &&
+    !blocking.movSs;
   if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) {
     // The timer counts down in the HLT activity state as well, and its VM exit wakes the processor (SDM
-    // 25.5.1). This machine has no interrupt controller, so nothing else can end the HLT state first: time
-    // advances to the timer's expiry. (Shutdown and wait-for-SIPI block the timer, 25.5.1.)
-    if (cpu.getActivityState() === 1) {
+    // 25.5.1). This machine has no interrupt controller, so unless a window exit ends the HLT state now, nothing
+    // else can end it first: time advances to the timer's expiry. (Shutdown and wait-for-SIPI block the timer.)
+    if (cpu.getActivityState() === 1 && !nmiWindow && !interruptWindow) {
       const left = preemptionTimerTicksLeft(vmx, cpu);
       if (left > 0n) cpu.advanceTsc(left);
     }
     if (preemptionTimerNow(vmx, cpu) === 0 && cpu.getActivityState() <= 1)
       performVmExit(vmx, cpu, { reason: R.VMX_PREEMPTION_TIMER_EXPIRED });
   }
-  const blocking = cpu.getInterruptibility();
-  if (p & PROC_BASED.NMI_WINDOW_EXITING && !s.virtualNmiBlocked && !blocking.movSs)
-    performVmExit(vmx, cpu, { reason: R.NMI_WINDOW });
-  if (
-    p & PROC_BASED.INTERRUPT_WINDOW_EXITING &&
-    cpu.getRflags() & BigInt(RFLAGS.IF) &&
-    !blocking.sti &&
-    !blocking.movSs
-  )
-    performVmExit(vmx, cpu, { reason: R.INTERRUPT_WINDOW });
+  if (nmiWindow) performVmExit(vmx, cpu, { reason: R.NMI_WINDOW });
+  if (interruptWindow) performVmExit(vmx, cpu, { reason: R.INTERRUPT_WINDOW });
 }
 
 /** RDTSC/RDTSCP/IA32_TSC in the guest: TSC offsetting and scaling (SDM 25.3). */

@@ -163,6 +163,12 @@ main:
         VMR VMCS_GUEST_ACTIVITY
         PDEC rax
         call newline
+        mov dword [want_proc], PROC_INTR_WINDOW
+        CASE "timer 200 and interrupt-window exiting, HLT activity state, IF=1 [the window exit (7) wakes first]", g_hlt_only
+        VMW VMCS_PREEMPT_TIMER, 200
+        VMW VMCS_GUEST_ACTIVITY, 1
+        VMW VMCS_GUEST_RFLAGS, 0x202
+        ENTER
         mov dword [want_pin], 0
         mov dword [want_exit], EXIT_HOST_ADDR_SPACE
         mov dword [want_proc], PROC_HLT_EXITING
