@@ -473,8 +473,12 @@ export class DebugEngine {
         (this.hotPage ||
           this.breakpoints.allData().some((d) => d.target.kind === "register" || d.target.kind === "msr")));
     let steps = 0;
+    // Requests are handled between slices only, so the watched list is fixed for this slice.
+    const watched = watchData ? this.breakpoints.allData() : [];
+    let nextPc: bigint | undefined;
     for (;;) {
-      const pc = t.currentInstructionAddress();
+      const pc = nextPc ?? t.currentInstructionAddress();
+      nextPc = undefined;
       if (!skipArrival) {
         const a = this.arrive(pc, plan);
         if (a) return a;
@@ -485,10 +489,10 @@ export class DebugEngine {
         const r = stepEach && !this.vmxSites.has(pc) ? this.plainStep(plan) : this.executeOne(plan);
         if (r) return r;
         if (watchData) {
-          const d = this.checkData(plan, before);
+          const d = this.checkData(plan, before, watched);
           if (d) return d;
         }
-        this.noteRepRestart(pc, before);
+        nextPc = this.noteRepRestart(pc, before);
         if (plan.kind === "stepIn") {
           // A REP string instruction is one instruction however many steps the emulator takes for it.
           if (this.midRep !== pc) return "done";
@@ -553,14 +557,17 @@ export class DebugEngine {
    * "REP": architecturally one instruction) is still in progress: `midRep` holds its address.
    */
   private midRep: bigint | undefined;
-  private noteRepRestart(pc: bigint, before: number): void {
+  /** After an instruction that began at `pc`: notes a REP restart; returns the next instruction's address. */
+  private noteRepRestart(pc: bigint, before: number): bigint {
     const t = this.target;
-    if (t.currentInstructionAddress() !== pc || t.instructionCount === before) {
+    const now = t.currentInstructionAddress();
+    if (now !== pc || t.instructionCount === before) {
       this.midRep = undefined;
-      return;
+      return now;
     }
     const long64 = t.cpuMode() === "long64";
     this.midRep = classifyInstruction(t.readLinear(pc, 15), long64).kind === "repString" ? pc : undefined;
+    return now;
   }
 
   /** Periodic snapshots bound the replay needed to travel back (stepBack after a long continue). */
@@ -1112,10 +1119,14 @@ export class DebugEngine {
    * on the instruction that made the change (as a reverse watchpoint stops in GDB), so that one more reverse
    * continue looks further back.
    */
-  private checkData(plan: Plan, before: number): EngineStop | undefined {
+  private checkData(
+    plan: Plan,
+    before: number,
+    watched: readonly DataBreakpoint[] = this.breakpoints.allData(),
+  ): EngineStop | undefined {
     const scan = plan.kind === "scan";
-    const changed: { d: DataBreakpoint; old: bigint | undefined; now: bigint | undefined }[] = [];
-    for (const d of this.breakpoints.allData()) {
+    let changed: { d: DataBreakpoint; old: bigint | undefined; now: bigint | undefined }[] | undefined;
+    for (const d of watched) {
       const v = this.readData(d);
       const old = this.dataValues.get(d.id);
       if (v === old) continue;
@@ -1127,9 +1138,10 @@ export class DebugEngine {
         d.hits++;
         if (d.hitCondition && hitConditionMet(d.hitCondition, d.hits) === false) continue;
       }
+      changed ??= [];
       changed.push({ d, old, now: v });
     }
-    if (changed.length === 0) return undefined;
+    if (!changed) return undefined;
     const hex = (v: bigint | undefined) => (v === undefined ? "(unreadable)" : `0x${v.toString(16)}`);
     const what = changed.map(({ d, old, now }) => `${dataName(d)} changed from ${hex(old)} to ${hex(now)}`).join(", ");
     const ids = changed.map((c) => c.d.id);
@@ -1143,6 +1155,7 @@ export class DebugEngine {
   /** Single-steps up to `endCount` until a watched value changes (after travelling back to the slice start). */
   private findDataChange(endCount: number, plan: Plan): DriveResult | undefined {
     const t = this.target;
+    const watched = this.breakpoints.allData();
     while (t.instructionCount < endCount) {
       const before = t.instructionCount;
       // Only VMX instructions need the bookkeeping of executeOne; the others are plain steps.
@@ -1154,7 +1167,7 @@ export class DebugEngine {
         const h = r ? this.handleMachineStop(r, plan) : undefined;
         if (h) return h;
       }
-      const d = this.checkData(plan, before);
+      const d = this.checkData(plan, before, watched);
       if (d) return d;
     }
     return undefined;
