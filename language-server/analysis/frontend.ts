@@ -19,7 +19,6 @@ export type {
   DirectiveArg as AsmArg,
   Expr as AsmExpr,
   Operand as AsmOperand,
-  SourceFile as AsmSourceFile,
   Statement as AsmStatement,
 } from "../../assembler/index";
 

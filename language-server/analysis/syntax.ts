@@ -222,10 +222,6 @@ const CONDITIONS = new Set(["%if", "%elif", "#if", "#elif"]);
 const IDENT = /^[A-Za-z_.?@$][\w.?@$#~]*$/;
 const EMPTY: Statement[] = [];
 
-export function isDataDirective(name: string): boolean {
-  return name in DATA_SIZES || name in RESERVE_SIZES;
-}
-
 /** The statement's operands in Intel order (destination first), whatever the source syntax. */
 export function intelOperands(st: Statement): Operand[] {
   return st.operands;
