@@ -26,6 +26,28 @@ export const GUEST_SEGMENT_FIELDS: readonly (readonly [number, number, number, n
 /** The slots of GUEST_SEGMENT_FIELDS: 4 per segment register (selector, base, limit, access rights). */
 export const GUEST_SEGMENT_SLOTS: Int16Array = Int16Array.from(GUEST_SEGMENT_FIELDS.flat().map(slotOfField));
 
+/** Slots of the fields every VM exit writes (VmcsStore.put32/putNumber: no encoding lookup). */
+const SLOT = {
+  EXIT_REASON: slotOfField(VMCS.EXIT_REASON),
+  INSTRUCTION_LENGTH: slotOfField(VMCS.VM_EXIT_INSTRUCTION_LENGTH),
+  INSTRUCTION_INFORMATION: slotOfField(VMCS.VM_EXIT_INSTRUCTION_INFORMATION),
+  INTERRUPTION_INFORMATION: slotOfField(VMCS.VM_EXIT_INTERRUPTION_INFORMATION),
+  INTERRUPTION_ERROR_CODE: slotOfField(VMCS.VM_EXIT_INTERRUPTION_ERROR_CODE),
+  IDT_VECTORING_INFORMATION: slotOfField(VMCS.IDT_VECTORING_INFORMATION),
+  IDT_VECTORING_ERROR_CODE: slotOfField(VMCS.IDT_VECTORING_ERROR_CODE),
+  GUEST_CR0: slotOfField(VMCS.GUEST_CR0),
+  GUEST_CR3: slotOfField(VMCS.GUEST_CR3),
+  GUEST_CR4: slotOfField(VMCS.GUEST_CR4),
+  GUEST_RIP: slotOfField(VMCS.GUEST_RIP),
+  GUEST_RFLAGS: slotOfField(VMCS.GUEST_RFLAGS),
+  GUEST_GDTR_BASE: slotOfField(VMCS.GUEST_GDTR_BASE),
+  GUEST_GDTR_LIMIT: slotOfField(VMCS.GUEST_GDTR_LIMIT),
+  GUEST_IDTR_BASE: slotOfField(VMCS.GUEST_IDTR_BASE),
+  GUEST_IDTR_LIMIT: slotOfField(VMCS.GUEST_IDTR_LIMIT),
+  GUEST_INTERRUPTIBILITY_STATE: slotOfField(VMCS.GUEST_INTERRUPTIBILITY_STATE),
+  GUEST_ACTIVITY_STATE: slotOfField(VMCS.GUEST_ACTIVITY_STATE),
+} as const;
+
 export function mergeCr0(current: bigint, loaded: bigint): bigint {
   return (loaded & ~CR0_KEEP & 0xffffffffn) | (current & CR0_KEEP);
 }
@@ -158,26 +180,29 @@ function endExit(vmx: Vmx, cpu: VmxCpu, reason: number, qualification?: bigint):
  */
 export function vmExitInPlace(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
   const guestRip = vmx.hasListeners ? cpu.getRip() : 0n; // only the vmExit event reports it
-  vmx.setField32(VMCS.EXIT_REASON, e.reason);
+  const store = vmx.store;
+  const pa = vmx.state.currentVmcs;
+  store.put32(pa, SLOT.EXIT_REASON, e.reason);
   const q = e.qualification;
   if (q === undefined || q === 0n) vmx.setFieldHalves(VMCS.EXIT_QUALIFICATION, 0, 0);
   else vmx.setField(VMCS.EXIT_QUALIFICATION, q);
-  vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, e.instructionLength ?? 0);
-  vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_INFORMATION, e.instructionInfo ?? 0);
-  vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_INFORMATION, e.interruptionInfo ?? 0);
-  vmx.setField32(VMCS.VM_EXIT_INTERRUPTION_ERROR_CODE, e.interruptionErrorCode ?? 0);
+  store.put32(pa, SLOT.INSTRUCTION_LENGTH, e.instructionLength ?? 0);
+  store.put32(pa, SLOT.INSTRUCTION_INFORMATION, e.instructionInfo ?? 0);
+  store.put32(pa, SLOT.INTERRUPTION_INFORMATION, e.interruptionInfo ?? 0);
+  store.put32(pa, SLOT.INTERRUPTION_ERROR_CODE, e.interruptionErrorCode ?? 0);
   // IDT-vectoring information (SDM 27.2.3): the event whose delivery this VM exit interrupted, if any.
   const v = vmx.vectoring;
   vmx.vectoring = undefined;
   const vError = v !== undefined && v.errorCode !== undefined && v.type === 3;
-  vmx.setField32(
-    VMCS.IDT_VECTORING_INFORMATION,
+  store.put32(
+    pa,
+    SLOT.IDT_VECTORING_INFORMATION,
     v ? (0x80000000 | (vError ? 0x800 : 0) | (v.type << 8) | v.vector) >>> 0 : 0,
   );
-  vmx.setField32(VMCS.IDT_VECTORING_ERROR_CODE, vError ? (v?.errorCode ?? 0) : 0);
+  store.put32(pa, SLOT.IDT_VECTORING_ERROR_CODE, vError ? (v?.errorCode ?? 0) : 0);
   // During the delivery of a software interrupt or exception the instruction length is that of INT n/INT3/INTO.
   if (v && v.type >= 4 && v.type <= 6 && v.instructionLength !== undefined)
-    vmx.setField32(VMCS.VM_EXIT_INSTRUCTION_LENGTH, v.instructionLength);
+    store.put32(pa, SLOT.INSTRUCTION_LENGTH, v.instructionLength);
   if (e.guestLinearAddress !== undefined) vmx.setField(VMCS.GUEST_LINEAR_ADDRESS, e.guestLinearAddress);
   if (e.guestPhysicalAddress !== undefined) vmx.setField(VMCS.GUEST_PHYSICAL_ADDRESS, e.guestPhysicalAddress);
   // VM exits clear the valid bit of the VM-entry interruption-information field (SDM 27.2.x).
@@ -215,21 +240,23 @@ export function leaveNonRoot(vmx: Vmx): void {
 /** SDM 27.3: the guest-state area (number paths: this runs on every VM exit). */
 function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const exit = vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS);
-  vmx.setField32(VMCS.GUEST_CR0, cpu.crNumber(0));
-  vmx.setFieldNumber(VMCS.GUEST_CR3, cpu.crNumber(3));
-  vmx.setField32(VMCS.GUEST_CR4, cpu.crNumber(4));
+  const store = vmx.store;
+  const pa = vmx.state.currentVmcs;
+  store.put32(pa, SLOT.GUEST_CR0, cpu.crNumber(0));
+  store.putNumber(pa, SLOT.GUEST_CR3, cpu.crNumber(3));
+  store.put32(pa, SLOT.GUEST_CR4, cpu.crNumber(4));
   if (exit & EXIT_CTLS.SAVE_DEBUG_CONTROLS) {
     vmx.setField(VMCS.GUEST_DR7, cpu.readDr(7));
     saveMsr(vmx, cpu, MSR.IA32_DEBUGCTL, VMCS.GUEST_IA32_DEBUGCTL);
   }
   vmx.setFieldHalves(VMCS.GUEST_RSP, cpu.gprLo(4), cpu.gprHi(4));
-  vmx.setFieldNumber(VMCS.GUEST_RIP, cpu.ripNumber());
-  vmx.setField32(VMCS.GUEST_RFLAGS, cpu.rflagsNumber());
+  store.putNumber(pa, SLOT.GUEST_RIP, cpu.ripNumber());
+  store.put32(pa, SLOT.GUEST_RFLAGS, cpu.rflagsNumber());
   saveGuestSegments(vmx, cpu);
-  vmx.setFieldNumber(VMCS.GUEST_GDTR_BASE, cpu.tableBaseNumber(false));
-  vmx.setField32(VMCS.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
-  vmx.setFieldNumber(VMCS.GUEST_IDTR_BASE, cpu.tableBaseNumber(true));
-  vmx.setField32(VMCS.GUEST_IDTR_LIMIT, cpu.tableLimit(true));
+  store.putNumber(pa, SLOT.GUEST_GDTR_BASE, cpu.tableBaseNumber(false));
+  store.put32(pa, SLOT.GUEST_GDTR_LIMIT, cpu.tableLimit(false));
+  store.putNumber(pa, SLOT.GUEST_IDTR_BASE, cpu.tableBaseNumber(true));
+  store.put32(pa, SLOT.GUEST_IDTR_LIMIT, cpu.tableLimit(true));
   if (!sysenterClean(vmx, cpu)) {
     saveMsr(vmx, cpu, MSR.IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
     saveMsr(vmx, cpu, MSR.IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
@@ -240,8 +267,8 @@ function saveGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const blocking = cpu.interruptibilityBits();
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
   const nmi = pin & PIN_BASED.VIRTUAL_NMIS ? (vmx.state.virtualNmiBlocked ? 8 : 0) : blocking & 8;
-  vmx.setField32(VMCS.GUEST_INTERRUPTIBILITY_STATE, (blocking & 3) | nmi);
-  vmx.setField32(VMCS.GUEST_ACTIVITY_STATE, cpu.getActivityState());
+  store.put32(pa, SLOT.GUEST_INTERRUPTIBILITY_STATE, (blocking & 3) | nmi);
+  store.put32(pa, SLOT.GUEST_ACTIVITY_STATE, cpu.getActivityState());
   const pending = cpu.pendingDebugExceptions;
   if (pending === 0n) vmx.setFieldHalves(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, 0, 0);
   else vmx.setField(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS, pending);
