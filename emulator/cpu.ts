@@ -269,6 +269,11 @@ export class Cpu {
   /** An entry is valid only with the generation it was filled in (a flush is one increment). */
   private readonly lpGen = [new Int32Array(LP_SIZE), new Int32Array(LP_SIZE), new Int32Array(LP_SIZE)];
   private lpGeneration = 1;
+  /** Physical pages page walks have read (paging structures): no fast write entries; writes set pagingWritten. */
+  private readonly isPagingStructure: Uint8Array;
+  /** A paging-structure page was written since the last TLB flush (flushTlbIfStale). */
+  pagingWritten = false;
+  private walkerWriting = false;
   /** The paging-structure cache of translate() (2 MiB region → page table, permissions above), same generation. */
   private readonly pscTag = new Float64Array(PSC_SIZE);
   private readonly pscGen = new Int32Array(PSC_SIZE);
@@ -313,6 +318,7 @@ export class Cpu {
     this.execTable = exec;
     this.udExec = ud;
     this.isCode = new Uint8Array(mem.pageCount);
+    this.isPagingStructure = new Uint8Array(mem.pageCount);
     this.rsvdHiMask = 0xfffff & ~((1 << Math.max(0, Math.min(20, model.physicalAddressWidth - 32))) - 1);
     this.views = new Array(mem.pageCount).fill(undefined);
     for (let k = 0; k < TLB_SIZE; k++) {
@@ -711,8 +717,20 @@ export class Cpu {
   // Paging (SDM Vol. 3A ch. 4)
   // ===================================================================================================
 
+  /**
+   * A TLB flush that can be skipped when it would change nothing: no page that page walks have read (a paging-
+   * structure page) was written since the last flush, and EPT is not active (EPT tables are not tracked). For the
+   * architectural flushes of VM entry and VM exit without VPID (SDM 28.3.3.1): an invalidation with nothing stale
+   * is unobservable. The caller still flushes when CR0, CR3, CR4, EFER or the PDPTEs change. Writes that bypass
+   * physWrite() (VMX's own PhysMem writes) are not seen.
+   */
+  flushTlbIfStale(): void {
+    if (this.pagingWritten || this.hooks.eptActive) this.flushTlb();
+  }
+
   flushFast(): void {
     this.epoch++;
+    this.pagingWritten = false;
     this.lpGeneration = (this.lpGeneration + 1) | 0;
     if (this.lpGeneration === 0) {
       // After 2^32 flushes: no entry may carry a current generation.
@@ -759,7 +777,7 @@ export class Cpu {
     const mem = this.mem;
     if (page >= mem.pageCount) return write ? undefined : ONES_VIEW;
     if (write) {
-      if (mem.shared[page] || this.isCode[page]) return undefined;
+      if (mem.shared[page] || this.isCode[page] || this.isPagingStructure[page]) return undefined;
       if (mem.pages[page] === undefined) {
         // Allocation replaces the shared zero page that fast read entries may point to.
         this.flushFast();
@@ -846,6 +864,7 @@ export class Cpu {
         if (!(lo & 2)) rw = false;
         if (!(lo & 4)) us = false;
         touched[nTouched++] = ea;
+        this.notePagingStructure(ea);
         const ps = (lo & 0x80) !== 0;
         if (level === 4 && ps) this.pageFault(la, pfBase | 9);
         if (level === 1 || ps) {
@@ -881,6 +900,7 @@ export class Cpu {
       if (!(pde & 2)) rw = false;
       if (!(pde & 4)) us = false;
       touched[nTouched++] = pdeA;
+      this.notePagingStructure(pdeA);
       if (pde & 0x80 && this.cr4 & CR4_PSE) {
         // 4 MiB page; bits 20:13 hold physical-address bits 39:32 (PSE-36), bit 21 reserved.
         if (pde & 0x200000) this.pageFault(la, pfBase | 9);
@@ -896,6 +916,7 @@ export class Cpu {
         if (!(pte & 2)) rw = false;
         if (!(pte & 4)) us = false;
         touched[nTouched++] = pteA;
+        this.notePagingStructure(pteA);
         phys = ((pte & 0xfffff000) >>> 0) + (l & 0xfff);
         leafAddr = pteA;
         dirtyNeeded = (pte & 0x40) === 0;
@@ -918,12 +939,15 @@ export class Cpu {
     if (leafAddr >= 0 && largeLeaf) this.lastWalkLarge = phys - (((la % 0x200000) + 0x200000) % 0x200000);
     // Accessed and dirty flags (not for the debugger's probes).
     if (this.probing) return phys;
+    // The walker's own A/D updates leave every cached translation valid (not a paging-structure change).
+    this.walkerWriting = true;
     for (let k = 0; k < nTouched; k++) {
       const a = touched[k]!;
       const b = this.mem.read8(a);
       if (!(b & 0x20)) this.physWrite(a, 1, b | 0x20);
     }
     if (write && dirtyNeeded) this.physWrite(leafAddr, 1, this.mem.read8(leafAddr) | 0x40);
+    this.walkerWriting = false;
     if (pscFill >= 0 && !largeLeaf) {
       this.pscTag[pscFill] = Math.floor(la / 0x200000);
       this.pscGen[pscFill] = this.lpGeneration;
@@ -950,6 +974,15 @@ export class Cpu {
   private gpa(addr: number, acc: number, la: number | undefined, _walkLa?: number): number {
     const kind = acc === ACC_WRITE ? "write" : acc === ACC_FETCH ? "fetch" : "read";
     return this.hooks.translateGuestPhysical(this.vmxCpu, addr, kind, la === undefined ? undefined : linBig(la));
+  }
+
+  /** Marks the page of a paging-structure entry read by a walk (fast write entries to it are dropped once). */
+  private notePagingStructure(entryAddr: number): void {
+    const page = Math.floor(entryAddr / PAGE_SIZE);
+    if (page < this.isPagingStructure.length && !this.isPagingStructure[page]) {
+      this.isPagingStructure[page] = 1;
+      this.tlbWTag.fill(Number.NaN); // writes to this page must now take the slow path
+    }
   }
 
   pageFault(la: number, code: number): never {
@@ -1058,9 +1091,12 @@ export class Cpu {
     const page = Math.floor(phys / PAGE_SIZE);
     if (page < this.isCode.length && this.isCode[page]) this.invalidateCode(page);
     if (page < this.mem.pageCount && (this.mem.shared[page] || this.mem.pages[page] === undefined)) this.flushFast(); // the page is about to be replaced: fast read entries would see stale data
+    if (page < this.isPagingStructure.length && this.isPagingStructure[page] && !this.walkerWriting)
+      this.pagingWritten = true;
     if (((phys + size - 1) & ~0xfff) !== (phys & ~0xfff)) {
       const p2 = Math.floor((phys + size - 1) / PAGE_SIZE);
       if (p2 < this.isCode.length && this.isCode[p2]) this.invalidateCode(p2);
+      if (p2 < this.isPagingStructure.length && this.isPagingStructure[p2]) this.pagingWritten = true;
     }
     this.mem.writeN(phys, size, v);
   }

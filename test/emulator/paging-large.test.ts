@@ -141,3 +141,30 @@ test("4 KiB walks: a not-present PTE next to a cached one still faults; upper-le
   assert.equal(reg(ro.m, 8), 1n);
   assert.deepEqual(ro.stop.kind === "exception" && [ro.stop.vector, ro.stop.errorCode], [14, 3]);
 });
+
+test("flushTlbIfStale: skipped while no paging structure was written (walker A/D updates included), done after a PTE write", {
+  skip: NO_NASM,
+}, () => {
+  // Part 1 maps and reads; the test then calls flushTlbIfStale; part 2 rewrites PTE 1 without INVLPG.
+  const { m, stop } = runAsm(`${PT4K}
+  mov eax, [rbx]
+  mov ecx, [rbx + 0x1000]              ; sets A in the PTEs: the walker's own writes
+  hlt
+  mov qword [0x201000 + 1*8], 0x311000 | 3
+  hlt
+  mov edx, [rbx + 0x1000]
+  hlt`);
+  assert.equal(stop.kind, "halted");
+  assert.equal(reg(m, 1), 0x11111111n);
+  const epoch = m.cpu.epoch;
+  m.cpu.flushTlbIfStale();
+  assert.equal(m.cpu.epoch, epoch, "nothing stale: no flush");
+  m.cpu.halted = false;
+  assert.equal(m.run({ maxInstructions: 100 }).kind, "halted");
+  assert.equal(m.cpu.pagingWritten, true);
+  m.cpu.flushTlbIfStale();
+  assert.notEqual(m.cpu.epoch, epoch);
+  m.cpu.halted = false;
+  assert.equal(m.run({ maxInstructions: 100 }).kind, "halted");
+  assert.equal(reg(m, 2), 0x22222222n);
+});
