@@ -27,6 +27,7 @@ import {
   secondaryControls,
 } from "./exit";
 import { INVALID_POINTER } from "./state";
+import { slotOfField } from "./vmcs";
 import type { Vmx } from "./vmx";
 
 /** What WRMSR would reject, as far as the MSR-load checks need (SDM 26.4, MSR-05). */
@@ -226,14 +227,16 @@ function loadEntryMsrs(vmx: Vmx, cpu: VmxCpu, count: number): void {
 
 /** SDM 26.3.2: load guest state from the guest-state area (number paths: this runs on every VM entry). */
 function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
-  const entry = vmx.field32(VMCS.VM_ENTRY_CONTROLS);
+  const store = vmx.store;
+  const pa = vmx.state.currentVmcs;
+  const entry = store.lo32At(pa, S.ENTRY_CONTROLS);
   const ia32e = (entry & ENTRY_CTLS.IA32E_MODE_GUEST) !== 0;
-  const cr0 = mergeCr0Number(cpu.crNumber(0), vmx.field32(VMCS.GUEST_CR0));
+  const cr0 = mergeCr0Number(cpu.crNumber(0), store.lo32At(pa, S.CR0));
   const paging = (cr0 & CR0.PG) !== 0;
-  const cr4 = vmx.field32(VMCS.GUEST_CR4);
+  const cr4 = store.lo32At(pa, S.CR4);
   // EFER (26.3.2.1): from the field with "load IA32_EFER", else LMA (and LME when paging) follow IA-32e mode.
   loadCr(cpu, 4, cr4);
-  loadCr(cpu, 3, vmx.fieldNumber(VMCS.GUEST_CR3));
+  loadCr(cpu, 3, store.numberAt(pa, S.CR3));
   if (entry & ENTRY_CTLS.LOAD_IA32_EFER) loadMsrFromField(vmx, cpu, MSR.IA32_EFER, VMCS.GUEST_IA32_EFER);
   else {
     const now = cpu.eferNumber();
@@ -255,14 +258,14 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   if (entry & ENTRY_CTLS.LOAD_IA32_BNDCFGS) loadMsrFromField(vmx, cpu, MSR.IA32_BNDCFGS, VMCS.GUEST_IA32_BNDCFGS);
   // RFLAGS before the segments: RFLAGS.VM decides how the segment loads are interpreted. (RFLAGS[63:22] are
   // reserved and checked to be 0, SDM 26.3.1.4.)
-  const rflags = vmx.field32(VMCS.GUEST_RFLAGS);
+  const rflags = store.lo32At(pa, S.RFLAGS);
   cpu.setRflagsNumber(rflags);
   // Segment registers with their caches, straight from the fields (26.3.2.2); CS first fixes CPL and mode.
   loadGuestSegments(vmx, cpu);
-  cpu.setTableNumber(false, vmx.fieldNumber(VMCS.GUEST_GDTR_BASE), vmx.field32(VMCS.GUEST_GDTR_LIMIT));
-  cpu.setTableNumber(true, vmx.fieldNumber(VMCS.GUEST_IDTR_BASE), vmx.field32(VMCS.GUEST_IDTR_LIMIT));
-  cpu.setGprHalves(4, vmx.field32(VMCS.GUEST_RSP), vmx.fieldHi(VMCS.GUEST_RSP));
-  cpu.setRipNumber(vmx.fieldNumber(VMCS.GUEST_RIP));
+  cpu.setTableNumber(false, store.numberAt(pa, S.GDTR_BASE), store.lo32At(pa, S.GDTR_LIMIT));
+  cpu.setTableNumber(true, store.numberAt(pa, S.IDTR_BASE), store.lo32At(pa, S.IDTR_LIMIT));
+  cpu.setGprHalves(4, store.lo32At(pa, S.RSP), store.hi32At(pa, S.RSP));
+  cpu.setRipNumber(store.numberAt(pa, S.RIP));
   // PDPTEs of a PAE guest (26.3.2.4): from the VMCS with EPT, else from guest CR3.
   if (paging && cr4 & CR4.PAE && !ia32e) {
     const proc2 = secondaryControls(vmx);
@@ -273,16 +276,16 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
     );
   }
   // Non-register state (26.3.2.5).
-  const blocking = vmx.field32(VMCS.GUEST_INTERRUPTIBILITY_STATE);
-  const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);
+  const blocking = store.lo32At(pa, S.INTERRUPTIBILITY);
+  const pin = store.lo32At(pa, S.PIN);
   const virtualNmis = (pin & PIN_BASED.VIRTUAL_NMIS) !== 0;
   vmx.state.virtualNmiBlocked = virtualNmis && (blocking & 8) !== 0;
   const now = cpu.interruptibilityBits();
   const want = (blocking & 3) | (virtualNmis ? now & 8 : blocking & 8);
   if (now !== want) cpu.setInterruptibilityBits(want);
-  cpu.setActivityState(vmx.field32(VMCS.GUEST_ACTIVITY_STATE));
-  const pendingLo = vmx.field32(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
-  const pendingHi = vmx.fieldHi(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
+  cpu.setActivityState(store.lo32At(pa, S.ACTIVITY));
+  const pendingLo = store.lo32At(pa, S.PENDING_DEBUG);
+  const pendingHi = store.hi32At(pa, S.PENDING_DEBUG);
   cpu.pendingDebugExceptions = pendingLo === 0 && pendingHi === 0 ? 0n : vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
   // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations.
   cpu.flushTlb();
@@ -313,6 +316,25 @@ function loadGuestSegments(vmx: Vmx, cpu: VmxCpu): void {
       cpu.setSegmentNumber(s, snap[j]!, snap[j + 1]!, snap[j + 2]!, snap[j + 3]!);
   }
 }
+
+/** Slots of the guest-state fields every VM entry loads (no encoding lookup). */
+const S = {
+  ENTRY_CONTROLS: slotOfField(VMCS.VM_ENTRY_CONTROLS),
+  PIN: slotOfField(VMCS.PIN_BASED_VM_EXEC_CONTROLS),
+  CR0: slotOfField(VMCS.GUEST_CR0),
+  CR3: slotOfField(VMCS.GUEST_CR3),
+  CR4: slotOfField(VMCS.GUEST_CR4),
+  RFLAGS: slotOfField(VMCS.GUEST_RFLAGS),
+  GDTR_BASE: slotOfField(VMCS.GUEST_GDTR_BASE),
+  GDTR_LIMIT: slotOfField(VMCS.GUEST_GDTR_LIMIT),
+  IDTR_BASE: slotOfField(VMCS.GUEST_IDTR_BASE),
+  IDTR_LIMIT: slotOfField(VMCS.GUEST_IDTR_LIMIT),
+  RSP: slotOfField(VMCS.GUEST_RSP),
+  RIP: slotOfField(VMCS.GUEST_RIP),
+  INTERRUPTIBILITY: slotOfField(VMCS.GUEST_INTERRUPTIBILITY_STATE),
+  ACTIVITY: slotOfField(VMCS.GUEST_ACTIVITY_STATE),
+  PENDING_DEBUG: slotOfField(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS),
+} as const;
 
 /** CS first (it fixes CPL and the mode), then SS, then the others (SDM 26.3.2.2). */
 const SEGMENT_LOAD_ORDER: readonly SegmentIndex[] = [1, 2, 0, 3, 4, 5, 6, 7];

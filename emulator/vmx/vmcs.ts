@@ -189,6 +189,10 @@ export class VmcsStore {
   lo32At(pa: number, i: number): number {
     return this.lo32(pa, i);
   }
+  /** Bits 63:32 of slot `i`. */
+  hi32At(pa: number, i: number): number {
+    return this.hi32(pa, i);
+  }
   /** Slot `i` as a signed double (see getNumber). */
   numberAt(pa: number, i: number): number {
     return (this.hi32(pa, i) | 0) * TWO32 + this.lo32(pa, i);
