@@ -4,7 +4,7 @@
 // preprocessors are subclasses: expand-gas.ts (GAS, and cpp for .S) and expand-nasm.ts.
 import type { Diagnostic, DirectiveArg, Expr, Range, Statement, Syntax } from "./ast";
 import { evaluate, type SymbolValue } from "./eval";
-import type { ExpandedStatement, ExpandOptions, ExpandResult } from "./expand";
+import type { ExpandedStatement, ExpandOptions, ExpandResult, MacroLine } from "./expand";
 import {
   type Collecting,
   type Cond,
@@ -25,6 +25,7 @@ import { dirname, joinPath } from "./paths";
 
 export abstract class ExpanderCore {
   readonly out: ExpandedStatement[] = [];
+  readonly macroLines: MacroLine[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly files = new Map<string, string[]>();
   readonly stack: Frame[] = [];
@@ -97,7 +98,13 @@ export abstract class ExpanderCore {
     }
     const finalBits = this.bits;
     this.finish();
-    return { statements: this.out, diagnostics: this.diagnostics, files: this.files, finalBits };
+    return {
+      statements: this.out,
+      macroLines: this.macroLines,
+      diagnostics: this.diagnostics,
+      files: this.files,
+      finalBits,
+    };
   }
 
   unterminatedMessage(kind: Collecting["kind"]): string {
@@ -188,6 +195,32 @@ export abstract class ExpanderCore {
 
   processLine(src: LineSrc, frame: Frame): void {
     this.currentLine = src.origin ? src.origin.range.start.line : src.line;
+    // Lines of macro expansions and repetitions are listed after their invocation (nasm -l).
+    let listed: MacroLine | undefined;
+    if (
+      !this.collecting &&
+      frame.kind !== "file" &&
+      this.macroLines.length < 1_000_000 &&
+      (src.origin || frame.listLine !== undefined)
+    ) {
+      let depth = 0;
+      for (const f of this.stack) if (f.kind !== "file") depth++;
+      listed = {
+        file: src.file,
+        line: src.line,
+        depth,
+        first: this.out.length,
+        end: this.out.length,
+        invocationFile: src.origin?.file ?? frame.listFile ?? src.file,
+        invocationLine: src.origin?.range.start.line ?? frame.listLine ?? src.line,
+      };
+      this.macroLines.push(listed);
+    }
+    this.processLineInner(src, frame);
+    if (listed) listed.end = this.out.length;
+  }
+
+  processLineInner(src: LineSrc, frame: Frame): void {
     if (!this.collecting && this.preprocessLine(src, frame)) return;
     // While collecting a macro or repeat body, only look for nesting and the end.
     if (this.collecting) {
@@ -346,6 +379,8 @@ export abstract class ExpanderCore {
       );
       return;
     }
+    frame.listFile ??= start.file;
+    frame.listLine ??= this.currentLine;
     const outer = this.stack[this.stack.length - 1];
     const outerSubst = outer?.subst;
     if (outer && outerSubst) {

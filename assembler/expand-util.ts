@@ -31,6 +31,9 @@ export interface Frame {
   /** Values for each .irp/.irpc iteration. */
   irp?: { param: string; values: string[] };
   condDepth: number;
+  /** Repetitions: the line that ends the block (the listing shows the expansion after it). */
+  listFile?: string;
+  listLine?: number;
 }
 
 export interface GasMacro {

@@ -40,8 +40,25 @@ export interface ExpandedStatement {
   text?: string;
 }
 
+/** A line of a macro body as it was expanded (for the listing, which shows every one like `nasm -l`). */
+export interface MacroLine {
+  /** Where the body line is written (0-based line). */
+  file: string;
+  line: number;
+  /** Macro nesting depth (the listing's `<1>`). */
+  depth: number;
+  /** The statements the line produced: indices [first, end) in `statements`. */
+  first: number;
+  end: number;
+  /** The invocation the expansion belongs to. */
+  invocationFile: string;
+  invocationLine: number;
+}
+
 export interface ExpandResult {
   statements: ExpandedStatement[];
+  /** Macro body lines in expansion order. */
+  macroLines?: MacroLine[];
   diagnostics: Diagnostic[];
   /** Every file read, by name, split in lines (for the listing). */
   files: Map<string, string[]>;

@@ -128,6 +128,8 @@ export interface ItemState {
   shortLen?: number;
   /** Length of the near form of a branch, once seen. */
   nearLen?: number;
+  /** nasm `times`/`align`: how many repetitions the bytes are (the listing shows one and `<rep N>`). */
+  repeat?: number;
   /** Branch target that is a plain label: its symbol table entry (looked up once). */
   target?: SymEntry;
   /** GAS: the branch target is a folded symbol(+addend) or an expression symbol (see gasTargetKind). */
@@ -1382,6 +1384,7 @@ class Layout {
         // nasm's ALIGN also raises the section alignment (SECTALIGN ON is the default).
         this.raiseAlign(sec, a);
         const pad = alignOffset(sec.pc, a) - sec.pc;
+        st.repeat = pad;
         // The optional second operand is the filler instruction (`align 8, db 0`); NOP by default.
         let fill = name === "align" ? 0x90 : 0;
         const insn = s.args[1]?.text.trim().toLowerCase();
@@ -1451,6 +1454,7 @@ class Layout {
       case "times": {
         this.checkCritical(s.args[0]?.expr, es, "TIMES");
         const n = this.count(s.args[0]?.expr, es, st, s.nameRange);
+        st.repeat = n;
         const body = s.body;
         if (!body) return;
         if (n > 1 && isConstantStatement(body, this)) {
@@ -1676,7 +1680,7 @@ class Layout {
     Object.defineProperty(program, "listing", {
       enumerable: true,
       get: () => {
-        listing ??= buildListing(items, this.state, this.exp.files);
+        listing ??= buildListing(items, this.state, this.exp.files, this.exp.macroLines);
         return listing;
       },
     });
