@@ -83,7 +83,10 @@ export function buildListing(
       const withBytes: number[] = [];
       for (; j < end; j++) if (states[j]!.size > 0) withBytes.push(j);
       if (withBytes.length === 0) out.push(`${lineNo(m.line).padEnd(SOURCE_COLUMN - 4)}${macroText(m)}`);
-      else withBytes.forEach((x, k) => rows(m.line, states[x]!, items[x]!, k === 0 ? macroText(m) : undefined, true));
+      else
+        withBytes.forEach((x, k) => {
+          rows(m.line, states[x]!, items[x]!, k === 0 ? macroText(m) : undefined, true);
+        });
       i = Math.max(i, j);
       r++;
       continue;
@@ -111,7 +114,9 @@ export function buildListing(
     if (withBytes.length === 0) {
       if (!seen) blank(es.line, srcText);
     } else
-      withBytes.forEach((x, k) => rows(es.line, states[x]!, items[x]!, k === 0 && !seen ? srcText : undefined, false));
+      withBytes.forEach((x, k) => {
+        rows(es.line, states[x]!, items[x]!, k === 0 && !seen ? srcText : undefined, false);
+      });
     printed.set(es.file, Math.max(es.line, printed.get(es.file) ?? -1));
     i = j;
   }
