@@ -43,7 +43,7 @@ describe("debug engine", () => {
     await engine.continue();
     await engine.continue();
     assert.equal(output(), "AA");
-    engine.reverseContinue();
+    await engine.reverseContinue();
     await engine.continue();
     assert.equal(output(), "AA");
     await engine.continue();

@@ -1291,34 +1291,55 @@ export class DebugEngine {
    * an enabled VM-exit or exception stop, or the instruction that changed a watched value (data breakpoint);
    * else to the start.
    */
-  reverseContinue(): void {
+  async reverseContinue(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.pauseRequested = false;
     const now = this.target.instructionCount;
-    const snaps = this.timeline.before(now);
-    let end = now;
-    for (const s of snaps) {
-      this.travelTo(s.count, s.state);
+    const back = this.timeline.atOrBefore(now);
+    try {
+      const snaps = this.timeline.before(now);
+      let end = now;
+      for (const s of snaps) {
+        this.travelTo(s.count, s.state);
+        this.captureDataValues();
+        const plan = { kind: "scan" as const, to: end, hits: [] as ScanHit[] };
+        for (;;) {
+          const r = this.drive(plan, false);
+          if (r !== "slice") break;
+          // The scan runs in slices too: the adapter keeps answering, and a pause cancels it where it began.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.pauseRequested) {
+            this.pauseRequested = false;
+            this.running = false;
+            if (back) this.goTo(now);
+            this.stop({ cause: "pause", description: "Paused: reverse continue cancelled" });
+            return;
+          }
+        }
+        const hits = plan.hits.filter((h) => h.count < now);
+        const hit = hits.reduce<ScanHit | undefined>(
+          (best, h) => (!best || h.count >= best.count ? h : best),
+          undefined,
+        );
+        if (hit) {
+          this.running = false;
+          this.goTo(hit.count);
+          this.stop(reverseStop(hit));
+          return;
+        }
+        end = s.count;
+      }
+      const first = this.timeline.atOrBefore(0);
+      if (first) this.travelTo(first.count, first.state);
       this.captureDataValues();
-      const plan = { kind: "scan" as const, to: end, hits: [] as ScanHit[] };
-      for (;;) {
-        const r = this.drive(plan, false);
-        if (r === "slice") continue;
-        break;
-      }
-      const hits = plan.hits.filter((h) => h.count < now);
-      const hit = hits.reduce<ScanHit | undefined>((best, h) => (!best || h.count >= best.count ? h : best), undefined);
-      if (hit) {
-        this.goTo(hit.count);
-        this.stop(reverseStop(hit));
-        return;
-      }
-      end = s.count;
+      this.ended = undefined;
+      this.pendingEnd = undefined;
+      this.running = false;
+      this.stop({ cause: "entry", description: "Reached the start of the program" });
+    } finally {
+      this.running = false;
     }
-    const first = this.timeline.atOrBefore(0);
-    if (first) this.travelTo(first.count, first.state);
-    this.captureDataValues();
-    this.ended = undefined;
-    this.pendingEnd = undefined;
-    this.stop({ cause: "entry", description: "Reached the start of the program" });
   }
 
   /** Travel to a time point chosen by the user (the VM-exit history view) and stop there. */

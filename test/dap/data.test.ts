@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { evaluate, fixture, launch, startClient, topFrame, waitStopped } from "./harness";
+import { evaluate, expectError, fixture, launch, startClient, topFrame, waitStopped } from "./harness";
 
 const NASM = fixture("loop.asm");
 
@@ -159,5 +159,28 @@ describe("data breakpoints in reverse", () => {
     assert.equal(undo.body.reason, "data breakpoint");
     assert.match(undo.body.description ?? "", /rcx changed from 0x1 to 0x0 by this instruction/);
     assert.equal((await topFrame(dc)).line, 12);
+  });
+});
+
+describe("pausing reverse execution", () => {
+  it("a long reverse continue answers requests and a pause cancels it where it began", async () => {
+    const program = fixture("longloop.asm");
+    const stopped = waitStopped(dc, 30_000);
+    await launch(dc, { program }, () =>
+      dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: 8 }] }),
+    );
+    await stopped;
+    // A register watch makes the reverse scan go instruction by instruction over the whole history (seconds).
+    await watch("rbx");
+    const paused = waitStopped(dc);
+    await dc.reverseContinueRequest({ threadId: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.match(await expectError(dc.evaluateRequest({ expression: "rcx", context: "watch" })), /running/);
+    await dc.pauseRequest({ threadId: 1 });
+    const ev = await paused;
+    assert.equal(ev.body.reason, "pause");
+    assert.match(ev.body.description ?? "", /reverse continue cancelled/);
+    assert.equal((await topFrame(dc)).line, 8);
+    assert.equal(await evaluate(dc, "rcx"), "0x0000000000000000");
   });
 });
