@@ -737,40 +737,96 @@ class Layout {
       s.buf.reset();
     }
     const sizing = !this.reportUndefined;
-    for (let i = 0; i < this.stopAt; i++) {
-      const st = this.state[i]!;
-      const sec = st.sec;
-      const before = sec.pc;
-      st.offset = before;
-      // Sizing passes: an item whose bytes can never change only advances the location counter (its
-      // diagnostics and bytes come from the final pass, which takes the full path).
-      if (sizing && st.fixed) {
-        sec.pc = before + st.size;
-        continue;
+    let fixed = 0;
+    if (sizing && this.compact) {
+      // Sizing pass over the compact plan: runs of fixed items are one step each.
+      const { kind, arg, size } = this.compact;
+      fixed = this.compact.fixed;
+      for (let k = 0; k < kind.length; k++) {
+        if (kind[k] === 0) {
+          this.sections[arg[k]!]!.pc += size[k]!;
+          continue;
+        }
+        const i = arg[k]!;
+        if (!this.itemAt(i, passNo)) break;
+        if (this.state[i]!.fixed) fixed++;
       }
-      const es = this.items[i]!;
-      this.item(es.stmt, es, st, passNo);
-      const size = sec.pc - before;
-      if (size !== st.size) {
-        st.size = size;
-        this.changed = true;
-      }
-      if (sec.pc > MAX_SECTION_BYTES) {
-        this.diag(
-          this.passDiags,
-          es.file,
-          es.stmt.range,
-          "asm-output-too-large",
-          `section '${sec.name}' exceeds ${MAX_SECTION_BYTES} bytes`,
-        );
-        this.aborted = true;
-        break;
+    } else {
+      for (let i = 0; i < this.stopAt; i++) {
+        const st = this.state[i]!;
+        // Sizing passes: an item whose bytes can never change only advances the location counter (its
+        // diagnostics and bytes come from the final pass, which takes the full path).
+        if (sizing && st.fixed) {
+          st.offset = st.sec.pc;
+          st.sec.pc += st.size;
+          fixed++;
+          continue;
+        }
+        if (!this.itemAt(i, passNo)) break;
+        if (st.fixed) fixed++;
       }
     }
     for (const s of this.sections) {
       if (s.size !== s.pc) this.changed = true;
       s.size = s.pc;
     }
+    if (sizing && fixed !== (this.compact?.fixed ?? -1) && fixed > this.stopAt / 4) this.buildCompact(fixed);
+  }
+
+  /** One item of a pass: lays it out, notes a size change. False when the output got too large. */
+  itemAt(i: number, passNo: number): boolean {
+    const st = this.state[i]!;
+    const sec = st.sec;
+    const before = sec.pc;
+    st.offset = before;
+    const es = this.items[i]!;
+    this.item(es.stmt, es, st, passNo);
+    const size = sec.pc - before;
+    if (size !== st.size) {
+      st.size = size;
+      this.changed = true;
+    }
+    if (sec.pc > MAX_SECTION_BYTES) {
+      this.diag(
+        this.passDiags,
+        es.file,
+        es.stmt.range,
+        "asm-output-too-large",
+        `section '${sec.name}' exceeds ${MAX_SECTION_BYTES} bytes`,
+      );
+      this.aborted = true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The plan of a sizing pass: the items that are not fixed, and between them one step per run of fixed
+   * items of a section (their sizes never change). Rebuilt when more items have become fixed.
+   */
+  compact: { kind: number[]; arg: number[]; size: number[]; fixed: number } | undefined;
+
+  buildCompact(fixed: number): void {
+    const kind: number[] = [];
+    const arg: number[] = [];
+    const size: number[] = [];
+    for (let i = 0; i < this.stopAt; i++) {
+      const st = this.state[i]!;
+      if (!st.fixed) {
+        kind.push(1);
+        arg.push(i);
+        size.push(0);
+        continue;
+      }
+      const last = kind.length - 1;
+      if (last >= 0 && kind[last] === 0 && arg[last] === st.sec.index) size[last]! += st.size;
+      else {
+        kind.push(0);
+        arg.push(st.sec.index);
+        size.push(st.size);
+      }
+    }
+    this.compact = { kind, arg, size, fixed };
   }
 
   emit(sec: Sec, bytes: ArrayLike<number>): void {
