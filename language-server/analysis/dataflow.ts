@@ -16,7 +16,7 @@ import {
 } from "./mnemonics";
 import type { Unit } from "./project";
 import { gpr } from "./registers";
-import { exprSymbols, intelOperands, type Operand, type Statement } from "./syntax";
+import { type Expr, exprSymbols, intelOperands, type Operand, type Statement } from "./syntax";
 
 /** Where a constant entered the program: the literal or symbol in an operand. */
 export interface Origin {
@@ -366,7 +366,13 @@ export function analyzeFlow(unit: Unit): FlowResult {
         const first = stmts[blk.start]!;
         const memo = report ? blockMemos.get(first) : undefined;
         let s: State;
-        if (memo && memo.env === env && sameBlock(memo.stmts, stmts, blk) && sameState(memo.in, inState[b]!)) {
+        if (
+          memo &&
+          sameBlock(memo.stmts, stmts, blk) &&
+          sameState(memo.in, inState[b]!) &&
+          (memo.env === env || depsHold(ctx, memo.deps))
+        ) {
+          memo.env = env;
           // The same statements from the same state in the same program: the same findings and out-state.
           s = memo.out;
           blockResults[b] = memo.result;
@@ -384,6 +390,7 @@ export function analyzeFlow(unit: Unit): FlowResult {
             };
             blockResults[b] = ctx.result;
             ctx.storedLog = [];
+            ctx.deps = [];
           }
           for (let i = blk.start; i < blk.end; i++) step(ctx, s, stmts[i]!, mnem[i]!);
           if (report) {
@@ -397,9 +404,11 @@ export function analyzeFlow(unit: Unit): FlowResult {
               out: s,
               result: found === 0 ? NO_FINDINGS : r,
               stored: ctx.storedLog && ctx.storedLog.length > 0 ? ctx.storedLog : NO_STORES,
+              deps: ctx.deps ?? [],
             });
           }
           ctx.storedLog = undefined;
+          ctx.deps = undefined;
         }
         if (!blk.endsInCall) {
           for (const to of blk.succ) flowTo(to, s);
@@ -512,7 +521,10 @@ const NO_FINDINGS: FlowResult = {
 const NO_STORES: string[] = [];
 
 interface BlockMemo {
+  /** The program structure it was made (or last checked) in: while it is the same, the memo holds as is. */
   env: number;
+  /** What the processing read from the program, checked again when the structure changed. */
+  deps: Dep[];
   stmts: Statement[];
   in: State;
   out: State;
@@ -591,6 +603,37 @@ interface Ctx {
   vmclearRegions: Map<Statement, Set<string> | null>;
   /** Regions stored to while a block is processed (replayed when the block's memo is reused). */
   storedLog?: string[];
+  /** What a block's processing read from the program besides its statements and in-state (see BlockMemo). */
+  deps?: Dep[];
+}
+
+/** A value a block's processing read from the program: re-read, it tells whether the memo still holds. */
+type Dep =
+  | { k: "eval"; expr: Expr; st: Statement; v: SymValue | undefined }
+  | { k: "static"; label: string; off: bigint; size: number; v: Val | undefined }
+  | { k: "macro"; st: Statement; v: boolean };
+
+function evaluateDep(ctx: Ctx, e: Expr, st: Statement): SymValue | undefined {
+  const v = ctx.unit.evaluate(e, st);
+  ctx.deps?.push({ k: "eval", expr: e, st, v });
+  return v;
+}
+
+function sameSymValue(a: SymValue | undefined, b: SymValue | undefined): boolean {
+  if (!a || !b) return a === b;
+  return sameVal(a, b);
+}
+
+/** Whether every value the memo's block read is still what it was (after a change of the program's structure). */
+function depsHold(ctx: Ctx, deps: readonly Dep[]): boolean {
+  for (const d of deps) {
+    if (d.k === "eval") {
+      if (!sameSymValue(ctx.unit.evaluate(d.expr, d.st), d.v)) return false;
+    } else if (d.k === "static") {
+      if (!identical(staticData(ctx, d.label, d.off, d.size), d.v)) return false;
+    } else if (ctx.unit.isMacroCall(d.st) !== d.v) return false;
+  }
+  return true;
 }
 
 function readReg(s: State, name: string): Val | undefined {
@@ -636,7 +679,7 @@ type Address = { k: "addr"; label: string; off: bigint } | { k: "num"; v: bigint
 function resolveAddress(ctx: Ctx, s: State, st: Statement, op: Operand): Address | undefined {
   if (op.index) return undefined;
   let disp: SymValue | undefined = { k: "num", v: 0n };
-  if (op.expr) disp = ctx.unit.evaluate(op.expr, st);
+  if (op.expr) disp = evaluateDep(ctx, op.expr, st);
   if (!disp) return undefined;
   if (!op.base) return disp;
   const b = gpr(op.base);
@@ -705,7 +748,9 @@ function load(ctx: Ctx, s: State, st: Statement, op: Operand, size: number): Val
   if (a.k === "num") return s.mem.get(regionKey(a));
   const cell = s.mem.get(memKey(a.label, a.off));
   if (cell) return cell;
-  return staticData(ctx, a.label, a.off, size);
+  const v = staticData(ctx, a.label, a.off, size);
+  ctx.deps?.push({ k: "static", label: a.label, off: a.off, size, v });
+  return v;
 }
 
 function store(ctx: Ctx, s: State, st: Statement, op: Operand, v: Val | undefined): void {
@@ -742,8 +787,11 @@ function readOperand(ctx: Ctx, s: State, st: Statement, op: Operand | undefined,
   if (op.kind === "imm" && op.expr) {
     // Immediates do not depend on the state: evaluate each once per analysis.
     const cached = ctx.immCache.get(op);
-    if (cached !== undefined && !op.bare) return cached ?? undefined;
-    const v = ctx.unit.evaluate(op.expr, st);
+    if (cached !== undefined && !op.bare) {
+      ctx.deps?.push({ k: "eval", expr: op.expr, st, v: cached ?? undefined });
+      return cached ?? undefined;
+    }
+    const v = evaluateDep(ctx, op.expr, st);
     // GAS Intel syntax: a bare label is a memory operand, a bare absolute constant an immediate.
     if (op.bare && (!v || v.k === "addr")) return load(ctx, s, st, { ...op, kind: "mem" }, size);
     if (!v) {
@@ -814,7 +862,9 @@ function recordRegs(ctx: Ctx, s: State, st: Statement, names: string[]): void {
 
 function step(ctx: Ctx, s: State, st: Statement, m: string): void {
   if (st.kind !== "instruction" || !st.name) return;
-  if (ctx.unit.isMacroCall(st)) {
+  const macroCall = ctx.unit.isMacroCall(st);
+  ctx.deps?.push({ k: "macro", st, v: macroCall });
+  if (macroCall) {
     // A macro may do anything: forget registers and treat its flags as consumed.
     s.regs.fill(undefined);
     s.stack = [];

@@ -211,6 +211,32 @@ describe("analyses after edits see every change", () => {
     assert.ok(!first!.includes("region-no-revision-id"));
     assert.ok(!second!.includes("region-no-revision-id"));
   });
+  test("data a block reads (a pointer's target) changed in a structural edit reaches the unchanged block", async () => {
+    const body = (target: string) =>
+      `bits 64\nstart:\n    mov ecx, 0x480\n    rdmsr\n    mov [region], eax\n    mov [other], eax\n    vmxon [ptr]\n    jbe f\nf:  hlt\nptr: dq ${target}\nalign 4096\nregion: times 4096 db 0\ndb 1\nother: times 4096 db 0\n`;
+    const [aligned, misaligned, back] = await run([body("region"), body("other"), body("region")]);
+    assert.ok(!aligned!.some((c) => c.startsWith("region-")));
+    assert.ok(
+      misaligned!.some((c) => c.startsWith("region-")),
+      misaligned!.join(),
+    );
+    assert.deepEqual(back, aligned);
+  });
+  test("a macro defined later makes an unchanged statement a macro call", async () => {
+    const body = "start:\n    mov rax, 0x6C01\n    SETUP 1\n    vmwrite rax, rbx\n    jbe f\nf:  hlt\n";
+    const macro = "%macro SETUP 1\n    mov rax, 0x6C00\n%endmacro\n";
+    const [plain, withMacro] = await run([`bits 64\n${body}`, `bits 64\n${macro}${body}`]);
+    assert.ok(plain!.includes("vmcs-high-access"));
+    assert.ok(!withMacro!.includes("vmcs-high-access"), withMacro!.join());
+  });
+  test("a label renamed: the jump to it from an unchanged block no longer reaches it", async () => {
+    const body = (name: string) =>
+      `bits 64\nstart:\n    mov rax, 0x6C01\n    jmp target\n${name}:\n    vmwrite rax, rbx\n    jbe f\nf:  hlt\n`;
+    const [direct, renamed, back] = await run([body("target"), body("target2"), body("target")]);
+    assert.ok(direct!.includes("vmcs-high-access"));
+    assert.ok(!renamed!.includes("vmcs-high-access"), renamed!.join());
+    assert.deepEqual(back, direct);
+  });
 });
 
 describe("splitting an edited text into lines", () => {
