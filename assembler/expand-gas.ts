@@ -18,6 +18,8 @@ import { lexLine, type Token } from "./lexer";
 import { parseLineTokens, splitArgs } from "./parse-line";
 
 export class GasExpander extends ExpanderCore {
+  /** `.altmacro` in force (GNU as alternate macro mode). */
+  altmacro = false;
   readonly gasRewriteFn = (e: Expr): Expr => this.gasRewrite(e);
 
   override preprocessLine(src: LineSrc, frame: Frame): boolean {
@@ -189,6 +191,12 @@ export class GasExpander extends ExpanderCore {
         this.error(file, range, "asm-misplaced-directive", "'.exitm' outside a macro");
         return;
       }
+      case ".altmacro":
+      case ".noaltmacro":
+        // GNU as alternate macro mode: bare parameter names, `&` concatenation, `LOCAL`, `%expr` and
+        // `<text>` arguments (as manual, 7.4 .altmacro).
+        this.altmacro = word === ".altmacro";
+        return;
       case ".purgem": {
         const n = argTokens[0]?.text.toLowerCase();
         if (n) this.gasMacros.delete(n);
@@ -384,6 +392,27 @@ export class GasExpander extends ExpanderCore {
     }
     const values = new Map<string, string>();
     let positional = 0;
+    // Alternate mode: `<text>` is the text, `%expr` the expression's value in decimal.
+    const argText = (toks: Token[]): string => {
+      const text = tokenText(toks);
+      if (!this.altmacro) return text;
+      const t = text.trim();
+      if (t.startsWith("<") && t.endsWith(">")) return t.slice(1, -1);
+      if (t.startsWith("%")) {
+        const sub = lexLine(t.slice(1), "gas-att", { inBlockComment: false });
+        const c = new Cursor(sub, cur.line, cur.lineLength);
+        const errs: ExprError[] = [];
+        const e = parseExpr(c, { dialect: "gas" }, errs);
+        const r = toks[0] ? cur.range(toks[0]) : cur.range(nameTok);
+        const v = errs.length === 0 && c.atEnd() ? this.constExpr(e, file, r) : undefined;
+        if (v === undefined) {
+          if (errs.length > 0 || !c.atEnd()) this.error(file, r, "asm-bad-expression", `cannot evaluate '${t}'`);
+          return "0";
+        }
+        return String(v);
+      }
+      return text;
+    };
     for (let a = 0; a < raw.length; a++) {
       const toks = raw[a]!;
       // keyword argument `name=value`
@@ -393,7 +422,7 @@ export class GasExpander extends ExpanderCore {
         toks[1]!.text === "=" &&
         m.params.some((p) => p.name === toks[0]!.text)
       ) {
-        values.set(toks[0]!.text, tokenText(toks.slice(2)));
+        values.set(toks[0]!.text, argText(toks.slice(2)));
         continue;
       }
       const p = m.params[positional];
@@ -408,7 +437,7 @@ export class GasExpander extends ExpanderCore {
         positional++;
         break;
       }
-      values.set(p.name, tokenText(toks));
+      values.set(p.name, argText(toks));
       positional++;
     }
     for (const p of m.params) {
@@ -435,15 +464,42 @@ export class GasExpander extends ExpanderCore {
         for (const n of names) if (name.startsWith(n)) return values.get(n)! + name.slice(n.length);
         return all;
       });
+    let body: LineSrc[] = m.body.map((b) => ({ text: substitute(b.text ?? ""), file: b.file, line: b.line, origin }));
+    if (this.altmacro) body = this.altmacroBody(body, values, counter);
     this.stack.push({
       kind: "macro",
-      body: m.body.map((b) => ({ text: substitute(b.text ?? ""), file: b.file, line: b.line, origin })),
+      body,
       pos: 0,
       iterations: 1,
       iteration: 0,
       file,
       lex: { inBlockComment: false },
       condDepth: this.conds.length,
+    });
+  }
+
+  /**
+   * Alternate macro mode on an expansion: `LOCAL a, b` lines go, their names become unique symbols; bare
+   * parameter names are replaced like `\name`; `&` between two words joins them (`a&b`).
+   */
+  altmacroBody(body: LineSrc[], values: Map<string, string>, counter: number): LineSrc[] {
+    const locals = new Map<string, string>();
+    const kept: LineSrc[] = [];
+    for (const b of body) {
+      const m = /^\s*local\s+(.*)$/i.exec(b.text ?? "");
+      if (m) {
+        for (const n of m[1]!.split(",").map((x) => x.trim()))
+          if (/^[A-Za-z_.$][\w.$]*$/.test(n)) locals.set(n, `.LL${counter}.${n}`);
+        continue;
+      }
+      kept.push(b);
+    }
+    const word = /"(?:[^"\\]|\\.)*"|[A-Za-z_.$][\w.$]*/g;
+    return kept.map((b) => {
+      const text = (b.text ?? "")
+        .replace(word, (w) => (w.startsWith('"') ? w : (locals.get(w) ?? values.get(w) ?? w)))
+        .replace(/(\w)&(?=\w)/g, "$1");
+      return { ...b, text };
     });
   }
 
