@@ -591,15 +591,28 @@ function startServer(): void {
     };
   });
 
+  /** Include files opened before the index knew their includers: analysed again in them. */
+  function revisitIncludeFiles(): void {
+    for (const doc of documents.values()) {
+      const path = uriToPath(doc.uri);
+      const st = stateOf(doc.uri);
+      if (!INCLUDE_FILE.test(path) || st.analysis?.root !== path || !findIncluder(path)) continue;
+      st.analysis = undefined;
+      st.frontend = undefined;
+      schedule(doc.uri, 0);
+      scheduleAssembly(doc.uri, 0);
+    }
+  }
+
   connection.onInitialized(() => {
     if (clientPullsConfiguration) void pullConfiguration();
-    void index.scan(workspaceRoots);
+    void index.scan(workspaceRoots).then(revisitIncludeFiles);
     if (clientWatchesFolders)
       connection.workspace.onDidChangeWorkspaceFolders(
         safe("workspace folders", undefined, (e: WorkspaceFoldersChangeEvent) => {
           const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
           workspaceRoots = [...workspaceRoots.filter((r) => !removed.has(r)), ...e.added.map((f) => uriToPath(f.uri))];
-          void index.scan(workspaceRoots);
+          void index.scan(workspaceRoots).then(revisitIncludeFiles);
         }),
       );
   });
