@@ -352,6 +352,12 @@ export class VmxCpuAdapter implements VmxCpu {
   flushTlb(): void {
     this.cpu.flushTlb();
   }
+  flushTlbIfStale(): void {
+    this.cpu.flushTlbIfStale();
+  }
+  vmxTransition(): void {
+    this.cpu.epoch++;
+  }
   flushTlbPage(linear: bigint): void {
     this.cpu.flushTlbPage(toNum64(linear));
   }

@@ -197,6 +197,17 @@ export interface VmxCpu {
   linearAddress(seg: SegmentIndex, offset: bigint): bigint;
   /** Flushes every cached translation (TLB, paging-structure caches) and the decoded-instruction caches' TLB. */
   flushTlb(): void;
+  /**
+   * The invalidation of VM entry and VM exit (SDM 28.3.3.1) when nothing else changed: flushes only if a
+   * paging-structure page was written since the last flush (the TLB is otherwise coherent with memory, so an
+   * invalidation would change nothing). Not for EPT (its tables are not tracked): use flushTlb then.
+   */
+  flushTlbIfStale(): void;
+  /**
+   * VM entry or VM exit happened: the run loop must re-read `nonRoot`/`wantsBoundary` and drop what it cached
+   * about the instruction stream (a TLB flush does this as a side effect; flushTlbIfStale may not flush).
+   */
+  vmxTransition(): void;
   /** Flushes one linear address (INVLPG-like). */
   flushTlbPage(linear: bigint): void;
   /** Reloads the PAE PDPTEs from CR3 (MOV CR3 in PAE mode does this); VM entry may set them instead. */

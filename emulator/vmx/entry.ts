@@ -287,8 +287,12 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   const pendingLo = store.lo32At(pa, S.PENDING_DEBUG);
   const pendingHi = store.hi32At(pa, S.PENDING_DEBUG);
   cpu.pendingDebugExceptions = pendingLo === 0 && pendingHi === 0 ? 0n : vmx.field(VMCS.GUEST_PENDING_DEBUG_EXCEPTIONS);
-  // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations.
-  cpu.flushTlb();
+  // Without VPIDs (or with them: flushing is always allowed) VM entry invalidates cached translations (SDM
+  // 28.3.3.1). The machine's TLB is coherent with paging-structure writes, and CR/EFER/PDPTE loads above flush
+  // it themselves, so only a stale one needs flushing here; with EPT the combined mappings start afresh.
+  if (secondaryControls(vmx) & PROC_BASED2.ENABLE_EPT) cpu.flushTlb();
+  else cpu.flushTlbIfStale();
+  cpu.vmxTransition();
 }
 
 /**

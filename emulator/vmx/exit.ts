@@ -211,10 +211,11 @@ export function vmExitInPlace(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): true {
     vmx.field32(VMCS.VM_ENTRY_INTERRUPTION_INFORMATION) & 0x7fffffff,
   );
   const clean = sysenterClean(vmx, cpu);
+  const ept = vmx.eptActive;
   saveGuestState(vmx, cpu);
   storeMsrs(vmx, cpu);
   leaveNonRoot(vmx);
-  loadHostState(vmx, cpu, clean);
+  loadHostState(vmx, cpu, clean, ept);
   if (!loadExitMsrs(vmx, cpu)) return cpu.vmExit();
   if (vmx.hasListeners)
     vmx.emit({
@@ -447,7 +448,7 @@ export function vmxAbort(vmx: Vmx, cpu: VmxCpu, indicator: number, message: stri
 }
 
 /** SDM 27.5: load the host-state area (number paths: this runs on every VM exit). */
-export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): void {
+export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false, fromEpt = true): void {
   const h = vmx.host.refresh(vmx.state.currentVmcs);
   const exit = h[H.EXIT_CONTROLS]!;
   const has = (exit & EXIT_CTLS.HOST_ADDRESS_SPACE_SIZE) !== 0;
@@ -495,7 +496,11 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false): voi
   cpu.pendingDebugExceptions = 0n;
   // A PAE host without IA-32e mode reloads its PDPTEs from CR3 (SDM 27.5.4).
   if (!has && cr4 & CR4.PAE) cpu.setPdptes(undefined);
-  cpu.flushTlb();
+  // VM exits invalidate cached translations (SDM 28.3.3.1): only a stale TLB needs flushing (see VM entry);
+  // after a guest with EPT, its combined mappings must go.
+  if (fromEpt) cpu.flushTlb();
+  else cpu.flushTlbIfStale();
+  cpu.vmxTransition();
 }
 
 /** The order VM exit loads the segment registers in: CS, SS, DS, ES, FS, GS, TR, LDTR (SDM 27.5.2). */

@@ -122,3 +122,24 @@ describe("machine snapshots in VMX non-root operation", () => {
     assert.equal(r.vmx.field(VMCS.GUEST_IA32_SYSENTER_ESP), 0x1111n);
   });
 });
+
+describe("VM entry invalidates cached translations (SDM 28.3.3.1, no VPID)", () => {
+  test("a page-table entry the host changed between exit and entry is seen by the guest", () => {
+    const r = pausedInGuest();
+    const m = r.machine;
+    const guest = r.symbols.get("guest");
+    assert.ok(guest !== undefined);
+    const dword = (v: number) => new Uint8Array([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]);
+    m.load(dword(0x11111111), 0x800000); // 4-MiB page 2
+    m.load(dword(0x22222222), 0xc00000); // 4-MiB page 3
+    // mov esi, [800000h]; cpuid; mov edi, [800000h]; hlt
+    m.load(new Uint8Array([0x8b, 0x35, 0, 0, 0x80, 0, 0x0f, 0xa2, 0x8b, 0x3d, 0, 0, 0x80, 0, 0xf4]), guest);
+    toExit(r); // the CPUID exit: the guest has read page 2 through a cached translation
+    assert.equal(m.cpu.lo[6]! >>> 0, 0x11111111);
+    // The host remaps linear 800000h to page 3 (PDE 2 of host32's page directory at 200000h), no INVLPG.
+    m.load(dword(0xc00083), 0x200000 + 2 * 4);
+    for (let i = 0; i < 200 && r.vmx.field32(VMCS.EXIT_REASON) !== 12; i++) m.step();
+    assert.equal(r.vmx.field32(VMCS.EXIT_REASON), 12);
+    assert.equal(m.cpu.lo[7]! >>> 0, 0x22222222, "the guest's second read uses the new mapping");
+  });
+});
