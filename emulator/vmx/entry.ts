@@ -135,13 +135,19 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   }
   const reader = vmx.currentReader;
   const facts = machineFacts(vmx, cpu);
+  const store = vmx.store;
+  // A global dependency of the checks changed: a write to group 3 since the checks last passed, or to the exit
+  // controls (group 2, also in `changed`).
+  CHECK_OPTIONS.controlsChanged =
+    store.groupWrites[3] !== vmx.controlsWritesAtEntry || store.changed.has(VMCS.PRIMARY_VM_EXIT_CONTROLS);
   const outcome = runEntryChecksCached(
     reader,
     vmx.model,
     facts,
     vmx.checkCache,
-    vmx.store.changed,
-    vmx.store.allChanged,
+    store.changed,
+    store.allChanged,
+    CHECK_OPTIONS,
   );
   if (outcome.kind === "vmfail") {
     vmx.lastEntryFailure = outcome.failure;
@@ -171,6 +177,7 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   // Every check passed: only fields that change from now on can make one fail again.
   vmx.store.changed.clear();
   vmx.store.allChanged = false;
+  vmx.controlsWritesAtEntry = vmx.store.groupWrites[3]!;
   if (launch) vmx.store.setLaunched(pa, true);
   vmx.lastEntryFailure = undefined;
   enterNonRoot(vmx, cpu);
@@ -178,6 +185,9 @@ export function vmEntry(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstructionView, lau
   injectEvent(vmx, cpu);
   return "entered";
 }
+
+/** runEntryChecksCached's options for VM entry (one object, refreshed per entry). */
+const CHECK_OPTIONS: { controlsChanged?: boolean } = {};
 
 /** A VM entry that fails before the checks of 26.2 (SDM 26.1): the explanation and the event. */
 function reportFail(

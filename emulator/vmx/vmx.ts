@@ -13,7 +13,7 @@ import type {
   VmxHooks,
   VmxOutcome,
 } from "../vmx-hooks";
-import { CheckCache, type CheckFailure } from "./checks/index";
+import { CheckCache, type CheckFailure, GLOBAL_DEPENDENCIES } from "./checks/index";
 import { translateEpt } from "./ept";
 import type { VmxEvent, VmxEventListener } from "./events";
 import { GUEST_SEGMENT_SLOTS } from "./exit";
@@ -22,7 +22,7 @@ import { executeVmxInstruction } from "./instructions";
 import type { PhysMem } from "./memory";
 import * as nonroot from "./nonroot";
 import { INVALID_POINTER, initialVmxState, type VmxState } from "./state";
-import { VmcsStore } from "./vmcs";
+import { slotOfField, VmcsStore } from "./vmcs";
 
 /** The arithmetic flags VMX instructions set or clear (SDM 30.2). */
 const STATUS_FLAGS = RFLAGS.CF | RFLAGS.PF | RFLAGS.AF | RFLAGS.ZF | RFLAGS.SF | RFLAGS.OF;
@@ -88,7 +88,14 @@ export class Vmx implements VmxHooks {
     this.store = new VmcsStore(this.mem, this.model);
     for (const i of GUEST_SEGMENT_SLOTS) this.store.watched[i] = 1;
     this.host = new HostSnapshot(this.store);
+    // Group 3: the entry checks' global dependencies (the exit controls are in the host group, 2).
+    for (const e of GLOBAL_DEPENDENCIES) {
+      const i = slotOfField(e);
+      if (this.store.watched[i] === 0) this.store.watched[i] = 3;
+    }
   }
+  /** store.groupWrites[3] when the entry checks last passed (see entry.ts). */
+  controlsWritesAtEntry = -1;
   /** The host-state area as numbers (host-snapshot.ts). */
   readonly host: HostSnapshot;
 

@@ -66,6 +66,11 @@ export interface RunOptions {
   bochs?: boolean;
   /** Stop after the guest-state checks (VM entry loads guest state before it processes the MSR-load area). */
   skipMsrLoad?: boolean;
+  /**
+   * For runEntryChecksCached: whether a GLOBAL_DEPENDENCIES field changed, when the caller knows it more cheaply
+   * than by looking each one up in `changed` (the VMCS store counts their writes).
+   */
+  controlsChanged?: boolean;
 }
 
 /** Runs a list of checks and returns the first violation (or every violation with `all`). */
@@ -240,7 +245,8 @@ export type FieldSet = { has(encoding: number): boolean } & Iterable<number>;
 /** Control, host and guest checks in SDM order, with their phase's outcome. */
 const ENTRY_SEQUENCE: readonly EntryCheck<CheckContext>[] = [...CONTROL_CHECKS, ...HOST_CHECKS, ...GUEST_CHECKS];
 
-const GLOBAL_DEPENDENCIES: readonly number[] = [
+/** The fields whose change invalidates every cached check (the context derives from them). */
+export const GLOBAL_DEPENDENCIES: readonly number[] = [
   VMCS.PIN_BASED_VM_EXEC_CONTROLS,
   VMCS.PRIMARY_PROC_BASED_VM_EXEC_CONTROLS,
   VMCS.SECONDARY_PROC_BASED_VM_EXEC_CONTROLS,
@@ -268,8 +274,8 @@ export function runEntryChecksCached(
   opts: RunOptions = {},
 ): EntryCheckOutcome {
   cache.checkFacts(facts);
-  if (allChanged) cache.reset();
-  else
+  if (allChanged || opts.controlsChanged === true) cache.reset();
+  else if (opts.controlsChanged === undefined)
     for (let g = 0; g < GLOBAL_DEPENDENCIES.length; g++)
       if (changed.has(GLOBAL_DEPENDENCIES[g]!)) {
         cache.reset();
