@@ -338,10 +338,23 @@ function sysenterClean(vmx: Vmx, cpu: VmxCpu): boolean {
  * Loads a SYSENTER MSR from its host field (27.5.1). When the MSR still holds its guest field's value, the
  * two fields are compared instead of reading the MSR.
  */
-function loadSysenter(vmx: Vmx, cpu: VmxCpu, clean: boolean, index: number, host: number, guest: number): void {
-  if (clean && vmx.field32(host) === vmx.field32(guest) && vmx.fieldHi(host) === vmx.fieldHi(guest)) return;
+function loadSysenter(
+  vmx: Vmx,
+  cpu: VmxCpu,
+  clean: boolean,
+  index: number,
+  host: number,
+  hostValue: number,
+  guestSlot: number,
+): void {
+  if (clean && hostValue === vmx.store.numberAt(vmx.state.currentVmcs, guestSlot)) return;
   loadMsrFromField(vmx, cpu, index, host);
 }
+const GUEST_SYSENTER_SLOTS = [
+  slotOfField(VMCS.GUEST_IA32_SYSENTER_CS),
+  slotOfField(VMCS.GUEST_IA32_SYSENTER_ESP),
+  slotOfField(VMCS.GUEST_IA32_SYSENTER_EIP),
+] as const;
 
 /** Saves an MSR into a guest-state field (the common value 0 without bigint arithmetic). */
 function saveMsr(vmx: Vmx, cpu: VmxCpu, index: number, encoding: number): void {
@@ -466,10 +479,12 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false, from
   loadCr(cpu, 0, mergeCr0Number(cpu.crNumber(0), h[H.CR0]! >>> 0));
   if (cpu.dr7Number() !== 0x400) cpu.writeDr(7, 0x400n);
   if (cpu.readMsr(MSR.IA32_DEBUGCTL) !== 0n) cpu.writeMsr(MSR.IA32_DEBUGCTL, 0n);
+  // (Host SYSENTER_ESP/EIP are canonical, HST checks: exact as numbers.)
   const c = sysenterClean;
-  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS, VMCS.GUEST_IA32_SYSENTER_CS);
-  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_ESP, VMCS.HOST_IA32_SYSENTER_ESP, VMCS.GUEST_IA32_SYSENTER_ESP);
-  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_EIP, VMCS.HOST_IA32_SYSENTER_EIP, VMCS.GUEST_IA32_SYSENTER_EIP);
+  const g = GUEST_SYSENTER_SLOTS;
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_CS, VMCS.HOST_IA32_SYSENTER_CS, h[H.SYSENTER_CS]!, g[0]);
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_ESP, VMCS.HOST_IA32_SYSENTER_ESP, h[H.SYSENTER_ESP]!, g[1]);
+  loadSysenter(vmx, cpu, c, MSR.IA32_SYSENTER_EIP, VMCS.HOST_IA32_SYSENTER_EIP, h[H.SYSENTER_EIP]!, g[2]);
   if (exit & EXIT_CTLS.LOAD_IA32_PAT) loadMsrFromField(vmx, cpu, MSR.IA32_PAT, VMCS.HOST_IA32_PAT);
   if (exit & EXIT_CTLS.LOAD_IA32_PERF_GLOBAL_CTRL)
     loadMsrFromField(vmx, cpu, MSR.IA32_PERF_GLOBAL_CTRL, VMCS.HOST_IA32_PERF_GLOBAL_CTRL);
