@@ -1,6 +1,7 @@
 // Runs the assembler front end (seconds on a 10,000-line file) on a worker thread so that diagnostics from the
-// analysis, hovers and completions never wait for it. The bundled server starts itself again as the worker
-// (`new Worker(__filename)`), so dist/server.js stays a single file.
+// analysis, hovers and completions never wait for it. The worker thread runs dist/assembler-worker.js (only the
+// assembler and the analysis front end: less memory than the whole server); without that bundle the server
+// starts itself again as the worker (`new Worker(__filename)`).
 
 import { readFileSync } from "node:fs";
 import { setPriority } from "node:os";

@@ -2,9 +2,9 @@
 // this file converts positions and shapes, keeps per-document state, debounces analysis and never lets an
 // exception escape (each handler catches, logs and answers with nothing).
 // Started as `node dist/server.js --stdio` or `--node-ipc` (createConnection reads the transport from argv).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile as readFileAsync } from "node:fs/promises";
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -279,8 +279,10 @@ function startServer(): void {
     return fe.result.addresses ? { diagnostics, addresses: fe.result.addresses } : { diagnostics };
   }
 
+  // dist/assembler-worker.js (the worker alone) when it was built next to this bundle, else this file again.
+  const workerBundle = join(__dirname, "assembler-worker.js");
   const pool = new AssemblerPool(
-    __filename,
+    existsSync(workerBundle) ? workerBundle : __filename,
     (job, done) => {
       const uri = pathToUri(job.file);
       const st = states.get(uri);

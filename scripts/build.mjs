@@ -10,6 +10,8 @@ const entries = [
   // file opens, so activation stays cheap and extension.js small.
   { in: "extension/language-client.ts", out: "language-client" },
   { in: "language-server/server.ts", out: "server" },
+  // The language server's assembler worker thread on its own (the server falls back to itself without it).
+  { in: "language-server/assembler-worker-main.ts", out: "assembler-worker" },
   { in: "debug-adapter/main.ts", out: "debug-adapter" },
   { in: "cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
 ];

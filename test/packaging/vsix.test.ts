@@ -21,6 +21,7 @@ test("the packaged extension contains the bundles, grammars and examples and no 
     "dist/extension.js",
     "dist/language-client.js",
     "dist/server.js",
+    "dist/assembler-worker.js",
     "dist/debug-adapter.js",
     "dist/cli.js",
     "syntaxes/vmx-gas.tmLanguage.json",
