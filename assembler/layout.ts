@@ -909,6 +909,27 @@ class Layout {
       return;
     }
     const address = sec.start + BigInt(sec.pc);
+    // Sizing passes, nasm, a branch to a label in this section whose short and near lengths are known: the
+    // same decision as below (a fresh one each pass: short when it reaches, else near), without building
+    // a request.
+    const target = st.target;
+    if (
+      relax &&
+      !this.reportUndefined &&
+      this.flavor === "nasm" &&
+      passNo < 20 &&
+      target?.label &&
+      target.value !== undefined &&
+      st.shortLen !== undefined &&
+      st.nearLen !== undefined &&
+      !s.branchHint &&
+      this.sameSection(target.section, sec)
+    ) {
+      const fits = fitsRel8(target.value, address, st.shortLen);
+      st.near = !fits;
+      sec.pc += fits ? st.shortLen : st.nearLen;
+      return;
+    }
     const ops: EncOperand[] = [];
     let targetKnown = true;
     let otherSection = false;
@@ -930,7 +951,19 @@ class Layout {
       else if (this.flavor === "gas" && (otherSection || !this.isRelaxable(s))) branch = "near";
       else if (this.flavor === "nasm" && otherSection)
         branch = "near"; // another segment: nasm cannot know the distance
-      else if (this.flavor === "nasm") {
+      else if (this.flavor === "nasm" && s.operands[0]?.kind === "immediate" && s.operands[0].size !== undefined) {
+        branch = "near"; // `jmp dword x`, `call word x`: a size makes it a near branch of that size
+        // nasm's table: JMP/CALL take word or dword outside 64-bit code, qword in it; Jcc only the mode's size.
+        const size = s.operands[0].size;
+        const ok =
+          es.bits === 64
+            ? size === 64
+            : /^(jmp|call)$/.test(s.mnemonic)
+              ? size === 16 || size === 32
+              : size === es.bits;
+        if (!ok && this.reportUndefined)
+          this.diag(this.passDiags, es.file, s.operands[0].range, "asm-invalid-operands", "mismatch in operand sizes");
+      } else if (this.flavor === "nasm") {
         // nasm decides every pass afresh from the previous pass's label values (so a forward target that
         // was far in an earlier pass can keep a jump near) and is optimistic (short) for a target not known
         // yet (assemble.c jmp_match). After many passes only growth is allowed, so the layout settles.
@@ -951,7 +984,7 @@ class Layout {
         // jump whose target is momentarily out of reach is encoded at a placeholder.
         if (gasRelaxed && !st.near && !this.reportUndefined && !fitsRel8(value, address, st.shortLen ?? 2))
           value = address;
-        ops[0] = { kind: "imm", value };
+        ops[0] = t.size ? { kind: "imm", value, size: t.size } : { kind: "imm", value };
       }
     }
     // Sizing passes: a branch whose short and near lengths are known needs no encoding, only the rules.
@@ -1003,6 +1036,10 @@ class Layout {
       // index, `jmp dword/fword ptr [m]`): the encoder needs to know which syntax the operand was written in.
       ...(this.flavor === "gas" && es.intel ? { syntax: "intel" as const } : {}),
       ...(branch ? { branch } : {}),
+      // nasm `jmp dword x` / `call word x`: the size of the relative target is the operand size.
+      ...(relax && this.flavor === "nasm" && s.operands[0]?.kind === "immediate" && s.operands[0].size
+        ? { opSize: s.operands[0].size as 16 | 32 | 64 }
+        : {}),
     };
     let r = encode(req);
     if (
@@ -1201,7 +1238,7 @@ class Layout {
         return { op: { kind: "reg", reg: op.name }, known: true, otherSection: false };
       case "immediate": {
         // A branch to a plain label (most of them): no general evaluation needed.
-        if (st.relax && op.value.kind === "symbol" && !op.gasIntelBare) {
+        if (st.relax && op.value.kind === "symbol" && !op.gasIntelBare && !op.size && !s.strict) {
           st.target ??= this.symbols.get(op.value.name);
           const t = st.target;
           if (t?.label && t.value !== undefined)

@@ -176,4 +176,16 @@ describe("diagnostics", () => {
       [["asm-bad-expression", "__float32__"]],
     );
   });
+  test("nasm: a branch size keyword the instruction does not have is an error on the operand", () => {
+    const src = "bits 16\nN: jz dword N\nbits 32\nL: jz word L\nbits 64\nM: jmp dword M\n jmp qword M\n";
+    const ds = diags(src, "t.asm");
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.range.start.line, covered(src, d)]),
+      [
+        ["asm-invalid-operands", 1, "N"],
+        ["asm-invalid-operands", 3, "L"],
+        ["asm-invalid-operands", 5, "M"],
+      ],
+    );
+  });
 });
