@@ -47,6 +47,10 @@ function wrmsrFaults(cpu: VmxCpu, index: number, value: bigint): boolean {
   return false;
 }
 
+/** IA32_APIC_BASE as last seen and whether it enabled x2APIC mode (no bigint arithmetic per entry). */
+let lastApicBase: bigint | undefined = -1n;
+let lastX2apic = false;
+
 /** The machine facts of a VM entry, kept in one object per Vmx and refreshed in place (no allocation). */
 const factsOf = new WeakMap<Vmx, MachineFacts>();
 export function machineFacts(vmx: Vmx, cpu: VmxCpu): MachineFacts {
@@ -67,7 +71,11 @@ export function machineFacts(vmx: Vmx, cpu: VmxCpu): MachineFacts {
   const mode = cpu.mode();
   f.vmmLongMode = mode === "long64" || mode === "compat32" || mode === "compat16";
   const apic = cpu.readMsr(MSR.IA32_APIC_BASE);
-  f.x2apicMode = apic !== undefined && (apic & 0xc00n) === 0xc00n;
+  if (apic !== lastApicBase) {
+    lastApicBase = apic;
+    lastX2apic = apic !== undefined && (apic & 0xc00n) === 0xc00n;
+  }
+  f.x2apicMode = lastX2apic;
   f.currentVmcsPointer = vmx.state.currentVmcs;
   f.vmxonPointer = vmx.state.vmxonPointer;
   return f;
