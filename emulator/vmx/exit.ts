@@ -48,11 +48,10 @@ const SLOT = {
   GUEST_ACTIVITY_STATE: slotOfField(VMCS.GUEST_ACTIVITY_STATE),
 } as const;
 
-export function mergeCr0(current: bigint, loaded: bigint): bigint {
-  return (loaded & ~CR0_KEEP & 0xffffffffn) | (current & CR0_KEEP);
-}
-
-/** mergeCr0 on numbers: bits 31:0 only (CR0[63:32] is reserved 0 in this machine). */
+/**
+ * CR0 as VM entry/exit load it: the loaded value except the bits they leave unchanged (CR0_KEEP), bits 31:0 only
+ * (CR0[63:32] is reserved 0 in this machine).
+ */
 const CR0_KEEP_LOW = Number(CR0_KEEP & 0xffffffffn);
 export function mergeCr0Number(current: number, loaded: number): number {
   return ((loaded & ~CR0_KEEP_LOW) | (current & CR0_KEEP_LOW)) >>> 0;
@@ -374,25 +373,6 @@ export function loadMsrFromField(vmx: Vmx, cpu: VmxCpu, index: number, encoding:
 /** Loads CR0/CR3/CR4 unless it already holds the value (a CR write flushes the machine's TLB). */
 export function loadCr(cpu: VmxCpu, cr: 0 | 3 | 4, value: number): void {
   if (cpu.crNumber(cr) !== value) cpu.writeCr(cr, BigInt(value));
-}
-
-/** Loads a segment register unless it already holds the value (a load recomputes the processor mode). */
-export function loadSegment(
-  cpu: VmxCpu,
-  seg: SegmentIndex,
-  selector: number,
-  base: number,
-  limit: number,
-  accessRights: number,
-): void {
-  if (
-    cpu.segSelector(seg) === selector &&
-    cpu.segBaseNumber(seg) === base &&
-    cpu.segLimit(seg) === limit &&
-    cpu.segAccessRights(seg) === accessRights
-  )
-    return;
-  cpu.setSegmentNumber(seg, selector, base, limit, accessRights);
 }
 
 /** X of SDM 25.5.1: the timer counts down by 1 every time bit X of the TSC changes (X = IA32_VMX_MISC[4:0]). */
