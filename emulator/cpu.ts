@@ -1496,6 +1496,7 @@ export class Cpu {
     insn.exec = this.specializer(insn) ?? this.execTable.get(key) ?? this.udExec;
     insn.aux = this.inlineId(insn.exec as Exec);
     insn.vmxHook = VMX_INSTRUCTION_HOOK_MNEMONICS.has(insn.name);
+    insn.vmxInstruction = VMX_INSTRUCTION_NAMES.has(insn.name);
     // LOCK is #UD unless the instruction is lockable and its destination is memory (SDM LOCK).
     if (insn.lock && (!insn.entry?.lock || insn.k0 !== K_MEM)) insn.exec = this.udExec;
   }
@@ -1702,6 +1703,7 @@ export class Cpu {
           this.rip = next;
           // The commonest handlers of exec-fast.ts, inlined (same code as there; see inlineIdOf). Only the
           // generic path and the memory forms need nextRip/insnRip/inInsn (RIP-relative addresses, VMX hooks).
+          let recheck = false;
           switch (guest ? 0 : insn.aux) {
             case 1:
             case 2: {
@@ -1851,13 +1853,15 @@ export class Cpu {
               this.inInsn = true;
               (insn.exec as Exec)(this, insn);
               this.inInsn = false;
+              // A VM entry (or VMXOFF…) changes hooks.nonRoot / wantsBoundary without a cache epoch: re-read them.
+              recheck = insn.vmxInstruction;
           }
           this.instructionCount++;
           if (this.flagsRest & RF) this.flagsRest &= ~RF;
           n++;
           prev = insn.cacheable ? insn : undefined;
           // Stop requests and VMX transitions bump the epoch; the hooks are re-read every 1024 steps as well.
-          if (this.epoch !== epoch || (n & 1023) === 0) {
+          if (this.epoch !== epoch || recheck || (n & 1023) === 0) {
             if (this.pendingStop !== undefined) {
               const s = this.pendingStop;
               this.pendingStop = undefined;
@@ -2032,6 +2036,10 @@ export function installViewOf(f: typeof viewOf): void {
 }
 
 const K_MEM = 2;
+/** The VMX instructions (executed through VmxHooks.executeVmxInstruction). */
+const VMX_INSTRUCTION_NAMES = new Set(
+  "vmxon,vmxoff,vmclear,vmptrld,vmptrst,vmread,vmwrite,vmlaunch,vmresume,vmcall,vmfunc,invept,invvpid".split(","),
+);
 
 /** Whether a breakpoint falls on an instruction of the block after its first (checked by the loop itself). */
 function blockHasBreakpoint(b: Block, filter: Uint8Array, bp: LinearBreakpoints | undefined): boolean {

@@ -93,6 +93,8 @@ export class Insn {
   block: Block | null | undefined = undefined;
   /** Interpreter: in VMX non-root operation VmxHooks.instruction must be asked first (VMX_INSTRUCTION_HOOK_MNEMONICS). */
   vmxHook = false;
+  /** Interpreter: a VMX instruction (VMLAUNCH/VMRESUME/VMXOFF… may change VMX's hook state). */
+  vmxInstruction = false;
   /** Interpreter: up to two successors seen after this instruction (RIP, instruction, cache epoch). */
   link1Rip = Number.NaN;
   link1: Insn | undefined = undefined;
