@@ -355,9 +355,6 @@ export class VmxCpuAdapter implements VmxCpu {
   flushTlbIfStale(): void {
     this.cpu.flushTlbIfStale();
   }
-  vmxTransition(): void {
-    this.cpu.epoch++;
-  }
   flushTlbPage(linear: bigint): void {
     this.cpu.flushTlbPage(toNum64(linear));
   }

@@ -203,11 +203,6 @@ export interface VmxCpu {
    * invalidation would change nothing). Not for EPT (its tables are not tracked): use flushTlb then.
    */
   flushTlbIfStale(): void;
-  /**
-   * VM entry or VM exit happened: the run loop must re-read `nonRoot`/`wantsBoundary` and drop what it cached
-   * about the instruction stream (a TLB flush does this as a side effect; flushTlbIfStale may not flush).
-   */
-  vmxTransition(): void;
   /** Flushes one linear address (INVLPG-like). */
   flushTlbPage(linear: bigint): void;
   /** Reloads the PAE PDPTEs from CR3 (MOV CR3 in PAE mode does this); VM entry may set them instead. */

@@ -310,7 +310,6 @@ function loadGuestState(vmx: Vmx, cpu: VmxCpu): void {
   // it themselves, so only a stale one needs flushing here; with EPT the combined mappings start afresh.
   if (secondaryControls(vmx) & PROC_BASED2.ENABLE_EPT) cpu.flushTlb();
   else cpu.flushTlbIfStale();
-  cpu.vmxTransition();
 }
 
 /**

@@ -495,7 +495,6 @@ export function loadHostState(vmx: Vmx, cpu: VmxCpu, sysenterClean = false, from
   // after a guest with EPT, its combined mappings must go.
   if (fromEpt) cpu.flushTlb();
   else cpu.flushTlbIfStale();
-  cpu.vmxTransition();
 }
 
 /** The order VM exit loads the segment registers in: CS, SS, DS, ES, FS, GS, TR, LDTR (SDM 27.5.2). */
