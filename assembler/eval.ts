@@ -51,7 +51,8 @@ export interface EvalEnv {
   order: number;
   /** GAS comparisons are -1 for true; NASM's are 1. */
   dialect: "gas" | "nasm";
-  onError(message: string, range: Range, code: string): void;
+  /** `severity` defaults to "error" (GNU as only warns about some things, e.g. a division by zero). */
+  onError(message: string, range: Range, code: string, severity?: "error" | "warning"): void;
   /** Names referenced but not defined (reported after the last pass). */
   onUndefined?(name: string, range: Range): void;
 }
@@ -64,9 +65,12 @@ function stringValue(s: string): bigint {
 
 /** Terms of a non-additive operation: fine for plain numbers, "not a sum" once a label is involved. */
 function scalarTerms(a: Value, b: Value): LabelTerm[] | null {
-  const aHas = a.terms === null || a.terms.length > 0;
-  const bHas = b.terms === null || b.terms.length > 0;
-  return aHas || bHas ? null : [];
+  if (a.terms === null || b.terms === null || isRelocatable(a) || isRelocatable(b)) return null;
+  // Differences of labels are numbers: keep their terms (GNU as can only compute them when the labels
+  // share a frag), with no weight left.
+  if (a.terms.length === 0) return b.terms;
+  if (b.terms.length === 0) return a.terms;
+  return [...a.terms, ...b.terms];
 }
 
 function combine(a: LabelTerm[] | null, b: LabelTerm[] | null, negateB: boolean): LabelTerm[] | null {
@@ -129,6 +133,10 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
     }
     case "unary": {
       const a = evaluate(e.operand, env);
+      if ((e.op === "~" || (e.op === "!" && env.dialect === "nasm")) && isRelocatable(a)) {
+        notScalar(e.op, e.range, env);
+        return { value: 0n, known: a.known, terms: [] };
+      }
       let v: bigint;
       let terms = a.terms;
       switch (e.op) {
@@ -141,11 +149,11 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           break;
         case "~":
           v = ~a.value;
-          if (terms && terms.length > 0) terms = null;
+          if (isRelocatable(a)) terms = null;
           break;
         case "!":
           v = a.value === 0n ? 1n : 0n;
-          if (terms && terms.length > 0) terms = null;
+          if (isRelocatable(a)) terms = null;
           break;
         default:
           // NASM `seg`: flat binaries have no segments; the value is 0.
@@ -164,6 +172,11 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
     case "binary": {
       const a = evaluate(e.left, env);
       const b = evaluate(e.right, env);
+      // (reported once: the result counts as a number, so enclosing operators do not report it again)
+      if (SCALAR_ONLY.has(e.op) && (isRelocatable(a) || isRelocatable(b))) {
+        notScalar(e.op, e.range, env);
+        return { value: 0n, known: a.known && b.known, terms: [] };
+      }
       const known = a.known && b.known;
       const x = a.value;
       const y = b.value;
@@ -191,8 +204,10 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
         case "%%": {
           terms = scalarTerms(a, b);
           if (y === 0n) {
-            if (known) env.onError("division by zero", e.range, "asm-division-by-zero");
-            v = 0n;
+            // nasm refuses it; GNU as warns and yields the dividend for `/` and 0 for `%` (checked against as).
+            const gas = env.dialect === "gas";
+            if (known) env.onError("division by zero", e.range, "asm-division-by-zero", gas ? "warning" : "error");
+            v = gas && e.op === "/" ? x : 0n;
             break;
           }
           // GAS `/` and `%` are signed; NASM `/` `%` unsigned, `//` `%%` signed.
@@ -202,19 +217,26 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           break;
         }
         case "<<":
-        case "<<<":
-          v = uy >= 64n ? 0n : x << uy;
+        case "<<<": {
+          // nasm shifts as the x86 does (count modulo 64); GNU as gives 0 past 63 (with a warning).
+          const n = env.dialect === "nasm" ? uy & 63n : uy;
+          v = n >= 64n ? 0n : x << n;
           terms = scalarTerms(a, b);
           break;
-        case ">>":
+        }
+        case ">>": {
           // `>>` is a logical shift in both dialects (NASM's arithmetic shift is `>>>`).
-          v = uy >= 64n ? 0n : ux >> uy;
+          const n = env.dialect === "nasm" ? uy & 63n : uy;
+          v = n >= 64n ? 0n : ux >> n;
           terms = scalarTerms(a, b);
           break;
-        case ">>>":
-          v = uy >= 64n ? (x < 0n ? -1n : 0n) : x >> uy;
+        }
+        case ">>>": {
+          const n = env.dialect === "nasm" ? uy & 63n : uy;
+          v = n >= 64n ? (x < 0n ? -1n : 0n) : x >> n;
           terms = scalarTerms(a, b);
           break;
+        }
         case "&":
           v = x & y;
           terms = scalarTerms(a, b);
@@ -241,20 +263,22 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
           v = x !== y ? t : 0n;
           terms = scalarTerms(a, b);
           break;
+        // nasm compares by the sign of the wrapped 64-bit difference (eval.c subtracts, then tests the
+        // sign: 0x8000000000000000 < 1 is false, -1 < 1 true); GNU as compares signed values.
         case "<":
-          v = (env.dialect === "nasm" ? ux < uy : x < y) ? t : 0n;
+          v = (env.dialect === "nasm" ? wrap64(x - y) < 0n : x < y) ? t : 0n;
           terms = scalarTerms(a, b);
           break;
         case "<=":
-          v = (env.dialect === "nasm" ? ux <= uy : x <= y) ? t : 0n;
+          v = (env.dialect === "nasm" ? wrap64(x - y) <= 0n : x <= y) ? t : 0n;
           terms = scalarTerms(a, b);
           break;
         case ">":
-          v = (env.dialect === "nasm" ? ux > uy : x > y) ? t : 0n;
+          v = (env.dialect === "nasm" ? wrap64(x - y) > 0n : x > y) ? t : 0n;
           terms = scalarTerms(a, b);
           break;
         case ">=":
-          v = (env.dialect === "nasm" ? ux >= uy : x >= y) ? t : 0n;
+          v = (env.dialect === "nasm" ? wrap64(x - y) >= 0n : x >= y) ? t : 0n;
           terms = scalarTerms(a, b);
           break;
         case "<=>":
@@ -279,6 +303,45 @@ export function evaluate(e: Expr, env: EvalEnv): Value {
       return { value: wrap64(v), known, terms };
     }
   }
+}
+
+/**
+ * Operators both references refuse on a label address (a value that is not a number until it is placed):
+ * nasm "operator may only be applied to scalar values", GNU as "invalid operands (.text and *ABS*
+ * sections)". Addition, subtraction and `==`/`!=` are allowed (both checked against the tools).
+ */
+const SCALAR_ONLY = new Set([
+  "*",
+  "/",
+  "//",
+  "%",
+  "%%",
+  "<<",
+  ">>",
+  "<<<",
+  ">>>",
+  "&",
+  "|",
+  "^",
+  "!",
+  "&&",
+  "||",
+  "^^",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "<=>",
+]);
+
+function notScalar(op: string, range: Range, env: EvalEnv): void {
+  env.onError(
+    env.dialect === "nasm"
+      ? `'${op}' operator may only be applied to scalar values (not a label address)`
+      : `invalid operands for '${op}': a label address is not a number here`,
+    range,
+    "asm-bad-expression",
+  );
 }
 
 /** Is the value a label address (not cancelled by a difference)? */

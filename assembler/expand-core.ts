@@ -330,7 +330,7 @@ export abstract class ExpanderCore {
       sectionStart: undefined,
       order: 0,
       dialect: this.syntax,
-      onError: (m, r, code) => this.error(file, r, code, m),
+      onError: (m, r, code, severity) => this.error(file, r, code, m, severity),
       onUndefined: (name, r) => {
         undefinedName ??= { name, range: r };
       },

@@ -629,7 +629,7 @@ class Layout {
     sectionStart: 0n,
     order: 0,
     dialect: "gas",
-    onError: (m, r, code) => this.diag(this.passDiags, this.currentFile, r, code, m),
+    onError: (m, r, code, severity) => this.diag(this.passDiags, this.currentFile, r, code, m, severity),
     onUndefined: (name, r) => {
       this.unknownSeen = true;
       if (!this.reportUndefined) return;

@@ -127,9 +127,18 @@ describe("diagnostics", () => {
     assert.equal(covered(src, d!), "undefined_x");
   });
 
-  test("division by zero in an expression is an error, not a crash", () => {
-    const [d] = diags(".long 1/0\n", "t.s");
+  test("division by zero: an error in nasm, a warning in GNU as (which yields the dividend), never a crash", () => {
+    const [d] = diags("dd 1/0\n", "t.asm");
     assert.equal(d!.code, "asm-division-by-zero");
+    const p = assemble(".long 7/0, 7 % 0\n", { fileName: "t.s" });
+    assert.deepEqual(
+      p.diagnostics.map((x) => [x.code, x.severity]),
+      [
+        ["asm-division-by-zero", "warning"],
+        ["asm-division-by-zero", "warning"],
+      ],
+    );
+    assert.deepEqual([...(p.sections[0]?.bytes ?? [])], [7, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test("runaway repetition stops with asm-expansion-limit", () => {

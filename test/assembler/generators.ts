@@ -239,3 +239,55 @@ export function gasLateConstantsProgram(seed: number): string {
   );
   return `${out.join("\n")}\n`;
 }
+
+/**
+ * Random constant expressions with every operator of the dialect, as data (`dd` / `.long`), one per line,
+ * mixing sizes near the 32/64-bit edges, character constants and a label difference.
+ */
+export function expressionLines(seed: number, dialect: "gas" | "nasm", count: number): string[] {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const ops =
+    dialect === "nasm"
+      ? [
+          "+",
+          "-",
+          "*",
+          "/",
+          "//",
+          "%%",
+          "<<",
+          ">>",
+          "&",
+          "|",
+          "^",
+          "==",
+          "!=",
+          "<",
+          "<=",
+          ">",
+          ">=",
+          "&&",
+          "||",
+          "^^",
+          "<<<",
+          ">>>",
+          "<>",
+        ]
+      : ["+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "!", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "<>"];
+  const atoms = ["0", "1", "2", "3", "7", "16", "255", "256", "1000", "0x7fffffff", "0x80000000", "0xffffffff", "-1"];
+  // (character constants in parentheses: nasm refuses `-'A'`; GNU as spells them `'A` — left out there, as
+  // is a label difference: GNU as defers some logical operators on one, with results we do not reproduce)
+  const more = ["K", "63", "64", "65", "0x123456789", ...(dialect === "nasm" ? ["(L2-L1)", "('A')", "('AB')"] : [])];
+  const atom = () => pick([...atoms, ...more]);
+  const expr = (d: number): string => {
+    const k = r();
+    if (d <= 0 || k < 0.3) return atom();
+    if (k < 0.45) return `${pick(["-", "~", "!", "+"])}${expr(d - 1)}`;
+    if (k < 0.6) return `(${expr(d - 1)} ${pick(ops)} ${expr(d - 1)})`;
+    return `${expr(d - 1)} ${pick(ops)} ${expr(d - 1)}`;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(`${dialect === "nasm" ? "dd" : ".long"} ${expr(3)}`);
+  return out;
+}
