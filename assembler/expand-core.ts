@@ -16,7 +16,6 @@ import {
   type NasmDefine,
   type NasmMacro,
   rewriteExpr,
-  tokenText,
 } from "./expand-util";
 import { Cursor } from "./expr-parse";
 import { lexLine, splitLines, type Token } from "./lexer";
@@ -172,10 +171,13 @@ export abstract class ExpanderCore {
   tokensOf(src: LineSrc, frame: Frame): Token[] {
     let tokens = src.tokens ?? lexLine(src.text ?? "", this.syntax === "nasm" ? "nasm" : "gas-att", frame.lex);
     if (src.origin) {
+      let missing = false;
+      for (const t of tokens) if (!t.origin) missing = true;
+      if (!missing) return tokens;
+      // One origin object for the line's tokens (they all report at the invocation).
       const o = src.origin.range;
-      tokens = tokens.map((t) =>
-        t.origin ? t : { ...t, origin: { line: o.start.line, start: o.start.character, end: o.end.character } },
-      );
+      const origin = { line: o.start.line, start: o.start.character, end: o.end.character };
+      tokens = tokens.map((t) => (t.origin ? t : { ...t, origin }));
     }
     return tokens;
   }
@@ -527,7 +529,7 @@ export abstract class ExpanderCore {
       order: this.order++,
       defaultRel: this.defaultRel,
       macro: !!o,
-      ...(o ? { text: src.text ?? tokenText(src.tokens ?? []) } : {}),
+      ...(o ? (src.text !== undefined ? { text: src.text } : { tokens: src.tokens ?? [] }) : {}),
     });
   }
 

@@ -5,6 +5,7 @@
 import type { Diagnostic, Statement, Syntax } from "./ast";
 import { GasExpander } from "./expand-gas";
 import { NasmExpander } from "./expand-nasm";
+import type { Token } from "./lexer";
 
 export interface ExpandOptions {
   fileName: string;
@@ -36,8 +37,9 @@ export interface ExpandedStatement {
   defaultRel: boolean;
   /** Came from a macro expansion (listing marks it). */
   macro: boolean;
-  /** For macro expansions: the expanded line's text (the listing shows it). */
+  /** For macro expansions: the expanded line's text, or its tokens (the listing shows it). */
   text?: string;
+  tokens?: Token[];
 }
 
 /** A line of a macro body as it was expanded (for the listing, which shows every one like `nasm -l`). */

@@ -3,6 +3,7 @@
 // `times`/`align` output as one repetition and `<rep N>`, reservations as `<res N>`, and every line of a
 // macro expansion after its invocation — the body line's number and text, marked `<depth>`.
 import type { ExpandedStatement, MacroLine } from "./expand";
+import { tokenText } from "./expand-util";
 import type { ItemState } from "./layout";
 
 /** Reservations: listed as `??` per byte (up to 8) or `<res N>`, whatever section they are in. */
@@ -103,7 +104,7 @@ export function buildListing(
         printed.set(es.file, es.line);
       }
       const st = states[i]!;
-      if (st.size > 0) rows(es.line, st, es, `<1> ${es.text ?? ""}`, true);
+      if (st.size > 0) rows(es.line, st, es, `<1> ${es.text ?? tokenText(es.tokens ?? [])}`, true);
       i++;
       continue;
     }
