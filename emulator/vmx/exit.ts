@@ -142,13 +142,20 @@ export function instructionExit(
     insn.operands.some((o) => o.kind === "mem")
   )
     qual = displacementQualification(insn);
-  return instructionExitWith(vmx, cpu, {
-    reason,
-    qualification: qual,
-    instructionLength: insn.length,
-    instructionInfo: info,
-  });
+  // One reused record (performVmExit reads it synchronously and keeps nothing).
+  const e = INSTRUCTION_EXIT;
+  e.reason = reason;
+  e.qualification = qual;
+  e.instructionLength = insn.length;
+  e.instructionInfo = info;
+  return instructionExitWith(vmx, cpu, e);
 }
+const INSTRUCTION_EXIT: ExitInfo & { qualification: bigint; instructionLength: number; instructionInfo: number } = {
+  reason: 0,
+  qualification: 0n,
+  instructionLength: 0,
+  instructionInfo: 0,
+};
 
 /** Performs a VM exit and ends the current instruction (cpu.vmExit throws). */
 export function performVmExit(vmx: Vmx, cpu: VmxCpu, e: ExitInfo): never {

@@ -238,6 +238,8 @@ function isAscending(a: readonly number[]): boolean {
 }
 
 const NOTHING: readonly number[] = [];
+/** The outcome of a VM entry whose checks all pass (shared: callers only read it). */
+const OK: EntryCheckOutcome = Object.freeze({ kind: "ok" });
 
 /** The fields changed since the checks last passed: a Set, or the VMCS store's ChangedFields. */
 export type FieldSet = { has(encoding: number): boolean } & Iterable<number>;
@@ -282,7 +284,7 @@ export function runEntryChecksCached(
         break;
       }
   const list = cache.toRun(changed);
-  if (list && list.length === 0) return { kind: "ok" };
+  if (list && list.length === 0) return OK;
   let c = cache.context;
   if (!c || c.vmcs !== vmcs) {
     c = new CheckContext(vmcs, model, facts);
@@ -307,5 +309,5 @@ export function runEntryChecksCached(
     return { kind: "entryFailure", exitReason: 33, qualification: violation.qualification ?? 0, failure };
   }
   cache.primeDone();
-  return { kind: "ok" };
+  return OK;
 }
