@@ -50,6 +50,8 @@ const TYPE_SIZES: Record<string, number> = {
 export class NasmExpander extends ExpanderCore {
   /** The %push/%pop context stack: `%$name` is local to the top context, `%$$name` to the one below. */
   readonly contexts: { name: string; id: number }[] = [];
+  /** Number of %imacro definitions (only then are invocations looked up in lower case). */
+  caseInsensitiveMacros = 0;
   /** `%stacksize` state for `%arg`/`%local` (nasm's default is the flat model). */
   stackModel: StackModel = { ...STACK_MODELS.flat! };
 
@@ -100,7 +102,7 @@ export class NasmExpander extends ExpanderCore {
     if (w && w.kind === "ident") {
       const macros =
         this.nasmMacros.get(w.text) ??
-        (this.nasmMacros.size > 0 ? this.nasmMacros.get(w.text.toLowerCase()) : undefined);
+        (this.caseInsensitiveMacros > 0 ? this.nasmMacros.get(w.text.toLowerCase()) : undefined);
       if (macros) {
         if (i > 0) this.nasmStatements(expanded.slice(0, i), src, frame);
         this.nasmMacroCall(w, macros, expanded.slice(i + 1), cur, file, src);
@@ -729,6 +731,7 @@ export class NasmExpander extends ExpanderCore {
         const list = this.nasmMacros.get(name) ?? [];
         const idx = list.findIndex((m) => m.min === min && m.max === max);
         const m: NasmMacro = { name, min, max, greedy, defaults, body, caseInsensitive: ci };
+        if (ci) this.caseInsensitiveMacros++;
         if (idx >= 0) list[idx] = m;
         else list.push(m);
         this.nasmMacros.set(name, list);
