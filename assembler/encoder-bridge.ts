@@ -1,6 +1,6 @@
 // The one place the front end imports the encoder (assembler/encoder/**, another owner's area), so an
 // interface change touches a single file.
-export { encode, isMnemonic, mnemonics, parseAttMnemonic } from "./encoder/index";
+export { encode, encodeShared, isMnemonic, mnemonics, parseAttMnemonic } from "./encoder/index";
 export type {
   EncodeRequest,
   EncodeResult,

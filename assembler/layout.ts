@@ -2,7 +2,7 @@
 // repeats until every symbol value and every size is stable (multi-pass resolution). Branches start short
 // and only ever grow (GNU as relaxation; nasm reaches the same shortest forms for known targets).
 import type { Diagnostic, DirectiveArg, Expr, Operand, Range, Statement } from "./ast";
-import { type EncMem, type EncOperand, encode, isMnemonic, type PrefixName } from "./encoder-bridge";
+import { type EncMem, type EncOperand, encodeShared as encode, isMnemonic, type PrefixName } from "./encoder-bridge";
 import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
 import type { ExpandedStatement, ExpandResult } from "./expand";
 import { SUBSECTION } from "./expand-gas";

@@ -172,7 +172,11 @@ function learnTemplate(tr: TemplateRequest, req: EncodeRequest, r: EncodeResult)
 }
 
 /** The memoized result for `req`, computing (and storing) it on a miss. Callers get their own copy. */
-export function cachedEncode(req: EncodeRequest, compute: (req: EncodeRequest) => EncodeResult): EncodeResult {
+export function cachedEncode(
+  req: EncodeRequest,
+  compute: (req: EncodeRequest) => EncodeResult,
+  shared = false,
+): EncodeResult {
   const key = cacheKey(req);
   if (key === undefined) {
     const tr = templateRequest(req);
@@ -185,7 +189,7 @@ export function cachedEncode(req: EncodeRequest, compute: (req: EncodeRequest) =
     return r;
   }
   const hit = CACHE.get(key);
-  if (hit) return copyResult(hit);
+  if (hit) return shared ? hit : copyResult(hit);
   const r = compute(req);
   if (CACHE.size >= CACHE_LIMIT) CACHE.clear();
   CACHE.set(key, copyResult(r));

@@ -55,6 +55,18 @@ export function encode(req: EncodeRequest): EncodeResult {
   }
 }
 
+/**
+ * encode() for callers that never modify the result: a memoized result is returned as is (no copy of its
+ * bytes). The front end's layout uses it; treat the result as read-only.
+ */
+export function encodeShared(req: EncodeRequest): EncodeResult {
+  try {
+    return cachedEncode(req, encodeChecked, true);
+  } catch (e) {
+    return { error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 function readings(req: EncodeRequest): MnemonicReading[] {
   if (req.operands.length === 0 && standalonePrefix(req.mnemonic, req.bits, req.flavor))
     return [{ mnemonic: req.mnemonic.toLowerCase() }];

@@ -8,7 +8,7 @@ import { standalonePrefixNames } from "./prefixes";
 import type { EncodeRequest, EncodeResult, InstructionInfo } from "./types";
 
 export { describeMnemonic } from "./descriptions";
-export { encode } from "./encode";
+export { encode, encodeShared } from "./encode";
 export type { MnemonicReading } from "./mnemonics";
 export type { RegClass, RegInfo } from "./registers";
 export { regInfo, registerNames } from "./registers";
