@@ -123,6 +123,25 @@ function decodeEscape(text: string, i: number): [string, number] {
  * Lexes one line. Comments are dropped; `state` carries GAS block comments across lines.
  * Returns the tokens of the line.
  */
+/**
+ * Every token has every field, in one order: one object shape for the parser (and for the copies macro
+ * expansion makes), so property reads stay monomorphic.
+ */
+function token(kind: TokenKind, text: string, start: number, end: number, spaceBefore: boolean): Token {
+  return {
+    kind,
+    text,
+    start,
+    end,
+    value: undefined,
+    localRef: undefined,
+    str: undefined,
+    quote: undefined,
+    spaceBefore,
+    origin: undefined,
+  };
+}
+
 export function lexLine(text: string, dialect: LexDialect, state: LexState): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
@@ -165,7 +184,7 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
       if (gas) {
         while (j < n && (isAlpha(text.charCodeAt(j)) || isDigit(text.charCodeAt(j)) || text.charCodeAt(j) === 95)) j++;
         const raw = text.slice(i, j);
-        const tok: Token = { kind: "number", text: raw, start, end: j, spaceBefore: space };
+        const tok = token("number", raw, start, j, space);
         const lower = raw.toLowerCase();
         const m = /^([0-9]+)([bf])$/.exec(lower);
         if (m && !/^0b[01]+$/.test(lower)) {
@@ -191,14 +210,9 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
         }
         const raw = text.slice(i, j);
         const value = raw.startsWith("$") ? parseNasmNumber(`0x${raw.slice(1)}`) : parseNasmNumber(raw);
-        tokens.push({
-          kind: value === undefined ? "invalid" : "number",
-          text: raw,
-          start,
-          end: j,
-          value,
-          spaceBefore: space,
-        });
+        const tok = token(value === undefined ? "invalid" : "number", raw, start, j, space);
+        tok.value = value;
+        tokens.push(tok);
       }
       i = j;
       space = false;
@@ -220,14 +234,9 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
           }
           if (text[j] === "'") j++;
         }
-        tokens.push({
-          kind: ch ? "number" : "invalid",
-          text: text.slice(i, j),
-          start,
-          end: j,
-          value: BigInt(ch.charCodeAt(0) || 0),
-          spaceBefore: space,
-        });
+        const tok = token(ch ? "number" : "invalid", text.slice(i, j), start, j, space);
+        tok.value = BigInt(ch.charCodeAt(0) || 0);
+        tokens.push(tok);
         i = j;
         space = false;
         continue;
@@ -252,15 +261,10 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
         s += ch;
         j++;
       }
-      tokens.push({
-        kind: closed ? "string" : "invalid",
-        text: text.slice(i, j),
-        start,
-        end: j,
-        str: s,
-        quote,
-        spaceBefore: space,
-      });
+      const tok = token(closed ? "string" : "invalid", text.slice(i, j), start, j, space);
+      tok.str = s;
+      tok.quote = quote;
+      tokens.push(tok);
       i = j;
       space = false;
       continue;
@@ -275,14 +279,14 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
       if (name === "st" && text[j] === "(") {
         const m = /^\((\d)\)/.exec(text.slice(j));
         if (m) {
-          tokens.push({ kind: "register", text: `st${m[1]}`, start, end: j + m[0].length, spaceBefore: space });
+          tokens.push(token("register", `st${m[1]}`, start, j + m[0].length, space));
           i = j + m[0].length;
           space = false;
           continue;
         }
       }
       if (isRegister(name)) {
-        tokens.push({ kind: "register", text: name, start, end: j, spaceBefore: space });
+        tokens.push(token("register", name, start, j, space));
         i = j;
         space = false;
         continue;
@@ -295,7 +299,7 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
         let j = i + 1;
         while (j < n && (isGasIdentPart(text.charCodeAt(j)) || text.charCodeAt(j) === 92)) j++;
         // `\@` and `\()` in macro bodies.
-        tokens.push({ kind: "ident", text: text.slice(i, j), start, end: j, spaceBefore: space });
+        tokens.push(token("ident", text.slice(i, j), start, j, space));
         i = j;
         space = false;
         continue;
@@ -316,7 +320,7 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
           if (d === 37) j++;
           if (isDigit(text.charCodeAt(j))) while (j < n && isDigit(text.charCodeAt(j))) j++;
           else while (j < n && isNasmIdentPart(text.charCodeAt(j))) j++;
-          tokens.push({ kind: "ident", text: text.slice(i, j), start, end: j, spaceBefore: space });
+          tokens.push(token("ident", text.slice(i, j), start, j, space));
           i = j;
           space = false;
           continue;
@@ -327,7 +331,7 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
       ) {
         j = i + 1;
         while (j < n && isNasmIdentPart(text.charCodeAt(j))) j++;
-        tokens.push({ kind: "ident", text: text.slice(i, j), start, end: j, spaceBefore: space });
+        tokens.push(token("ident", text.slice(i, j), start, j, space));
         i = j;
         space = false;
         continue;
@@ -353,14 +357,14 @@ export function lexLine(text: string, dialect: LexDialect, state: LexState): Tok
       if ("+-*/%&|^~!()[],:=<>$?{}@\\#;.".includes(ch)) p = ch;
     }
     if (p) {
-      tokens.push({ kind: "punct", text: p, start, end: i + p.length, spaceBefore: space });
+      tokens.push(token("punct", p, start, i + p.length, space));
       i += p.length;
       space = false;
       continue;
     }
     // Anything else: one invalid character (keep surrogate pairs together).
     const len = c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-    tokens.push({ kind: "invalid", text: text.slice(i, i + len), start, end: i + len, spaceBefore: space });
+    tokens.push(token("invalid", text.slice(i, i + len), start, i + len, space));
     i += len;
     space = false;
   }
