@@ -103,6 +103,7 @@ export abstract class ExpanderCore {
       diagnostics: this.diagnostics,
       files: this.files,
       finalBits,
+      cpp: this.cpp,
     };
   }
 
@@ -529,6 +530,7 @@ export abstract class ExpanderCore {
       order: this.order++,
       defaultRel: this.defaultRel,
       macro: !!o,
+      ...(this.stack[this.stack.length - 1]?.kind !== "file" ? { repeated: true } : {}),
       ...(o ? (src.text !== undefined ? { text: src.text } : { tokens: src.tokens ?? [] }) : {}),
     });
   }

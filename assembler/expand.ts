@@ -37,6 +37,8 @@ export interface ExpandedStatement {
   defaultRel: boolean;
   /** Came from a macro expansion (listing marks it). */
   macro: boolean;
+  /** Came from a macro or repetition body (its text may have been substituted). */
+  repeated?: boolean;
   /** For macro expansions: the expanded line's text, or its tokens (the listing shows it). */
   text?: string;
   tokens?: Token[];
@@ -64,6 +66,8 @@ export interface ExpandResult {
   diagnostics: Diagnostic[];
   /** Every file read, by name, split in lines (for the listing). */
   files: Map<string, string[]>;
+  /** GAS: the C preprocessor ran (`.S`): source text alone does not determine a statement. */
+  cpp?: boolean;
   /** Code size in force at the end of the source (GNU as 2.40 pads all code alignment for this mode). */
   finalBits: 16 | 32 | 64;
 }

@@ -279,6 +279,8 @@ class Layout {
   undefinedReported = new Set<string>();
   stopAt: number;
   aborted = false;
+  /** GAS: encodings of constant instructions by their source text (see encodeInstruction). */
+  readonly sameText = new Map<string, { bytes: Uint8Array; warnings: string[] | undefined }>();
   /** GAS: the size-estimate pass (see run). */
   gasEstimate = false;
   /** GAS: number of the relaxation pass (write.c relax_segment), 1-based. */
@@ -908,6 +910,25 @@ class Layout {
       this.emit(sec, st.bytes);
       return;
     }
+    // GNU as source without macros or a C preprocessor: a constant instruction written exactly like an
+    // earlier one (same text, code size and syntax) has its bytes — no operand evaluation, no request.
+    let textKey: string | undefined;
+    if (st.constant && this.flavor === "gas" && !es.macro && !es.repeated && !this.exp.cpp) {
+      const line = this.exp.files.get(es.file)?.[es.line];
+      const r = s.range;
+      if (line !== undefined && r.start.line === es.line && r.end.line === es.line) {
+        textKey = `${es.bits}${es.intel ? "i" : "a"}${line.slice(r.start.character, r.end.character)}`;
+        const known = this.sameText.get(textKey);
+        if (known) {
+          st.bytes = known.bytes;
+          st.warnings = known.warnings;
+          st.fixed = true;
+          if (known.warnings) for (const w of known.warnings) this.warn(s, es, w);
+          this.emit(sec, known.bytes);
+          return;
+        }
+      }
+    }
     const address = sec.start + BigInt(sec.pc);
     // Sizing passes, nasm, a branch to a label in this section whose short and near lengths are known: the
     // same decision as below (a fresh one each pass: short when it reaches, else near), without building
@@ -1068,6 +1089,8 @@ class Layout {
     st.bytes = r.bytes;
     st.warnings = r.warnings;
     st.cachedNear = st.near;
+    if (textKey !== undefined && this.sameText.size < 100_000)
+      this.sameText.set(textKey, { bytes: r.bytes, warnings: r.warnings });
     // Sizing passes can skip an instruction whose form can no longer change: constant operands, or
     // symbolic ones that take the widest form (label addresses; RIP-relative targets move only its bytes).
     if (st.constant || (!relax && allKnown && sizeSettled(s.operands, ops))) st.fixed = true;
