@@ -128,6 +128,8 @@ export interface ItemState {
   shortLen?: number;
   /** Length of the near form of a branch, once seen. */
   nearLen?: number;
+  /** How often the size changed between passes (nasm: oscillation detection). */
+  sizeChanges?: number;
   /** nasm `times`/`align`: how many repetitions the bytes are (the listing shows one and `<rep N>`). */
   repeat?: number;
   /** Branch target that is a plain label: its symbol table entry (looked up once). */
@@ -281,6 +283,8 @@ class Layout {
   aborted = false;
   /** GAS: encodings of constant instructions by their source text (see encodeInstruction). */
   readonly sameText = new Map<string, { bytes: Uint8Array; warnings: string[] | undefined }>();
+  /** nasm: the first item whose size kept changing, pass after pass (see run). */
+  unsettled: number | undefined;
   /** GAS: the size-estimate pass (see run). */
   gasEstimate = false;
   /** GAS: number of the relaxation pass (write.c relax_segment), 1-based. */
@@ -424,6 +428,19 @@ class Layout {
         );
         break;
       }
+    }
+    // nasm re-decides every jump each pass; when a jump keeps flipping between short and near the layout
+    // oscillates and nasm gives up on it (we stop the oscillation by letting jumps only grow after 20 passes,
+    // but report what nasm reports).
+    if (this.unsettled !== undefined) {
+      const es = this.items[this.unsettled]!;
+      this.diag(
+        this.staticDiags,
+        es.file,
+        es.stmt.range,
+        "asm-no-convergence",
+        "unable to find valid values for all labels: the jump sizes around here never settle (nasm gives up)",
+      );
     }
     // Final pass with undefined-symbol reporting (values are stable, so this changes nothing).
     this.layoutStarts();
@@ -787,6 +804,9 @@ class Layout {
     if (size !== st.size) {
       st.size = size;
       this.changed = true;
+      // An item that keeps changing size oscillates (a jump flipping between short and near).
+      st.sizeChanges = (st.sizeChanges ?? 0) + 1;
+      if (st.sizeChanges >= 6 && this.flavor === "nasm") this.unsettled ??= i;
     }
     if (sec.pc > MAX_SECTION_BYTES) {
       this.diag(
