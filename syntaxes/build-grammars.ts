@@ -249,6 +249,7 @@ const NASM_PREPROCESSOR = [
   "defstr",
   "defalias",
   "deftok",
+  "ideftok",
   "strcat",
   "strlen",
   "substr",
@@ -401,6 +402,13 @@ export function buildNasmGrammar(m: MnemonicClasses): Grammar {
           { match: "\\b(?i:rel|abs|strict|near|far|short|seg|wrt|nosplit|to)\\b", name: "storage.modifier.nasm" },
           { match: `\\b(?i:${dataWords})\\b`, name: "storage.type.data.nasm" },
           { match: "\\$\\$|\\$(?![\\w$])", name: "variable.language.location.nasm" },
+          // Float and string conversion functions: dd __float32__(1.5), dw __utf16__("x")
+          {
+            match: "\\b(?i:__(?:float(?:8|16|32|64|80m|80e|128l|128h)|bfloat16|utf16(?:le|be)?|utf32(?:le|be)?)__)\\b",
+            name: "support.function.nasm",
+          },
+          // Section attributes: follows=, vstart=, vfollows=, align=, start=
+          { match: "\\b(?i:v?follows|vstart|start|align|progbits|nobits)(?==)", name: "keyword.other.directive.argument.nasm" },
           // Macro parameters and macro-local labels: %1, %{1}, %0, %%loop, %$ctx, %+, %?
           {
             match: "%%[\\w.$#@~?]+|%\\$+[\\w.$#@~?]*",

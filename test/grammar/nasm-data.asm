@@ -44,3 +44,11 @@ stack: resb 8192
 ;      ^^ variable.language.location.nasm
     dd 1.5e3
 ;      ^^^^^ constant.numeric.float.nasm
+half dd __float32__(1.5), __FLOAT64__(2.0)
+;       ^^^^^^^^^^^ support.function.nasm
+;                         ^^^^^^^^^^^ support.function.nasm
+%ideftok TOKEN 'mov eax, 1'
+;^^^^^^^ keyword.control.directive.preprocessor.nasm
+section .data follows=.text vstart=0x1000
+;             ^^^^^^^ keyword.other.directive.argument.nasm
+;                           ^^^^^^ keyword.other.directive.argument.nasm
