@@ -408,7 +408,10 @@ export function buildNasmGrammar(m: MnemonicClasses): Grammar {
             name: "support.function.nasm",
           },
           // Section attributes: follows=, vstart=, vfollows=, align=, start=
-          { match: "\\b(?i:v?follows|vstart|start|align|progbits|nobits)(?==)", name: "keyword.other.directive.argument.nasm" },
+          {
+            match: "\\b(?i:v?follows|vstart|start|align|progbits|nobits)(?==)",
+            name: "keyword.other.directive.argument.nasm",
+          },
           // Macro parameters and macro-local labels: %1, %{1}, %0, %%loop, %$ctx, %+, %?
           {
             match: "%%[\\w.$#@~?]+|%\\$+[\\w.$#@~?]*",
