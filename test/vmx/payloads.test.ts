@@ -29,7 +29,7 @@ describe("oracle differential: test/vmx/payloads", { skip: unavailable }, () => 
     const golden = join(DIR, `${name}.out`);
     if (!existsSync(golden)) continue;
     test(`${name} matches ${name}.out`, () => {
-      const run = runImage(buildImage(join(DIR, f)));
+      const run = runImage(buildImage(join(DIR, f), ["-I", `${DIR}/`])); // payloads include entry-cases.inc
       assert.ok(run.complete, `the payload did not finish (stop: ${run.stop})`);
       const ours = normalizeMore(normalize(run.output));
       const want = normalizeMore(normalize(readFileSync(golden, "utf8")));

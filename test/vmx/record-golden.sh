@@ -14,6 +14,6 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 for n in "${names[@]}"; do
     echo "recording $n" >&2
-    "$oracle/run.sh" "$n.asm" > "$n.bochs.out"
+    "$oracle/run.sh" "$n.asm" -I "$here/payloads/" > "$n.bochs.out"   # -I: the payloads' own includes
     if [ ! -f "$n.out" ]; then cp "$n.bochs.out" "$n.out"; fi
 done

@@ -5,6 +5,7 @@
 ; Golden output: entry-ctl.out (Bochs 2.7 corei7_skylake_x; SDM corrections, if any, in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "entry-cases.inc"
 
 VMCS_PROC2              equ 0x401E
 VMCS_VIRTUAL_APIC       equ 0x2012
@@ -28,15 +29,7 @@ PROC_TPR_SHADOW         equ 1 << 21
 PAGE_A                  equ FREE_MEM + 0x6000   ; a page-aligned scratch page (virtual-APIC page, bitmaps...)
 PAGE_B                  equ FREE_MEM + 0x7000
 BEYOND                  equ 1 << 40             ; the first address past corei7_skylake_x's 40-bit width
-MSR_AREA                equ FREE_MEM + 0x5000
 
-%macro CASE 1
-        PRINTLN "--- ", %1
-        call fresh_vmcs
-%endmacro
-%macro LAUNCH 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 ; PROC_OR bits: primary processor-based controls |= bits
 %macro PROC_OR 1
         VMR VMCS_PROC_CTLS
@@ -64,11 +57,7 @@ MSR_AREA                equ FREE_MEM + 0x5000
 %endmacro
 
 main:
-        PRINTLN "=== entry-ctl ==="
-        call vmx_enable
-        mov qword [ptr_tmp], VMXON_REGION
-        vmxon [ptr_tmp]
-        VMX_RESULT "VMXON"
+        ENTRY_PAYLOAD_BEGIN "entry-ctl"
 
         CASE "valid state [VM entry; guest HLT exit 12]"
         LAUNCH
@@ -259,25 +248,4 @@ main:
         VMW VMCS_ENTRY_CTLS, rax
         LAUNCH
 
-        vmxoff
-        VMX_RESULT "VMXOFF"
-        PRINTLN "=== done ==="
-        ret
-
-fresh_vmcs:
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        lea rdi, [rel g_hlt]
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-g_hlt:
-        hlt
-        jmp g_hlt
-
-        align 8
-ptr_tmp: dq 0
+        ENTRY_PAYLOAD_END

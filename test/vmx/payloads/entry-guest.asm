@@ -7,6 +7,10 @@
 ; Golden output: entry-guest.out (Bochs 2.7 corei7_skylake_x; SDM corrections, if any, in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+; The guest's own IDT, every vector's handler g_hlt: an event Bochs delivers where the SDM fails the entry
+; ends in a HLT exit instead of going through the stub's IDT, which would end the payload.
+%define OWN_GUEST_IDT FREE_MEM + 0x9000
+%include "entry-cases.inc"
 
 VMCS_PROC2              equ 0x401E
 VMCS_GUEST_PERF_GLOBAL  equ 0x2808
@@ -18,16 +22,7 @@ NONCANONICAL            equ 0x0000800000000000
 BEYOND                  equ 1 << 40             ; the first address past corei7_skylake_x's 40-bit width
 EPT_PML4                equ FREE_MEM + 0x7000   ; an EPTP target; entry checks never walk it
 LINK_REGION             equ FREE_MEM + 0x8000
-GUEST_IDT               equ FREE_MEM + 0x9000   ; the guest's own IDT: every vector's handler is g_hlt
-MSR_AREA                equ FREE_MEM + 0x5000
 
-%macro CASE 1
-        PRINTLN "--- ", %1
-        call fresh_vmcs
-%endmacro
-%macro LAUNCH 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 %macro ENTRY_OR 1
         VMR VMCS_ENTRY_CTLS
         or eax, %1
@@ -57,12 +52,8 @@ MSR_AREA                equ FREE_MEM + 0x5000
 %endmacro
 
 main:
-        PRINTLN "=== entry-guest ==="
+        ENTRY_PAYLOAD_BEGIN "entry-guest"
         call build_guest_idt
-        call vmx_enable
-        mov qword [ptr_tmp], VMXON_REGION
-        vmxon [ptr_tmp]
-        VMX_RESULT "VMXON"
 
         CASE "valid state [VM entry; guest HLT exit 12]"
         LAUNCH
@@ -332,32 +323,14 @@ main:
         GUEST_NONCANONICAL VMCS_GUEST_RIP
         LAUNCH
 
-        vmxoff
-        VMX_RESULT "VMXOFF"
-        PRINTLN "=== done ==="
-        ret
-
-fresh_vmcs:
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        lea rdi, [rel g_hlt]
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ; an event injected where Bochs departs from the SDM is delivered through this IDT to g_hlt (a HLT
-        ; exit), not through the stub's IDT, which would end the payload
-        VMW VMCS_GUEST_IDTR_BASE, GUEST_IDT
-        VMW VMCS_GUEST_IDTR_LIMIT, 0xFFF
-        ret
+        ENTRY_PAYLOAD_END
 
 ; build_guest_idt: 256 64-bit interrupt gates (present, DPL 0, selector SEL_CODE64) to g_hlt
 build_guest_idt:
         push rax
         push rcx
         push rdi
-        mov rdi, GUEST_IDT
+        mov rdi, OWN_GUEST_IDT
         xor ecx, ecx
 .gate:  lea rax, [rel g_hlt]
         mov [rdi], ax                           ; offset 15:0
@@ -376,22 +349,3 @@ build_guest_idt:
         pop rcx
         pop rax
         ret
-
-zero_msr_area:
-        push rax
-        push rcx
-        push rdi
-        xor eax, eax
-        mov ecx, 8
-        rep stosq
-        pop rdi
-        pop rcx
-        pop rax
-        ret
-
-g_hlt:
-        hlt
-        jmp g_hlt
-
-        align 8
-ptr_tmp: dq 0

@@ -5,19 +5,13 @@
 ; Golden output: entry-host.out (Bochs 2.7 corei7_skylake_x; SDM corrections, if any, in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "entry-cases.inc"
 
 VMCS_HOST_PERF_GLOBAL   equ 0x2C04
 NONCANONICAL            equ 0x0000800000000000
 EXIT_LOAD_PERF_GLOBAL   equ 1 << 12
 EXIT_LOAD_PAT           equ 1 << 19
 
-%macro CASE 1
-        PRINTLN "--- ", %1
-        call fresh_vmcs
-%endmacro
-%macro LAUNCH 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 %macro EXIT_OR 1
         VMR VMCS_EXIT_CTLS
         or eax, %1
@@ -30,11 +24,7 @@ EXIT_LOAD_PAT           equ 1 << 19
 %endmacro
 
 main:
-        PRINTLN "=== entry-host ==="
-        call vmx_enable
-        mov qword [ptr_tmp], VMXON_REGION
-        vmxon [ptr_tmp]
-        VMX_RESULT "VMXON"
+        ENTRY_PAYLOAD_BEGIN "entry-host"
 
         CASE "valid state [VM entry; guest HLT exit 12]"
         LAUNCH
@@ -137,25 +127,4 @@ main:
         LAUNCH
         mov qword [host_rip_override], 0
 
-        vmxoff
-        VMX_RESULT "VMXOFF"
-        PRINTLN "=== done ==="
-        ret
-
-fresh_vmcs:
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        lea rdi, [rel g_hlt]
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-g_hlt:
-        hlt
-        jmp g_hlt
-
-        align 8
-ptr_tmp: dq 0
+        ENTRY_PAYLOAD_END

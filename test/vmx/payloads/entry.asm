@@ -6,28 +6,17 @@
 ; Golden output: entry.out (Bochs 2.7 corei7_skylake_x; SDM corrections in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "entry-cases.inc"
 
 VMCS_VPID_FIELD         equ 0x0000
 VMCS_PROC2_FIELD        equ 0x401E
 VMCS_MSR_BITMAP_FIELD   equ 0x2004
 VMCS_GUEST_PENDING      equ 0x6822
 VMCS_HOST_SYSENTER_ESP_ equ 0x6C10
-MSR_AREA                equ FREE_MEM + 0x5000
 
-%macro CASE 1
-        PRINTLN "--- ", %1
-        call fresh_vmcs
-%endmacro
-%macro LAUNCH 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 
 main:
-        PRINTLN "=== entry ==="
-        call vmx_enable
-        mov qword [ptr_tmp], VMXON_REGION
-        vmxon [ptr_tmp]
-        VMX_RESULT "VMXON"
+        ENTRY_PAYLOAD_BEGIN "entry"
 
         CASE "valid state [VM entry; guest HLT exit 12]"
         LAUNCH
@@ -253,37 +242,4 @@ main:
         VMW VMCS_ENTRY_MSR_LOAD, MSR_AREA
         LAUNCH
 
-        vmxoff
-        VMX_RESULT "VMXOFF"
-        PRINTLN "=== done ==="
-        ret
-
-fresh_vmcs:
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        lea rdi, [rel g_hlt]
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-zero_msr_area:
-        push rax
-        push rcx
-        push rdi
-        xor eax, eax
-        mov ecx, 8
-        rep stosq
-        pop rdi
-        pop rcx
-        pop rax
-        ret
-
-g_hlt:
-        hlt
-        jmp g_hlt
-
-        align 8
-ptr_tmp: dq 0
+        ENTRY_PAYLOAD_END
