@@ -4,6 +4,7 @@
 ; Golden output: advanced.out (Bochs 2.7 corei7_skylake_x; SDM corrections in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
 GUEST_IDT               equ FREE_MEM + 0x8000
 MSR_AREA                equ FREE_MEM + 0x9000
@@ -11,8 +12,6 @@ MSR_BITMAP_PAGE         equ FREE_MEM + 0xA000
 SHADOW_VMCS             equ FREE_MEM + 0xB000
 VMREAD_BITMAP           equ FREE_MEM + 0xC000
 VMWRITE_BITMAP          equ FREE_MEM + 0xD000
-EPT_PML4                equ FREE_MEM + 0x6000
-EPT_PDPT                equ FREE_MEM + 0x7000
 EPTP_LIST               equ FREE_MEM + 0x5000
 VMCS_PROC2_FIELD        equ 0x401E
 VMCS_MSR_BITMAP_FIELD   equ 0x2004
@@ -24,11 +23,6 @@ VMCS_CR4_MASK_          equ 0x6002
 VMCS_CR4_SHADOW_        equ 0x6006
 EXIT_SAVE_PREEMPT       equ 1 << 22
 
-%macro FRESH 2                                  ; FRESH "title", guest
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
 %macro LAUNCH 0
         ENTER_REPORT 0, "VMLAUNCH"
 %endmacro
@@ -46,7 +40,7 @@ main:
         call build_guest_idt
 
         ; ---- event injection: the guest's IDT handlers execute HLT
-        FRESH "inject #UD (type 3, vector 6) [delivered through the guest IDT; HLT in handler 6]", g_hlt
+        CASE "inject #UD (type 3, vector 6) [delivered through the guest IDT; HLT in handler 6]", g_hlt
         call use_guest_idt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000306
         LAUNCH
@@ -54,7 +48,7 @@ main:
         GUEST_STACK_TOP_WORD
         PHEX64 rax
         call newline
-        FRESH "inject #GP with error code 1234h [handler 13; error code on the stack]", g_hlt
+        CASE "inject #GP with error code 1234h [handler 13; error code on the stack]", g_hlt
         call use_guest_idt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000B0D
         VMW VMCS_ENTRY_EXC_ERR, 0x1234
@@ -63,7 +57,7 @@ main:
         GUEST_STACK_TOP_WORD
         PHEX64 rax
         call newline
-        FRESH "inject INT 80h (software interrupt, length 2) [pushed RIP = guest RIP + 2]", g_hlt
+        CASE "inject INT 80h (software interrupt, length 2) [pushed RIP = guest RIP + 2]", g_hlt
         call use_guest_idt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000480
         VMW VMCS_ENTRY_INSTR_LEN, 2
@@ -72,23 +66,23 @@ main:
         GUEST_STACK_TOP_WORD
         PHEX64 rax
         call newline
-        FRESH "inject external interrupt 20h with RFLAGS.IF=1 [handler 20h]", g_hlt
+        CASE "inject external interrupt 20h with RFLAGS.IF=1 [handler 20h]", g_hlt
         call use_guest_idt
         VMW VMCS_GUEST_RFLAGS, 0x202
         VMW VMCS_ENTRY_INTR_INFO, 0x80000020
         LAUNCH
-        FRESH "inject NMI [handler 2]", g_hlt
+        CASE "inject NMI [handler 2]", g_hlt
         call use_guest_idt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000202
         LAUNCH
 
         ; ---- CR4 guest/host mask
-        FRESH "MOV to CR4 changing host-owned PGE [exit 28, qual: CR4, MOV to CR, RAX]", g_write_cr4_pge
+        CASE "MOV to CR4 changing host-owned PGE [exit 28, qual: CR4, MOV to CR, RAX]", g_write_cr4_pge
         VMW VMCS_CR4_MASK_, 1 << 7
         mov rax, cr4
         VMW VMCS_CR4_SHADOW_, rax
         LAUNCH
-        FRESH "MOV from CR4 sees the shadow's PGE [no exit; guest RBX]", g_read_cr4
+        CASE "MOV from CR4 sees the shadow's PGE [no exit; guest RBX]", g_read_cr4
         VMW VMCS_CR4_MASK_, 1 << 7
         mov rax, cr4
         bts rax, 7
@@ -100,7 +94,7 @@ main:
 
         ; ---- MSR areas
         mov dword [want_proc], PROC_HLT_EXITING | PROC_USE_MSR_BITMAPS
-        FRESH "VM-entry MSR load of SYSENTER_CS = 55h; the guest reads it [no exit]", g_rdmsr_174
+        CASE "VM-entry MSR load of SYSENTER_CS = 55h; the guest reads it [no exit]", g_rdmsr_174
         call msr_bitmap
         call zero_msr_area
         mov dword [abs MSR_AREA], 0x174
@@ -111,7 +105,7 @@ main:
         PRINT "  guest RAX = "
         PHEX64 [g_rax]
         call newline
-        FRESH "VM-exit MSR store of SYSENTER_CS written by the guest, then VM-exit MSR load of 77h", g_wrmsr_174
+        CASE "VM-exit MSR store of SYSENTER_CS written by the guest, then VM-exit MSR load of 77h", g_wrmsr_174
         call msr_bitmap
         call zero_msr_area
         mov dword [abs MSR_AREA], 0x174
@@ -134,7 +128,7 @@ main:
         ; ---- VMCS shadowing
         mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
         mov dword [want_proc2], 1 << 14
-        FRESH "VMCS shadowing: the guest VMREADs and VMWRITEs the shadow VMCS [no exits; HLT]", g_shadow
+        CASE "VMCS shadowing: the guest VMREADs and VMWRITEs the shadow VMCS [no exits; HLT]", g_shadow
         mov rdi, SHADOW_VMCS
         call vmx_init_region
         or dword [abs SHADOW_VMCS], 0x80000000     ; shadow-VMCS indicator
@@ -164,7 +158,7 @@ main:
         ; ---- NMI-window exiting
         mov dword [want_pin], PIN_NMI_EXITING | PIN_VIRTUAL_NMIS
         mov dword [want_proc], PROC_HLT_EXITING | (1 << 22)
-        FRESH "NMI-window exiting with no virtual-NMI blocking [exit 8 before the first instruction]", g_hlt
+        CASE "NMI-window exiting with no virtual-NMI blocking [exit 8 before the first instruction]", g_hlt
         LAUNCH
         mov dword [want_pin], 0
         mov dword [want_proc], PROC_HLT_EXITING
@@ -172,7 +166,7 @@ main:
         ; ---- preemption timer counting down
         mov dword [want_pin], PIN_PREEMPT_TIMER
         mov dword [want_exit], EXIT_HOST_ADDR_SPACE | EXIT_SAVE_PREEMPT
-        FRESH "preemption timer 1000 with a spinning guest [exit 52; saved value 0]", g_spin
+        CASE "preemption timer 1000 with a spinning guest [exit 52; saved value 0]", g_spin
         VMW VMCS_PREEMPT_TIMER, 1000
         mov edi, 0
         call vm_enter
@@ -189,50 +183,26 @@ main:
         ; ---- VMFUNC EPTP switching
         mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
         mov dword [want_proc2], (1 << 1) | (1 << 13)     ; enable EPT, enable VM functions
-        FRESH "VMFUNC 0 (EPTP switching) to list entry 1 [no exit; HLT; EPT pointer switched]", g_vmfunc1
+        CASE "VMFUNC 0 (EPTP switching) to list entry 1 [no exit; HLT; EPT pointer switched]", g_vmfunc1
         call ept_setup
         LAUNCH
         PRINT "  EPT pointer = "
         VMR VMCS_EPTP
         PHEX64 rax
         call newline
-        FRESH "VMFUNC 0 with ECX = 512 [exit 59]", g_vmfunc512
+        CASE "VMFUNC 0 with ECX = 512 [exit 59]", g_vmfunc512
         call ept_setup
         LAUNCH
         mov dword [want_proc2], 0
         mov dword [want_proc], PROC_HLT_EXITING
 
         ; last: Bochs 2.7 ends the simulation here ("VMENTER: unsupported event injection type 7"), see README.md
-        FRESH "inject a pending MTF (type 7) without MTF support [VMfailValid 7]", g_hlt
+        CASE "inject a pending MTF (type 7) without MTF support [VMfailValid 7]", g_hlt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000700
         LAUNCH
         vmxoff
         VMX_RESULT "VMXOFF"
         PRINTLN "=== done ==="
-        ret
-
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-zero_page:
-        push rax
-        push rcx
-        push rdi
-        xor eax, eax
-        mov ecx, 512
-        rep stosq
-        pop rdi
-        pop rcx
-        pop rax
         ret
 
 zero_msr_area:
@@ -250,32 +220,17 @@ msr_bitmap:
         pop rdi
         ret
 
-; EPT identity map of 0-4 GiB (1-GiB pages); EPTP list: [0] = that EPTP, [1] = the same tables with A/D on
+; the identity EPT; EPTP list: [0] = its EPTP, [1] = the same tables with accessed/dirty flags on
 ept_setup:
-        push rax
         push rdi
-        mov rdi, EPT_PML4
-        call zero_page
-        mov rdi, EPT_PDPT
-        call zero_page
+        call ept_identity
         mov rdi, EPTP_LIST
         call zero_page
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
-        xor eax, eax
-.map:   mov rdi, rax
-        shl rdi, 30
-        or rdi, 0x80 | (6 << 3) | 7
-        mov [abs EPT_PDPT + rax * 8], rdi
-        inc eax
-        cmp eax, 4
-        jb .map
-        mov qword [abs EPTP_LIST], EPT_PML4 | (3 << 3) | 6
-        mov qword [abs EPTP_LIST + 8], EPT_PML4 | (1 << 6) | (3 << 3) | 6
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+        mov qword [abs EPTP_LIST], EPTP_IDENTITY
+        mov qword [abs EPTP_LIST + 8], EPTP_IDENTITY | (1 << 6)
         VMW VMCS_VMFUNC_CTLS, 1
         VMW VMCS_EPTP_LIST, EPTP_LIST
         pop rdi
-        pop rax
         ret
 
 ; a guest IDT whose gates 2, 6, 13, 20h and 80h lead to HLT stubs
@@ -375,4 +330,3 @@ g_vmfunc512:
         hlt
 
         align 8
-ptr_tmp: dq 0

@@ -6,6 +6,7 @@
 ; Golden output: entry-modes.out (Bochs 2.7 corei7_skylake_x; SDM corrections, if any, in README.md).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
 VMCS_PROC2              equ 0x401E
 VMCS_GUEST_PDPTE0       equ 0x280A
@@ -14,15 +15,11 @@ VMCS_GUEST_PDPTE2       equ 0x280E
 VMCS_GUEST_PDPTE3       equ 0x2810
 P2_EPT                  equ 1 << 1
 P2_URG                  equ 1 << 7
-PAE_PDPT                equ FREE_MEM + 0x5000   ; 32-byte aligned, 4 entries
-PAE_PD                  equ FREE_MEM + 0x6000   ; 512 x 2-MiB user pages = 0-1 GiB
-EPT_PML4                equ FREE_MEM + 0x8000
-EPT_PDPT                equ FREE_MEM + 0x9000
 SEG16                   equ PAYLOAD_BASE >> 4   ; real-mode / virtual-8086 segment of the payload
 
+; CASE "title": a case whose guest starts at g32
 %macro CASE 1
-        PRINTLN "--- ", %1
-        call fresh_vmcs
+        CASE %1, g32
 %endmacro
 %macro LAUNCH 0
         ENTER_REPORT 0, "VMLAUNCH"
@@ -114,26 +111,6 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        lea rdi, [rel g32]
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-; make_32bit: "IA-32e mode guest" = 0, CS = the stub's 32-bit code segment, PAE paging on guest CR3
-make_32bit:
-        VMR VMCS_ENTRY_CTLS
-        and eax, ~ENTRY_IA32E_GUEST
-        VMW VMCS_ENTRY_CTLS, rax
-        VMW VMCS_GUEST_CS_SEL, SEL_CODE32
-        VMW VMCS_GUEST_CS_AR, 0xC09B
-        ret
-
 ; make_pae_ept: a 32-bit PAE guest with EPT (identity map), PDPTE0 = the 0-1 GiB page directory
 make_pae_ept:
         call make_32bit
@@ -196,34 +173,8 @@ make_real:
         ret
 
 build_tables:
-        mov rdi, PAE_PD
-        xor eax, eax
-.pd:    mov rdx, rax
-        shl rdx, 21
-        or rdx, 0x87                            ; present, writable, user (the V86 guest runs at CPL 3), 2 MiB
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 512
-        jb .pd
-        mov qword [abs PAE_PDPT], PAE_PD | 1
-        mov qword [abs PAE_PDPT + 8], 0
-        mov qword [abs PAE_PDPT + 16], 0
-        mov qword [abs PAE_PDPT + 24], 0
-        ret
-
-; EPT identity map of 0-4 GiB with 1-GiB pages
-ept_identity:
-        mov rdi, EPT_PDPT
-        xor eax, eax
-.map:   mov rdx, rax
-        shl rdx, 30
-        or rdx, 0x80 | (6 << 3) | 7
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 4
-        jb .map
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+        mov edx, 0x87                           ; present, writable, user (the V86 guest runs at CPL 3), 2 MiB
+        call pae_tables
         ret
 
         bits 32
@@ -238,4 +189,3 @@ g16:
         bits 64
 
         align 8
-ptr_tmp: dq 0

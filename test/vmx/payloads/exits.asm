@@ -5,6 +5,7 @@
 ; Golden output: exits.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
 PROC_CR8_LOAD_EXITING   equ 1 << 19
 PROC_CR8_STORE_EXITING  equ 1 << 20
@@ -20,16 +21,6 @@ VMCS_EXIT_QUAL_         equ 0x6400
 MSR_BITMAP              equ FREE_MEM + 0x5000
 IO_BITMAP_A_PAGE        equ FREE_MEM + 0x6000
 IO_BITMAP_B_PAGE        equ FREE_MEM + 0x7000
-
-; CASE "title", guest_label: fresh VMCS with the want_* controls, then the caller adds fields and enters
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 
 main:
         PRINTLN "=== exits ==="
@@ -236,25 +227,12 @@ main:
         PRINTLN "=== done ==="
         ret
 
-; fresh_vmcs: RDI = guest entry. VMCLEAR + VMPTRLD VMCS_A and a complete state from vmcs_setup.
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
 io_bitmaps:
         push rdi
         mov rdi, IO_BITMAP_A_PAGE
-        call zero_4k
+        call zero_page
         mov rdi, IO_BITMAP_B_PAGE
-        call zero_4k
+        call zero_page
         VMW VMCS_IO_BITMAP_A, IO_BITMAP_A_PAGE
         VMW VMCS_IO_BITMAP_B, IO_BITMAP_B_PAGE
         pop rdi
@@ -263,21 +241,9 @@ io_bitmaps:
 msr_bitmap:
         push rdi
         mov rdi, MSR_BITMAP
-        call zero_4k
+        call zero_page
         VMW VMCS_MSR_BITMAP_ADDR, MSR_BITMAP
         pop rdi
-        ret
-
-zero_4k:
-        push rax
-        push rcx
-        push rdi
-        xor eax, eax
-        mov ecx, 512
-        rep stosq
-        pop rdi
-        pop rcx
-        pop rax
         ret
 
 ; ---- guests: each does one thing, then HLT ------------------------------------------------------------
@@ -411,4 +377,3 @@ g_vmlaunch:
 
         align 8
 g_scratch: times 16 db 0
-ptr_tmp: dq 0

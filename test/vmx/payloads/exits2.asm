@@ -6,6 +6,7 @@
 ; Golden output: exits2.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
 PROC_MONITOR_EXITING    equ 1 << 29
 PROC_TPR_SHADOW         equ 1 << 21
@@ -23,20 +24,6 @@ VIRTUAL_APIC_PAGE       equ FREE_MEM + 0x5000
 CR4_OSXSAVE             equ 1 << 18
 CR4_PCIDE               equ 1 << 17
 
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
-%macro INFO 0                                   ; the VM-exit instruction information
-        PRINT "  instr_info="
-        VMR VMCS_EXIT_INSTR_INFO
-        PHEX32 rax
-        call newline
-%endmacro
 
 main:
         PRINTLN "=== exits2 ==="
@@ -199,43 +186,11 @@ main:
         PRINTLN "=== done ==="
         ret
 
-; fresh_vmcs: RDI = guest entry. VMCLEAR + VMPTRLD VMCS_A and a complete state from vmcs_setup.
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
 
-; ept_for_guest: an identity EPT (1-GiB pages for the first 4 GiB, write-back) and VPID 1.
-EPT_PML4                equ FREE_MEM + 0x6000
-EPT_PDPT                equ FREE_MEM + 0x7000
+; ept_for_guest: the identity EPT and VPID 1.
 ept_for_guest:
-        push rdi
-        push rcx
-        push rax
-        mov rdi, EPT_PML4
-        xor eax, eax
-        mov ecx, 1024
-        rep stosq                               ; PML4 and PDPT pages zeroed
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
-        mov rax, (6 << 3) | (1 << 7) | 7        ; WB, 1-GiB page, RWX
-        mov rcx, 0
-.l:     mov [abs EPT_PDPT + rcx * 8], rax
-        add rax, 1 << 30
-        inc rcx
-        cmp rcx, 4
-        jb .l
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+        call ept_identity
         VMW VMCS_VPID, 1
-        pop rax
-        pop rcx
-        pop rdi
         ret
 
 ; tpr_shadow: virtual-APIC page with VTPR = 50h, TPR threshold 5.
@@ -244,9 +199,7 @@ tpr_shadow:
         push rcx
         push rax
         mov rdi, VIRTUAL_APIC_PAGE
-        xor eax, eax
-        mov ecx, 512
-        rep stosq
+        call zero_page
         mov dword [abs VIRTUAL_APIC_PAGE + 0x80], 0x50
         VMW VMCS_VIRTUAL_APIC, VIRTUAL_APIC_PAGE
         VMW VMCS_TPR_THRESHOLD, 5
@@ -364,4 +317,3 @@ g_hlt_only:
 g_xarea: times 1024 db 0
         align 16
 g_scratch: times 64 db 0
-ptr_tmp: dq 0

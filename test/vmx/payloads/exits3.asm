@@ -4,25 +4,12 @@
 ; Golden output: exits3.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
 VMCS_PF_MASK_           equ 0x4006
 VMCS_PF_MATCH_          equ 0x4008
 UNMAPPED                equ 0x100000000             ; above the stub's 4 GiB identity map: not present
 
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
-%macro INFO 0
-        PRINT "  instr_info="
-        VMR VMCS_EXIT_INSTR_INFO
-        PHEX32 rax
-        call newline
-%endmacro
 %macro PFINFO 0
         PRINT "  error code="
         VMR VMCS_EXIT_INTR_ERR
@@ -80,18 +67,6 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
 g_vmclear:
         lea rbx, [rel g_scratch]
         vmclear [rbx + 8]
@@ -127,4 +102,3 @@ g_pf_write:
 
         align 16
 g_scratch: times 32 db 0
-ptr_tmp: dq 0

@@ -6,29 +6,14 @@
 ; Golden output: exits32.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
+%define CASE_SETUP guest_pae32
 
-PAE_PDPT        equ FREE_MEM + 0x5000
-PAE_PD          equ FREE_MEM + 0x6000
 PROC2_DESC_TABLE        equ 1 << 2
 PROC_MOV_DR_EXITING     equ 1 << 23
 VMCS_CR4_MASK_          equ 0x6002
 VMCS_CR4_SHADOW_        equ 0x6006
 
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-        call make_32bit
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
-%macro INFO 0
-        PRINT "  instr_info="
-        VMR VMCS_EXIT_INSTR_INFO
-        PHEX32 rax
-        call newline
-%endmacro
 %macro LINEAR 0
         PRINT "  guest_linear="
         VMR VMCS_GUEST_LINEAR_ADDR
@@ -42,7 +27,8 @@ main:
         mov qword [ptr_tmp], VMXON_REGION
         vmxon [ptr_tmp]
         VMX_RESULT "VMXON"
-        call build_tables
+        mov edx, 0x83
+        call pae_tables
 
         mov dword [want_proc], PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING
         CASE "OUTSB, DS:ESI [exit 30, string, linear address, address size 32, DS]", g_outsb
@@ -115,42 +101,10 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-; make_32bit: "IA-32e mode guest" = 0, CS = the stub's 32-bit code segment (28h), PAE paging from PAE_PDPT
-make_32bit:
-        VMR VMCS_ENTRY_CTLS
-        and eax, ~ENTRY_IA32E_GUEST
-        VMW VMCS_ENTRY_CTLS, rax
-        VMW VMCS_GUEST_CS_SEL, SEL_CODE32
-        VMW VMCS_GUEST_CS_AR, 0xC09B
+; guest_pae32: every case's guest is in 32-bit protected mode with PAE paging
+guest_pae32:
+        call make_32bit
         VMW VMCS_GUEST_CR3, PAE_PDPT
-        ret
-
-build_tables:
-        mov rdi, PAE_PD
-        xor eax, eax
-.pd:    mov rdx, rax
-        shl rdx, 21
-        or rdx, 0x83
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 512
-        jb .pd
-        mov qword [abs PAE_PDPT], PAE_PD | 1
-        mov qword [abs PAE_PDPT + 8], 0
-        mov qword [abs PAE_PDPT + 16], 0
-        mov qword [abs PAE_PDPT + 24], 0
         ret
 
         bits 32
@@ -224,4 +178,3 @@ g_div0:
 
         align 16
 g_data: times 32 db 0
-ptr_tmp: dq 0

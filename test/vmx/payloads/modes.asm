@@ -4,16 +4,9 @@
 ; Golden output: modes.out (Bochs 2.7 corei7_skylake_x).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
-PAE_PDPT        equ FREE_MEM + 0x5000           ; 32-byte aligned, 4 entries
-PAE_PD          equ FREE_MEM + 0x6000           ; 512 x 2-MiB pages = 0-1 GiB
 PD32            equ FREE_MEM + 0x7000           ; 32-bit paging: PDE 0 = 4-MiB page
-
-%macro FRESH 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
 
 main:
         PRINTLN "=== modes ==="
@@ -23,7 +16,7 @@ main:
         VMX_RESULT "VMXON"
         call build_tables
 
-        FRESH "32-bit guest, PAE paging: CPUID exit, then HLT", g32
+        CASE "32-bit guest, PAE paging: CPUID exit, then HLT", g32
         call make_32bit
         VMW VMCS_GUEST_CR3, PAE_PDPT
         ENTER_REPORT 0, "VMLAUNCH"
@@ -40,7 +33,7 @@ main:
         PHEX32 rax
         call newline
 
-        FRESH "32-bit guest, 32-bit paging with a 4-MiB page", g32
+        CASE "32-bit guest, 32-bit paging with a 4-MiB page", g32
         call make_32bit
         mov rax, cr4
         btr rax, 5                              ; no PAE
@@ -49,7 +42,7 @@ main:
         VMW VMCS_GUEST_CR3, PD32
         ENTER_REPORT 0, "VMLAUNCH"
 
-        FRESH "PAE guest whose PDPTE 1 sets reserved bit 1 [exit 0x80000021, qualification 2]", g32
+        CASE "PAE guest whose PDPTE 1 sets reserved bit 1 [exit 0x80000021, qualification 2]", g32
         call make_32bit
         VMW VMCS_GUEST_CR3, PAE_PDPT
         or qword [abs PAE_PDPT + 8], 3
@@ -58,7 +51,7 @@ main:
 
         mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
         mov dword [want_proc2], (1 << 1) | (1 << 7)      ; enable EPT, unrestricted guest
-        FRESH "unrestricted guest in unpaged protected mode (CR0.PE=1, PG=0) with EPT: CPUID exit", g32
+        CASE "unrestricted guest in unpaged protected mode (CR0.PE=1, PG=0) with EPT: CPUID exit", g32
         call make_32bit
         VMW VMCS_GUEST_CR0, 0x31
         mov rax, cr4
@@ -70,7 +63,7 @@ main:
         mov dword [want_proc], PROC_HLT_EXITING
 
         mov dword [want_proc], PROC_HLT_EXITING | PROC_TSC_OFFSETTING
-        FRESH "RDTSC with TSC offsetting, offset 2^62 [no exit; bit 62 of the guest's TSC]", g_rdtsc
+        CASE "RDTSC with TSC offsetting, offset 2^62 [no exit; bit 62 of the guest's TSC]", g_rdtsc
         mov rax, 1 << 62
         VMW VMCS_TSC_OFFSET, rax
         ENTER_REPORT 0, "VMLAUNCH"
@@ -82,7 +75,7 @@ main:
         call newline
         mov dword [want_proc], PROC_HLT_EXITING
 
-        FRESH "triple fault: UD2 with an empty guest IDT [exit 2]", g_ud2
+        CASE "triple fault: UD2 with an empty guest IDT [exit 2]", g_ud2
         VMW VMCS_GUEST_IDTR_LIMIT, 0
         ENTER_REPORT 0, "VMLAUNCH"
 
@@ -91,41 +84,9 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-; make_32bit: "IA-32e mode guest" = 0, CS = the stub's 32-bit code segment (28h)
-make_32bit:
-        VMR VMCS_ENTRY_CTLS
-        and eax, ~ENTRY_IA32E_GUEST
-        VMW VMCS_ENTRY_CTLS, rax
-        VMW VMCS_GUEST_CS_SEL, SEL_CODE32
-        VMW VMCS_GUEST_CS_AR, 0xC09B
-        ret
-
 build_tables:
-        mov rdi, PAE_PD
-        xor eax, eax
-.pd:    mov rdx, rax
-        shl rdx, 21
-        or rdx, 0x83
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 512
-        jb .pd
-        mov qword [abs PAE_PDPT], PAE_PD | 1
-        mov qword [abs PAE_PDPT + 8], 0
-        mov qword [abs PAE_PDPT + 16], 0
-        mov qword [abs PAE_PDPT + 24], 0
+        mov edx, 0x83
+        call pae_tables
         mov rdi, PD32
         xor eax, eax
         mov ecx, 1024
@@ -139,23 +100,6 @@ g_rdtsc:
         rdtsc
         hlt
 
-; EPT identity map of 0-4 GiB with 1-GiB pages
-EPT_PML4        equ FREE_MEM + 0x8000
-EPT_PDPT        equ FREE_MEM + 0x9000
-ept_identity:
-        mov rdi, EPT_PDPT
-        xor eax, eax
-.map:   mov rdx, rax
-        shl rdx, 30
-        or rdx, 0x80 | (6 << 3) | 7
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 4
-        jb .map
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
-        ret
-
         bits 32
 g32:
         xor eax, eax
@@ -165,4 +109,3 @@ g32:
         bits 64
 
         align 8
-ptr_tmp: dq 0

@@ -7,28 +7,11 @@
 ; Golden output: modes16.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
 
-PAE_PDPT        equ FREE_MEM + 0x5000
-PAE_PD          equ FREE_MEM + 0x6000
-EPT_PML4        equ FREE_MEM + 0x7000
-EPT_PDPT        equ FREE_MEM + 0x8000
 PROC2_EPT_UNRESTRICTED  equ (1 << 1) | (1 << 7)
 GUEST_SEG       equ 0x2000                      ; real-mode / v8086 segment of the payload (base 20000h)
 
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
-%macro INFO 0
-        PRINT "  instr_info="
-        VMR VMCS_EXIT_INSTR_INFO
-        PHEX32 rax
-        call newline
-%endmacro
 
 main:
         PRINTLN "=== modes16 ==="
@@ -132,20 +115,6 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        push rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        pop rdi
-        ret
-
 ; seg16: ES, CS, SS, DS, FS, GS := GUEST_SEG (base 20000h, limit FFFFh), access rights ESI (CS: EDX)
 seg16:
         push rbx
@@ -177,7 +146,7 @@ make_real:
         mov esi, 0x93
         mov edx, 0x9B
         call seg16
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+        VMW VMCS_EPTP, EPTP_IDENTITY
         pop rdi
         sub rdi, GUEST_SEG * 16
         VMW VMCS_GUEST_RIP, rdi
@@ -203,29 +172,9 @@ make_v86:
         ret
 
 build_tables:
-        mov rdi, PAE_PD
-        xor eax, eax
-.pd:    mov rdx, rax
-        shl rdx, 21
-        or rdx, 0x87                            ; 2-MiB pages, user-accessible (v8086 runs at CPL 3)
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 512
-        jb .pd
-        mov qword [abs PAE_PDPT], PAE_PD | 1
-        mov qword [abs PAE_PDPT + 8], 0
-        mov qword [abs PAE_PDPT + 16], 0
-        mov qword [abs PAE_PDPT + 24], 0
-        mov rdi, EPT_PDPT
-        xor eax, eax
-.map:   mov rdx, rax
-        shl rdx, 30
-        or rdx, 0x80 | (6 << 3) | 7
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 4
-        jb .map
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
+        mov edx, 0x87                           ; 2-MiB pages, user-accessible (v8086 runs at CPL 3)
+        call pae_tables
+        call ept_tables
         ret
 
         bits 16
@@ -280,4 +229,3 @@ rm_data: db "abc", 0, 0, 0, 0, 0
         bits 64
 
         align 8
-ptr_tmp: dq 0

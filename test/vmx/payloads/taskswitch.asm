@@ -6,25 +6,15 @@
 ; Golden output: taskswitch.out, recorded from Bochs 2.7 (corei7_skylake_x) by ../record-golden.sh.
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
+%define CASE_SETUP guest_tasks32
 
-PAE_PDPT        equ FREE_MEM + 0x5000
-PAE_PD          equ FREE_MEM + 0x6000
 GUEST_GDT       equ FREE_MEM + 0x7000
 GUEST_IDT       equ FREE_MEM + 0x7800
 NEW_TSS         equ FREE_MEM + 0x8000
 SEL_NEW_TSS     equ 0x40
 SEL_TASK_GATE   equ 0x48
 VMCS_IDT_VEC_INFO_      equ 0x4408
-
-%macro CASE 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-        call make_32bit
-%endmacro
-%macro ENTER 0
-        ENTER_REPORT 0, "VMLAUNCH"
-%endmacro
 
 main:
         PRINTLN "=== taskswitch ==="
@@ -60,25 +50,9 @@ main:
         PRINTLN "=== done ==="
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ret
-
-; make_32bit: a 32-bit PAE guest with the GDT and IDT above
-make_32bit:
-        VMR VMCS_ENTRY_CTLS
-        and eax, ~ENTRY_IA32E_GUEST
-        VMW VMCS_ENTRY_CTLS, rax
-        VMW VMCS_GUEST_CS_SEL, SEL_CODE32
-        VMW VMCS_GUEST_CS_AR, 0xC09B
+; guest_tasks32: every case's guest is in 32-bit protected mode with PAE paging, the GDT and IDT above
+guest_tasks32:
+        call make_32bit
         VMW VMCS_GUEST_CR3, PAE_PDPT
         VMW VMCS_GUEST_GDTR_BASE, GUEST_GDT
         VMW VMCS_GUEST_GDTR_LIMIT, 0x4F
@@ -90,19 +64,8 @@ make_32bit:
         ret
 
 build_tables:
-        mov rdi, PAE_PD
-        xor eax, eax
-.pd:    mov rdx, rax
-        shl rdx, 21
-        or rdx, 0x83
-        mov [rdi + rax * 8], rdx
-        inc eax
-        cmp eax, 512
-        jb .pd
-        mov qword [abs PAE_PDPT], PAE_PD | 1
-        mov qword [abs PAE_PDPT + 8], 0
-        mov qword [abs PAE_PDPT + 16], 0
-        mov qword [abs PAE_PDPT + 24], 0
+        mov edx, 0x83
+        call pae_tables
         ; guest GDT: the stub's first 40h bytes, then the new TSS and a task gate
         sgdt [gdtr_tmp]
         mov rsi, [gdtr_tmp + 2]
@@ -144,5 +107,4 @@ g_int80:
         bits 64
 
         align 8
-ptr_tmp: dq 0
 gdtr_tmp: times 10 db 0

@@ -5,19 +5,13 @@
 ; Golden output: vectoring.out (Bochs 2.7 corei7_skylake_x).
 %include "oracle.inc"
 %include "vmx.inc"
+%include "guest-cases.inc"
+%define CASE_SETUP ept_low_gib
 
-EPT_PML4                equ FREE_MEM + 0x6000
-EPT_PDPT                equ FREE_MEM + 0x7000
 GUEST_IDT_GPA           equ 0x40000000
 VMCS_IDT_VEC_INFO_      equ 0x4408
 VMCS_IDT_VEC_ERR_       equ 0x440A
 VMCS_GUEST_PHYS         equ 0x2400
-
-%macro FRESH 2
-        PRINTLN "--- ", %1
-        lea rdi, [rel %2]
-        call fresh_vmcs
-%endmacro
 
 main:
         PRINTLN "=== vectoring ==="
@@ -28,18 +22,18 @@ main:
         mov dword [want_proc], PROC_HLT_EXITING | PROC_SECONDARY
         mov dword [want_proc2], 1 << 1                    ; enable EPT
 
-        FRESH "inject #UD with the guest IDT unmapped in EPT [exit 48, IDT-vectoring 80000306h]", g_hlt
+        CASE "inject #UD with the guest IDT unmapped in EPT [exit 48, IDT-vectoring 80000306h]", g_hlt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000306
         ENTER_REPORT 0, "VMLAUNCH"
         call vectoring
 
-        FRESH "inject #GP with error code 5Ah [IDT-vectoring 80000B0Dh, error code 5Ah]", g_hlt
+        CASE "inject #GP with error code 5Ah [IDT-vectoring 80000B0Dh, error code 5Ah]", g_hlt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000B0D
         VMW VMCS_ENTRY_EXC_ERR, 0x5A
         ENTER_REPORT 0, "VMLAUNCH"
         call vectoring
 
-        FRESH "the guest's INT3 [IDT-vectoring 80000603h: a software exception]", g_int3
+        CASE "the guest's INT3 [IDT-vectoring 80000603h: a software exception]", g_int3
         ENTER_REPORT 0, "VMLAUNCH"
         call vectoring
 
@@ -61,25 +55,12 @@ vectoring:
         call newline
         ret
 
-fresh_vmcs:
-        push rdi
-        mov rdi, VMCS_A
-        call vmx_init_region
-        mov qword [ptr_tmp], VMCS_A
-        vmclear [ptr_tmp]
-        vmptrld [ptr_tmp]
-        pop rdi
-        mov rsi, GUEST_STACK_TOP
-        call vmcs_setup
-        ; EPT: 0-1 GiB identity (one 1-GiB page); nothing else
-        mov rdi, EPT_PML4
-        call vmx_init_region
-        mov dword [abs EPT_PML4], 0
-        mov rdi, EPT_PDPT
-        call vmx_init_region
-        mov qword [abs EPT_PML4], EPT_PDPT | 7
-        mov qword [abs EPT_PDPT], 0x80 | (6 << 3) | 7
-        VMW VMCS_EPTP, EPT_PML4 | (3 << 3) | 6
+; ept_low_gib: EPT maps 0-1 GiB only (one 1-GiB page), so the guest IDT at 1 GiB is not mapped
+ept_low_gib:
+        call ept_identity
+        mov qword [abs EPT_PDPT + 8], 0
+        mov qword [abs EPT_PDPT + 16], 0
+        mov qword [abs EPT_PDPT + 24], 0
         VMW VMCS_GUEST_IDTR_BASE, GUEST_IDT_GPA
         VMW VMCS_GUEST_IDTR_LIMIT, 0xFFF
         ret
@@ -89,6 +70,3 @@ g_hlt:
 g_int3:
         int3
         hlt
-
-        align 8
-ptr_tmp: dq 0
