@@ -23,3 +23,4 @@ export * from "./registers";
 export * from "./vmcs-encoding";
 export * from "./vmcs-fields";
 export * from "./vmx-formats";
+export * from "./vmx-instructions";

@@ -21,6 +21,8 @@ import {
   RFLAGS,
   VM_INSTRUCTION_ERRORS,
   VMCS_FIELDS,
+  VMX_INSTRUCTIONS,
+  vmxInstruction,
 } from "./index";
 
 describe("control bit tables", () => {
@@ -192,5 +194,21 @@ describe("formatValue", () => {
     assert.deepEqual(formatValue("GUEST_RIP", 0x1234n), []);
     assert.deepEqual(formatValue("NOT_A_THING", 1n), []);
     assert.match(formatValue("CR0", 1n << 40n).join("\n"), /bits 40 set but not defined/);
+  });
+});
+
+describe("VMX instructions", () => {
+  test("thirteen, each exiting with the exit reason of its own name (SDM 25.1.2, Appendix C)", () => {
+    assert.equal(VMX_INSTRUCTIONS.length, 13);
+    for (const i of VMX_INSTRUCTIONS) {
+      assert.equal(EXIT_REASONS[i.exitReason]?.name, i.mnemonic.toUpperCase(), i.mnemonic);
+      assert.equal(vmxInstruction(i.mnemonic.toUpperCase()), i);
+    }
+    assert.equal(vmxInstruction("cpuid"), undefined);
+    // SDM 30.3: VMPTRST and VMFUNC have no VMfail outcome; the other eleven set CF/ZF.
+    assert.deepEqual(
+      VMX_INSTRUCTIONS.filter((i) => !i.vmFail).map((i) => i.mnemonic),
+      ["vmptrst", "vmfunc"],
+    );
   });
 });

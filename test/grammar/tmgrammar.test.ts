@@ -55,7 +55,7 @@ describe("the tool catches a wrong scope", () => {
 // Checked against grammars built now from the current lists (the staleness of the checked-in files is
 // generated.test.ts's business), so one cause gives one failure.
 describe("every mnemonic gets its class's scope", async () => {
-  const classes = await loadMnemonicClasses();
+  const classes = loadMnemonicClasses();
   const fresh = [join(scratch, "fresh-gas.tmLanguage.json"), join(scratch, "fresh-nasm.tmLanguage.json")];
   writeFileSync(fresh[0]!, JSON.stringify(buildGasGrammar(classes)));
   writeFileSync(fresh[1]!, JSON.stringify(buildNasmGrammar(classes)));
