@@ -1,4 +1,4 @@
-// Basic exit reasons (SDM Vol. 3D Appendix C) and VM-instruction error numbers (SDM 31.4).
+// Basic exit reasons (SDM Vol. 3D Appendix C) and VM-instruction error numbers (SDM 30.4).
 
 export interface ExitReason {
   /** Upper-case constant name, e.g. "CPUID". */
@@ -106,7 +106,7 @@ export const EXIT_REASONS = reasons.byNumber;
 /** Name → basic exit reason number, e.g. `EXIT_REASON.CPUID === 10`. */
 export const EXIT_REASON = reasons.names;
 
-/** VM-instruction error numbers 1..28 → message (SDM 31.4). 14, 21 and 27 are unused. */
+/** VM-instruction error numbers 1..28 → message (SDM 30.4). 14, 21 and 27 are unused. */
 export const VM_INSTRUCTION_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   1: "VMCALL executed in VMX root operation",
   2: "VMCLEAR with invalid physical address",

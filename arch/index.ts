@@ -6,7 +6,7 @@
 //   bits.ts             BitField tables and their decoding (decodeBits, formatBits)
 //   registers.ts        CR0, CR4, EFER, RFLAGS, DR7, segment access rights
 //   controls.ts         pin/primary/secondary/tertiary processor-based, VM-exit, VM-entry control bits
-//   exit-reasons.ts     basic exit reasons (Appendix C), VM-instruction errors 1-28 (31.4)
+//   exit-reasons.ts     basic exit reasons (Appendix C), VM-instruction errors 1-28 (30.4)
 //   vmx-formats.ts      exit reason, interruption info, interruptibility, EPTP, exit-qualification layouts
 //   msrs.ts             MSRs a hypervisor touches, with bit layouts (MSRS, MSR name → index)
 //   format.ts           formatValue: any field/register/MSR value → named-bit lines

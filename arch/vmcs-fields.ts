@@ -660,7 +660,7 @@ const B_3_1 = [
 
 // B.3.2 32-Bit Read-Only Data Fields
 const B_3_2 = [
-  ["VM_INSTRUCTION_ERROR", 0x4400, "VM-instruction error number of the last VMfailValid (SDM 31.4)", { see: "25.9.5" }],
+  ["VM_INSTRUCTION_ERROR", 0x4400, "VM-instruction error number of the last VMfailValid (SDM 30.4)", { see: "25.9.5" }],
   [
     "EXIT_REASON",
     0x4402,

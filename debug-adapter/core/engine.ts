@@ -710,7 +710,7 @@ export class DebugEngine {
     const calledFrom = mnemonic === "vmwrite" && root ? this.helperCallSite(pc) : undefined;
     const r = t.step({ stopOnExceptionDelivery: this.watchDeliveries(plan) });
     if (mnemonic && root && t.vmx.operation() !== "non-root" && (!r || r.kind === "step")) {
-      // Still in root operation after the instruction: VMsucceed or VMfail (SDM 31.2 conventions).
+      // Still in root operation after the instruction: VMsucceed or VMfail (SDM 30.2 conventions).
       const flags = t.getRflags();
       const cf = (flags & 1n) !== 0n;
       const zf = (flags & 0x40n) !== 0n;
@@ -781,7 +781,7 @@ export class DebugEngine {
     if (mnemonic === "vmlaunch" || mnemonic === "vmresume") {
       const lastFailure = this.lastEntryFailure();
       // The machine may already have explained this failure (a vmEntryFailure stop); otherwise the VM-instruction
-      // error number is the explanation (SDM 31.4).
+      // error number is the explanation (SDM 30.4).
       if (!lastFailure || lastFailure.count !== t.instructionCount) {
         this.entryFailures.push({
           kind: invalid ? "vmfailInvalid" : "vmfailValid",
