@@ -1,6 +1,7 @@
 // The table of subcommands. Each command's module owns its options and help text.
 import type { CliCommand } from "../io";
 import { asmCommand } from "./asm";
+import { explainCommand } from "./explain";
 import { fieldCommand } from "./field";
 import { fieldsCommand } from "./fields";
 import { lintCommand } from "./lint";
@@ -13,5 +14,6 @@ export const commands: Record<string, CliCommand> = {
   lint: lintCommand,
   field: fieldCommand,
   msr: msrCommand,
+  explain: explainCommand,
   run: runCommand,
 };
