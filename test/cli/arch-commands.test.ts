@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { VMCS_FIELDS } from "../../arch/index";
-import { main } from "../../cli/main";
+import { runCli } from "./run-cli";
 
-async function run(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** Bad arguments: exactly one line on stderr, nothing on stdout, exit 2. */
 async function assertUsageError(argv: string[], pattern: RegExp) {

@@ -2,23 +2,10 @@
 // emulator runs (its VM-entry checks) and arch/ (errors, exit reasons, qualification layouts).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { main } from "../../cli/main";
 import { ENTRY_CHECKS } from "../../emulator/vmx/checks/index";
+import { runCli } from "./run-cli";
 
-async function run(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+const run = runCli;
 
 async function json<T>(...argv: string[]): Promise<T> {
   const r = await run(...argv, "--json");
