@@ -20,7 +20,6 @@ ENTRY_LOAD_DEBUG        equ 1 << 2
 ENTRY_LOAD_PERF_GLOBAL  equ 1 << 13
 NONCANONICAL            equ 0x0000800000000000
 BEYOND                  equ 1 << 40             ; the first address past corei7_skylake_x's 40-bit width
-EPT_PML4                equ FREE_MEM + 0x7000   ; an EPTP target; entry checks never walk it
 LINK_REGION             equ FREE_MEM + 0x8000
 
 %macro ENTRY_OR 1
