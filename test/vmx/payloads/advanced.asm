@@ -197,7 +197,7 @@ main:
         mov dword [want_proc], PROC_HLT_EXITING
 
         ; last: Bochs 2.7 ends the simulation here ("VMENTER: unsupported event injection type 7"), see README.md
-        CASE "inject a pending MTF (type 7) without MTF support [VMfailValid 7]", g_hlt
+        CASE "[ECTL-03] inject a pending MTF (type 7) without MTF support [VMfailValid 7]", g_hlt
         VMW VMCS_ENTRY_INTR_INFO, 0x80000700
         LAUNCH
         vmxoff
