@@ -2,9 +2,9 @@
 // output to stdout as it happens, prints the stop reason to stderr and exits non-zero on a crash.
 
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { CPU_MODELS, cpuModel, DEFAULT_CPU_MODEL, EXIT_REASONS } from "../../arch/index";
-import { assemble, flatBinary } from "../../assembler/index";
+import { assemble, flatBinary, lineAt, type Program } from "../../assembler/index";
 import { formatInstruction, Machine, START_STATES, type StartState, type StopReason } from "../../emulator/index";
 import type { VmxEvent } from "../../emulator/vmx/events";
 import { createVmx, type Vmx } from "../../emulator/vmx/vmx";
@@ -21,21 +21,28 @@ function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
 }
 
+/** " (file:line)" for a linear address of the assembled program, or "" (raw images, addresses outside it). */
+export type SourceOf = (linear: bigint) => string;
+const NO_SOURCE: SourceOf = () => "";
+
 /** One line describing a stop reason. */
-export function describeStop(r: StopReason): string {
+export function describeStop(r: StopReason, at: SourceOf = NO_SOURCE): string {
   switch (r.kind) {
     case "halted":
-      return `halted at ${hex(r.rip)} (HLT with interrupts disabled)`;
+      // RIP is past the HLT (one byte).
+      return `halted at ${hex(r.rip)} (HLT with interrupts disabled${at(r.rip - 1n)
+        .replace(/^ \(/, " at ")
+        .replace(/\)$/, "")})`;
     case "breakpoint":
       return `breakpoint at ${hex(r.address)}${r.physical ? " (physical)" : ""}`;
     case "budget":
-      return `instruction budget exhausted after ${r.executed} instructions at ${hex(r.rip)}`;
+      return `instruction budget exhausted after ${r.executed} instructions at ${hex(r.rip)}${at(r.rip)}`;
     case "tripleFault":
-      return `triple fault at ${hex(r.rip)}: ${r.message}`;
+      return `triple fault at ${hex(r.rip)}${at(r.rip)}: ${r.message}`;
     case "exception":
-      return `unhandled exception ${r.vector}${r.errorCode !== undefined ? ` error code ${hex(BigInt(r.errorCode))}` : ""} at ${hex(r.rip)}${r.cr2 !== undefined ? ` cr2=${hex(r.cr2)}` : ""}`;
+      return `unhandled exception ${r.vector}${r.errorCode !== undefined ? ` error code ${hex(BigInt(r.errorCode))}` : ""} at ${hex(r.rip)}${at(r.rip)}${r.cr2 !== undefined ? ` cr2=${hex(r.cr2)}` : ""}`;
     case "shutdown":
-      return `shutdown at ${hex(r.rip)}: ${r.message}`;
+      return `shutdown at ${hex(r.rip)}${at(r.rip)}: ${r.message}`;
     case "vmEntryFailure":
       return `VM entry failed (${r.checkId}, SDM ${r.sdmSection}): ${r.message}${r.fields.length ? ` [${r.fields.map((f) => `${f.name}=${hex(f.value)}`).join(", ")}]` : ""}`;
     case "vmExit":
@@ -46,7 +53,7 @@ export function describeStop(r: StopReason): string {
 }
 
 /** One line of the VMX exit trace (stderr). */
-export function describeVmxEvent(e: VmxEvent): string {
+export function describeVmxEvent(e: VmxEvent, at: SourceOf = NO_SOURCE): string {
   switch (e.kind) {
     case "vmEntry":
       return `vmx: ${e.launch ? "VMLAUNCH" : "VMRESUME"} → guest RIP ${hex(e.guestRip)}`;
@@ -64,7 +71,7 @@ export function describeVmxEvent(e: VmxEvent): string {
             ? `VMfailValid(${e.error})`
             : `VM-entry failure, exit reason ${e.exitReason}`;
       const fields = f.fields.length ? ` [${f.fields.map((x) => `${x.name}=${hex(x.value)}`).join(", ")}]` : "";
-      return `vmx: ${e.launch ? "VMLAUNCH" : "VMRESUME"} failed: ${outcome} — ${f.checkId} (SDM ${f.sdmSection}): ${f.message}${fields}`;
+      return `vmx: ${e.launch ? "VMLAUNCH" : "VMRESUME"}${at(e.rip).replace(/^ \(/, " at ").replace(/\)$/, "")} failed: ${outcome} — ${f.checkId} (SDM ${f.sdmSection}): ${f.message}${fields}`;
     }
     default:
       return `vmx: VMX abort ${e.indicator}: ${e.message}`;
@@ -111,6 +118,7 @@ export const runCommand: CliCommand = {
 
     const machine = new Machine({ cpuModel: model, vmx: createVmx });
     const raw = loadText !== undefined || /\.(bin|img)$/i.test(file);
+    let program: Program | undefined;
     let entry: bigint;
     if (raw) {
       const at = loadText !== undefined ? parseNumber(loadText, "--load") : RAW_DEFAULT_LOAD[start];
@@ -118,7 +126,7 @@ export const runCommand: CliCommand = {
       machine.setupStart(start, entry);
       machine.load(new Uint8Array(data), at);
     } else {
-      const program = assemble(data.toString("utf8"), {
+      program = assemble(data.toString("utf8"), {
         fileName: path,
         cwd: dirname(path),
         readFile: (f) => {
@@ -147,9 +155,17 @@ export const runCommand: CliCommand = {
       else for (const s of program.sections) if (!s.nobits) machine.load(s.bytes.subarray(0, s.size), s.address);
     }
 
+    // Host addresses (the code that executes VMLAUNCH, faults, halts) are where the program was loaded.
+    const assembled = program;
+    const at: SourceOf = assembled
+      ? (linear) => {
+          const e = lineAt(assembled, linear);
+          return e ? ` (${relative(io.cwd, e.file) || e.file}:${e.line + 1})` : "";
+        }
+      : NO_SOURCE;
     machine.onOutput((bytes) => io.out(Buffer.from(bytes).toString("latin1")));
     // The exit trace: every VM entry, VM exit and failed entry, on stderr as it happens.
-    (machine.vmx as Vmx | undefined)?.onEvent((e) => io.err(`${describeVmxEvent(e)}\n`));
+    (machine.vmx as Vmx | undefined)?.onEvent((e) => io.err(`${describeVmxEvent(e, at)}\n`));
     const trace = p.flags.has("--trace")
       ? (m: Machine) => {
           const pc = m.pc;
@@ -159,7 +175,10 @@ export const runCommand: CliCommand = {
         }
       : undefined;
     const stop = machine.run({ maxInstructions: max, trace });
-    io.err(`vmx run: ${describeStop(stop)} (${machine.instructionCount} instructions)\n`);
+    // A stop's RIP is an offset in CS: name a source line only when CS's base is 0 (pc = rip).
+    io.err(
+      `vmx run: ${describeStop(stop, machine.pc === machine.rip ? at : NO_SOURCE)} (${machine.instructionCount} instructions)\n`,
+    );
     return exitCodeFor(stop);
   },
 };

@@ -82,3 +82,36 @@ test("vmx run prints the VMX exit trace to stderr", { skip: NO_ORACLE }, async (
   assert.match(r.err, /vmx: VM exit 10 \(CPUID\) at guest RIP 0x[0-9a-f]+, qualification 0x0, length 2/);
   assert.match(r.err, /vmx: VM exit 12 \(HLT\)/);
 });
+
+test("vmx run names the source line of a fault, a halt and a failed VMLAUNCH", async () => {
+  writeFileSync(join(dir, "fault.asm"), "bits 64\norg 0x100000\nstart:\n nop\n ud2\n");
+  let c = capture(dir);
+  assert.equal(await main(["run", "fault.asm"], c.io), 1);
+  assert.match(c.r.err, /unhandled exception 6 at 0x100001 \(fault\.asm:5\)/);
+  writeFileSync(join(dir, "halt.asm"), "bits 64\norg 0x100000\nstart:\n nop\n hlt\n");
+  c = capture(dir);
+  assert.equal(await main(["run", "halt.asm"], c.io), 0);
+  assert.match(c.r.err, /halted at 0x100002 \(HLT with interrupts disabled at halt\.asm:5\)/);
+  // VMLAUNCH without a current VMCS after VMXON: VMfailInvalid, reported at its line.
+  writeFileSync(
+    join(dir, "nocurrent.asm"),
+    [
+      "bits 64",
+      "org 0x100000",
+      "start:",
+      " mov ecx, 0x480",
+      " rdmsr",
+      " mov [0x200000], eax",
+      " mov rax, cr4",
+      " bts rax, 13",
+      " mov cr4, rax",
+      " vmxon [rel region]",
+      " vmlaunch",
+      " hlt",
+      "region: dq 0x200000",
+    ].join("\n"),
+  );
+  c = capture(dir);
+  await main(["run", "nocurrent.asm"], c.io);
+  assert.match(c.r.err, /vmx: VMLAUNCH at nocurrent\.asm:11 failed: VMfailInvalid — INS-04/);
+});
