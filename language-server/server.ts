@@ -17,9 +17,12 @@ import {
   type Diagnostic,
   DiagnosticSeverity,
   type DidChangeTextDocumentParams,
+  DidChangeWatchedFilesNotification,
+  type DidChangeWatchedFilesParams,
   type DidCloseTextDocumentParams,
   type DidOpenTextDocumentParams,
   type DocumentSymbol,
+  FileChangeType,
   type FoldingRange,
   type Hover,
   type InitializeParams,
@@ -61,7 +64,7 @@ import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from "
 import { documentSymbols, type OutlineSymbol, workspaceSymbols } from "./analysis/symbols";
 import type { AnalysisDiagnostic, CodeFix, Severity, TextEdit } from "./analysis/types";
 import { AssemblerPool, isAssemblerWorker, runAssemblerWorker } from "./assembler-worker";
-import { ASSEMBLY_FILE, WorkspaceIndex } from "./workspace-index";
+import { ASSEMBLY_FILE, WATCHED_FILES, WorkspaceIndex } from "./workspace-index";
 
 export function uriToPath(uri: string): string {
   if (uri.startsWith("file:")) {
@@ -559,12 +562,14 @@ function startServer(): void {
 
   let clientPullsConfiguration = false;
   let clientWatchesFolders = false;
+  let clientWatchesFiles = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     try {
       mergeSettings(params.initializationOptions?.[VMX_SETTINGS_SECTION] ?? params.initializationOptions);
       clientPullsConfiguration = !!params.capabilities.workspace?.configuration;
       clientWatchesFolders = !!params.capabilities.workspace?.workspaceFolders;
+      clientWatchesFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
       workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
       if (workspaceRoots.length === 0 && params.rootUri) workspaceRoots = [uriToPath(params.rootUri)];
     } catch (e) {
@@ -609,6 +614,12 @@ function startServer(): void {
   connection.onInitialized(() => {
     if (clientPullsConfiguration) void pullConfiguration();
     void index.scan(workspaceRoots).then(revisitIncludeFiles);
+    // Files created, changed or deleted outside the editor (git checkout, a generator, another editor): the
+    // client watches them for us and says so in workspace/didChangeWatchedFiles.
+    if (clientWatchesFiles)
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_FILES }] })
+        .catch((e: unknown) => log(`watching files: ${String(e)}`));
     if (clientWatchesFolders)
       connection.workspace.onDidChangeWorkspaceFolders(
         safe("workspace folders", undefined, (e: WorkspaceFoldersChangeEvent) => {
@@ -618,6 +629,27 @@ function startServer(): void {
         }),
       );
   });
+
+  connection.onDidChangeWatchedFiles(
+    safe("watched files", undefined, (p: DidChangeWatchedFilesParams) => {
+      let changed = false;
+      for (const c of p.changes) {
+        const path = uriToPath(c.uri);
+        // An open document's text is the editor's, not the disk's.
+        if (!ASSEMBLY_FILE.test(path) || openByPath.has(path)) continue;
+        changed = true;
+        cache.delete(path);
+        if (c.type === FileChangeType.Deleted) index.remove(path);
+        else
+          void readFileAsync(path, "utf8").then(
+            (text) => index.update(path, text),
+            () => index.remove(path),
+          );
+      }
+      // An open file may include what changed: analyse the open files again with the disk's new text.
+      if (changed) reanalyzeAll();
+    }),
+  );
 
   async function pullConfiguration(): Promise<void> {
     try {

@@ -6,6 +6,8 @@ import { join, resolve } from "node:path";
 import { type FileSummary, type SummarySymbol, summarizeFile } from "./analysis/file-summary";
 
 export const ASSEMBLY_FILE = /\.(s|S|sx|asm|nasm|inc|mac)$/;
+/** The same files as a glob, for the client's file watcher (workspace/didChangeWatchedFiles). */
+export const WATCHED_FILES = "**/*.{s,S,sx,asm,nasm,inc,mac}";
 const SKIP_DIRECTORY = /^(\.|node_modules$|dist$|out$)/;
 const MAX_FILES = 5000;
 const MAX_BYTES = 4 * 1024 * 1024;

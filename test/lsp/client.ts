@@ -52,7 +52,18 @@ export interface ServerSession {
   close(): Promise<void>;
 }
 
-export async function startServer(initializationOptions: unknown = {}, rootPath?: string): Promise<ServerSession> {
+export interface StartOptions {
+  /** Client capabilities sent in initialize (default: none). */
+  capabilities?: Record<string, unknown>;
+  /** Answers the server's client/registerCapability requests (default: the request fails as unknown). */
+  onRegisterCapability?: (params: unknown) => void;
+}
+
+export async function startServer(
+  initializationOptions: unknown = {},
+  rootPath?: string,
+  options: StartOptions = {},
+): Promise<ServerSession> {
   const serverJs = await bundleServer();
   // VMX_LS_NODE_ARGS: extra node options for the server process (e.g. `--cpu-prof` when profiling the bench).
   const nodeArgs = process.env.VMX_LS_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
@@ -82,11 +93,13 @@ export async function startServer(initializationOptions: unknown = {}, rootPath?
   connection.onNotification(LogMessageNotification.type, (p) => {
     stderr.push(p.message);
   });
+  const onRegister = options.onRegisterCapability;
+  if (onRegister) connection.onRequest("client/registerCapability", (params: unknown) => onRegister(params));
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: rootPath ? `file://${rootPath}` : null,
-    capabilities: {},
+    capabilities: options.capabilities ?? {},
     initializationOptions,
     workspaceFolders: null,
   });
