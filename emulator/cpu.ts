@@ -13,6 +13,7 @@ import type { CallTracker } from "./call-frames";
 import type { CpuModel } from "./cpu-model";
 import type { Insn } from "./decoder";
 import * as decoderModule from "./decoder";
+import type { InterruptSource } from "./devices";
 import { ONES_PAGE, PAGE_SIZE, type PhysicalMemory, ZERO_PAGE } from "./memory";
 import type { StopReason } from "./stop-reason";
 import {
@@ -141,6 +142,15 @@ export interface IoBus {
 
 const EMPTY_CODE: (Insn | undefined)[] = [];
 
+/** No interrupt controller: INTR never rises. */
+const NO_INTERRUPTS: InterruptSource = {
+  intr: false,
+  acknowledge: () => 0,
+  nextEvent: () => Number.POSITIVE_INFINITY,
+  advance: () => {},
+  canInterruptLater: () => false,
+};
+
 export class Cpu {
   // --- registers -----------------------------------------------------------------------------------------
   readonly lo = new Int32Array(16);
@@ -224,6 +234,19 @@ export class Cpu {
   activityState = 0;
   pendingDebug = 0n;
   pendingStop: StopReason | undefined;
+
+  // --- external interrupts (the PIC/PIT of devices.ts) ------------------------------------------------------
+  /** The interrupt controllers; NO_INTERRUPTS until the machine wires its devices. */
+  irq: InterruptSource = NO_INTERRUPTS;
+  /** Time that passed while halted (device time = retired instructions + idle ticks; the TSC includes it). */
+  idleTicks = 0;
+  /** Device time of the interrupt source's next event (Infinity when none is scheduled). */
+  deviceDeadline = Number.POSITIVE_INFINITY;
+  /**
+   * INTR may need attention at the next instruction boundary: set when the PIC's output rises or IF becomes 1
+   * while it is high; cleared when the interrupt is delivered or cannot be (IF = 0, no VM exit for it).
+   */
+  irqCheck = false;
   /** The tracked call stack (Machine.trackCalls); undefined when off: call/return paths test only this. */
   calls: CallTracker | undefined = undefined;
   /**
@@ -370,6 +393,9 @@ export class Cpu {
     this.cpl = 0;
     this.instructionCount = 0;
     this.tscOffset = 0n;
+    this.idleTicks = 0;
+    this.irqCheck = false;
+    this.deviceDeadline = this.irq.nextEvent();
     this.halted = false;
     this.stiShadow = -1;
     this.movSsShadow = -1;
@@ -547,6 +573,8 @@ export class Cpu {
   /** Sets all of EFLAGS (bit 1 forced, reserved bits cleared) — mode-dependent side effects via updateMode. */
   setFlags(v: number): void {
     const oldVm = this.flagsRest & VM;
+    // IF 0 -> 1 with INTR high: the interrupt may be taken at the next boundary.
+    if (v & IF && !(this.flagsRest & IF) && this.irq.intr) this.interruptStateChanged();
     this.lfOp = OP_NONE;
     this.arith = v & ARITH;
     this.flagsRest = ((v & 0x3f7fd5 & ~ARITH) | 2) >>> 0;
@@ -1541,14 +1569,36 @@ export class Cpu {
    */
   step(): StopReason | undefined {
     const hooks = this.hooks;
-    if (this.halted && !hooks.wantsBoundary) return this.haltedStop();
+    if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
+    if (this.halted && !hooks.wantsBoundary && !this.irqCheck) {
+      // HLT: an interrupt that can still come wakes the processor; time passes until the next device event.
+      if (!this.waitForInterrupt()) return this.haltedStop();
+    }
     const startRip = this.rip;
     this.insnRip = startRip;
     try {
       if (hooks.wantsBoundary) {
+        const idle = this.idleTicks;
         hooks.boundary(this.vmxCpu);
-        if (this.halted) return this.haltedStop();
+        if (this.halted && !this.irqCheck) {
+          if (this.idleTicks !== idle) {
+            // VMX let time pass (the preemption timer) up to the next device event: look at the devices first.
+            if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
+            if (!this.irqCheck) return undefined;
+          } else if (!this.waitForInterrupt()) return this.haltedStop();
+        }
       }
+      // An external interrupt is recognized at the instruction boundary (SDM 6.9), after VMX's own boundary
+      // events (windows, MTF, preemption timer).
+      if (this.irqCheck && this.pollInterrupt()) {
+        if (this.pendingStop) {
+          const s = this.pendingStop;
+          this.pendingStop = undefined;
+          return s;
+        }
+        return undefined;
+      }
+      if (this.halted) return undefined; // still waiting (the time advanced to the next device event)
       const insn = this.fetchDecode();
       this.current = insn;
       const mode = this.codeMode;
@@ -1595,7 +1645,95 @@ export class Cpu {
    * `this.batchExecuted` tells how many steps were taken.
    */
   runBatch(max: number, bp?: LinearBreakpoints): StopReason | undefined {
+    // Device events (timer edges) happen between batches: each batch ends at the next one, or when a port write
+    // reschedules it (runBatchUntil returns early then).
+    let done = 0;
+    for (;;) {
+      if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
+      const room = this.deviceDeadline - (this.instructionCount + this.idleTicks);
+      const r = this.runBatchUntil(room < max - done ? Math.max(1, room) : max - done, bp, done > 0);
+      done += this.batchExecuted;
+      if (r !== undefined || done >= max) {
+        this.batchExecuted = done;
+        return r;
+      }
+    }
+  }
+
+  /** The device time now: retired instructions plus the time skipped while halted. */
+  deviceTime(): number {
+    return this.instructionCount + this.idleTicks;
+  }
+
+  /** Processes the device events that are due; INTR rising asks for a look at the next boundary. */
+  serviceDevices(): void {
+    const src = this.irq;
+    src.advance(this.instructionCount + this.idleTicks);
+    this.deviceDeadline = src.nextEvent();
+    if (src.intr) this.irqCheck = true;
+  }
+
+  /** A port write changed the interrupt controllers or the timer: re-read them and end the current batch. */
+  interruptStateChanged(): void {
+    this.deviceDeadline = this.irq.nextEvent();
+    if (this.irq.intr) this.irqCheck = true;
+    this.epoch++;
+  }
+
+  /**
+   * In the HLT state: lets time pass until the next device event when an interrupt could then wake the processor
+   * (RFLAGS.IF = 1, or in VMX non-root operation external-interrupt exiting), and reports whether it did.
+   */
+  private waitForInterrupt(): boolean {
+    if (!(this.flagsRest & IF) && !(this.hooks.nonRoot && this.hooks.externalInterruptExiting)) return false;
+    if (!this.irq.intr && !this.irq.canInterruptLater()) return false;
+    const now = this.instructionCount + this.idleTicks;
+    if (this.deviceDeadline > now && this.deviceDeadline !== Number.POSITIVE_INFINITY) {
+      const ticks = this.deviceDeadline - now;
+      this.idleTicks += ticks;
+      this.tscOffset += BigInt(ticks);
+    }
+    this.serviceDevices();
+    if (this.irq.intr) this.irqCheck = true;
+    return true;
+  }
+
+  /**
+   * INTR is high: delivers the interrupt (or lets VMX exit for it) unless it is blocked. Returns true when
+   * something happened instead of the next instruction.
+   */
+  private pollInterrupt(): boolean {
+    const src = this.irq;
+    if (!src.intr) {
+      this.irqCheck = false;
+      return false;
+    }
+    // Blocking by STI and by MOV SS lasts until the next instruction completes (SDM 6.8.3).
+    const n = this.instructionCount;
+    if (this.stiShadow === n || this.movSsShadow === n) return false;
+    const hooks = this.hooks;
+    // VMX non-root operation: external-interrupt exiting turns the interrupt into a VM exit whatever RFLAGS.IF
+    // says (SDM 24.6.1, 25.2); with "acknowledge interrupt on exit" VMX acknowledges it (SDM 27.2.2).
+    if (hooks.nonRoot && hooks.externalInterrupt(this.vmxCpu, () => src.acknowledge())) {
+      this.irqCheck = src.intr;
+      return true;
+    }
+    if (!(this.flagsRest & IF)) {
+      this.irqCheck = false;
+      return false;
+    }
+    const vector = src.acknowledge();
+    this.irqCheck = src.intr;
+    this.halted = false;
+    this.activityState = 0;
+    this.deliver(vector, -1, "ext", this.rip);
+    return true;
+  }
+
+  /** runBatch without device events: up to `max` instructions; breakpoints checked from the first if `bpFirst`. */
+  private runBatchUntil(max: number, bp: LinearBreakpoints | undefined, bpFirst: boolean): StopReason | undefined {
     let n = 0;
+    const deadline = this.deviceDeadline;
     const hooks = this.hooks;
     let startRip = 0;
     let inBlock: Block | undefined;
@@ -1604,10 +1742,11 @@ export class Cpu {
     const bpFilter = bp?.filter;
     this.repRestart = false;
     while (n < max) {
+      if (this.deviceDeadline !== deadline) break; // rescheduled: runBatch caps the budget anew
       // VMX non-root operation stays on this path: only the instructions of VMX_INSTRUCTION_HOOK_MNEMONICS ask
       // VMX first (other intercepts throw VmExitSignal from inside the instruction, caught below).
-      if (this.halted || hooks.wantsBoundary) {
-        if (bpFilter !== undefined && n > 0 && !this.repRestart) {
+      if (this.halted || hooks.wantsBoundary || this.irqCheck) {
+        if (bpFilter !== undefined && (n > 0 || bpFirst) && !this.repRestart) {
           const la = this.ripLinear();
           if (bpFilter[la & 0xffff] !== 0 && bp?.set.has(la)) {
             this.batchExecuted = n;
@@ -1632,7 +1771,7 @@ export class Cpu {
         while (n < max) {
           startRip = this.rip;
           // (Only with breakpoints: repRestart matters for them alone and is cleared when the run starts.)
-          if (bpFilter !== undefined && n > 0) {
+          if (bpFilter !== undefined && (n > 0 || bpFirst)) {
             if (this.repRestart) this.repRestart = false;
             else {
               const la = this.codeMode === 64 ? startRip : (this.segBase[CS]! + startRip) >>> 0;
@@ -1690,7 +1829,7 @@ export class Cpu {
                   this.batchExecuted = n;
                   return s;
                 }
-                if (hooks.wantsBoundary) break;
+                if (hooks.wantsBoundary || this.irqCheck || this.halted || this.deviceDeadline !== deadline) break;
                 guest = hooks.nonRoot;
               }
               continue;
@@ -1844,7 +1983,7 @@ export class Cpu {
                     this.batchExecuted = n;
                     return s;
                   }
-                  if (hooks.wantsBoundary) break;
+                  if (hooks.wantsBoundary || this.irqCheck || this.halted || this.deviceDeadline !== deadline) break;
                   guest = hooks.nonRoot;
                   continue;
                 }
@@ -1868,7 +2007,7 @@ export class Cpu {
               this.batchExecuted = n;
               return s;
             }
-            if (hooks.wantsBoundary) break;
+            if (hooks.wantsBoundary || this.irqCheck || this.halted || this.deviceDeadline !== deadline) break;
             guest = hooks.nonRoot;
           }
         }
@@ -1906,7 +2045,7 @@ export class Cpu {
   batchExecuted = 0;
 
   private haltedStop(): StopReason {
-    return { kind: "halted", rip: linBig(this.rip) };
+    return { kind: "halted", rip: linBig(this.rip), interruptsEnabled: (this.flagsRest & IF) !== 0 };
   }
 
   /** Handles a non-CpuFault throw from an instruction or event delivery. */

@@ -1,7 +1,10 @@
-// I/O devices: a 16550 UART at COM1 (0x3F8–0x3FF), the 0xE9 debug console, the fast A20 gate (0x92).
-// Every other port reads all-ones and ignores writes, as on a PC with nothing decoded there.
+// I/O devices: a 16550 UART at COM1 (0x3F8–0x3FF), the 0xE9 debug console, the fast A20 gate (0x92), the two
+// 8259A interrupt controllers (0x20/0x21, 0xA0/0xA1, pic.ts) and the 8254 timer (0x40–0x43, 0x61, pit.ts) whose
+// channel 0 drives IRQ0. Every other port reads all-ones and ignores writes, as on a PC with nothing decoded there.
 
 import type { IoBus } from "./cpu";
+import { PIC_PORTS, PicPair } from "./pic";
+import { PIT_PORTS, Pit8254, TICKS_PER_PIT_CLOCK } from "./pit";
 
 export type OutputStream = "uart" | "e9";
 export type OutputListener = (bytes: Uint8Array, stream: OutputStream) => void;
@@ -83,8 +86,31 @@ export class Uart16550 {
   }
 }
 
-export class Devices implements IoBus {
+/**
+ * What the processor sees of the interrupt controllers: the INTR line, the interrupt-acknowledge cycle, and the
+ * time of the next event. Time is "device time": retired instructions plus the time skipped while halted.
+ */
+export interface InterruptSource {
+  /** The master PIC's INT output. */
+  readonly intr: boolean;
+  /** INTA: the vector of the highest-priority request (the request goes in service). */
+  acknowledge(): number;
+  /** Device time of the next event (a timer edge), or Infinity. */
+  nextEvent(): number;
+  /** Processes every event due at device time `now`. */
+  advance(now: number): void;
+  /** Whether an interrupt can still come without software acting first (a timer armed and unmasked). */
+  canInterruptLater(): boolean;
+}
+
+export class Devices implements IoBus, InterruptSource {
   readonly uart: Uart16550;
+  readonly pic = new PicPair();
+  readonly pit = new Pit8254();
+  /** Device time now (set by the processor: retired instructions plus halted time). */
+  clock: () => number = () => 0;
+  /** Called after a port write that may change INTR or the next event (set by the processor). */
+  onInterruptStateChange: () => void = () => {};
   private readonly listeners = new Set<OutputListener>();
   port92 = 0x02;
   /** Extra port handlers (the start states' firmware exit port). */
@@ -104,6 +130,35 @@ export class Devices implements IoBus {
     for (const l of this.listeners) l(bytes, stream);
   }
 
+  get intr(): boolean {
+    return this.pic.intr;
+  }
+
+  acknowledge(): number {
+    return this.pic.acknowledge();
+  }
+
+  nextEvent(): number {
+    return this.pit.nextIrq0() * TICKS_PER_PIT_CLOCK;
+  }
+
+  advance(now: number): void {
+    if (this.pit.takeIrq0(Math.floor(now / TICKS_PER_PIT_CLOCK))) {
+      this.pic.setIrq(0, true);
+      this.pic.setIrq(0, false);
+    }
+  }
+
+  canInterruptLater(): boolean {
+    return this.pit.nextIrq0() !== Number.POSITIVE_INFINITY && (this.pic.master.imr & 1) === 0;
+  }
+
+  /** Power-on state of the interrupt controllers and the timer (the UART and port 0x92 keep theirs). */
+  resetTimers(): void {
+    this.pic.reset();
+    this.pit.reset();
+  }
+
   in(port: number, size: number): number {
     const x = this.extra.get(port);
     if (x?.in) return x.in(size);
@@ -117,6 +172,8 @@ export class Devices implements IoBus {
     if (port >= COM1 && port < COM1 + 8) return this.uart.read(port - COM1);
     if (port === DEBUG_CONSOLE_PORT) return 0xe9; // Bochs' port-E9 hack reads back 0xE9
     if (port === 0x92) return this.port92;
+    if (PIC_PORTS.has(port)) return this.pic.in(port);
+    if (PIT_PORTS.has(port)) return this.pit.read(port, Math.floor(this.clock() / TICKS_PER_PIT_CLOCK));
     return 0xff;
   }
 
@@ -136,5 +193,12 @@ export class Devices implements IoBus {
     if (port >= COM1 && port < COM1 + 8) this.uart.write(port - COM1, v);
     else if (port === DEBUG_CONSOLE_PORT) this.emit(v, "e9");
     else if (port === 0x92) this.port92 = v & 0x03;
+    else if (PIC_PORTS.has(port)) {
+      this.pic.out(port, v);
+      this.onInterruptStateChange();
+    } else if (PIT_PORTS.has(port)) {
+      this.pit.write(port, v, Math.floor(this.clock() / TICKS_PER_PIT_CLOCK));
+      this.onInterruptStateChange();
+    }
   }
 }

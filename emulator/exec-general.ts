@@ -854,7 +854,10 @@ def("cli", (cpu) => {
 });
 def("sti", (cpu) => {
   if (!ioplOk(cpu)) cpu.gp(0);
-  if (!(cpu.flagsRest & IF)) cpu.stiShadow = cpu.instructionCount + 1;
+  if (!(cpu.flagsRest & IF)) {
+    cpu.stiShadow = cpu.instructionCount + 1;
+    if (cpu.irq.intr) cpu.interruptStateChanged();
+  }
   cpu.flagsRest |= IF;
 });
 

@@ -89,10 +89,21 @@ def("hlt", (cpu) => {
   requireCpl0(cpu);
   cpu.halted = true;
   cpu.activityState = 1;
-  // In VMX non-root operation VMX may wake the guest (preemption timer, injected events): keep stepping.
-  if (cpu.hooks.nonRoot && cpu.hooks.wantsBoundary) return;
-  // With IF=0 nothing (no interrupt controller is emulated) can wake the processor: the run ends.
-  throw new StopSignal({ kind: "halted", rip: linBig(cpu.rip) });
+  // In VMX non-root operation VMX may wake the guest (preemption timer, injected events): keep stepping. An
+  // external interrupt that is pending or can still come (the PIT) wakes the processor when RFLAGS.IF = 1, or
+  // with external-interrupt exiting in VMX non-root operation: keep stepping too (the run loop lets time pass).
+  const hooks = cpu.hooks;
+  const wake =
+    (hooks.nonRoot && hooks.wantsBoundary) ||
+    (((cpu.flagsRest & IF) !== 0 || (hooks.nonRoot && hooks.externalInterruptExiting)) &&
+      (cpu.irq.intr || cpu.irq.canInterruptLater()));
+  if (wake) {
+    if (cpu.irq.intr) cpu.irqCheck = true;
+    cpu.epoch++; // the batched loop leaves for the halted path at once
+    return;
+  }
+  // Nothing can wake the processor (IF = 0, or no interrupt can come): the run ends.
+  throw new StopSignal({ kind: "halted", rip: linBig(cpu.rip), interruptsEnabled: (cpu.flagsRest & IF) !== 0 });
 });
 
 function softInt(cpu: Cpu, i: Insn, vector: number, kind: "intn" | "swx" | "int1"): void {

@@ -12,6 +12,7 @@ import { inlineIdOf, specialize } from "./exec-fast";
 import { GENERAL } from "./exec-general";
 import { SSE } from "./exec-sse";
 import { SYSTEM, udExec } from "./exec-system";
+import type { PicPair } from "./pic";
 import "./interrupts";
 import { type MemorySnapshot, PAGE_SIZE, PhysicalMemory } from "./memory";
 import {
@@ -61,7 +62,7 @@ export interface Snapshot {
   readonly memory: MemorySnapshot;
   readonly cpu: CpuSnapshot;
   readonly vmx: unknown;
-  readonly devices: { port92: number; uart: object };
+  readonly devices: { port92: number; uart: object; pic?: object; pit?: object };
   readonly startState: StartState | undefined;
   /** The tracked call stacks when trackCalls was on. */
   readonly calls?: CallStacksState;
@@ -100,6 +101,8 @@ const CPU_FIELDS = [
   "cpl",
   "tscOffset",
   "instructionCount",
+  "idleTicks",
+  "irqCheck",
   "halted",
   "stiShadow",
   "movSsShadow",
@@ -126,6 +129,10 @@ export class Machine {
     this.devices = new Devices();
     this.model = opts.cpuModel ?? FALLBACK_MODEL;
     this.cpu = new Cpu(this.memory, this.model, this.devices, EXEC, udExec);
+    const cpu = this.cpu;
+    cpu.irq = this.devices;
+    this.devices.clock = () => cpu.deviceTime();
+    this.devices.onInterruptStateChange = () => cpu.interruptStateChanged();
     this.cpu.specializer = specialize;
     this.cpu.inlineId = inlineIdOf;
     this.cpu.blockCompiler = compileBlock;
@@ -155,6 +162,7 @@ export class Machine {
     const e = Number(BigInt.asIntN(64, BigInt(entry)));
     const write = (addr: number, bytes: number[]) => this.load(Uint8Array.from(bytes), addr);
     this.vmx?.reset();
+    this.devices.resetTimers();
     this.cpu.calls?.load(undefined);
     this.startState = state;
     if (state === "long64") setupLong64(this.cpu, write, e);
@@ -345,7 +353,12 @@ export class Machine {
       memory,
       cpu,
       vmx: this.vmx?.saveState(),
-      devices: { port92: this.devices.port92, uart: this.devices.uart.snapshot() },
+      devices: {
+        port92: this.devices.port92,
+        uart: this.devices.uart.snapshot(),
+        pic: this.devices.pic.snapshot(),
+        pit: this.devices.pit.snapshot(),
+      },
       startState: this.startState,
       ...(this.cpu.calls ? { calls: this.cpu.calls.save() } : {}),
     };
@@ -373,6 +386,11 @@ export class Machine {
     this.cpu.flushTlb();
     this.devices.port92 = s.devices.port92;
     Object.assign(this.devices.uart, s.devices.uart);
+    if (s.devices.pic) this.devices.pic.restore(s.devices.pic as ReturnType<PicPair["snapshot"]>);
+    else this.devices.pic.reset();
+    if (s.devices.pit) this.devices.pit.restore(s.devices.pit);
+    else this.devices.pit.reset();
+    this.cpu.deviceDeadline = this.devices.nextEvent();
     this.startState = s.startState;
     this.cpu.calls?.load(s.calls);
     if (this.vmx) this.vmx.restoreState(s.vmx);

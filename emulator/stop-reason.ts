@@ -1,8 +1,11 @@
 // Why a run (or a single step) stopped. Plain data: the debugger and `vmx run` print it.
 
 export type StopReason =
-  /** HLT with RFLAGS.IF = 0 (nothing can wake the processor): the normal end of a program. */
-  | { kind: "halted"; rip: bigint }
+  /**
+   * HLT with nothing that can wake the processor — RFLAGS.IF = 0 (`interruptsEnabled` false), or no interrupt
+   * requested and no timer armed on an unmasked line: the normal end of a program.
+   */
+  | { kind: "halted"; rip: bigint; interruptsEnabled?: boolean }
   /** A breakpoint address (linear or physical) was reached, before the instruction there executed. */
   | { kind: "breakpoint"; rip: bigint; address: bigint; physical: boolean }
   /** The instruction budget of run() is used up. */

@@ -177,6 +177,11 @@ export interface VmxCpu {
    * `ticks`. Used while the guest waits in the HLT state for a timer that is the only event that can wake it.
    */
   advanceTsc(ticks: bigint): void;
+  /**
+   * VM entry changed how external interrupts are taken (guest RFLAGS.IF, external-interrupt exiting): the machine
+   * looks at its interrupt controller's INTR line again at the next instruction boundary.
+   */
+  interruptStateChanged(): void;
 
   // --- memory ------------------------------------------------------------------------------------------
   /** Physical memory (host-physical: no EPT). Beyond RAM: reads all-ones, writes dropped. */
@@ -281,6 +286,8 @@ export interface VmxHooks {
   readonly wantsBoundary: boolean;
   /** True when guest-physical addresses must go through translateGuestPhysical (EPT enabled in non-root). */
   readonly eptActive: boolean;
+  /** Non-root with "external-interrupt exiting" = 1: external interrupts cause VM exits whatever RFLAGS.IF is. */
+  readonly externalInterruptExiting: boolean;
 
   /**
    * Executes VMXON, VMXOFF, VMCLEAR, VMPTRLD, VMPTRST, VMREAD, VMWRITE, VMLAUNCH, VMRESUME, VMCALL, VMFUNC,
@@ -331,6 +338,13 @@ export interface VmxHooks {
     source: "call" | "iret" | "jmp" | "gate",
     insn: DecodedInstructionView | undefined,
   ): void;
+  /**
+   * Non-root: an external interrupt (the PIC's INTR) is not blocked at this instruction boundary. With
+   * external-interrupt exiting VMX performs VM exit 1 and returns true, calling `acknowledge` (the interrupt-
+   * acknowledge cycle, which returns the vector) only with "acknowledge interrupt on exit" (SDM 25.2, 27.2.2).
+   * Returns false when the interrupt goes to the guest through its IDT (if RFLAGS.IF allows).
+   */
+  externalInterrupt(cpu: VmxCpu, acknowledge: () => number): boolean;
   /** A triple fault in non-root operation: VMX performs the exit (reason 2) and calls vmExit. */
   tripleFault(cpu: VmxCpu): void;
   /** Before each instruction when wantsBoundary: interrupt/NMI windows, MTF, preemption timer, pending events. */
@@ -391,6 +405,7 @@ export const NO_VMX: VmxHooks = {
   inVmxOperation: false,
   wantsBoundary: false,
   eptActive: false,
+  externalInterruptExiting: false,
   executeVmxInstruction(cpu) {
     return cpu.raiseException(6);
   },
@@ -407,6 +422,9 @@ export const NO_VMX: VmxHooks = {
   msrAccess() {},
   io() {},
   event() {},
+  externalInterrupt() {
+    return false;
+  },
   tripleFault() {},
   taskSwitch() {},
   boundary() {},

@@ -30,7 +30,9 @@ export function describeStop(r: StopReason, at: SourceOf = NO_SOURCE): string {
   switch (r.kind) {
     case "halted":
       // RIP is past the HLT (one byte).
-      return `halted at ${hex(r.rip)} (HLT with interrupts disabled${at(r.rip - 1n)
+      return `halted at ${hex(r.rip)} (HLT with ${r.interruptsEnabled ? "no interrupt that can wake it" : "interrupts disabled"}${at(
+        r.rip - 1n,
+      )
         .replace(/^ \(/, " at ")
         .replace(/\)$/, "")})`;
     case "breakpoint":

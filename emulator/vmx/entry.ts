@@ -363,6 +363,8 @@ const SEGMENT_LOAD_ORDER: readonly SegmentIndex[] = [1, 2, 0, 3, 4, 5, 6, 7];
 function enterNonRoot(vmx: Vmx, cpu: VmxCpu): void {
   const s = vmx.state;
   s.nonRoot = true;
+  // External interrupts now follow the guest's RFLAGS.IF or external-interrupt exiting.
+  cpu.interruptStateChanged();
   // VMLAUNCH/VMRESUME itself retires after this: MTF counts guest instructions from the next one (SDM 25.5.2).
   s.entryInstructionCount = cpu.instructionCount + 1;
   const pin = vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS);

@@ -450,6 +450,24 @@ export function onTaskSwitch(
   });
 }
 
+export function externalInterruptExiting(vmx: Vmx): boolean {
+  return (vmx.field32(VMCS.PIN_BASED_VM_EXEC_CONTROLS) & PIN_BASED.EXTERNAL_INTERRUPT_EXITING) !== 0;
+}
+
+/**
+ * An unblocked external interrupt in VMX non-root operation (SDM 25.2): with "external-interrupt exiting" it causes
+ * VM exit 1 whatever RFLAGS.IF is (SDM 24.6.1, Table 24-5). With "acknowledge interrupt on exit" the processor acknowledges the
+ * interrupt controller and the VM-exit interruption information holds the vector (valid, type 0); without it the
+ * interrupt stays pending and the field is invalid (SDM 27.2.2). A guest in the HLT state leaves it only after the
+ * VM exit: the activity state saved is HLT (SDM 27.1).
+ */
+export function onExternalInterrupt(vmx: Vmx, cpu: VmxCpu, acknowledge: () => number): boolean {
+  if (!externalInterruptExiting(vmx)) return false;
+  const ack = (vmx.field32(VMCS.PRIMARY_VM_EXIT_CONTROLS) & EXIT_CTLS.ACKNOWLEDGE_INTERRUPT_ON_EXIT) !== 0;
+  const info = ack ? (0x80000000 | (acknowledge() & 0xff)) >>> 0 : 0;
+  return instructionExitWith(vmx, cpu, { reason: R.EXTERNAL_INTERRUPT, interruptionInfo: info });
+}
+
 export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
   performVmExit(vmx, cpu, { reason: R.TRIPLE_FAULT });
 }

@@ -207,6 +207,12 @@ export class Vmx implements VmxHooks {
   event(cpu: VmxCpu, event: EventInfo, insn: DecodedInstructionView | undefined): void {
     nonroot.onEvent(this, cpu, event, insn);
   }
+  get externalInterruptExiting(): boolean {
+    return this.state.nonRoot && nonroot.externalInterruptExiting(this);
+  }
+  externalInterrupt(cpu: VmxCpu, acknowledge: () => number): boolean {
+    return nonroot.onExternalInterrupt(this, cpu, acknowledge);
+  }
   tripleFault(cpu: VmxCpu): void {
     nonroot.onTripleFault(this, cpu);
   }

@@ -92,6 +92,11 @@ test("vmx run names the source line of a fault, a halt and a failed VMLAUNCH", a
   c = capture(dir);
   assert.equal(await main(["run", "halt.asm"], c.io), 0);
   assert.match(c.r.err, /halted at 0x100002 \(HLT with interrupts disabled at halt\.asm:5\)/);
+  // IF = 1 but the PIC is masked and the PIT idle (power-on): nothing can wake the processor either.
+  writeFileSync(join(dir, "idle.asm"), "bits 64\norg 0x100000\nstart:\n sti\n hlt\n");
+  c = capture(dir);
+  assert.equal(await main(["run", "idle.asm"], c.io), 0);
+  assert.match(c.r.err, /halted at 0x100002 \(HLT with no interrupt that can wake it at idle\.asm:5\)/);
   // VMLAUNCH without a current VMCS after VMXON: VMfailInvalid, reported at its line.
   writeFileSync(
     join(dir, "nocurrent.asm"),

@@ -1,5 +1,5 @@
-// Events without a source in this machine, driven through the hooks the interpreter calls (the machine has no
-// interrupt controller, so nothing raises an external interrupt, NMI or INIT by itself — emulator/vmx/README.md),
+// Events driven through the hooks the interpreter calls: external interrupts with arbitrary vectors (the PIC's own
+// come through test/vmx/interrupts.test.ts and payloads/irq.asm) and NMIs, which nothing in this machine raises,
 // and INVVPID's invalidations, observed on the VmxCpu (the TLB is flushed on every VM entry and exit anyway, so a
 // stale guest translation cannot be shown through the guest; what INVVPID asks the machine to drop can).
 import assert from "node:assert/strict";
