@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
+import { lineBuffered } from "./line-buffer";
 
 let running: ChildProcess | undefined;
 
@@ -40,10 +41,16 @@ export async function runFileInEmulator(
     cwd: folder && existsSync(folder) ? folder : undefined,
   });
   running = child;
-  child.stdout.setEncoding("utf8").on("data", (s: string) => output.append(s));
-  child.stderr.setEncoding("utf8").on("data", (s: string) => output.append(s));
+  // stdout (the program's UART/port-E9 output) and stderr (exit trace, stop) arrive in chunks that can split a
+  // line: each stream passes on whole lines, so the two never mix inside a line.
+  const out = lineBuffered((s) => output.append(s));
+  const err = lineBuffered((s) => output.append(s));
+  child.stdout.setEncoding("utf8").on("data", out.push);
+  child.stderr.setEncoding("utf8").on("data", err.push);
   child.on("error", (e) => output.appendLine(`[could not start: ${e.message}]`));
   child.on("close", (code, signal) => {
+    out.flush();
+    err.flush();
     if (running === child) running = undefined;
     const how = signal ? `stopped (${signal})` : `exited with code ${code}`;
     output.appendLine(`\n[vmx run ${how} after ${((Date.now() - started) / 1000).toFixed(2)} s]`);
