@@ -247,6 +247,10 @@ export class Cpu {
    * while it is high; cleared when the interrupt is delivered or cannot be (IF = 0, no VM exit for it).
    */
   irqCheck = false;
+  /** An INIT signal arrived (port 92h bit 0) and was not taken yet: blocked in VMX root operation (SDM 23.8). */
+  initPending = false;
+  /** Linear address of the instruction that raised the INIT signal (the OUT to port 92h). */
+  initFrom = 0;
   /** The tracked call stack (Machine.trackCalls); undefined when off: call/return paths test only this. */
   calls: CallTracker | undefined = undefined;
   /**
@@ -395,6 +399,7 @@ export class Cpu {
     this.tscOffset = 0n;
     this.idleTicks = 0;
     this.irqCheck = false;
+    this.initPending = false;
     this.deviceDeadline = this.irq.nextEvent();
     this.halted = false;
     this.stiShadow = -1;
@@ -1660,6 +1665,48 @@ export class Cpu {
     }
   }
 
+  /** An INIT signal arrives (the chipset's INIT#): taken at the next instruction boundary. */
+  raiseInit(): void {
+    this.initFrom = this.codeMode === 64 ? this.insnRip : (this.segBase[CS]! + this.insnRip) >>> 0;
+    this.initPending = true;
+    this.irqCheck = true;
+    this.epoch++;
+  }
+
+  /**
+   * The processor's state after INIT (SDM 9.1.1, Table 9-1): real mode at F000:FFF0 (CS base FFFF0000h), general
+   * registers cleared but EDX, CR0 = 60000010h with CD and NW kept, paging and IA-32e mode off, descriptor tables
+   * and debug registers reset. Unlike RESET, INIT keeps the MSRs, the TSC, the x87/SSE state and XCR0.
+   */
+  private initReset(): void {
+    const keep = {
+      msrs: this.msrs,
+      xmm: this.xmm.slice(),
+      mxcsr: this.mxcsr,
+      xcr0: this.xcr0,
+      fpuCw: this.fpuCw,
+      fpuSw: this.fpuSw,
+      fpuTw: this.fpuTw,
+      instructionCount: this.instructionCount,
+      tscOffset: this.tscOffset,
+      idleTicks: this.idleTicks,
+      cdNw: this.cr0 & 0x60000000,
+    };
+    this.resetState();
+    this.msrs = keep.msrs;
+    this.xmm.set(keep.xmm);
+    this.mxcsr = keep.mxcsr;
+    this.xcr0 = keep.xcr0;
+    this.fpuCw = keep.fpuCw;
+    this.fpuSw = keep.fpuSw;
+    this.fpuTw = keep.fpuTw;
+    this.instructionCount = keep.instructionCount;
+    this.tscOffset = keep.tscOffset;
+    this.idleTicks = keep.idleTicks;
+    this.cr0 = 0x10 | keep.cdNw;
+    this.updateMode();
+  }
+
   /** The device time now: retired instructions plus the time skipped while halted. */
   deviceTime(): number {
     return this.instructionCount + this.idleTicks;
@@ -1676,7 +1723,7 @@ export class Cpu {
   /** A port write changed the interrupt controllers or the timer: re-read them and end the current batch. */
   interruptStateChanged(): void {
     this.deviceDeadline = this.irq.nextEvent();
-    if (this.irq.intr) this.irqCheck = true;
+    if (this.irq.intr || this.initPending) this.irqCheck = true;
     this.epoch++;
   }
 
@@ -1704,6 +1751,26 @@ export class Cpu {
    */
   private pollInterrupt(): boolean {
     const src = this.irq;
+    // INIT has priority over external interrupts (SDM 6.9) and is not blocked by STI or MOV SS.
+    if (this.initPending) {
+      const taken = this.hooks.initSignal(this.vmxCpu);
+      if (taken === "exit") {
+        this.initPending = false;
+        this.irqCheck = true; // the host may take an interrupt next
+        return true;
+      }
+      if (taken === "none") {
+        this.initPending = false;
+        this.initReset();
+        this.pendingStop = {
+          kind: "init",
+          rip: linBig(this.initFrom),
+          message:
+            "INIT signal (port 92h bit 0): the processor is in its INIT state (SDM 9.1.1) and would fetch from the reset vector FFFFFFF0h, where this machine has no firmware",
+        };
+        return true;
+      }
+    }
     if (!src.intr) {
       this.irqCheck = false;
       return false;

@@ -111,6 +111,8 @@ export class Devices implements IoBus, InterruptSource {
   clock: () => number = () => 0;
   /** Called after a port write that may change INTR or the next event (set by the processor). */
   onInterruptStateChange: () => void = () => {};
+  /** Called when the chipset asserts INIT# (set by the machine: the processor's INIT signal). */
+  onInit: () => void = () => {};
   private readonly listeners = new Set<OutputListener>();
   port92 = 0x02;
   /** Extra port handlers (the start states' firmware exit port). */
@@ -192,8 +194,13 @@ export class Devices implements IoBus, InterruptSource {
   private out8(port: number, v: number): void {
     if (port >= COM1 && port < COM1 + 8) this.uart.write(port - COM1, v);
     else if (port === DEBUG_CONSOLE_PORT) this.emit(v, "e9");
-    else if (port === 0x92) this.port92 = v & 0x03;
-    else if (PIC_PORTS.has(port)) {
+    else if (port === 0x92) {
+      // Bit 0 rising: INIT_NOW. The chipset pulses the processor's INIT# (Intel ICH/PCH "INIT register" at 92h;
+      // the old "alternate fast reset"). Bit 1 is the A20 gate (always enabled here).
+      const rising = (v & 1) !== 0 && (this.port92 & 1) === 0;
+      this.port92 = v & 0x03;
+      if (rising) this.onInit();
+    } else if (PIC_PORTS.has(port)) {
       this.pic.out(port, v);
       this.onInterruptStateChange();
     } else if (PIT_PORTS.has(port)) {

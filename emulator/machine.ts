@@ -103,6 +103,8 @@ const CPU_FIELDS = [
   "instructionCount",
   "idleTicks",
   "irqCheck",
+  "initPending",
+  "initFrom",
   "halted",
   "stiShadow",
   "movSsShadow",
@@ -133,6 +135,7 @@ export class Machine {
     cpu.irq = this.devices;
     this.devices.clock = () => cpu.deviceTime();
     this.devices.onInterruptStateChange = () => cpu.interruptStateChanged();
+    this.devices.onInit = () => cpu.raiseInit();
     this.cpu.specializer = specialize;
     this.cpu.inlineId = inlineIdOf;
     this.cpu.blockCompiler = compileBlock;

@@ -31,6 +31,12 @@ export type StopReason =
       cr2?: bigint;
       guest: boolean;
     }
+  /**
+   * An INIT signal outside VMX operation: the processor went to its INIT state (real mode at the reset vector,
+   * SDM 9.1.1), where firmware would run; this machine has none, so the run ends here. `rip`: the instruction
+   * that raised it (the OUT to port 92h).
+   */
+  | { kind: "init"; rip: bigint; message: string }
   /** Shutdown for another reason (VMX abort, shutdown port), with an explanation. */
   | { kind: "shutdown"; rip: bigint; message: string }
   /** VMX: a VM entry failed (check id, SDM section, message, fields). Filled by emulator/vmx. */

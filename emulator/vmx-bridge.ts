@@ -312,7 +312,7 @@ export class VmxCpuAdapter implements VmxCpu {
     c.idleTicks += Number(t);
   }
   interruptStateChanged(): void {
-    if (this.cpu.irq.intr) this.cpu.irqCheck = true;
+    if (this.cpu.irq.intr || this.cpu.initPending) this.cpu.irqCheck = true;
   }
   readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint {
     if (size === 8) return this.cpu.mem.read64(addr);

@@ -345,6 +345,12 @@ export interface VmxHooks {
    * Returns false when the interrupt goes to the guest through its IDT (if RFLAGS.IF allows).
    */
   externalInterrupt(cpu: VmxCpu, acknowledge: () => number): boolean;
+  /**
+   * An INIT signal at an instruction boundary (SDM 23.8, 25.2): "exit" when VMX performed VM exit 3 (non-root
+   * operation, not in wait-for-SIPI), "blocked" when VMX holds it pending (root operation; a guest in
+   * wait-for-SIPI), "none" outside VMX operation: the processor takes it (INIT reset, SDM 9.1).
+   */
+  initSignal(cpu: VmxCpu): "exit" | "blocked" | "none";
   /** A triple fault in non-root operation: VMX performs the exit (reason 2) and calls vmExit. */
   tripleFault(cpu: VmxCpu): void;
   /** Before each instruction when wantsBoundary: interrupt/NMI windows, MTF, preemption timer, pending events. */
@@ -424,6 +430,9 @@ export const NO_VMX: VmxHooks = {
   event() {},
   externalInterrupt() {
     return false;
+  },
+  initSignal() {
+    return "none";
   },
   tripleFault() {},
   taskSwitch() {},

@@ -43,6 +43,8 @@ export function describeStop(r: StopReason, at: SourceOf = NO_SOURCE): string {
       return `triple fault at ${hex(r.rip)}${at(r.rip)}: ${r.message}`;
     case "exception":
       return `unhandled exception ${r.vector}${r.errorCode !== undefined ? ` error code ${hex(BigInt(r.errorCode))}` : ""} at ${hex(r.rip)}${at(r.rip)}${r.cr2 !== undefined ? ` cr2=${hex(r.cr2)}` : ""}`;
+    case "init":
+      return `INIT at ${hex(r.rip)}${at(r.rip)}: ${r.message}`;
     case "shutdown":
       return `shutdown at ${hex(r.rip)}${at(r.rip)}: ${r.message}`;
     case "vmEntryFailure":

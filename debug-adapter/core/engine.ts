@@ -925,6 +925,8 @@ export class DebugEngine {
       }
       case "shutdown":
         return { terminal: true, exitCode: 1, message: `shutdown: ${r.message}` };
+      case "init":
+        return { terminal: true, exitCode: 1, message: `INIT at 0x${r.rip.toString(16)}: ${r.message}` };
       case "exceptionDelivered": {
         // One that reaches the start state's own handlers ends the program with an `exception` stop next.
         if (t.isFirmwareHandler(t.currentInstructionAddress())) return undefined;

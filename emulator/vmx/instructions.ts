@@ -78,6 +78,7 @@ export function executeVmxInstruction(vmx: Vmx, cpu: VmxCpu, insn: DecodedInstru
       vmx.state.currentVmcs = INVALID_POINTER;
       vmx.state.vmxonPointer = INVALID_POINTER;
       vmx.store.unbind();
+      cpu.interruptStateChanged(); // an INIT blocked in VMX root operation is recognized now (SDM 23.8)
       return vmx.succeed();
     case "vmclear":
       return vmclear(vmx, cpu, insn);

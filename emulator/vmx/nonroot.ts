@@ -468,6 +468,18 @@ export function onExternalInterrupt(vmx: Vmx, cpu: VmxCpu, acknowledge: () => nu
   return instructionExitWith(vmx, cpu, { reason: R.EXTERNAL_INTERRUPT, interruptionInfo: info });
 }
 
+/**
+ * An INIT signal (SDM 23.8, 25.2): blocked in VMX root operation; in non-root operation it causes VM exit 3 and
+ * does none of what INIT does outside VMX operation (no register changes), unless the guest is in the
+ * wait-for-SIPI state, where INIT is blocked.
+ */
+export function onInitSignal(vmx: Vmx, cpu: VmxCpu): "exit" | "blocked" | "none" {
+  if (!vmx.state.inVmx) return "none";
+  if (!vmx.state.nonRoot || cpu.getActivityState() === 3) return "blocked";
+  instructionExitWith(vmx, cpu, { reason: R.INIT_SIGNAL });
+  return "exit";
+}
+
 export function onTripleFault(vmx: Vmx, cpu: VmxCpu): void {
   performVmExit(vmx, cpu, { reason: R.TRIPLE_FAULT });
 }

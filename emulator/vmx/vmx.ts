@@ -213,6 +213,9 @@ export class Vmx implements VmxHooks {
   externalInterrupt(cpu: VmxCpu, acknowledge: () => number): boolean {
     return nonroot.onExternalInterrupt(this, cpu, acknowledge);
   }
+  initSignal(cpu: VmxCpu): "exit" | "blocked" | "none" {
+    return nonroot.onInitSignal(this, cpu);
+  }
   tripleFault(cpu: VmxCpu): void {
     nonroot.onTripleFault(this, cpu);
   }

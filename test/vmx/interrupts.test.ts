@@ -3,11 +3,13 @@
 // exiting. With that control set, "the value of RFLAGS.IF does not affect interrupt blocking" (SDM 24.6.1,
 // Table 24-5): the interrupt causes VM exit 1 whether the guest runs or is halted, and an exit from the HLT state
 // saves activity state HLT with RIP after the HLT (SDM 27.1, 27.3.4). Bochs neither exits nor wakes the guest.
+// Then INIT, raised through port 92h as on a PC (Bochs resets the whole machine there instead): the INIT state
+// outside VMX operation, blocked in VMX root operation until VMXOFF, VM exit 3 in non-root operation.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { EXIT_CTLS, PIN_BASED, PROC_BASED, VMCS } from "../../arch/index";
-import { runProgram } from "./helpers/program";
+import { runProgram, runSource } from "./helpers/program";
 
 /** host32.asm stopped in its 32-bit guest at `guest + offset` (0: before CPUID; 4: the HLT after it). */
 function inGuestAt(offset: number) {
@@ -104,3 +106,110 @@ describe("external-interrupt exiting ignores the guest's RFLAGS.IF (SDM 24.6.1)"
     assert.equal(m.rip, guest + 5n);
   });
 });
+
+/** Raises INIT the way software does on a PC: port 92h bit 0 from 0 to 1 (the chipset's INIT_NOW). */
+const INIT_NOW = `
+        in al, 0x92
+        and al, 0xFE
+        out 0x92, al
+        or al, 1
+init_out:
+        out 0x92, al`;
+
+describe("INIT (port 92h bit 0; SDM 9.1, 23.8, 25.2)", () => {
+  test("outside VMX operation INIT puts the processor in its INIT state and ends the run (no firmware)", () => {
+    const r = runSource(
+      `       bits 64
+        org 0x100000
+start:
+        mov rbx, 0x1234
+${INIT_NOW}
+        hlt`,
+      "init.asm",
+    );
+    assert.equal(r.stop.kind, "init");
+    assert.equal(r.stop.rip, r.symbols.get("init_out"), "names the OUT that raised it");
+    const cpu = r.machine.cpu;
+    assert.equal(cpu.rip, 0xfff0);
+    assert.equal(cpu.segBase[1], 0xffff0000);
+    assert.equal(cpu.segSel[1], 0xf000);
+    assert.equal(cpu.cr0, 0x10, "CD and NW were 0 and stay 0; PE and PG cleared");
+    assert.equal(cpu.efer, 0);
+    assert.equal(reg32(r.machine, 3), 0, "general registers cleared");
+    assert.equal(cpu.codeMode, 16);
+    // INIT is not RESET: MSRs and the TSC survive.
+    assert.equal(cpu.msrs.get(0x3a), 5n, "IA32_FEATURE_CONTROL kept");
+    assert.ok(cpu.instructionCount > 0);
+  });
+
+  test("only a 0-to-1 transition of bit 0 raises INIT", () => {
+    const r = runSource(
+      `       bits 64
+        org 0x100000
+start:
+        mov al, 3
+        out 0x92, al
+        hlt`,
+      "init1.asm",
+      { max: 1000 },
+    );
+    // The start state leaves port 92h at 02h: writing 03h is a rising edge.
+    assert.equal(r.stop.kind, "init");
+    const again = runSource(
+      `       bits 64
+        org 0x100000
+start:
+        mov al, 2
+        out 0x92, al
+        hlt`,
+      "init2.asm",
+    );
+    assert.equal(again.stop.kind, "halted");
+  });
+
+  test("in VMX root operation INIT is blocked until VMXOFF", () => {
+    const r = runSource(
+      `       bits 64
+        org 0x100000
+start:
+        mov ecx, 0x480
+        rdmsr
+        mov [0x200000], eax
+        mov rax, cr4
+        bts rax, 13
+        mov cr4, rax
+        vmxon [rel vmxon_ptr]
+${INIT_NOW}
+        mov dword [rel marker], 1  ; runs: INIT is blocked in VMX root operation
+        vmxoff
+        mov dword [rel marker], 2  ; never runs: INIT is taken right after VMXOFF
+        hlt
+vmxon_ptr: dq 0x200000
+marker: dd 0`,
+      "init-root.asm",
+    );
+    assert.equal(r.stop.kind, "init");
+    const marker = r.symbols.get("marker");
+    assert.ok(marker !== undefined);
+    assert.equal(r.machine.readPhys(marker, 1)[0], 1);
+    assert.equal(r.machine.cpu.codeMode, 16);
+  });
+
+  test("in VMX non-root operation INIT causes VM exit 3 instead of the INIT state (the guest's RIP and CR0 saved as they were)", () => {
+    const { m, vmx, guest } = inGuestAt(0);
+    m.devices.out(0x92, 1, 0x02);
+    m.devices.out(0x92, 1, 0x03);
+    m.run({ maxInstructions: 10_000 });
+    assert.equal(vmx.nonRoot, false);
+    assert.equal(vmx.field32(VMCS.EXIT_REASON), 3);
+    assert.equal(vmx.field(VMCS.EXIT_QUALIFICATION), 0n);
+    assert.equal(vmx.field(VMCS.GUEST_RIP), guest);
+    assert.equal(vmx.field32(VMCS.GUEST_ACTIVITY_STATE), 0);
+    assert.equal(Number(vmx.field(VMCS.GUEST_CR0) & 1n), 1, "still in protected mode: no INIT state");
+    assert.equal(m.cpu.initPending, false, "consumed by the exit");
+  });
+});
+
+function reg32(m: ReturnType<typeof inGuestAt>["m"], r: number): number {
+  return m.cpu.lo[r]! >>> 0;
+}
