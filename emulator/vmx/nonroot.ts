@@ -505,8 +505,9 @@ export function onBoundary(vmx: Vmx, cpu: VmxCpu): void {
     !blocking.movSs;
   if (pin & PIN_BASED.ACTIVATE_VMX_PREEMPTION_TIMER) {
     // The timer counts down in the HLT activity state as well, and its VM exit wakes the processor (SDM
-    // 25.5.1). This machine has no interrupt controller, so unless a window exit ends the HLT state now, nothing
-    // else can end it first: time advances to the timer's expiry. (Shutdown and wait-for-SIPI block the timer.)
+    // 25.5.1). Unless a window exit ends the HLT state now, time advances to the timer's expiry, or to the
+    // 8254's next edge if that comes first (advanceTsc stops there, and the interrupt is looked at before the
+    // next boundary). (Shutdown and wait-for-SIPI block the timer.)
     if (cpu.getActivityState() === 1 && !nmiWindow && !interruptWindow) {
       const left = preemptionTimerTicksLeft(vmx, cpu);
       if (left > 0n) cpu.advanceTsc(left);
