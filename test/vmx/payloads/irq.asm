@@ -32,6 +32,27 @@ main:
         call pic_state
         call eoi
 
+        mov dword [want_pin], PIN_EXT_INT_EXITING | PIN_PREEMPT_TIMER
+        CASE "exiting + preemption timer FFFFFFFFh, guest HLT: IRQ0 comes first [exit 1, activity HLT]", g_hlt
+        VMW VMCS_GUEST_RFLAGS, 0x202
+        VMW VMCS_PREEMPT_TIMER, 0xFFFFFFFF
+        call pit_arm
+        ENTER
+        call guest_state
+        call pic_state
+        call eoi
+
+        CASE "preemption timer 0 with IRQ0 armed [exit 52 at once, before the interrupt]", g_hlt
+        VMW VMCS_GUEST_RFLAGS, 0x202
+        VMW VMCS_PREEMPT_TIMER, 0
+        call pit_arm
+        ENTER
+        call wait_irr
+        call pic_state
+        PRINT "  host STI: "
+        call host_take
+
+        mov dword [want_pin], PIN_EXT_INT_EXITING
         mov dword [want_exit], EXIT_HOST_ADDR_SPACE
         CASE "exiting without acknowledge, guest spinning with IF=1 [exit 1, intr_info 0, IRQ0 left in the IRR]", g_spin
         VMW VMCS_GUEST_RFLAGS, 0x202
