@@ -11,6 +11,7 @@ import {
   type ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
+import { SERVER_NODE_OPTIONS } from "../protocol/server-launch";
 import type { VmxSettings } from "../protocol/vmx-settings";
 import { VMX_SETTINGS_SECTION } from "../protocol/vmx-settings";
 import { sigilPrefixLength } from "./completion-range";
@@ -32,11 +33,11 @@ export interface VmxLanguageClient {
 
 export async function startLanguageClient(host: LanguageClientHost): Promise<VmxLanguageClient> {
   const serverOptions: ServerOptions = {
-    run: { module: host.serverModule, transport: TransportKind.ipc },
+    run: { module: host.serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS] } },
     debug: {
       module: host.serverModule,
       transport: TransportKind.ipc,
-      options: { execArgv: ["--nolazy", "--inspect=6011"] },
+      options: { execArgv: [...SERVER_NODE_OPTIONS, "--nolazy", "--inspect=6011"] },
     },
   };
   const clientOptions: LanguageClientOptions = {

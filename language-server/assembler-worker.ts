@@ -8,6 +8,7 @@ import { setPriority } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { assembleInContext, type FrontendResult } from "./analysis/frontend";
 import type { Syntax } from "./analysis/types";
+import { exposeFullGc } from "./gc";
 
 export interface AssembleJob {
   id: number;
@@ -37,6 +38,7 @@ export function isAssemblerWorker(): boolean {
 }
 
 export function runAssemblerWorker(): void {
+  const fullGc = exposeFullGc();
   // The editor's own requests come first: on Linux this lowers only this thread's priority.
   try {
     setPriority(19);
@@ -66,6 +68,9 @@ export function runAssemblerWorker(): void {
       reply = { id: job.id, file: job.file, error: e instanceof Error ? e.message : String(e) };
     }
     parentPort?.postMessage(reply);
+    // The assembly of a large file leaves tens of MB of garbage; collect it while the worker waits for its next
+    // job (this thread runs at low priority) instead of keeping it resident until V8 decides to.
+    if (fullGc) setImmediate(fullGc);
   });
 }
 

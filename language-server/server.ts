@@ -7,7 +7,6 @@ import { readFile as readFileAsync } from "node:fs/promises";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import {
   type CodeAction,
   CodeActionKind,
@@ -64,6 +63,7 @@ import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from "
 import { documentSymbols, type OutlineSymbol, workspaceSymbols } from "./analysis/symbols";
 import type { AnalysisDiagnostic, CodeFix, Severity, TextEdit } from "./analysis/types";
 import { AssemblerPool, isAssemblerWorker, runAssemblerWorker } from "./assembler-worker";
+import { exposeFullGc } from "./gc";
 import { ASSEMBLY_FILE, WATCHED_FILES, WorkspaceIndex } from "./workspace-index";
 
 export function uriToPath(uri: string): string {
@@ -90,18 +90,6 @@ try {
   setFlagsFromString(process.env.VMX_LS_V8 ?? "--semi-space-growth-factor=1");
 } catch {
   // not supported by this Node: keep V8's default
-}
-
-/** V8's full collection, made reachable without a command-line flag (a context created after --expose-gc has it). */
-function exposeFullGc(): (() => void) | undefined {
-  if (process.env.VMX_LS_IDLE_GC === "off") return undefined;
-  try {
-    setFlagsFromString("--expose-gc");
-    const gc: unknown = runInNewContext("gc");
-    return typeof gc === "function" ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 if (isAssemblerWorker()) runAssemblerWorker();
@@ -461,13 +449,24 @@ function startServer(): void {
   // minutes later). A full collection once the editor has been quiet for a moment returns it: a few tens of ms
   // of main-thread time while nothing else happens.
   const IDLE_GC_MS = 1000;
+  // During a long burst (edits without a pause of IDLE_GC_MS), the heap is collected once it has grown by
+  // BURST_GC_GROWTH_MB since the last collection: right after the diagnostics went out.
+  const BURST_GC_GROWTH_MB = Number(process.env.VMX_LS_BURST_GC_MB) || 32;
+  let heapAfterGc = process.memoryUsage().heapUsed;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   function collectWhenIdle(): void {
     if (!fullGc) return;
+    if (process.memoryUsage().heapUsed - heapAfterGc > BURST_GC_GROWTH_MB * 1048576) {
+      setImmediate(() => {
+        fullGc?.();
+        heapAfterGc = process.memoryUsage().heapUsed;
+      });
+    }
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       idleTimer = undefined;
       fullGc?.();
+      heapAfterGc = process.memoryUsage().heapUsed;
     }, IDLE_GC_MS);
     idleTimer.unref?.();
   }

@@ -17,6 +17,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from "vscode-languageserver-protocol/node";
+import { SERVER_NODE_OPTIONS } from "../../protocol/server-launch";
 
 let bundled: Promise<string> | undefined;
 
@@ -25,9 +26,13 @@ export function bundleServer(): Promise<string> {
   bundled ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), "vmx-ls-"));
     const outfile = join(dir, "server.js");
+    // Both bundles the build makes for the server (scripts/build.mjs): the server finds its worker beside it.
     await build({
-      entryPoints: [join(__dirname, "..", "..", "language-server", "server.ts")],
-      outfile,
+      entryPoints: [
+        { in: join(__dirname, "..", "..", "language-server", "server.ts"), out: "server" },
+        { in: join(__dirname, "..", "..", "language-server", "assembler-worker-main.ts"), out: "assembler-worker" },
+      ],
+      outdir: dir,
       bundle: true,
       platform: "node",
       target: "node20",
@@ -67,7 +72,10 @@ export async function startServer(
   const serverJs = await bundleServer();
   // VMX_LS_NODE_ARGS: extra node options for the server process (e.g. `--cpu-prof` when profiling the bench).
   const nodeArgs = process.env.VMX_LS_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, serverJs, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  // As the extension starts it (protocol/server-launch.ts).
+  const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, ...nodeArgs, serverJs, "--stdio"], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   const stderr: string[] = [];
   child.stderr!.on("data", (b: Buffer) => stderr.push(b.toString()));
   const connection = createProtocolConnection(
