@@ -128,6 +128,8 @@ export interface DirectiveArg {
   /** NASM `count dup (values...)` in data declarations. */
   dup?: { count: Expr; values: DirectiveArg[] };
   range: Range;
+  /** The argument means something else to the reference assembler than it seems to: a warning at `range`. */
+  warning?: { message: string; range: Range };
 }
 
 export interface Directive {

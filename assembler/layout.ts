@@ -1711,6 +1711,7 @@ class Layout {
   dataArgs(args: DirectiveArg[], es: ExpandedStatement, st: ItemState, unit: number): void {
     const sec = st.sec;
     for (const a of args) {
+      if (a.warning) this.diag(this.passDiags, es.file, a.warning.range, "asm-warning", a.warning.message, "warning");
       if (a.dup) {
         const n = this.count(a.dup.count, es, st, a.range);
         for (let k = 0; k < n && !this.aborted; k++) this.dataArgs(a.dup.values, es, st, unit);

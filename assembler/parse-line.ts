@@ -10,7 +10,7 @@ import {
   spanRange,
 } from "./ast";
 import { Cursor, type ExprError, parseExpr } from "./expr-parse";
-import type { Token } from "./lexer";
+import { lexLine, type Token } from "./lexer";
 import { type OperandExtras, parseAttOperand, parseIntelOperand } from "./operands";
 
 export interface LineContext {
@@ -209,13 +209,8 @@ export function defineParts(d: Directive, rest: Token[], cur: Cursor, dialect: "
   d.value = value;
 }
 
-/** NASM `count dup (v, ...)` data arguments (nested allowed): fills `dup` on the matching arguments. */
-function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[], nesting = 0): void {
-  if (nesting > 16) {
-    errors.push({ message: "'dup' nested too deeply", range: tokens[0] ? cur.range(tokens[0]) : cur.endRange() });
-    return;
-  }
-  // Re-split the tokens exactly as splitArgs did, to pair each argument with its tokens.
+/** The tokens of each argument, split at top-level commas exactly as splitArgs splits them. */
+function argTokenGroups(tokens: Token[]): Token[][] {
   const groups: Token[][] = [[]];
   let depth = 0;
   for (const t of tokens) {
@@ -224,6 +219,107 @@ function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors
     if (depth === 0 && t.kind === "punct" && t.text === ",") groups.push([]);
     else groups[groups.length - 1]!.push(t);
   }
+  return groups;
+}
+
+/**
+ * nasm 2.16's reading of a sign before a string in a data directive: `dd -'x'` is not the negated character
+ * constant. nasm goes on scanning the line inside the string, so the string's text becomes the rest of the line
+ * and whatever followed the string is dropped: `dd -'1+2'` is `dd -1+2` (1), `A equ 5` / `dd -'A'` is -5,
+ * `dd 3,-'2',4` is `dd 3,-2`, `dd -'1,2'` is `dd -1,2`. Returns the tokens as nasm reads them and where the string
+ * was, or undefined when no argument starts with a sign and a string. (`dd -('x')` and `dd 0-'x'` negate the
+ * character constant.)
+ */
+function nasmSignedString(
+  tokens: Token[],
+): { tokens: Token[]; sign: string; string: Token; dropped: Token[]; argIndex: number } | undefined {
+  let depth = 0;
+  let argStart = true;
+  let argIndex = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    if (
+      argStart &&
+      t.kind === "punct" &&
+      (t.text === "-" || t.text === "+") &&
+      next?.kind === "string" &&
+      next.str !== undefined
+    ) {
+      // The string's text, lexed as source, placed at the string's columns (for diagnostics).
+      const inner = lexLine(next.str, "nasm", { inBlockComment: false }).map((x) => ({
+        ...x,
+        start: next.start,
+        end: next.end,
+        origin: next.origin,
+      }));
+      return {
+        tokens: [...tokens.slice(0, i + 1), ...inner],
+        sign: t.text,
+        string: next,
+        dropped: tokens.slice(i + 2),
+        argIndex,
+      };
+    }
+    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) depth++;
+    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) depth--;
+    if (depth === 0 && t.kind === "punct" && t.text === ",") {
+      argStart = true;
+      argIndex++;
+    } else argStart = false;
+  }
+  return undefined;
+}
+
+/**
+ * nasm ignores what follows a data value's expression (`dd 1 2` is `dd 1`): such an argument gets the value of its
+ * leading expression and a warning, as does the argument nasmSignedString rewrote.
+ */
+function nasmTrailingText(
+  args: DirectiveArg[],
+  tokens: Token[],
+  cur: Cursor,
+  signed: ReturnType<typeof nasmSignedString>,
+): void {
+  if (signed) {
+    const arg = args[signed.argIndex];
+    if (arg) {
+      const ignored = signed.dropped.length ? ` (and '${tokensText(signed.dropped)}' after it is ignored)` : "";
+      const q = `'${signed.string.str}'`;
+      const meant =
+        signed.sign === "-"
+          ? `minus the character constant ${q}; write -(${q}) or 0-${q} for that`
+          : `the character constant ${q}; write ${q} for that`;
+      arg.warning = {
+        message: `nasm reads the text of a string after a sign as source: this is ${arg.text.replace(/\s+/g, "")}${ignored}, not ${meant}`,
+        range: cur.range(signed.string),
+      };
+    }
+  }
+  const groups = argTokenGroups(tokens);
+  args.forEach((arg, k) => {
+    const toks = groups[k];
+    if (arg.expr || arg.dup || !toks || toks.length < 2) return;
+    const sub = new Cursor(toks, cur.line, cur.lineLength);
+    const errs: ExprError[] = [];
+    const e = parseExpr(sub, { dialect: "nasm" }, errs);
+    if (!e || errs.length > 0 || sub.atEnd()) return;
+    const rest = toks.slice(sub.pos);
+    arg.expr = e;
+    arg.warning ??= {
+      message: `nasm ignores '${tokensText(rest)}' after the value ${tokensText(toks.slice(0, sub.pos))}`,
+      range: cur.span(rest[0]!, rest[rest.length - 1]!),
+    };
+  });
+}
+
+/** NASM `count dup (v, ...)` data arguments (nested allowed): fills `dup` on the matching arguments. */
+function parseDupArgs(tokens: Token[], cur: Cursor, args: DirectiveArg[], errors: ExprError[], nesting = 0): void {
+  if (nesting > 16) {
+    errors.push({ message: "'dup' nested too deeply", range: tokens[0] ? cur.range(tokens[0]) : cur.endRange() });
+    return;
+  }
+  const groups = argTokenGroups(tokens);
   groups.forEach((g, i) => {
     const arg = args[i];
     const at = g.findIndex((x) => x.kind === "ident" && x.text.toLowerCase() === "dup");
@@ -467,9 +563,13 @@ function parseNasmStatement(cur: Cursor, ctx: LineContext, out: LineResult): voi
       low === "cpu" ||
       low === "global" ||
       low === "extern";
-    const args = splitArgs(rest, cur, "nasm", !raw);
-    if (NASM_DATA_WORDS.has(low) && rest.some((x) => x.kind === "ident" && x.text.toLowerCase() === "dup"))
-      parseDupArgs(rest, cur, args, out.errors);
+    const data = NASM_DATA_WORDS.has(low);
+    const signed = data ? nasmSignedString(rest) : undefined;
+    const dataTokens = signed?.tokens ?? rest;
+    const args = splitArgs(dataTokens, cur, "nasm", !raw);
+    if (data && dataTokens.some((x) => x.kind === "ident" && x.text.toLowerCase() === "dup"))
+      parseDupArgs(dataTokens, cur, args, out.errors);
+    if (data) nasmTrailingText(args, dataTokens, cur, signed);
     out.statements.push({
       kind: "directive",
       name: low,

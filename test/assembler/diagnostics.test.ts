@@ -14,6 +14,25 @@ function covered(source: string, d: Diagnostic): string {
 }
 
 describe("diagnostics", () => {
+  test("nasm's reading of a sign before a string is reproduced with a warning on the string", () => {
+    const src = "bits 64\nA equ 5\ndd 3,-'A',4\ndd 1 2\n";
+    const p = assemble(src, { fileName: "t.asm" });
+    const warnings = p.diagnostics.filter((d) => d.severity === "warning");
+    assert.deepEqual(
+      warnings.map((d) => [d.code, d.range.start.line, covered(src, d)]),
+      [
+        ["asm-warning", 2, "'A'"],
+        ["asm-warning", 3, "2"],
+      ],
+    );
+    assert.match(
+      warnings[0]!.message,
+      /this is -A \(and ',4' after it is ignored\), not minus the character constant 'A'/,
+    );
+    assert.match(warnings[1]!.message, /nasm ignores '2' after the value 1/);
+    assert.deepEqual([...p.sections[0]!.bytes], [3, 0, 0, 0, 0xfb, 0xff, 0xff, 0xff, 1, 0, 0, 0]);
+  });
+
   test("an unknown mnemonic is reported on the mnemonic (GAS)", () => {
     const src = "  movl $1, %eax\n  frobnicate %eax\n";
     const [d, ...rest] = diags(src, "t.s");
