@@ -4,7 +4,7 @@
 // preprocessors are subclasses: expand-gas.ts (GAS, and cpp for .S) and expand-nasm.ts.
 import type { Diagnostic, DirectiveArg, Expr, Range, Statement, Syntax } from "./ast";
 import { evaluate, type SymbolValue } from "./eval";
-import type { ExpandedStatement, ExpandOptions, ExpandResult, MacroLine } from "./expand";
+import type { ExpandedStatement, ExpandOptions, ExpandResult, Inclusion, MacroLine } from "./expand";
 import {
   type Collecting,
   type Cond,
@@ -27,6 +27,7 @@ export abstract class ExpanderCore {
   readonly macroLines: MacroLine[] = [];
   readonly diagnostics: Diagnostic[] = [];
   readonly files = new Map<string, string[]>();
+  readonly inclusions: Inclusion[] = [];
   readonly stack: Frame[] = [];
   readonly syntax: Syntax;
   bits: 16 | 32 | 64;
@@ -102,6 +103,7 @@ export abstract class ExpanderCore {
       macroLines: this.macroLines,
       diagnostics: this.diagnostics,
       files: this.files,
+      inclusions: this.inclusions,
       finalBits,
       cpp: this.cpp,
     };
@@ -125,10 +127,19 @@ export abstract class ExpanderCore {
     this.diagnostics.push({ file, range, severity, code, message });
   }
 
-  pushFile(name: string, text: string): void {
+  pushFile(name: string, text: string, includeLine = -1): void {
     const lines = splitLines(text);
     this.files.set(name, lines);
+    const parent = this.inclusionNow();
+    const inclusion = this.inclusions.length;
+    this.inclusions.push({
+      file: name,
+      parent: this.inclusions.length === 0 ? -1 : parent,
+      parentLine: includeLine,
+      depth: this.inclusions.length === 0 ? 0 : (this.inclusions[parent]?.depth ?? 0) + 1,
+    });
     this.stack.push({
+      inclusion,
       kind: "file",
       body: lines.map((t, i) => ({ text: t, file: name, line: i })),
       pos: 0,
@@ -208,10 +219,12 @@ export abstract class ExpanderCore {
     ) {
       let depth = 0;
       for (const f of this.stack) if (f.kind !== "file") depth++;
+      const inclusion = this.inclusionNow();
       listed = {
         file: src.file,
         line: src.line,
-        depth,
+        depth: depth + (this.inclusions[inclusion]?.depth ?? 0),
+        inclusion,
         first: this.out.length,
         end: this.out.length,
         invocationFile: src.origin?.file ?? frame.listFile ?? src.file,
@@ -422,7 +435,7 @@ export abstract class ExpanderCore {
         text = undefined;
       }
       if (text !== undefined) {
-        this.pushFile(c, text);
+        this.pushFile(c, text, range.start.line);
         return;
       }
     }
@@ -515,6 +528,36 @@ export abstract class ExpanderCore {
     }
   }
 
+  /** A label written before a macro call (`l: M x`): listed as a line of the expansion, as nasm -l does. */
+  listLabelOfCall(text: string, src: LineSrc, first: number): void {
+    if (this.macroLines.length >= 1_000_000) return;
+    let depth = 1;
+    for (const f of this.stack) if (f.kind !== "file") depth++;
+    const inclusion = this.inclusionNow();
+    const file = src.origin?.file ?? src.file;
+    const line = src.origin ? src.origin.range.start.line : src.line;
+    this.macroLines.push({
+      file,
+      line,
+      depth: depth + (this.inclusions[inclusion]?.depth ?? 0),
+      inclusion,
+      first,
+      end: this.out.length,
+      invocationFile: file,
+      invocationLine: line,
+      text,
+    });
+  }
+
+  /** The inclusion of the innermost file being read (0 before any). */
+  inclusionNow(): number {
+    for (let k = this.stack.length - 1; k >= 0; k--) {
+      const f = this.stack[k]!;
+      if (f.kind === "file") return f.inclusion ?? 0;
+    }
+    return 0;
+  }
+
   push(s: Statement, src: LineSrc): void {
     const o = src.origin;
     const line = o ? o.range.start.line : src.line;
@@ -530,6 +573,7 @@ export abstract class ExpanderCore {
       order: this.order++,
       defaultRel: this.defaultRel,
       macro: !!o,
+      inclusion: this.inclusionNow(),
       ...(this.stack[this.stack.length - 1]?.kind !== "file" ? { repeated: true } : {}),
       ...(o ? (src.text !== undefined ? { text: src.text } : { tokens: src.tokens ?? [] }) : {}),
     });

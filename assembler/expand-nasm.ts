@@ -9,6 +9,7 @@ import {
   type NasmDefine,
   type NasmMacro,
   type Origin,
+  pasteAdjacent,
   pasteTokens,
   STRUC_WORDS,
   splitTokenArgs,
@@ -104,7 +105,12 @@ export class NasmExpander extends ExpanderCore {
         this.nasmMacros.get(w.text) ??
         (this.caseInsensitiveMacros > 0 ? this.nasmMacros.get(w.text.toLowerCase()) : undefined);
       if (macros) {
-        if (i > 0) this.nasmStatements(expanded.slice(0, i), src, frame);
+        if (i > 0) {
+          // nasm lists the label as the first line of the expansion, one level down (`<2> name: `).
+          const first = this.out.length;
+          this.nasmStatements(expanded.slice(0, i), src, frame);
+          this.listLabelOfCall(`${expanded[0]!.text}: `, src, first);
+        }
         this.nasmMacroCall(w, macros, expanded.slice(i + 1), cur, file, src);
         return;
       }
@@ -809,10 +815,12 @@ export class NasmExpander extends ExpanderCore {
       subst: (line, f) => {
         const a = f.nasmArgs ?? [];
         const toks: Token[] = [];
+        let substituted = false;
         for (const t of line.tokens ?? []) {
           if (t.kind === "ident" && t.text.startsWith("%")) {
             const num = /^%([0-9]+)$/.exec(t.text);
             if (num) {
+              substituted = true;
               const n = Number(num[1]);
               if (n === 0)
                 toks.push({
@@ -838,7 +846,7 @@ export class NasmExpander extends ExpanderCore {
           }
           toks.push(t);
         }
-        return { file: line.file, line: line.line, tokens: toks, origin };
+        return { file: line.file, line: line.line, tokens: substituted ? pasteAdjacent(toks) : toks, origin };
       },
     };
     void o;

@@ -1,7 +1,7 @@
 // Shared pieces of the expansion stage (expand-*.ts): the line-source frames, macro and define records,
 // conditional state, and token helpers.
 import type { Expr, Range } from "./ast";
-import type { LexState, Token } from "./lexer";
+import { type LexState, lexLine, type Token } from "./lexer";
 
 export interface Origin {
   file: string;
@@ -34,6 +34,8 @@ export interface Frame {
   /** Repetitions: the line that ends the block (the listing shows the expansion after it). */
   listFile?: string;
   listLine?: number;
+  /** File frames: which reading of the file this is (ExpandResult.inclusions). */
+  inclusion?: number;
 }
 
 export interface GasMacro {
@@ -138,6 +140,40 @@ export function splitTokenArgs(tokens: Token[]): Token[][] {
       }
     }
     out[out.length - 1]!.push(t);
+  }
+  return out;
+}
+
+/**
+ * NASM's implicit pasting after a macro's parameters are substituted into a line (nasm 2.16 pp.c,
+ * expand_mmac_params): an identifier directly followed, without blanks, by an identifier or a number becomes one
+ * identifier — `call put_hex%1` with %1 = 32 calls `put_hex32`, `r%1` with %1 = 8 is `r8`.
+ */
+export function pasteAdjacent(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens) {
+    const prev = out[out.length - 1];
+    if (
+      prev &&
+      !t.spaceBefore &&
+      (prev.kind === "ident" || prev.kind === "register") &&
+      !prev.text.startsWith("%") &&
+      (t.kind === "ident" || t.kind === "register" || t.kind === "number") &&
+      !t.text.startsWith("%")
+    ) {
+      const text = prev.text + t.text;
+      const relexed = lexLine(text, "nasm", { inBlockComment: false });
+      const one = relexed.length === 1 ? relexed[0]! : undefined;
+      out[out.length - 1] = {
+        ...prev,
+        kind: one ? one.kind : "ident",
+        text,
+        value: one?.value,
+        end: t.end,
+      };
+      continue;
+    }
+    out.push(t);
   }
   return out;
 }

@@ -42,6 +42,18 @@ export interface ExpandedStatement {
   /** For macro expansions: the expanded line's text, or its tokens (the listing shows it). */
   text?: string;
   tokens?: Token[];
+  /** Index in ExpandResult.inclusions of the file reading this line is in (a macro expansion: its invocation's). */
+  inclusion: number;
+}
+
+/** One reading of a source file: the main file (index 0) or an include, which can be read more than once. */
+export interface Inclusion {
+  file: string;
+  /** The inclusion whose `%include`/`.include` line read this one, and that line (0-based); -1 for the main file. */
+  parent: number;
+  parentLine: number;
+  /** Include nesting: 0 for the main file (the listing's `<depth>` on the lines of an included file). */
+  depth: number;
 }
 
 /** A line of a macro body as it was expanded (for the listing, which shows every one like `nasm -l`). */
@@ -49,14 +61,18 @@ export interface MacroLine {
   /** Where the body line is written (0-based line). */
   file: string;
   line: number;
-  /** Macro nesting depth (the listing's `<1>`). */
+  /** Nesting below the main file: includes and macro/repetition frames (the listing's `<1>`). */
   depth: number;
+  /** The inclusion the invocation is in. */
+  inclusion: number;
   /** The statements the line produced: indices [first, end) in `statements`. */
   first: number;
   end: number;
   /** The invocation the expansion belongs to. */
   invocationFile: string;
   invocationLine: number;
+  /** The text listed, when it is not the body line's (a label before the call). */
+  text?: string;
 }
 
 export interface ExpandResult {
@@ -66,6 +82,8 @@ export interface ExpandResult {
   diagnostics: Diagnostic[];
   /** Every file read, by name, split in lines (for the listing). */
   files: Map<string, string[]>;
+  /** Every reading of a file, in the order they began: [0] is the main file. */
+  inclusions: Inclusion[];
   /** GAS: the C preprocessor ran (`.S`): source text alone does not determine a statement. */
   cpp?: boolean;
   /** Code size in force at the end of the source (GNU as 2.40 pads all code alignment for this mode). */

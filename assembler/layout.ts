@@ -474,8 +474,15 @@ class Layout {
       if (s.kind === "label") this.defineStatic(s.name, es, true, sec, frag, s.range);
       else if (s.kind === "directive") {
         const name = s.name;
-        if ((name === "equ" || name === "=") && s.symbol)
+        if ((name === "equ" || name === "=") && s.symbol) {
           this.defineStatic(s.symbol.name, es, false, sec, frag, s.symbol.range);
+          // nasm: a constant known from the lines above may be used where the first pass needs a value (`org`).
+          const e = s.args[0]?.expr;
+          if (this.flavor === "nasm" && name === "equ" && e) {
+            const v = evaluate(e, this.constEnv(es));
+            if (v.known && v.terms !== null && v.terms.length === 0) this.critical.set(s.symbol.name, v.value);
+          }
+        }
         else if ((name === ".equ" || name === ".set" || name === ".equiv") && s.args[0]?.text)
           this.defineStatic(s.args[0].text, es, false, sec, frag, s.args[0].range);
         else if (name === "org" && this.flavor === "nasm") {
@@ -514,9 +521,16 @@ class Layout {
     }
   }
 
+  /** nasm constants (`equ`) whose value the lines before them fix: what `org` may name. */
+  private readonly critical = new Map<string, bigint>();
+
   constEnv(es: ExpandedStatement): EvalEnv {
+    const critical = this.critical;
     return {
-      lookup: () => undefined,
+      lookup: (name) => {
+        const value = critical.get(name);
+        return value === undefined ? undefined : { value, label: false, section: 0, frag: 0, terms: [], order: 0 };
+      },
       here: undefined,
       hereSection: 0,
       hereFrag: 0,
@@ -1817,7 +1831,7 @@ class Layout {
     Object.defineProperty(program, "listing", {
       enumerable: true,
       get: () => {
-        listing ??= buildListing(items, this.state, this.exp.files, this.exp.macroLines);
+        listing ??= buildListing(items, this.state, this.exp.files, this.exp.macroLines, this.exp.inclusions);
         return listing;
       },
     });

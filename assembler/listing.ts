@@ -2,7 +2,7 @@
 // produced, then the source text. As nasm prints them: at most 9 bytes a row with `-` continuation rows,
 // `times`/`align` output as one repetition and `<rep N>`, reservations as `<res N>`, and every line of a
 // macro expansion after its invocation — the body line's number and text, marked `<depth>`.
-import type { ExpandedStatement, MacroLine } from "./expand";
+import type { ExpandedStatement, Inclusion, MacroLine } from "./expand";
 import { tokenText } from "./expand-util";
 import type { ItemState } from "./layout";
 
@@ -17,22 +17,71 @@ export function buildListing(
   states: ItemState[],
   files: Map<string, string[]>,
   macroLines: readonly MacroLine[] = [],
+  inclusions: readonly Inclusion[] = [{ file: items[0]?.file ?? "", parent: -1, parentLine: -1, depth: 0 }],
 ): string {
   const out: string[] = [];
-  const printed = new Map<string, number>();
   const lineNo = (n: number) => String(n + 1).padStart(6);
-  const blank = (line: number, text: string) => out.push(`${lineNo(line).padEnd(SOURCE_COLUMN)}${text}`);
-  const flushTo = (file: string, line: number) => {
-    const lines = files.get(file);
-    if (!lines) return;
-    let p = printed.get(file) ?? -1;
+  // Lines are printed per reading of a file (an inclusion): an included file's lines come right after its
+  // `%include` line, marked `<depth>` as nasm marks them, and before the includer's next line.
+  const printedTo = inclusions.map(() => -1);
+  const children = inclusions.map(() => [] as number[]);
+  inclusions.forEach((inc, k) => {
+    if (inc.parent >= 0) children[inc.parent]?.push(k);
+  });
+  const nextChild = inclusions.map(() => 0);
+  const opened = new Set<number>([0]);
+  /** An included file whose lines are being printed, per includer: finished before the includer goes on. */
+  const openChild = new Map<number, number>();
+  const linesOf = (inc: number) => files.get(inclusions[inc]?.file ?? "") ?? [];
+  const blank = (inc: number, line: number) => {
+    const text = linesOf(inc)[line] ?? "";
+    const d = inclusions[inc]?.depth ?? 0;
+    out.push(d > 0 ? `${lineNo(line).padEnd(SOURCE_COLUMN - 4)}<${d}> ${text}` : `${lineNo(line).padEnd(SOURCE_COLUMN)}${text}`);
+  };
+  const finishChild = (inc: number) => {
+    const c = openChild.get(inc);
+    if (c === undefined) return;
+    openChild.delete(inc);
+    flushTo(c, Number.POSITIVE_INFINITY);
+  };
+  /** Prints the lines of inclusion `inc` before `line` not printed yet, with the files they include. */
+  function flushTo(inc: number, line: number): void {
+    open(inc);
+    finishChild(inc);
+    const lines = linesOf(inc);
+    let p = printedTo[inc]!;
     while (p < line - 1 && p + 1 < lines.length) {
       p++;
       // (the empty "line" after a final newline is not a line)
       if (p === lines.length - 1 && lines[p] === "") break;
-      blank(p, lines[p]!);
+      blank(inc, p);
+      printedTo[inc] = p;
+      includedAt(inc, p);
     }
-    printed.set(file, Math.max(p, printed.get(file) ?? -1));
+    printedTo[inc] = Math.max(p, printedTo[inc]!);
+  }
+  /** After line `p` of `inc` is printed: the files it includes are printed whole (unless already begun). */
+  function includedAt(inc: number, p: number): void {
+    const kids = children[inc]!;
+    while (nextChild[inc]! < kids.length && inclusions[kids[nextChild[inc]!]!]!.parentLine <= p) {
+      const c = kids[nextChild[inc]!]!;
+      nextChild[inc]!++;
+      if (!opened.has(c)) flushTo(c, Number.POSITIVE_INFINITY);
+    }
+  }
+  /** Before the first line of an included file: its includer up to the include line. */
+  function open(inc: number): void {
+    if (opened.has(inc)) return;
+    opened.add(inc);
+    const { parent, parentLine } = inclusions[inc]!;
+    if (parent < 0) return;
+    flushTo(parent, parentLine + 1);
+    openChild.set(parent, inc);
+  }
+  /** Marks `line` of `inc` printed (by a row with bytes). */
+  const printedLine = (inc: number, line: number) => {
+    printedTo[inc] = Math.max(line, printedTo[inc]!);
+    includedAt(inc, line);
   };
   /** The bytes column of an item: hex, or one repetition and `<rep N>`, or `<res N>`. */
   const hexOf = (st: ItemState, es: ExpandedStatement): string[] => {
@@ -51,8 +100,11 @@ export function buildListing(
     const hex = [...bytes].map(hex2).join("");
     return hex.match(/.{1,18}/g) ?? [""];
   };
-  /** Rows of one item; `text` goes after the first (`<1>` macro lines start one column earlier). */
-  const rows = (line: number, st: ItemState, es: ExpandedStatement, text: string | undefined, macro: boolean) => {
+  /**
+   * Rows of one item; `text` goes after the first. Lines of macro expansions and included files carry their
+   * `<depth>` mark (`mark`) on every row, one column earlier than the source text of the main file.
+   */
+  const rows = (line: number, st: ItemState, es: ExpandedStatement, text: string | undefined, mark: string) => {
     const chunks = hexOf(st, es);
     chunks.forEach((c, k) => {
       // (in an `absolute` block the offset counts from its origin)
@@ -60,13 +112,15 @@ export function buildListing(
       const off = ((base + st.offset + k * 9) >>> 0).toString(16).toUpperCase().padStart(8, "0");
       const more = k < chunks.length - 1 ? "-" : " ";
       const head = `${lineNo(line)} ${off} ${c.padEnd(18)}${more}`;
-      out.push(k === 0 && text !== undefined ? `${head}${macro ? " " : "     "}${text}` : head);
+      if (mark) out.push(`${head} ${mark}${k === 0 && text !== undefined ? text : ""}`);
+      else out.push(k === 0 && text !== undefined ? `${head}     ${text}` : head);
     });
   };
   const macroText = (m: MacroLine) => {
+    if (m.text !== undefined) return ` ${m.text}`;
     const raw = files.get(m.file)?.[m.line] ?? "";
     // nasm prints expansion lines from their tokens: leading blanks become one space.
-    return `<${m.depth}>${/^\s/.test(raw) ? "  " : " "}${raw.trim()}`;
+    return `${/^\s/.test(raw) ? "  " : " "}${asTokens(raw)}`;
   };
   let i = 0;
   let r = 0;
@@ -74,56 +128,87 @@ export function buildListing(
     const m = macroLines[r];
     if (m && (i >= items.length || m.first <= i)) {
       // A macro body line: its invocation (and the source before it) first.
-      flushTo(m.invocationFile, m.invocationLine);
-      if ((printed.get(m.invocationFile) ?? -1) < m.invocationLine) {
-        blank(m.invocationLine, files.get(m.invocationFile)?.[m.invocationLine] ?? "");
-        printed.set(m.invocationFile, m.invocationLine);
+      flushTo(m.inclusion, m.invocationLine);
+      if (printedTo[m.inclusion]! < m.invocationLine) {
+        blank(m.inclusion, m.invocationLine);
+        printedLine(m.inclusion, m.invocationLine);
       }
       const end = Math.min(m.end, items.length);
       let j = Math.max(m.first, i);
       const withBytes: number[] = [];
       for (; j < end; j++) if (states[j]!.size > 0) withBytes.push(j);
-      if (withBytes.length === 0) out.push(`${lineNo(m.line).padEnd(SOURCE_COLUMN - 4)}${macroText(m)}`);
+      if (withBytes.length === 0) out.push(`${lineNo(m.line).padEnd(SOURCE_COLUMN - 4)}<${m.depth}>${macroText(m)}`);
       else
         withBytes.forEach((x, k) => {
-          rows(m.line, states[x]!, items[x]!, k === 0 ? macroText(m) : undefined, true);
+          rows(m.line, states[x]!, items[x]!, k === 0 ? macroText(m) : undefined, `<${m.depth}>`);
         });
       i = Math.max(i, j);
       r++;
       continue;
     }
     const es = items[i]!;
-    const lines = files.get(es.file);
-    flushTo(es.file, es.line);
-    const srcText = lines?.[es.line] ?? "";
-    const seen = (printed.get(es.file) ?? -1) >= es.line;
+    const inc = es.inclusion;
+    flushTo(inc, es.line);
+    const srcText = linesOf(inc)[es.line] ?? "";
+    const seen = printedTo[inc]! >= es.line;
     if (es.macro) {
       // An expansion line not recorded as a macro body line (a repetition inside a macro).
       if (!seen) {
-        blank(es.line, srcText);
-        printed.set(es.file, es.line);
+        blank(inc, es.line);
+        printedLine(inc, es.line);
       }
       const st = states[i]!;
-      if (st.size > 0) rows(es.line, st, es, `<1> ${es.text ?? tokenText(es.tokens ?? [])}`, true);
+      const depth = (inclusions[inc]?.depth ?? 0) + 1;
+      if (st.size > 0) rows(es.line, st, es, ` ${es.text ?? tokenText(es.tokens ?? [])}`, `<${depth}>`);
       i++;
       continue;
     }
     let j = i;
-    while (j < items.length && !items[j]!.macro && items[j]!.file === es.file && items[j]!.line === es.line) j++;
+    while (j < items.length && !items[j]!.macro && items[j]!.inclusion === inc && items[j]!.line === es.line) j++;
     const withBytes: number[] = [];
     for (let k = i; k < j; k++) if (states[k]!.size > 0) withBytes.push(k);
+    const depth = inclusions[inc]?.depth ?? 0;
     if (withBytes.length === 0) {
-      if (!seen) blank(es.line, srcText);
+      if (!seen) blank(inc, es.line);
     } else
       withBytes.forEach((x, k) => {
-        rows(es.line, states[x]!, items[x]!, k === 0 && !seen ? srcText : undefined, false);
+        const text = k === 0 && !seen ? (depth > 0 ? ` ${srcText}` : srcText) : undefined;
+        rows(es.line, states[x]!, items[x]!, text, depth > 0 ? `<${depth}>` : "");
       });
-    printed.set(es.file, Math.max(es.line, printed.get(es.file) ?? -1));
+    printedLine(inc, es.line);
     i = j;
   }
-  const main = items[0]?.file;
-  if (main) flushTo(main, files.get(main)?.length ?? 0);
+  flushTo(0, Number.POSITIVE_INFINITY);
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * A NASM source line as nasm prints it back from its tokens: blanks between tokens become one space, the
+ * comment goes, strings stay as written.
+ */
+function asTokens(line: string): string {
+  let out = "";
+  let quote = "";
+  let blank = false;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (quote) {
+      out += c;
+      if (quote === "`" && c === "\\" && k + 1 < line.length) out += line[++k];
+      else if (c === quote) quote = "";
+      continue;
+    }
+    if (c === ";") break;
+    if (c === " " || c === "\t") {
+      blank = true;
+      continue;
+    }
+    if (blank && out) out += " ";
+    blank = false;
+    if (c === "'" || c === '"' || c === "`") quote = c;
+    out += c;
+  }
+  return out;
 }
 
 function hex2(b: number): string {

@@ -1,6 +1,8 @@
 // The listing against `nasm -l` itself (when nasm is installed): line numbers, offsets, bytes with `-`
 // continuation rows, `<rep N>` for times/align, `??`/`<res N>` for reservations, and every line of a macro
-// or %rep expansion after its invocation with the body's line number and `<depth>`. (Not reproduced: nasm's
+// or %rep expansion after its invocation with the body's line number and `<depth>`; included files' lines after
+// their %include line, marked with the include depth; macro lines printed from their tokens (blanks collapsed,
+// comments dropped); a label before a macro call listed as the expansion's first line. (Not reproduced: nasm's
 // `[...]` marking of relocated values and its warning rows; the sources here have neither.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -59,19 +61,75 @@ alignb 16
 `,
 };
 
+/** Sources with include files: the main file and the files beside it. */
+const WITH_INCLUDES: Record<string, { main: string; files: Record<string, string> }> = {
+  includes: {
+    main: `%include "layout.inc"
+bits 64
+org BASE
+  cld
+%include "lib.inc"
+top:    PRINT "a string long enough for three rows of bytes"
+  PHEX 32, rdi
+%include "leaf.inc"
+  hlt
+`,
+    files: {
+      "layout.inc": "; constants\nBASE    equ 0x20000\n",
+      "lib.inc": `; a library with macros
+%macro PRINT 1
+        jmp %%e
+%%s:    db %1, 0    ; the text
+%%e:    lea rsi, [rel %%s]
+%endmacro
+%macro PHEX 2
+        mov   rax,%2
+        call put_hex%1
+%endmacro
+  nop
+%include "leaf.inc"
+put_hex32: ret
+`,
+      "leaf.inc": "; leaf\n  int3\n",
+    },
+  },
+};
+
 describe("listing like nasm -l", () => {
-  for (const [name, src] of Object.entries(SOURCES)) {
+  const sources: [string, string, Record<string, string>][] = [
+    ...Object.entries(SOURCES).map(([n, src]): [string, string, Record<string, string>] => [n, src, {}]),
+    ...Object.entries(WITH_INCLUDES).map(([n, s]): [string, string, Record<string, string>] => [n, s.main, s.files]),
+  ];
+  for (const [name, src, others] of sources) {
     test(`${name}: identical to nasm's listing`, { skip: !haveTool("nasm") && "nasm not installed" }, () => {
       const dir = mkdtempSync(join(tmpdir(), "vmx-asm-lst-"));
       try {
         const f = join(dir, "t.asm");
         writeFileSync(f, src);
+        for (const [n, text] of Object.entries(others)) writeFileSync(join(dir, n), text);
+        // (nasm 2.16 looks for include files in its working directory and the -I directories)
         const r = spawnSync("nasm", ["-f", "bin", "-l", join(dir, "t.lst"), f, "-o", join(dir, "t.bin")], {
           encoding: "utf8",
+          cwd: dir,
         });
         assert.equal(r.status, 0, r.stderr);
         const ref = readFileSync(join(dir, "t.lst"), "utf8");
-        const p = assemble(src, { fileName: f });
+        const p = assemble(src, {
+          fileName: f,
+          readFile: (path) => {
+            try {
+              return readFileSync(path, "utf8");
+            } catch {
+              return undefined;
+            }
+          },
+        });
+        assert.deepEqual(
+          p.diagnostics.filter((d) => d.severity === "error"),
+          [],
+        );
+        if (Object.keys(others).length > 0)
+          assert.deepEqual([...p.sections.flatMap((x) => [...x.bytes])], [...readFileSync(join(dir, "t.bin"))]);
         assert.deepEqual(p.listing.split("\n"), ref.split("\n"));
       } finally {
         rmSync(dir, { recursive: true, force: true });
