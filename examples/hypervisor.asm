@@ -16,7 +16,8 @@
 ;      on the guest's HLT it executes VMXOFF and stops.
 ;
 ; Build-time switches make the broken variants in examples/broken/ (each fails in one specific way), and
-; GUEST_VARIANT / EXCEPTION_HANDLER let v8086-guest.asm and real-mode-guest.asm run other guests.
+; GUEST_VARIANT / EXCEPTION_HANDLER let v8086-guest.asm and real-mode-guest.asm run other guests;
+; EXTRA_PIN_CONTROLS / EXTRA_EXIT_CONTROLS / EXTERNAL_INTERRUPT_HANDLER let timer-guest.asm take timer exits.
 
         bits 64
 %ifndef GUEST_VARIANT
@@ -140,6 +141,7 @@ HV_CPUID_LEAF           equ 0x40000000          ; hypervisor CPUID leaf (vendor 
 
 ; ---- exit reasons handled (SDM Vol. 3D, Appendix C) ------------------------------------------------------
 EXIT_EXCEPTION          equ 0
+EXIT_EXTERNAL_INTERRUPT equ 1
 EXIT_CPUID              equ 10
 EXIT_HLT                equ 12
 EXIT_CR_ACCESS          equ 28
@@ -293,7 +295,10 @@ adjust:
 setup_vmcs:
         ; ---- controls (SDM 24.6-24.8)
         mov ecx, IA32_VMX_PINBASED_CTLS
-        xor edx, edx
+%ifndef EXTRA_PIN_CONTROLS
+%define EXTRA_PIN_CONTROLS 0                    ; (timer-guest.asm: external-interrupt exiting)
+%endif
+        mov edx, EXTRA_PIN_CONTROLS
         call adjust
         mov rdi, PIN_BASED_CONTROLS
         mov esi, eax
@@ -308,7 +313,10 @@ setup_vmcs:
         mov esi, eax
         call vmw
         mov ecx, IA32_VMX_EXIT_CTLS
-        mov edx, HOST_ADDRESS_SPACE_SIZE
+%ifndef EXTRA_EXIT_CONTROLS
+%define EXTRA_EXIT_CONTROLS 0                   ; (timer-guest.asm: acknowledge interrupt on exit)
+%endif
+        mov edx, HOST_ADDRESS_SPACE_SIZE | EXTRA_EXIT_CONTROLS
         call adjust
         mov rdi, EXIT_CONTROLS
         mov esi, eax
@@ -635,6 +643,10 @@ handle_exit:
         cmp ebx, EXIT_EXCEPTION
         je EXCEPTION_HANDLER
 %endif
+%ifdef EXTERNAL_INTERRUPT_HANDLER
+        cmp ebx, EXIT_EXTERNAL_INTERRUPT
+        je EXTERNAL_INTERRUPT_HANDLER
+%endif
         lea rsi, [rel msg_unexpected]
         call puts
         xor eax, eax
@@ -875,6 +887,9 @@ reason_name:
         lea rsi, [rel name_exception]
         cmp eax, EXIT_EXCEPTION
         je .r
+        lea rsi, [rel name_external_interrupt]
+        cmp eax, EXIT_EXTERNAL_INTERRUPT
+        je .r
         lea rsi, [rel name_cpuid]
         cmp eax, EXIT_CPUID
         je .r
@@ -1036,6 +1051,7 @@ msg_entry_failed: db "host: VM entry failed, exit reason ", 0
 msg_qualification: db " qualification ", 0
 msg_exits:      db "VM exits handled: ", 0
 name_exception: db "exception or NMI", 0
+name_external_interrupt: db "external interrupt", 0
 name_cpuid:     db "CPUID", 0
 name_hlt:       db "HLT", 0
 name_cr:        db "control-register access", 0

@@ -117,6 +117,28 @@ describe("examples/real-mode-guest.asm: an unrestricted guest in real mode with 
   });
 });
 
+describe("examples/timer-guest.asm: the 8254's IRQ0 preempts a guest spinning with interrupts disabled", () => {
+  const run = runProgram(ex("timer-guest.asm"));
+  test("three external-interrupt exits, each acknowledged (vector 20h in the interruption information)", () => {
+    const exits = run.events.filter((e) => e.kind === "vmExit" && e.exitReason === 1);
+    assert.equal(exits.length, 3);
+    for (let n = 1; n <= 3; n++)
+      assert.match(run.output, new RegExp(`host: timer tick ${n}, vector 0x20, interruption information 0x80000020\n`));
+  });
+  test("the ticks come a millisecond of PIT time apart: 1193 PIT clocks of 4 instructions", () => {
+    const times = run.events.flatMap((e, k) => (e.kind === "vmExit" && e.exitReason === 1 ? [run.eventTimes[k]!] : []));
+    const gaps = times.slice(1).map((t, k) => t - times[k]!);
+    assert.deepEqual(gaps, [1193 * 4, 1193 * 4]);
+  });
+  test("the host then stops the guest at its HLT and leaves VMX operation", () => {
+    assert.match(
+      run.output,
+      /guest: stopped by the host\n[\s\S]*host: guest halted\nVMXOFF: ok\nVM exits handled: 4\n/,
+    );
+    assert.equal(run.stop.kind, "halted");
+  });
+});
+
 describe("describeVmxEvent: what `vmx run` and the debugger print for a failed VM entry", () => {
   test("bad guest CR0: the check id, the SDM section, the field and its value", async () => {
     const { describeVmxEvent } = await import("../../emulator/vmx/describe");

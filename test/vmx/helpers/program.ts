@@ -15,6 +15,8 @@ export interface ProgramRun {
   symbols: ReadonlyMap<string, bigint>;
   stop: StopReason;
   events: VmxEvent[];
+  /** The device time (retired instructions plus halted time) of each event. */
+  eventTimes: number[];
   machine: Machine;
   vmx: Vmx;
 }
@@ -58,12 +60,16 @@ export function runSource(source: string, file: string, opts: RunOptions = {}): 
   machine.setupStart(opts.start ?? "long64", entry);
   const vmx = machine.vmx as Vmx;
   const events: VmxEvent[] = [];
-  vmx.onEvent((e) => events.push(e));
+  const eventTimes: number[] = [];
+  vmx.onEvent((e) => {
+    events.push(e);
+    eventTimes.push(machine.cpu.deviceTime());
+  });
   let output = "";
   machine.onOutput((bytes) => {
     output += Buffer.from(bytes).toString("latin1");
   });
   const stop = machine.run({ maxInstructions: opts.max ?? 2_000_000 });
   const symbols = new Map([...program.symbols].map(([k, v]) => [k, v.value] as const));
-  return { output, symbols, stop, events, machine, vmx };
+  return { output, symbols, stop, events, eventTimes, machine, vmx };
 }
