@@ -3,8 +3,8 @@
 // channel 0 drives IRQ0. Every other port reads all-ones and ignores writes, as on a PC with nothing decoded there.
 
 import type { IoBus } from "./cpu";
-import { PIC_PORTS, PicPair } from "./pic";
-import { PIT_PORTS, Pit8254, TICKS_PER_PIT_CLOCK } from "./pit";
+import { PIC_PORTS, type Pic8259, PicPair } from "./pic";
+import { PIT_PORTS, Pit8254, type PitChannelView, TICKS_PER_PIT_CLOCK } from "./pit";
 
 export type OutputStream = "uart" | "e9";
 export type OutputListener = (bytes: Uint8Array, stream: OutputStream) => void;
@@ -103,6 +103,24 @@ export interface InterruptSource {
   canInterruptLater(): boolean;
 }
 
+export interface PicView {
+  irr: number;
+  isr: number;
+  imr: number;
+  vectorBase: number;
+  autoEoi: boolean;
+}
+
+export interface DevicesView {
+  /** The master PIC's INT output (an interrupt request the processor has not acknowledged). */
+  intr: boolean;
+  master: PicView;
+  slave: PicView;
+  pit: PitChannelView[];
+  /** Device time of the timer's next IRQ0 edge (Infinity when none is scheduled). */
+  nextTimerEvent: number;
+}
+
 export class Devices implements IoBus, InterruptSource {
   readonly uart: Uart16550;
   readonly pic = new PicPair();
@@ -153,6 +171,25 @@ export class Devices implements IoBus, InterruptSource {
 
   canInterruptLater(): boolean {
     return this.pit.nextIrq0() !== Number.POSITIVE_INFINITY && (this.pic.master.imr & 1) === 0;
+  }
+
+  /** The interrupt controllers and the timer as a debugger shows them, at device time `now`. */
+  view(now: number): DevicesView {
+    const chip = (p: Pic8259): PicView => ({
+      irr: p.irr,
+      isr: p.isr,
+      imr: p.imr,
+      vectorBase: p.vectorBase,
+      autoEoi: p.autoEoi,
+    });
+    const tick = Math.floor(now / TICKS_PER_PIT_CLOCK);
+    return {
+      intr: this.pic.intr,
+      master: chip(this.pic.master),
+      slave: chip(this.pic.slave),
+      pit: [0, 1, 2].map((n) => this.pit.view(n, tick)),
+      nextTimerEvent: this.nextEvent(),
+    };
   }
 
   /** Power-on state of the interrupt controllers and the timer (the UART and port 0x92 keep theirs). */

@@ -50,6 +50,19 @@ function channel(): Channel {
   };
 }
 
+export interface PitChannelView {
+  mode: number;
+  access: "lsb" | "msb" | "lsb/msb";
+  /** A count has been written since the last control word (the data sheet's "null count" is the opposite). */
+  armed: boolean;
+  /** The count loaded (65536 for 0). */
+  reload: number;
+  /** The counting element now. */
+  count: number;
+  output: boolean;
+  gate: boolean;
+}
+
 export class Pit8254 {
   private channels: Channel[] = [channel(), channel(), channel()];
   /** Port 0x61 bits 0 (channel 2 gate) and 1 (speaker data). */
@@ -248,6 +261,20 @@ export class Pit8254 {
     c.latched = undefined;
     c.status = undefined;
     c.lastEdge = now;
+  }
+
+  /** What a debugger shows of channel `n` at tick `now` (no side effect: latches and read toggles stay). */
+  view(n: number, now: number): PitChannelView {
+    const c = this.channels[n]!;
+    return {
+      mode: c.mode,
+      access: c.access === 1 ? "lsb" : c.access === 2 ? "msb" : "lsb/msb",
+      armed: c.armed,
+      reload: c.reload,
+      count: this.count(n, now),
+      output: this.output(n, now),
+      gate: this.gate(n),
+    };
   }
 
   reset(): void {

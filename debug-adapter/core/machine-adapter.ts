@@ -261,6 +261,12 @@ class MachineTarget implements DebugTarget {
     return this.cpu.mode();
   }
 
+  devices() {
+    const c = this.machine.cpu;
+    const now = c.deviceTime();
+    return { ...this.machine.devices.view(now), initPending: c.initPending, deviceTime: now };
+  }
+
   currentInstructionAddress(): bigint {
     return this.cpu.linearAddress(SEG.CS, this.cpu.getRip());
   }

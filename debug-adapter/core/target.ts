@@ -4,7 +4,7 @@
 //
 // Conventions as in emulator/vmx-hooks.ts: 64-bit values are unsigned bigints; GPR numbers 0-15 are
 // RAX RCX RDX RBX RSP RBP RSI RDI R8-R15; segment numbers 0-7 are ES CS SS DS FS GS LDTR TR.
-import type { CallFrame } from "../../emulator/index";
+import type { CallFrame, DevicesView } from "../../emulator/index";
 import type { StopReason } from "../../emulator/stop-reason";
 import type { CpuMode, SegmentCache, TableRegister } from "../../emulator/vmx-hooks";
 
@@ -118,4 +118,7 @@ export interface DebugTarget {
   disassemble(address: bigint, syntax: "intel" | "att"): DisassembledInstruction | undefined;
 
   readonly vmx: VmxView;
+
+  /** The 8259A pair and the 8254 timer now, and whether an INIT signal waits (blocked in VMX root operation). */
+  devices(): DevicesView & { initPending: boolean; deviceTime: number };
 }

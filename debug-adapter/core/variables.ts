@@ -457,6 +457,89 @@ export function vmxScope(ctx: VariablesContext): VarNode[] {
   return out;
 }
 
+const PIT_MODES = [
+  "interrupt on terminal count",
+  "hardware-retriggerable one-shot",
+  "rate generator",
+  "square wave",
+  "software-triggered strobe",
+  "hardware-triggered strobe",
+];
+
+const hex2 = (v: number) => `${v.toString(16).toUpperCase().padStart(2, "0")}h`;
+
+/**
+ * The "Devices" scope: the 8259A pair (IRR, ISR, IMR, vector base), the 8254's channels (mode, count, output),
+ * the INTR line, a pending INIT and the device time — what decides when the next external interrupt comes.
+ */
+export function devicesScope(ctx: VariablesContext): VarNode[] {
+  const d = ctx.engine.target.devices();
+  const byte = (key: string, name: string, v: number, type: string): VarNode => ({
+    name,
+    value: hex2(v),
+    type,
+    readOnly: true,
+    changed: ctx.tracker.see(key, BigInt(v)),
+  });
+  const pic = (key: string, name: string, p: typeof d.master, ports: string): VarNode => ({
+    name,
+    value: `IRR ${hex2(p.irr)} ISR ${hex2(p.isr)} IMR ${hex2(p.imr)}, vectors ${hex2(p.vectorBase)}-${hex2(p.vectorBase + 7)}`,
+    type: `8259A at ${ports}`,
+    readOnly: true,
+    changed: ctx.tracker.see(`${key}`, BigInt(p.irr | (p.isr << 8) | (p.imr << 16) | (p.vectorBase << 24))),
+    children: () => [
+      byte(`${key}.irr`, "IRR", p.irr, "interrupt request register: lines requesting, not yet acknowledged"),
+      byte(`${key}.isr`, "ISR", p.isr, "in-service register: acknowledged, waiting for an EOI"),
+      byte(`${key}.imr`, "IMR", p.imr, "interrupt mask register (OCW1): masked lines"),
+      byte(`${key}.base`, "vector base", p.vectorBase, "ICW2: the vector of IR0"),
+      { name: "automatic EOI", value: p.autoEoi ? "yes" : "no", readOnly: true },
+    ],
+  });
+  const out: VarNode[] = [
+    {
+      name: "INTR",
+      value: d.intr ? "high (an interrupt is requested)" : "low",
+      type: "the master PIC's output to the processor",
+      readOnly: true,
+    },
+  ];
+  if (d.initPending) out.push({ name: "INIT", value: "pending (blocked in VMX root operation)", readOnly: true });
+  out.push(pic("DEV.pic0", "PIC master", d.master, "20h/21h"), pic("DEV.pic1", "PIC slave", d.slave, "A0h/A1h"));
+  d.pit.forEach((c, n) => {
+    const key = `DEV.pit${n}`;
+    out.push({
+      name: `PIT channel ${n}${n === 0 ? " (IRQ0)" : n === 2 ? " (port 61h)" : ""}`,
+      value: c.armed ? `mode ${c.mode}, count ${c.count} of ${c.reload}` : "idle (no count written)",
+      type: c.armed ? PIT_MODES[c.mode] : undefined,
+      readOnly: true,
+      changed: ctx.tracker.see(key, BigInt(c.count)),
+      children: () => [
+        { name: "mode", value: `${c.mode} (${PIT_MODES[c.mode] ?? "?"})`, readOnly: true },
+        { name: "count", value: String(c.count), readOnly: true },
+        { name: "reload", value: String(c.reload), readOnly: true },
+        { name: "access", value: c.access, readOnly: true },
+        { name: "output", value: c.output ? "high" : "low", readOnly: true },
+        { name: "gate", value: c.gate ? "high" : "low", readOnly: true },
+      ],
+    });
+  });
+  out.push({
+    name: "next timer interrupt",
+    value:
+      d.nextTimerEvent === Number.POSITIVE_INFINITY
+        ? "none scheduled"
+        : `in ${d.nextTimerEvent - d.deviceTime} instructions (IRQ0 edge)`,
+    readOnly: true,
+  });
+  out.push({
+    name: "device time",
+    value: String(d.deviceTime),
+    type: "retired instructions plus time halted; the 8254 counts one clock every 4",
+    readOnly: true,
+  });
+  return out;
+}
+
 /** Records every value of every scope at a stop, so "changed" is right even for scopes never expanded. */
 export function recordStopValues(ctx: VariablesContext): void {
   ctx.tracker.nextStop();
@@ -474,5 +557,6 @@ export function scopes(ctx: VariablesContext): ScopeNode[] {
     { name: "MSRs", hint: "registers", expensive: true, children: () => msrScope(ctx) },
     { name: "VMX", expensive: false, children: () => vmxScope(ctx) },
     { name: "VMCS", expensive: false, children: () => vmcsScope(ctx) },
+    { name: "Devices", expensive: false, children: () => devicesScope(ctx) },
   ];
 }

@@ -256,6 +256,7 @@ describe("stepping and state", () => {
       "MSRs",
       "VMX",
       "VMCS",
+      "Devices",
     ]);
     const general = scopes.body.scopes[0] as DebugProtocol.Scope;
     const vars = await dc.variablesRequest({ variablesReference: general.variablesReference });

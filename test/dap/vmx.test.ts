@@ -638,3 +638,29 @@ describe("a guest that dies", () => {
     assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
   });
 });
+
+describe("the Devices scope on examples/timer-guest.asm", () => {
+  const TIMER = join(ROOT, "examples/timer-guest.asm");
+  const lines = readFileSync(TIMER, "utf8").split("\n");
+  const handler = lines.findIndex((l) => /^timer_exit:/.test(l)) + 2; // its first instruction (1-based)
+
+  it("shows the PIC's in-service IRQ0 and the 8254's channel 0 at a timer exit", async () => {
+    const stopped = waitStopped(dc);
+    await launch(dc, { program: TIMER }, () =>
+      dc.setBreakpointsRequest({ source: { path: TIMER }, breakpoints: [{ line: handler }] }),
+    );
+    await stopped;
+    assert.equal((await topFrame(dc)).line, handler);
+    const devices = await scope("Devices");
+    const byName = new Map(devices.map((v) => [v.name, v]));
+    // Acknowledged on exit: IRQ0 is in service until the host's EOI; IRQ1-7 masked.
+    assert.equal(byName.get("PIC master")?.value, "IRR 00h ISR 01h IMR FEh, vectors 20h-27h");
+    assert.equal(byName.get("PIC slave")?.value, "IRR 00h ISR 00h IMR FFh, vectors 28h-2Fh");
+    assert.match(byName.get("PIT channel 0 (IRQ0)")?.value ?? "", /^mode 2, count \d+ of 1193$/);
+    assert.equal(byName.get("PIT channel 2 (port 61h)")?.value, "idle (no count written)");
+    assert.match(byName.get("next timer interrupt")?.value ?? "", /^in \d+ instructions \(IRQ0 edge\)$/);
+    assert.equal(byName.get("INTR")?.value, "low");
+    const pit0 = await variablesOf(byName.get("PIT channel 0 (IRQ0)")?.variablesReference ?? 0);
+    assert.equal(pit0.find((v) => v.name === "mode")?.value, "2 (rate generator)");
+  });
+});
