@@ -482,8 +482,7 @@ class Layout {
             const v = evaluate(e, this.constEnv(es));
             if (v.known && v.terms !== null && v.terms.length === 0) this.critical.set(s.symbol.name, v.value);
           }
-        }
-        else if ((name === ".equ" || name === ".set" || name === ".equiv") && s.args[0]?.text)
+        } else if ((name === ".equ" || name === ".set" || name === ".equiv") && s.args[0]?.text)
           this.defineStatic(s.args[0].text, es, false, sec, frag, s.args[0].range);
         else if (name === "org" && this.flavor === "nasm") {
           const e = s.args[0]?.expr;

@@ -36,7 +36,11 @@ export function buildListing(
   const blank = (inc: number, line: number) => {
     const text = linesOf(inc)[line] ?? "";
     const d = inclusions[inc]?.depth ?? 0;
-    out.push(d > 0 ? `${lineNo(line).padEnd(SOURCE_COLUMN - 4)}<${d}> ${text}` : `${lineNo(line).padEnd(SOURCE_COLUMN)}${text}`);
+    out.push(
+      d > 0
+        ? `${lineNo(line).padEnd(SOURCE_COLUMN - 4)}<${d}> ${text}`
+        : `${lineNo(line).padEnd(SOURCE_COLUMN)}${text}`,
+    );
   };
   const finishChild = (inc: number) => {
     const c = openChild.get(inc);
