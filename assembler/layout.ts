@@ -146,6 +146,14 @@ export interface ItemState {
   size: number;
   offset: number;
   bytes?: Uint8Array;
+  /**
+   * nasm listing: the values nasm writes as relocations (a label address), which `nasm -l` shows in brackets as
+   * their offset in the label's section — by operand for instructions (placed through `fields`), by offset for
+   * data. Recorded in the last pass only.
+   */
+  relocs?: { operand: number; offset: number; size: number; value: bigint }[];
+  /** Where the encoder wrote each operand's value (EncodeOk.fields). */
+  fields?: { operand: number; offset: number; size: number }[];
   /** GAS Intel bare operand read as memory (decided once). */
   sec: Sec;
   frag: number;
@@ -988,8 +996,10 @@ class Layout {
     let targetKnown = true;
     let otherSection = false;
     let allKnown = true;
+    let relocs: ItemState["relocs"];
     for (const op of s.operands) {
       const enc = this.operand(op, es, st, s);
+      if (enc.reloc !== undefined) (relocs ??= []).push({ operand: ops.length, offset: -1, size: 0, value: enc.reloc });
       ops.push(enc.op);
       if (!enc.known) allKnown = false;
       if (relax && op.kind === "immediate") {
@@ -997,6 +1007,7 @@ class Layout {
         otherSection = enc.otherSection;
       }
     }
+    if (this.reportUndefined && this.flavor === "nasm") st.relocs = relocs;
     const prefixes = s.prefixes.map((p) => p.name as PrefixName);
     let branch: "short" | "near" | "auto" | undefined;
     let gasRelaxed = false;
@@ -1121,6 +1132,7 @@ class Layout {
     st.sig = sig;
     st.bytes = r.bytes;
     st.warnings = r.warnings;
+    st.fields = r.fields;
     st.cachedNear = st.near;
     if (textKey !== undefined && this.sameText.size < 100_000)
       this.sameText.set(textKey, { bytes: r.bytes, warnings: r.warnings });
@@ -1288,7 +1300,7 @@ class Layout {
     es: ExpandedStatement,
     st: ItemState,
     s: Statement & { kind: "instruction" },
-  ): { op: EncOperand; known: boolean; otherSection: boolean } {
+  ): { op: EncOperand; known: boolean; otherSection: boolean; reloc?: bigint } {
     switch (op.kind) {
       case "register":
         return { op: { kind: "reg", reg: op.name }, known: true, otherSection: false };
@@ -1321,6 +1333,7 @@ class Layout {
         if (s.strict && op.size) imm.strict = true;
         // A branch to an absolute address (no label) or another section is never relaxed by GNU as, and
         // nasm uses the near form for a target outside the current segment (assemble.c jmp_match).
+        const reloc = st.relax ? undefined : this.nasmRelocation(v);
         return {
           op: imm,
           known: v.known,
@@ -1328,6 +1341,7 @@ class Layout {
           // is "another section" to both: GNU as's frag for it cannot relax, nasm sees no segment.)
           // An unknown target is a short jump to nasm (optimistic in its first pass, assemble.c jmp_match).
           otherSection: otherSection || (v.known && v.terms !== null && !isRelocatable(v)),
+          ...(reloc !== undefined ? { reloc } : {}),
         };
       }
       case "memory": {
@@ -1345,8 +1359,10 @@ class Layout {
         if (base) mem.base = base;
         if (op.index) mem.index = op.index;
         let known = true;
+        let reloc: bigint | undefined;
         if (op.disp) {
           const v = this.value(op.disp, es, st);
+          reloc = this.nasmRelocation(v);
           known = v.known;
           mem.disp = v.value;
           if (this.unresolved(v)) mem.dispUnresolved = true;
@@ -1373,7 +1389,8 @@ class Layout {
         }
         if (rip) mem.rip = true;
         if (s.far) mem.far = true;
-        return { op: mem, known, otherSection: false };
+        // (a RIP-relative displacement to the same section is not a relocation)
+        return { op: mem, known, otherSection: false, ...(reloc !== undefined && !rip ? { reloc } : {}) };
       }
       case "far": {
         const a = this.value(op.segment, es, st);
@@ -1381,9 +1398,30 @@ class Layout {
         const far: EncOperand = { kind: "far", selector: a.value, offset: b.value };
         if (this.unresolved(a) || this.unresolved(b)) far.unresolved = true;
         if (op.size) far.size = op.size;
-        return { op: far, known: a.known && b.known, otherSection: false };
+        const reloc = this.nasmRelocation(b);
+        return { op: far, known: a.known && b.known, otherSection: false, ...(reloc !== undefined ? { reloc } : {}) };
       }
     }
+  }
+
+  /**
+   * nasm, last pass: a value nasm emits as a relocation (a label address plus a constant: one section with weight
+   * +1), as its offset in that section — what `nasm -l` shows in brackets. Undefined for anything else.
+   */
+  nasmRelocation(v: Value): bigint | undefined {
+    if (this.flavor !== "nasm" || !this.reportUndefined || !v.known || v.terms === null || v.terms.length === 0)
+      return undefined;
+    const weight = new Map<number, number>();
+    for (const t of v.terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
+    let section: number | undefined;
+    for (const [sec, w] of weight) {
+      if (w === 0) continue;
+      if (w !== 1 || section !== undefined) return undefined;
+      section = sec;
+    }
+    const sec = section === undefined ? undefined : this.sections[section];
+    if (!sec || sec.absolute) return undefined;
+    return v.value - sec.start;
   }
 
   directive(s: Statement & { kind: "directive" }, es: ExpandedStatement, st: ItemState, passNo: number): void {
@@ -1718,6 +1756,7 @@ class Layout {
       this.diag(this.passDiags, es.file, s.nameRange, "asm-bad-directive", `'${s.name}' needs at least one value`);
       return;
     }
+    if (this.reportUndefined) st.relocs = undefined;
     this.dataArgs(s.args, es, st, unit);
   }
 
@@ -1773,6 +1812,9 @@ class Layout {
         }
       }
       const v = this.value(e, es, st);
+      const reloc = unit > 1 ? this.nasmRelocation(v) : undefined;
+      if (reloc !== undefined)
+        (st.relocs ??= []).push({ operand: -1, offset: sec.pc - st.offset, size: unit, value: reloc });
       this.emit(sec, toBytes(v.value, unit));
     }
   }

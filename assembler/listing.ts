@@ -87,22 +87,57 @@ export function buildListing(
     printedTo[inc] = Math.max(line, printedTo[inc]!);
     includedAt(inc, line);
   };
-  /** The bytes column of an item: hex, or one repetition and `<rep N>`, or `<res N>`. */
-  const hexOf = (st: ItemState, es: ExpandedStatement): string[] => {
+  /**
+   * The bytes column of an item, in rows with their offsets in the item: hex, or one repetition and `<rep N>`,
+   * or `<res N>`. As nasm's list_out fills it: each byte, or a relocated value as `[its offset in its section]`,
+   * goes on the row if it fits in 18 columns, else starts the next one.
+   */
+  const hexOf = (st: ItemState, es: ExpandedStatement): { text: string; offset: number }[] => {
     const sec = st.sec;
     const s = es.stmt;
     if (sec.nobits || (s.kind === "directive" && RESERVE.test(s.name)))
-      return [st.size <= 8 ? "??".repeat(st.size) : `<res ${st.size.toString(16).toUpperCase()}h>`];
+      return [
+        { text: st.size <= 8 ? "??".repeat(st.size) : `<res ${st.size.toString(16).toUpperCase()}h>`, offset: 0 },
+      ];
     const bytes = sec.buf.data.subarray(st.offset, st.offset + st.size);
     const rep = st.repeat ?? 0;
-    if (rep > 1 && st.size % rep === 0) {
-      const unit = bytes.subarray(0, st.size / rep);
-      return [`${[...unit].map(hex2).join("")}<rep ${rep.toString(16).toUpperCase()}h>`];
+    const unitSize = rep > 1 && st.size % rep === 0 ? st.size / rep : bytes.length;
+    const marks = new Map<number, { size: number; value: bigint }>();
+    for (const r of st.relocs ?? []) {
+      const f = r.operand >= 0 ? st.fields?.find((x) => x.operand === r.operand) : r;
+      // (a repeated unit: the marks of any repetition, placed in the first)
+      const at = f ? f.offset % unitSize : -1;
+      if (f && at >= 0 && at + f.size <= unitSize) marks.set(at, { size: f.size, value: r.value });
     }
-    if (rep === 0 && bytes.length > 36 && bytes.every((b) => b === bytes[0]))
-      return [`${hex2(bytes[0]!)}<rep ${bytes.length.toString(16).toUpperCase()}h>`];
-    const hex = [...bytes].map(hex2).join("");
-    return hex.match(/.{1,18}/g) ?? [""];
+    const pieces: { text: string; at: number }[] = [];
+    for (let k = 0; k < unitSize; ) {
+      const m = marks.get(k);
+      const at = k;
+      if (m) {
+        let v = BigInt.asUintN(m.size * 8, m.value);
+        let text = "[";
+        for (let b = 0; b < m.size; b++, v >>= 8n) text += hex2(Number(v & 0xffn));
+        pieces.push({ text: `${text}]`, at });
+        k += m.size;
+      } else pieces.push({ text: hex2(bytes[k++]!), at });
+    }
+    if (unitSize < bytes.length)
+      return [{ text: `${pieces.map((p) => p.text).join("")}<rep ${rep.toString(16).toUpperCase()}h>`, offset: 0 }];
+    if (rep === 0 && marks.size === 0 && bytes.length > 36 && bytes.every((b) => b === bytes[0]))
+      return [{ text: `${hex2(bytes[0]!)}<rep ${bytes.length.toString(16).toUpperCase()}h>`, offset: 0 }];
+    const out: { text: string; offset: number }[] = [];
+    let row = "";
+    let rowOffset = 0;
+    for (const { text: piece, at } of pieces) {
+      if (row.length + piece.length > 18) {
+        out.push({ text: row, offset: rowOffset });
+        row = "";
+      }
+      if (!row) rowOffset = at;
+      row += piece;
+    }
+    out.push({ text: row, offset: rowOffset });
+    return out;
   };
   /**
    * Rows of one item; `text` goes after the first. Lines of macro expansions and included files carry their
@@ -113,9 +148,9 @@ export function buildListing(
     chunks.forEach((c, k) => {
       // (in an `absolute` block the offset counts from its origin)
       const base = st.sec.absolute ? Number(BigInt.asUintN(32, st.sec.start)) : 0;
-      const off = ((base + st.offset + k * 9) >>> 0).toString(16).toUpperCase().padStart(8, "0");
-      const more = k < chunks.length - 1 ? "-" : " ";
-      const head = `${lineNo(line)} ${off} ${c.padEnd(18)}${more}`;
+      const off = ((base + st.offset + c.offset) >>> 0).toString(16).toUpperCase().padStart(8, "0");
+      const more = k < chunks.length - 1 ? "-" : "";
+      const head = `${lineNo(line)} ${off} ${`${c.text}${more}`.padEnd(19)}`;
       if (mark) out.push(`${head} ${mark}${k === 0 && text !== undefined ? text : ""}`);
       else out.push(k === 0 && text !== undefined ? `${head}     ${text}` : head);
     });

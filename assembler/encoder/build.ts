@@ -27,6 +27,8 @@ function gprOf(op: Operand | undefined): RegInfo | undefined {
 export interface Built {
   bytes: Uint8Array;
   warnings: string[];
+  /** Where operand values were written (EncodeOk.fields). */
+  fields?: { operand: number; offset: number; size: number }[];
 }
 
 export function build(form: Form, v: number | undefined, os: number | undefined, ctx: Ctx): Built | Failure {
@@ -132,6 +134,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
   // Body: opcode, ModRM/SIB/disp, immediates.
   const body: number[] = [];
   let dispOffset = -1;
+  const fields: { operand: number; offset: number; size: number }[] = [];
   let relFixup: { offset: number; size: number; target: bigint; index: number } | undefined;
   const immIndices = form.immIndices;
   let immCursor = 0;
@@ -166,6 +169,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
           if (mem.sib !== undefined) body.push(mem.sib);
           if (mem.dispBytes > 0) {
             dispOffset = body.length;
+            fields.push({ operand: rmIndex, offset: body.length, size: mem.dispBytes });
             body.push(...le(mem.disp, mem.dispBytes));
           }
         } else {
@@ -192,6 +196,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
                     ? 2
                     : 4
                   : (v ?? 32) / 8;
+        fields.push({ operand: idx as number, offset: body.length, size });
         body.push(...le(op.value, size));
         break;
       }
@@ -206,6 +211,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
       }
       case "mo": {
         const m = ops[moffsIndex] as MemOperand;
+        fields.push({ operand: moffsIndex, offset: body.length, size: moffsAddrSize / 8 });
         body.push(...le(m.disp, moffsAddrSize / 8));
         break;
       }
@@ -220,6 +226,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
         }
         if (!op.unresolved && !inRange(op.selector, immRange(16, false)))
           warnings.push("segment selector exceeds bounds");
+        fields.push({ operand: ops.indexOf(op), offset: body.length, size: osz });
         body.push(...le(op.offset, osz), ...le(op.selector, 2));
         break;
       }
@@ -306,5 +313,6 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
     }
     bytes.set(le(d, sz), prefix.length + relFixup.offset);
   }
-  return { bytes, warnings };
+  for (const f of fields) f.offset += prefix.length;
+  return fields.length ? { bytes, warnings, fields } : { bytes, warnings };
 }

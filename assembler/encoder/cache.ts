@@ -1,7 +1,7 @@
 // Memoization of encode(): front ends re-encode every instruction on every pass, and programs repeat
 // instructions. The key holds everything a result depends on.
 
-import type { EncodeRequest, EncodeResult } from "./types";
+import type { EncodeOk, EncodeRequest, EncodeResult } from "./types";
 
 const CACHE = new Map<string, EncodeResult>();
 
@@ -15,7 +15,9 @@ const ADDRESS_DEPENDENT = /^(j|call|loop|xbegin)/;
 
 function copyResult(r: EncodeResult): EncodeResult {
   if (!("bytes" in r)) return { ...r };
-  return r.warnings ? { bytes: r.bytes.slice(), warnings: [...r.warnings] } : { bytes: r.bytes.slice() };
+  const c: EncodeOk = r.warnings ? { bytes: r.bytes.slice(), warnings: [...r.warnings] } : { bytes: r.bytes.slice() };
+  if (r.fields) c.fields = r.fields;
+  return c;
 }
 
 /** A string field, length-prefixed so that no two requests share a key. */
@@ -70,6 +72,7 @@ interface Template {
   rip: boolean;
   /** RIP-relative with an unresolved displacement: the encoder truncates to 32 bits. */
   wrap: boolean;
+  fields?: EncodeOk["fields"];
 }
 
 const TEMPLATES = new Map<string, Template>();
@@ -148,7 +151,7 @@ function fromTemplate(t: Template, tr: TemplateRequest, req: EncodeRequest): Enc
   if (v === undefined) return undefined;
   const bytes = t.bytes.slice();
   writeField(bytes, t.offset, t.width, v);
-  return { bytes };
+  return t.fields ? { bytes, fields: t.fields } : { bytes };
 }
 
 function learnTemplate(tr: TemplateRequest, req: EncodeRequest, r: EncodeResult): void {
@@ -168,7 +171,9 @@ function learnTemplate(tr: TemplateRequest, req: EncodeRequest, r: EncodeResult)
   }
   if (!found) return;
   if (TEMPLATES.size >= CACHE_LIMIT) TEMPLATES.clear();
-  TEMPLATES.set(tr.key, { bytes: b.slice(), offset: found.offset, width: found.width, rip: tr.rip, wrap: tr.wrap });
+  const t: Template = { bytes: b.slice(), offset: found.offset, width: found.width, rip: tr.rip, wrap: tr.wrap };
+  if (r.fields) t.fields = r.fields;
+  TEMPLATES.set(tr.key, t);
 }
 
 /** The memoized result for `req`, computing (and storing) it on a miss. Callers get their own copy. */

@@ -13,7 +13,7 @@ import { attReadings, type MnemonicReading } from "./mnemonics";
 import { standalonePrefix } from "./prefixes";
 import { type RegInfo, regInfo } from "./registers";
 import { rewriteStringOperands } from "./strings";
-import type { Bits, EncodeRequest, EncodeResult, Operand } from "./types";
+import type { Bits, EncodeOk, EncodeRequest, EncodeResult, Operand } from "./types";
 import { malformed } from "./validate";
 
 export { clearEncodeCache } from "./cache";
@@ -28,6 +28,7 @@ interface Candidate {
   warnings: string[];
   /** Encodings that ignore something the source asked for sort after the others. */
   penalty: number;
+  fields?: { operand: number; offset: number; size: number }[];
 }
 
 type Attempt = Candidate | Failure;
@@ -363,7 +364,9 @@ function tryForms(forms: readonly Form[], ctx: Ctx): EncodeResult | Failure {
   );
   const c = pool[0]!;
   formObserver?.(c.form);
-  return c.warnings.length > 0 ? { bytes: c.bytes, warnings: c.warnings } : { bytes: c.bytes };
+  const ok: EncodeOk = c.warnings.length > 0 ? { bytes: c.bytes, warnings: c.warnings } : { bytes: c.bytes };
+  if (c.fields) ok.fields = c.fields;
+  return ok;
 }
 
 let formObserver: ((f: Form) => void) | undefined;
@@ -429,5 +432,6 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
     variantRank: rank,
     warnings: built.warnings,
     penalty: built.warnings.length,
+    ...(built.fields ? { fields: built.fields } : {}),
   };
 }

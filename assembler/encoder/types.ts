@@ -160,6 +160,8 @@ export interface EncodeRequest {
 
 export interface EncodeOk {
   bytes: Uint8Array;
+  /** Where the value of an operand was written: immediates, displacements and moffs (for listings). */
+  fields?: { operand: number; offset: number; size: number }[];
   /** Non-fatal diagnostics the reference assembler would print as warnings (e.g. a value truncated). */
   warnings?: string[];
 }

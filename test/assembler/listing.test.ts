@@ -2,8 +2,9 @@
 // continuation rows, `<rep N>` for times/align, `??`/`<res N>` for reservations, and every line of a macro
 // or %rep expansion after its invocation with the body's line number and `<depth>`; included files' lines after
 // their %include line, marked with the include depth; macro lines printed from their tokens (blanks collapsed,
-// comments dropped); a label before a macro call listed as the expansion's first line. (Not reproduced: nasm's
-// `[...]` marking of relocated values and its warning rows; the sources here have neither.)
+// comments dropped); a label before a macro call listed as the expansion's first line; values nasm emits as
+// relocations (label addresses, far pointers, moffs, data) as `[offset in their section]`, placed in rows as
+// nasm's list_out does. (Not reproduced: nasm's warning rows; the sources here have none.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -48,6 +49,51 @@ msg: db "hello world, this is a long string", 0
 
 section .bss
 buf: resb 64
+`,
+  relocations32: `bits 32
+org 0x7c00
+section .text
+start:  mov eax, [data1]
+        mov [data1], eax
+        mov ebx, [data1 + 4]
+        mov dword [data1], start
+        push start
+        push dword data2
+        lea esi, [ebx + data1]
+        mov ax, [data2]
+        dd start, data2 - data1, data1 + 2
+        dw start
+        times 2 dd start
+        jmp 0x08:start
+        call start
+section .data
+data1:  dd 1, 2
+data2:  dq data1
+        dd start
+section .bss
+buf:    resd 4
+section .text
+        mov ecx, buf
+        mov [buf + 8], ecx
+`,
+  relocations16: `bits 16
+org 0x100
+start:  mov si, msg
+        mov ax, [msg]
+        call far [fptr]
+        jmp word 0x1000:start
+        dw msg, msg+1
+fptr:   dw start, 0
+msg:    db "hi", 0
+        times 3 dw msg
+bits 64
+        mov rax, msg
+        mov eax, msg
+        mov rbx, [msg]
+        mov rcx, [rel msg]
+        dq msg
+        times 4 db 1
+        times 40 db 0
 `,
   reservations: `section .bss
 resb 8
