@@ -999,7 +999,10 @@ class Layout {
     let relocs: ItemState["relocs"];
     for (const op of s.operands) {
       const enc = this.operand(op, es, st, s);
-      if (enc.reloc !== undefined) (relocs ??= []).push({ operand: ops.length, offset: -1, size: 0, value: enc.reloc });
+      if (enc.reloc !== undefined) {
+        relocs ??= [];
+        relocs.push({ operand: ops.length, offset: -1, size: 0, value: enc.reloc });
+      }
       ops.push(enc.op);
       if (!enc.known) allKnown = false;
       if (relax && op.kind === "immediate") {
@@ -1813,8 +1816,10 @@ class Layout {
       }
       const v = this.value(e, es, st);
       const reloc = unit > 1 ? this.nasmRelocation(v) : undefined;
-      if (reloc !== undefined)
-        (st.relocs ??= []).push({ operand: -1, offset: sec.pc - st.offset, size: unit, value: reloc });
+      if (reloc !== undefined) {
+        st.relocs ??= [];
+        st.relocs.push({ operand: -1, offset: sec.pc - st.offset, size: unit, value: reloc });
+      }
       this.emit(sec, toBytes(v.value, unit));
     }
   }
