@@ -55,6 +55,8 @@ export interface EvalEnv {
   onError(message: string, range: Range, code: string, severity?: "error" | "warning"): void;
   /** Names referenced but not defined (reported after the last pass). */
   onUndefined?(name: string, range: Range): void;
+  /** The source text of a range of the line being evaluated (for messages that quote it). */
+  sourceText?(range: Range): string | undefined;
 }
 
 function stringValue(s: string): bigint {
@@ -83,6 +85,14 @@ function combine(a: LabelTerm[] | null, b: LabelTerm[] | null, negateB: boolean)
 export function evaluate(e: Expr, env: EvalEnv): Value {
   switch (e.kind) {
     case "number":
+      // nasm keeps the low 64 bits of a wider constant, with a warning
+      if (env.dialect === "nasm" && (e.value >= 1n << 64n || e.value < -(1n << 64n)))
+        env.onError(
+          `numeric constant ${env.sourceText?.(e.range) ?? `0x${e.value.toString(16)}`} does not fit in 64 bits`,
+          e.range,
+          "asm-warning",
+          "warning",
+        );
       return { value: wrap64(e.value), known: true, terms: [] };
     case "string":
       return { value: stringValue(e.value), known: true, terms: [] };

@@ -152,6 +152,8 @@ export interface ItemState {
    * data. Recorded in the last pass only.
    */
   relocs?: { operand: number; offset: number; size: number; value: bigint }[];
+  /** A constant instruction: the evaluator's warnings about its operands (repeated each pass). */
+  evalWarnings?: Diagnostic[];
   /** Where the encoder wrote each operand's value (EncodeOk.fields). */
   fields?: { operand: number; offset: number; size: number }[];
   /** GAS Intel bare operand read as memory (decided once). */
@@ -453,6 +455,7 @@ class Layout {
     // Final pass with undefined-symbol reporting (values are stable, so this changes nothing).
     this.layoutStarts();
     this.passDiags = [];
+    this.listWarnings.clear();
     this.reportUndefined = true;
     this.pass(passes);
     return this.output();
@@ -654,6 +657,7 @@ class Layout {
 
   /** The statement being evaluated (for diagnostics raised from inside the evaluator). */
   currentFile = "";
+  currentStatement: ExpandedStatement | undefined;
 
   /** One evaluation environment, updated per item (evaluation is hot: no per-call closures). */
   readonly env: EvalEnv = {
@@ -669,7 +673,15 @@ class Layout {
     sectionStart: 0n,
     order: 0,
     dialect: "gas",
-    onError: (m, r, code, severity) => this.diag(this.passDiags, this.currentFile, r, code, m, severity),
+    onError: (m, r, code, severity) => {
+      this.diag(this.passDiags, this.currentFile, r, code, m, severity);
+      if (severity === "warning" && this.currentStatement) this.listWarning(this.currentStatement, m);
+    },
+    sourceText: (r) => {
+      const es = this.currentStatement;
+      if (!es || r.start.line !== r.end.line || es.macro) return undefined;
+      return this.exp.files.get(es.file)?.[r.start.line]?.slice(r.start.character, r.end.character);
+    },
     onUndefined: (name, r) => {
       this.unknownSeen = true;
       if (!this.reportUndefined) return;
@@ -695,6 +707,7 @@ class Layout {
     env.order = es.order;
     env.dialect = this.flavor;
     this.currentFile = es.file;
+    this.currentStatement = es;
     return env;
   }
 
@@ -948,6 +961,10 @@ class Layout {
     st.constant ??= !relax && s.operands.every(isConstantOperand);
     if (st.constant && st.bytes) {
       if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
+      for (const d of st.evalWarnings ?? []) {
+        this.diag(this.passDiags, d.file, d.range, d.code, d.message, "warning");
+        this.listWarning(es, d.message);
+      }
       this.emit(sec, st.bytes);
       return;
     }
@@ -997,6 +1014,7 @@ class Layout {
     let otherSection = false;
     let allKnown = true;
     let relocs: ItemState["relocs"];
+    const diagsBefore = this.passDiags.length;
     for (const op of s.operands) {
       const enc = this.operand(op, es, st, s);
       if (enc.reloc !== undefined) {
@@ -1011,6 +1029,9 @@ class Layout {
       }
     }
     if (this.reportUndefined && this.flavor === "nasm") st.relocs = relocs;
+    // A constant instruction is evaluated once: keep the evaluator's warnings to repeat them in later passes.
+    if (st.constant && this.passDiags.length > diagsBefore)
+      st.evalWarnings = this.passDiags.slice(diagsBefore).filter((d) => d.severity === "warning");
     const prefixes = s.prefixes.map((p) => p.name as PrefixName);
     let branch: "short" | "near" | "auto" | undefined;
     let gasRelaxed = false;
@@ -1258,9 +1279,23 @@ class Layout {
     return undefined;
   }
 
+  /** nasm, last pass: the number-overflow warnings of each statement, which `nasm -l` lists after its line. */
+  readonly listWarnings = new Map<ExpandedStatement, string[]>();
+
+  listWarning(es: ExpandedStatement, message: string): void {
+    if (this.flavor !== "nasm" || !this.reportUndefined || !/exceeds bounds|does not fit in 64 bits/.test(message))
+      return;
+    const list = this.listWarnings.get(es);
+    if (list) list.push(message);
+    else this.listWarnings.set(es, [message]);
+  }
+
   /** An encoder warning, placed on the operand it is about when it names one (an immediate). */
   warn(s: Statement & { kind: "instruction" }, es: ExpandedStatement, message: string): void {
-    const imm = /immediate/i.test(message) ? s.operands.find((o) => o.kind === "immediate") : undefined;
+    this.listWarning(es, message);
+    const imm = /immediate|value exceeds|data exceeds/i.test(message)
+      ? s.operands.find((o) => o.kind === "immediate")
+      : undefined;
     this.diag(this.passDiags, es.file, imm?.range ?? s.range, "asm-warning", message, "warning");
   }
 
@@ -1815,6 +1850,15 @@ class Layout {
         }
       }
       const v = this.value(e, es, st);
+      // nasm truncates a number that does not fit with a warning: anything from -2^n to 2^n-1 fits n bits.
+      if (this.flavor === "nasm" && unit <= 4 && v.known && v.terms !== null && v.terms.length === 0) {
+        const lim = 1n << BigInt(unit * 8);
+        if (v.value >= lim || v.value < -lim) {
+          const message = `${unit === 1 ? "byte" : unit === 2 ? "word" : "dword"} data exceeds bounds`;
+          this.diag(this.passDiags, es.file, a.range, "asm-warning", message, "warning");
+          this.listWarning(es, message);
+        }
+      }
       const reloc = unit > 1 ? this.nasmRelocation(v) : undefined;
       if (reloc !== undefined) {
         st.relocs ??= [];
@@ -1877,7 +1921,14 @@ class Layout {
     Object.defineProperty(program, "listing", {
       enumerable: true,
       get: () => {
-        listing ??= buildListing(items, this.state, this.exp.files, this.exp.macroLines, this.exp.inclusions);
+        listing ??= buildListing(
+          items,
+          this.state,
+          this.exp.files,
+          this.exp.macroLines,
+          this.exp.inclusions,
+          this.listWarnings,
+        );
         return listing;
       },
     });

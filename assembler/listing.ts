@@ -18,6 +18,7 @@ export function buildListing(
   files: Map<string, string[]>,
   macroLines: readonly MacroLine[] = [],
   inclusions: readonly Inclusion[] = [{ file: items[0]?.file ?? "", parent: -1, parentLine: -1, depth: 0 }],
+  warnings: ReadonlyMap<ExpandedStatement, readonly string[]> = new Map(),
 ): string {
   const out: string[] = [];
   const lineNo = (n: number) => String(n + 1).padStart(6);
@@ -154,6 +155,14 @@ export function buildListing(
       if (mark) out.push(`${head} ${mark}${k === 0 && text !== undefined ? text : ""}`);
       else out.push(k === 0 && text !== undefined ? `${head}     ${text}` : head);
     });
+    // nasm's warning rows (each repetition of a `times` warns again)
+    const ws = warnings.get(es);
+    if (ws)
+      for (let n = 0; n < Math.max(1, st.repeat ?? 1); n++)
+        for (const w of ws)
+          out.push(
+            `${lineNo(line)} ${" ".repeat(8)} ${"*".repeat(18)}${mark ? `  ${mark}  ` : "       "}warning: ${w} [-w+number-overflow]`,
+          );
   };
   const macroText = (m: MacroLine) => {
     if (m.text !== undefined) return ` ${m.text}`;

@@ -209,8 +209,13 @@ function encodeReading(req: EncodeRequest, r: MnemonicReading): EncodeResult | F
   if (isFailure(result) && /out of range|exceeds/.test(result.message)) {
     // Both references truncate an oversized immediate with a warning rather than fail.
     const lenient = tryForms(forms, { ...ctx, lenient: true, bestScore: Number.NEGATIVE_INFINITY });
-    if (!isFailure(lenient) && "bytes" in lenient)
-      result = { bytes: lenient.bytes, warnings: [...(lenient.warnings ?? []), result.message] };
+    if (!isFailure(lenient) && "bytes" in lenient) {
+      const warnings = [...(lenient.warnings ?? []), result.message];
+      // nasm writes the truncated field as dword data too, and says so a second time.
+      if (req.flavor === "nasm" && result.message === "signed dword immediate exceeds bounds")
+        warnings.push("dword data exceeds bounds");
+      result = { bytes: lenient.bytes, warnings };
+    }
   }
   return result;
 }
@@ -401,7 +406,7 @@ function tryForm(form: Form, v: number | undefined, rank: number, ctx: Ctx): Att
     const m = matchOperand(ops[i]!, i, p, form, v, ctx);
     // A value out of range is a more useful report than "wrong kind of operand" from another form.
     if (typeof m === "string") {
-      const score = 1 + i + (m.includes("range") ? 0.5 : 0);
+      const score = 1 + i + (m.includes("range") || m.includes("exceeds") ? 0.5 : 0);
       // Most forms fail here; only a failure that would become the reported one is worth an object.
       if (score <= ctx.bestScore) return SKIPPED;
       return { message: m, operandIndex: i, score };

@@ -154,6 +154,13 @@ export function matchOperand(
 function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefined, ctx: Ctx): Match | string {
   const val = op.value;
   let det = false;
+  // nasm: `byte` on the immediate of an instruction with a sign-extended imm8 form (`push byte 200`,
+  // `add eax, byte 0x80`) selects that form; a value that does not fit is truncated with a warning.
+  if (op.size === 8 && (kind === "iz" || kind === "iv") && ctx.req.flavor === "nasm") return "immediate size mismatch";
+  if (op.size === 8 && kind === "s8" && ctx.req.flavor === "nasm" && !op.unresolved) {
+    if (fitsS8(signExtendedImm(val, v ?? 32, "nasm")) || ctx.lenient) return DET;
+    return "signed byte value exceeds bounds";
+  }
   if (op.size !== undefined && (kind === "iz" || kind === "iv" || kind === "s8") && op.size !== 8) {
     // A size keyword on an immediate names the operand size; nasm also takes `dword` for the
     // sign-extended imm32 of a 64-bit PUSH or MOV (`push dword 5`, `mov qword [rax], dword 1`).
@@ -182,20 +189,34 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
     if (width !== undefined && width !== op.size && !pushQword) return "strict size";
   }
   const lenient = ctx.lenient || op.unresolved === true;
+  // nasm accepts -2^n .. 2^n-1 in an n-bit field without a word (like its data: `db -256`), and names an
+  // overflow as its data directives do ("byte data exceeds bounds").
+  const nasm = ctx.req.flavor === "nasm";
+  const field = (bits: number, name: string, gasMessage: string): Match | string => {
+    const range: [bigint, bigint] = nasm ? [-(1n << BigInt(bits)), (1n << BigInt(bits)) - 1n] : immRange(bits, false);
+    if (lenient || inRange(val, range)) return det ? DET : NODET;
+    return nasm ? `${name} data exceeds bounds` : gasMessage;
+  };
   switch (kind) {
     case "one":
       return val === 1n && !op.unresolved && op.size === undefined ? (det ? DET : NODET) : "not 1";
     case "ib":
-      return lenient || inRange(val, [-128n, 255n]) ? (det ? DET : NODET) : "immediate out of range (byte)";
+      return field(8, "byte", "immediate out of range (byte)");
     case "s8": {
       if (op.unresolved) return "unresolved: no sign-extended byte form";
       const w = v ?? 32;
+      // nasm truncates to the operand size first (a 64-bit operand's field is a sign-extended dword); when the
+      // truncated value takes the imm8 form, it names a value that did not survive the truncation.
+      if (nasm && !lenient && fitsS8(signExtendedImm(val, w, "nasm"))) {
+        if (w === 32 && (val >= 1n << 32n || val < -(1n << 32n))) return "dword value exceeds bounds";
+        if (w === 64 && !inRange(toSigned(val, 64), immRange(32, true))) return "signed dword value exceeds bounds";
+      }
       return fitsS8(signExtendedImm(val, w, ctx.req.flavor)) ? (det ? DET : NODET) : "not a sign-extended byte";
     }
     case "iw":
-      return lenient || inRange(val, immRange(16, false)) ? (det ? DET : NODET) : "immediate out of range (word)";
+      return field(16, "word", "immediate out of range (word)");
     case "id":
-      return lenient || inRange(val, immRange(32, false)) ? (det ? DET : NODET) : "immediate out of range (dword)";
+      return field(32, "dword", "immediate out of range (dword)");
     case "u32":
       return !op.unresolved &&
         (op.size === undefined || (op.size === 64 && !op.strict)) &&
@@ -222,11 +243,21 @@ function matchImm(op: ImmOperand, kind: string, form: Form, v: number | undefine
           return "nasm uses imm64 for a relocatable value";
         return det ? DET : NODET;
       }
-      return lenient || inRange(val, range) ? (det ? DET : NODET) : "immediate out of range";
+      if (w === 64)
+        return lenient || inRange(val, range)
+          ? det
+            ? DET
+            : NODET
+          : nasm
+            ? "signed dword immediate exceeds bounds"
+            : "immediate out of range";
+      return field(w, w === 16 ? "word" : "dword", "immediate out of range");
     }
     case "iv": {
       const w = v ?? 32;
-      return lenient || inRange(val, immRange(w, false)) ? (det ? DET : NODET) : "immediate out of range";
+      if (w === 64)
+        return lenient || inRange(val, immRange(64, false)) ? (det ? DET : NODET) : "immediate out of range";
+      return field(w, w === 16 ? "word" : "dword", "immediate out of range");
     }
   }
   return "bad immediate kind";

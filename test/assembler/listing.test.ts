@@ -4,7 +4,8 @@
 // their %include line, marked with the include depth; macro lines printed from their tokens (blanks collapsed,
 // comments dropped); a label before a macro call listed as the expansion's first line; values nasm emits as
 // relocations (label addresses, far pointers, moffs, data) as `[offset in their section]`, placed in rows as
-// nasm's list_out does. (Not reproduced: nasm's warning rows; the sources here have none.)
+// nasm's list_out does; nasm's warning rows for number overflows (data, immediates, sign-extended bytes and
+// dwords, 64-bit constants), after the line, once per `times` repetition, marked in expansions.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -94,6 +95,59 @@ bits 64
         dq msg
         times 4 db 1
         times 40 db 0
+`,
+  warnings: `bits 64
+  db 256
+  db -129
+  db 255
+  db -128
+  dw 65536
+  dw -32769
+  dd 0x100000000
+  dd -0x80000001
+  dq 0x10000000000000000
+  mov al, 300
+  mov al, -129
+  mov ax, 70000
+  mov eax, 0x100000000
+  add al, 256
+  add eax, 0x100000000
+  add rax, 0x80000000
+  add rax, 0xffffffff80000000
+  push byte 200
+  mov rax, 0x10000000000000000
+  mov byte [rbx], 300
+  mov word [rbx], 70000
+  imul eax, ebx, 0x100000000
+  int 256
+  enter 70000, 0
+  ret 70000
+  in al, 256
+  shl eax, 300
+  cmp al, 0x1ff
+  add rax, 0x80000000
+  mov qword [rbx], 0x80000000
+  push 0x80000000
+  and rcx, 0xffffffff
+  cmp rax, -0x80000001
+  mov rax, 0x80000000
+  add rax, 0x100000000
+  db -256
+  db -257
+  dw -65536
+  dw -65537
+  dd -0x100000000
+  dd -0x100000001
+  push byte 200
+  add eax, byte 200
+  push byte -1
+  add rax, byte 0x80
+  imul eax, ebx, byte 200
+%macro W 0
+  db 300
+%endmacro
+  W
+  times 2 db 300
 `,
   reservations: `section .bss
 resb 8
