@@ -236,6 +236,7 @@ function nasmSignedString(
   let depth = 0;
   let argStart = true;
   let argIndex = 0;
+  const dups: boolean[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
@@ -261,11 +262,23 @@ function nasmSignedString(
         argIndex,
       };
     }
-    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) depth++;
-    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) depth--;
-    if (depth === 0 && t.kind === "punct" && t.text === ",") {
-      argStart = true;
-      argIndex++;
+    // The values inside `dup (...)` start values too: `dd 2 dup (-'1')` loses its `)` (nasm: an error).
+    const prev = tokens[i - 1];
+    if (t.kind === "punct" && (t.text === "(" || t.text === "[")) {
+      depth++;
+      dups.push(t.text === "(" && prev?.kind === "ident" && prev.text.toLowerCase() === "dup");
+      argStart = dups[dups.length - 1] === true;
+      continue;
+    }
+    if (t.kind === "punct" && (t.text === ")" || t.text === "]")) {
+      depth--;
+      dups.pop();
+    }
+    if (t.kind === "punct" && t.text === ",") {
+      if (depth === 0) {
+        argStart = true;
+        argIndex++;
+      } else argStart = dups[dups.length - 1] === true;
     } else argStart = false;
   }
   return undefined;
@@ -291,7 +304,7 @@ function nasmTrailingText(
           ? `minus the character constant ${q}; write -(${q}) or 0-${q} for that`
           : `the character constant ${q}; write ${q} for that`;
       arg.warning = {
-        message: `nasm reads the text of a string after a sign as source: this is ${arg.text.replace(/\s+/g, "")}${ignored}, not ${meant}`,
+        message: `nasm reads the text of a string after a sign as source: this is ${signed.sign}${(signed.string.str ?? "").trim()}${ignored}, not ${meant}`,
         range: cur.range(signed.string),
       };
     }

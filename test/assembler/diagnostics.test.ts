@@ -32,6 +32,13 @@ describe("diagnostics", () => {
     assert.match(warnings[1]!.message, /nasm ignores '2' after the value 1/);
     assert.deepEqual([...p.sections[0]!.bytes], [3, 0, 0, 0, 0xfb, 0xff, 0xff, 0xff, 1, 0, 0, 0]);
   });
+  test("inside dup parentheses too: the rest of the line, `)` included, is dropped (an error, as in nasm)", () => {
+    const src = "bits 64\ndd 2 dup (-'1')\n";
+    assert.deepEqual(
+      diags(src, "t.asm").map((d) => d.code),
+      ["asm-syntax"],
+    );
+  });
 
   test("an unknown mnemonic is reported on the mnemonic (GAS)", () => {
     const src = "  movl $1, %eax\n  frobnicate %eax\n";

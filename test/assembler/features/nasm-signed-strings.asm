@@ -17,3 +17,4 @@ A       equ 5
         dd 0-'1'
         dd 1 2                  ; 1
         times 2 dd -'1'
+        dd 2 dup (-'1)')          ; the ')' in the string closes the dup
