@@ -170,7 +170,9 @@ export class Devices implements IoBus, InterruptSource {
   }
 
   canInterruptLater(): boolean {
-    return this.pit.nextIrq0() !== Number.POSITIVE_INFINITY && (this.pic.master.imr & 1) === 0;
+    // The timer's next edge raises INTR only if IRQ0 is unmasked and nothing of its priority or higher is in
+    // service (a handler that never sent its EOI blocks it for good).
+    return this.pit.nextIrq0() !== Number.POSITIVE_INFINITY && this.pic.master.wouldRequest(0);
   }
 
   /** The interrupt controllers and the timer as a debugger shows them, at device time `now`. */

@@ -53,6 +53,15 @@ export class Pic8259 {
     return undefined;
   }
 
+  /** Whether a new request on `line` would raise INT: unmasked, and nothing of equal or higher priority in service. */
+  wouldRequest(line: number): boolean {
+    const saved = this.irr;
+    this.irr |= 1 << line;
+    const r = this.pendingLine() === line;
+    this.irr = saved;
+    return r;
+  }
+
   /** INTA on this chip for `line`: the request moves to service (unless automatic EOI). */
   acknowledge(line: number): void {
     const bit = 1 << line;

@@ -132,6 +132,19 @@ describe("8259A pair", () => {
     assert.equal(p.acknowledge(), 0x21, "IR1 now has the highest priority");
   });
 
+  test("wouldRequest: a new request raises INT only if unmasked and not blocked by one in service", () => {
+    const p = new PicPair();
+    initPair(p);
+    assert.equal(p.master.wouldRequest(0), true);
+    pulse(p, 0);
+    p.acknowledge();
+    assert.equal(p.master.wouldRequest(0), false, "IR0 in service");
+    assert.equal(p.master.wouldRequest(1), false, "lower priority than IR0 in service");
+    p.out(0x20, 0x20);
+    p.out(0x21, 0x01);
+    assert.equal(p.master.wouldRequest(0), false, "masked");
+  });
+
   test("edge-triggered: a line held high requests once", () => {
     const p = new PicPair();
     initPair(p);
@@ -326,6 +339,22 @@ ${TICK_HANDLER}`);
     // Three periods of 500 clocks (2000 instructions each) of a 3-instruction loop.
     const loops = Number(reg(r.m, RAX));
     assert.ok(loops > 1500 && loops < 2100, `${loops} iterations`);
+  });
+
+  test("HLT stops for good when the only interrupt is blocked in the PIC (a handler that never sent its EOI)", {
+    skip: NO_NASM,
+  }, () => {
+    const r = runAsm(`
+${GATE20("tick")}
+${PIC_INIT}
+${pitInit(2, 100)}
+        sti
+.w:     hlt
+        jmp .w
+tick:   iretq`);
+    assert.equal(r.stop.kind, "halted");
+    assert.equal(r.stop.kind === "halted" && r.stop.interruptsEnabled, true);
+    assert.equal(r.m.devices.pic.master.isr, 1);
   });
 
   test("HLT with IF = 0 stops for good even with a timer running", { skip: NO_NASM }, () => {
