@@ -12,12 +12,14 @@
 //   format.ts           formatValue: any field/register/MSR value → named-bit lines
 //   cpu-model-types.ts  CpuModel shape;  cpu-models.ts + models/*: the models (CPU_MODELS, cpuModel)
 //   capabilities.ts     allowed-0/allowed-1 rule, CR0/CR4 fixed bits, which VMCS fields a model has
+//   io-ports.ts         the PC I/O ports the emulator implements (PIC, PIT, ports 61h/92h, E9h, COM1)
 export * from "./bits";
 export * from "./capabilities";
 export * from "./controls";
 export * from "./cpu-models";
 export * from "./exit-reasons";
 export * from "./format";
+export * from "./io-ports";
 export * from "./msrs";
 export * from "./registers";
 export * from "./vmcs-encoding";

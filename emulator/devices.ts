@@ -2,6 +2,7 @@
 // 8259A interrupt controllers (0x20/0x21, 0xA0/0xA1, pic.ts) and the 8254 timer (0x40–0x43, 0x61, pit.ts) whose
 // channel 0 drives IRQ0. Every other port reads all-ones and ignores writes, as on a PC with nothing decoded there.
 
+import { IO_PORT } from "../arch/index";
 import type { IoBus } from "./cpu";
 import { PIC_PORTS, type Pic8259, PicPair } from "./pic";
 import { PIT_PORTS, Pit8254, type PitChannelView, TICKS_PER_PIT_CLOCK } from "./pit";
@@ -9,8 +10,8 @@ import { PIT_PORTS, Pit8254, type PitChannelView, TICKS_PER_PIT_CLOCK } from "./
 export type OutputStream = "uart" | "e9";
 export type OutputListener = (bytes: Uint8Array, stream: OutputStream) => void;
 
-export const COM1 = 0x3f8;
-export const DEBUG_CONSOLE_PORT = 0xe9;
+export const COM1 = IO_PORT.COM1;
+export const DEBUG_CONSOLE_PORT = IO_PORT.DEBUG_CONSOLE;
 
 /** A 16550-compatible UART: transmit is immediate (THR always empty), receive from a queue. */
 export class Uart16550 {
@@ -212,7 +213,7 @@ export class Devices implements IoBus, InterruptSource {
   private in8(port: number): number {
     if (port >= COM1 && port < COM1 + 8) return this.uart.read(port - COM1);
     if (port === DEBUG_CONSOLE_PORT) return 0xe9; // Bochs' port-E9 hack reads back 0xE9
-    if (port === 0x92) return this.port92;
+    if (port === IO_PORT.SYSTEM_CONTROL_A) return this.port92;
     if (PIC_PORTS.has(port)) return this.pic.in(port);
     if (PIT_PORTS.has(port)) return this.pit.read(port, Math.floor(this.clock() / TICKS_PER_PIT_CLOCK));
     return 0xff;
@@ -233,7 +234,7 @@ export class Devices implements IoBus, InterruptSource {
   private out8(port: number, v: number): void {
     if (port >= COM1 && port < COM1 + 8) this.uart.write(port - COM1, v);
     else if (port === DEBUG_CONSOLE_PORT) this.emit(v, "e9");
-    else if (port === 0x92) {
+    else if (port === IO_PORT.SYSTEM_CONTROL_A) {
       // Bit 0 rising: INIT_NOW. The chipset pulses the processor's INIT# (Intel ICH/PCH "INIT register" at 92h;
       // the old "alternate fast reset"). Bit 1 is the A20 gate (always enabled here).
       const rising = (v & 1) !== 0 && (this.port92 & 1) === 0;

@@ -4,6 +4,8 @@
 // automatic EOI, edge-triggered requests. Not modelled: level-triggered mode (ICW1.LTIM is kept but requests are
 // edge-triggered, as a PC's ISA interrupts are), special mask mode, polling (OCW3.P), MCS-80/85 mode.
 
+import { IO_PORT } from "../arch/index";
+
 /** One 8259A. */
 export class Pic8259 {
   /** Interrupt request register: requests seen (rising edges) and not yet acknowledged. */
@@ -216,11 +218,11 @@ export class PicPair {
 
   in(port: number): number {
     switch (port) {
-      case 0x20:
+      case IO_PORT.PIC_MASTER_COMMAND:
         return this.master.readCommand();
-      case 0x21:
+      case IO_PORT.PIC_MASTER_DATA:
         return this.master.readData();
-      case 0xa0:
+      case IO_PORT.PIC_SLAVE_COMMAND:
         return this.slave.readCommand();
       default:
         return this.slave.readData();
@@ -229,13 +231,13 @@ export class PicPair {
 
   out(port: number, v: number): void {
     switch (port) {
-      case 0x20:
+      case IO_PORT.PIC_MASTER_COMMAND:
         this.master.writeCommand(v);
         return;
-      case 0x21:
+      case IO_PORT.PIC_MASTER_DATA:
         this.master.writeData(v);
         return;
-      case 0xa0:
+      case IO_PORT.PIC_SLAVE_COMMAND:
         this.slave.writeCommand(v);
         return;
       default:
@@ -258,4 +260,9 @@ export class PicPair {
   }
 }
 
-export const PIC_PORTS: ReadonlySet<number> = new Set([0x20, 0x21, 0xa0, 0xa1]);
+export const PIC_PORTS: ReadonlySet<number> = new Set([
+  IO_PORT.PIC_MASTER_COMMAND,
+  IO_PORT.PIC_MASTER_DATA,
+  IO_PORT.PIC_SLAVE_COMMAND,
+  IO_PORT.PIC_SLAVE_DATA,
+]);

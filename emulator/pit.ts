@@ -8,6 +8,8 @@
 // Time is deterministic: the machine counts time in retired instructions (the TSC), and the PIT's input clock
 // ticks once every TICKS_PER_PIT_CLOCK of them. Nothing depends on the host's clock, so runs replay exactly.
 
+import { IO_PORT } from "../arch/index";
+
 /** Retired instructions (TSC ticks) per PIT input-clock tick: a 1.193182 MHz PIT beside a ~4.8 MHz TSC. */
 export const TICKS_PER_PIT_CLOCK = 4;
 
@@ -163,12 +165,12 @@ export class Pit8254 {
   }
 
   read(port: number, now: number): number {
-    if (port === 0x61) {
+    if (port === IO_PORT.SYSTEM_CONTROL_B) {
       // Bit 4 toggles with the DRAM refresh (every 15 µs: 18 PIT ticks); bit 5 is channel 2's output.
       return (this.port61 & 3) | ((Math.floor(now / 18) & 1) << 4) | (this.output(2, now) ? 0x20 : 0);
     }
-    if (port === 0x43) return 0xff; // the control register cannot be read
-    const n = port - 0x40;
+    if (port === IO_PORT.PIT_CONTROL) return 0xff; // the control register cannot be read
+    const n = port - IO_PORT.PIT_CHANNEL0;
     const c = this.channels[n]!;
     if (c.status !== undefined) {
       const s = c.status;
@@ -194,18 +196,18 @@ export class Pit8254 {
   }
 
   write(port: number, v: number, now: number): void {
-    if (port === 0x61) {
+    if (port === IO_PORT.SYSTEM_CONTROL_B) {
       const rising = (v & 1) !== 0 && (this.port61 & 1) === 0;
       this.port61 = v & 3;
       // A rising gate (re)starts channel 2's count (and triggers modes 1 and 5).
       if (rising) this.channels[2]!.start = now + 1;
       return;
     }
-    if (port === 0x43) {
+    if (port === IO_PORT.PIT_CONTROL) {
       this.control(v, now);
       return;
     }
-    const n = port - 0x40;
+    const n = port - IO_PORT.PIT_CHANNEL0;
     const c = this.channels[n]!;
     if (c.access === 3 && c.writeLow === undefined) {
       c.writeLow = v & 0xff;
@@ -293,4 +295,10 @@ export class Pit8254 {
   }
 }
 
-export const PIT_PORTS: ReadonlySet<number> = new Set([0x40, 0x41, 0x42, 0x43, 0x61]);
+export const PIT_PORTS: ReadonlySet<number> = new Set([
+  IO_PORT.PIT_CHANNEL0,
+  IO_PORT.PIT_CHANNEL1,
+  IO_PORT.PIT_CHANNEL2,
+  IO_PORT.PIT_CONTROL,
+  IO_PORT.SYSTEM_CONTROL_B,
+]);

@@ -899,7 +899,8 @@ function step(ctx: Ctx, s: State, st: Statement, m: string): void {
     for (const o of st.operands) if (o.base) regs.push(o.base);
     if (base === "rdmsr" || base === "wrmsr") regs.push("ecx", "eax", "edx");
     recordRegs(ctx, s, st, regs);
-  }
+  } else if (ctx.report && (base === "in" || base === "out") && st.operands.some((o) => o.reg === "dx"))
+    recordRegs(ctx, s, st, ["dx"]); // the port, for hovers
 
   switch (base) {
     case "vmread":

@@ -66,6 +66,18 @@ describe("hover", () => {
   test("an MSR number loaded into ECX", () => {
     assert.match(hoverAt(a, at(12, 14))?.markdown ?? "", /IA32_FEATURE_CONTROL/);
   });
+  test("an I/O port at IN/OUT: immediate, constant, DX, in both dialects (arch/'s port table)", () => {
+    const n = open(
+      "bits 64\nPIT_CMD equ 0x43\n    out 0x20, al\n    out PIT_CMD, al\n    mov edx, 0x3FD\n    in al, dx\n",
+    );
+    assert.match(hoverAt(n, at(2, 9))?.markdown ?? "", /I\/O port 20h\*\* — 8259A master PIC: command/);
+    assert.match(hoverAt(n, at(3, 10))?.markdown ?? "", /I\/O port 43h\*\* — 8254 PIT: control word/);
+    assert.match(hoverAt(n, at(5, 11))?.markdown ?? "", /I\/O port 3FDh\*\* — COM1 16550 UART: LSR/);
+    const g = open("    .text\nstart:\n    outb %al, $0x92\n", "/ws/p.s");
+    assert.match(hoverAt(g, at(2, 16))?.markdown ?? "", /system control port A[\s\S]*INIT_NOW/);
+    // Elsewhere a number is only a number.
+    assert.doesNotMatch(hoverAt(n, at(4, 13))?.markdown ?? "", /I\/O port/);
+  });
   test("AT&T hover shows AT&T operand order", () => {
     const g = open("    .text\nstart:\n    vmread %rax, %rbx\n", "/ws/a.s");
     assert.match(hoverAt(g, at(2, 6))?.markdown ?? "", /vmread %r64, r\/m64/);

@@ -6,6 +6,7 @@ import {
   fieldByEncoding,
   fieldByNameOrHigh,
   formatValue,
+  ioPort,
   type MsrInfo,
   msrByIndex,
   msrByName,
@@ -172,6 +173,16 @@ function siteMeaning(a: Analysis, st: Statement, start: number): string | undefi
   return undefined;
 }
 
+/** IN/OUT: the port a number (immediate, constant or DX's value) names, from arch/'s table. */
+function portMarkdown(st: Statement, value: bigint): string | undefined {
+  const base = baseMnemonic(st.name ?? "", st.intel).base;
+  if (base !== "in" && base !== "out") return undefined;
+  const p = value >= 0n && value <= 0xffffn ? ioPort(Number(value)) : undefined;
+  if (!p) return undefined;
+  const tail = p.emulated ? "" : "\n\n(Not a device of the emulator: reads return all-ones, writes are ignored.)";
+  return `**I/O port ${p.port.toString(16).toUpperCase()}h** — ${p.name}\n\n${p.description}${tail}`;
+}
+
 function numberMarkdown(value: bigint): string {
   const parts = [`\`${hex(value)}\` = ${value}`];
   if (value < 1n << 32n) parts.push(`= 0b${value.toString(2)}`);
@@ -194,7 +205,7 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
       };
     case "number": {
       const v = t.value;
-      const meaning = siteMeaning(a, t.stmt, t.range.start.character);
+      const meaning = siteMeaning(a, t.stmt, t.range.start.character) ?? portMarkdown(t.stmt, v);
       return { markdown: [numberMarkdown(v), meaning].filter(Boolean).join("\n\n---\n\n"), range: t.range };
     }
     case "symbol": {
@@ -218,6 +229,8 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
         );
       }
       if (defs.length > 1) parts.push(`Defined ${defs.length} times.`);
+      const port = value?.k === "num" ? portMarkdown(t.stmt, value.v) : undefined;
+      if (port) parts.push(port);
       // A field or MSR by name, or by the value a constant holds at a VMX site.
       const field = fieldByNameOrHigh(t.written);
       const num = value?.k === "num" ? value.v : undefined;
@@ -255,6 +268,8 @@ export function hoverAt(a: Analysis, pos: Position): HoverResult | undefined {
         const parts: string[] = [
           `\`${op.reg}\` = ${v ? valueText(v) : "unknown here"}${v?.origin && v.origin.stmt !== st ? ` (from line ${v.origin.stmt.line + 1})` : ""}`,
         ];
+        const port = op.reg === "dx" && v?.k === "num" ? portMarkdown(st, v.v) : undefined;
+        if (port) parts.push(port);
         if (site && v?.k === "num") {
           if (op === site.encOp) {
             const f = fieldByEncoding(v.v);
