@@ -42,6 +42,14 @@ describe("launch", () => {
     assert.match(errors(), /triple fault/);
   });
 
+  it("ends with an explanation when the program raises INIT outside VMX operation", async () => {
+    const errors = collectOutput(dc, "stderr");
+    const exited = dc.waitForEvent("exited");
+    await launch(dc, { program: fixture("init.asm") });
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 1);
+    assert.match(errors(), /INIT at 0x100006: INIT signal \(port 92h bit 0\)/);
+  });
+
   it("runs a GAS program to its end", async () => {
     const out = collectOutput(dc);
     const terminated = dc.waitForEvent("terminated");
