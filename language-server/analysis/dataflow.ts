@@ -118,15 +118,19 @@ function meetInto(target: State, incoming: State): boolean {
       changed = true;
     }
   }
+  // (`mem` and `cleared` are shared between copies and never changed in place: the same object is the same
+  // contents, and forEach walks a map without allocating its entries)
   let mem: Map<string, Val> | undefined;
-  if (target.mem.size > 0)
-    for (const [k, v] of target.mem) {
+  if (target.mem.size > 0 && target.mem !== incoming.mem) {
+    const from = target.mem;
+    from.forEach((v, k) => {
       if (!sameVal(v, incoming.mem.get(k))) {
-        mem ??= new Map(target.mem);
+        mem ??= new Map(from);
         mem.delete(k);
         changed = true;
       }
-    }
+    });
+  }
   if (mem) target.mem = mem;
   if (target.stack.length !== incoming.stack.length) {
     if (target.stack.length > 0) changed = true;
@@ -142,14 +146,17 @@ function meetInto(target: State, incoming: State): boolean {
     if (target.cleared === null) {
       target.cleared = incoming.cleared;
       changed = true;
-    } else {
+    } else if (target.cleared !== incoming.cleared) {
       let kept: Set<string> | undefined;
-      for (const c of target.cleared)
-        if (!incoming.cleared.has(c)) {
-          kept ??= new Set(target.cleared);
+      const from = target.cleared;
+      const inc = incoming.cleared;
+      from.forEach((c) => {
+        if (!inc.has(c)) {
+          kept ??= new Set(from);
           kept.delete(c);
           changed = true;
         }
+      });
       if (kept) target.cleared = kept;
     }
   }
@@ -557,12 +564,24 @@ function identical(a: Val | undefined, b: Val | undefined): boolean {
 function sameState(a: State, b: State): boolean {
   for (let r = 0; r < 16; r++) if (!identical(a.regs[r], b.regs[r])) return false;
   if (a.mem.size !== b.mem.size || a.stack.length !== b.stack.length) return false;
-  if (a.mem.size > 0) for (const [k, v] of a.mem) if (!identical(v, b.mem.get(k))) return false;
+  if (a.mem.size > 0 && a.mem !== b.mem) {
+    let same = true;
+    const other = b.mem;
+    a.mem.forEach((v, k) => {
+      if (same && !identical(v, other.get(k))) same = false;
+    });
+    if (!same) return false;
+  }
   for (let i = 0; i < a.stack.length; i++) if (!identical(a.stack[i], b.stack[i])) return false;
   if ((a.cleared === null) !== (b.cleared === null)) return false;
-  if (a.cleared && b.cleared) {
+  if (a.cleared && b.cleared && a.cleared !== b.cleared) {
     if (a.cleared.size !== b.cleared.size) return false;
-    for (const c of a.cleared) if (!b.cleared.has(c)) return false;
+    let same = true;
+    const other = b.cleared;
+    a.cleared.forEach((c) => {
+      if (same && !other.has(c)) same = false;
+    });
+    if (!same) return false;
   }
   if (!a.pending || !b.pending) return a.pending === b.pending;
   return a.pending.stmt === b.pending.stmt && a.pending.mnemonic === b.pending.mnemonic;
