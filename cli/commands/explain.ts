@@ -1,10 +1,12 @@
 // `vmx explain WHAT [--qualification Q] [--json]`: what a VM-entry check id, a VM-instruction error number, an exit
-// reason or a VMX instruction means, from the same tables the emulator and the language server use (arch/ and the
+// reason, a VMX instruction or an I/O port of the emulated PC means, from the same tables the emulator and the language server use (arch/ and the
 // emulator's VM-entry checks).
 import {
   EXIT_REASONS,
   exitQualificationBits,
   formatBits,
+  IO_PORTS,
+  ioPort,
   VM_INSTRUCTION_ERRORS,
   VMX_INSTRUCTIONS,
   vmxInstruction,
@@ -20,6 +22,7 @@ const USAGE = `usage: vmx explain <what> [--qualification Q] [--json]
   vmx explain exit 0x80000021 [--qualification 2]
                                 an exit reason (SDM Appendix C), with its qualification decoded
   vmx explain vmlaunch          a VMX instruction
+  vmx explain port 0x92         an I/O port of the emulated PC (\`port\` alone lists them)
 `;
 
 /** What a failed check of each phase does (SDM 26.1-26.4, 26.7-26.8). */
@@ -167,6 +170,17 @@ function explainInstruction(mnemonic: string): Explanation | undefined {
   return { text, json: { kind: "instruction", ...i, errors: errors.map((e) => e.trim()) } };
 }
 
+function explainPort(n: number | undefined): Explanation {
+  const list = n === undefined ? IO_PORTS : [ioPort(n)].filter((p) => p !== undefined);
+  if (n !== undefined && list.length === 0)
+    throw new CliUsageError(`no device of the emulated PC at port ${hex(n)} (vmx explain port lists them)`);
+  const text = list.flatMap((p) => [
+    `${hex(p.port, 2)} — ${p.name}${p.emulated ? "" : " (not emulated)"}`,
+    ...(n === undefined ? [] : [`  ${p.description}`]),
+  ]);
+  return { text, json: list.map((p) => ({ kind: "port", ...p })) };
+}
+
 function print(io: CliIo, e: Explanation, json: boolean): number {
   io.out(json ? `${JSON.stringify(e.json, null, 2)}\n` : `${e.text.join("\n")}\n`);
   return 0;
@@ -184,7 +198,7 @@ export const explainCommand: CliCommand = {
     const json = p.flags.has("--json");
     const [what, arg, ...rest] = p.positional;
     if (what === undefined)
-      throw new CliUsageError("expects what to explain: a check id, error N, exit N or a VMX instruction");
+      throw new CliUsageError("expects what to explain: a check id, error N, exit N, port N or a VMX instruction");
     if (rest.length > 0) throw new CliUsageError(`unexpected '${rest[0]}'`);
     const single = (name: string) => {
       const v = p.options.get(name);
@@ -202,6 +216,12 @@ export const explainCommand: CliCommand = {
         throw new CliUsageError(`--phase must be one of ${PHASES.join(", ")}`);
       return print(io, explainChecks(phase as CheckPhase | undefined), json);
     }
+    if (kind === "port") {
+      if (arg === undefined) return print(io, explainPort(undefined), json);
+      const n = parseNumber(arg, "port number");
+      if (n < 0n || n > 0xffffn) throw new CliUsageError("an I/O port is 0-0xFFFF");
+      return print(io, explainPort(Number(n)), json);
+    }
     if (kind === "error" || kind === "exit") {
       if (arg === undefined) throw new CliUsageError(`'${kind}' needs a number, e.g. vmx explain ${kind} 7`);
       const n = parseNumber(arg, kind === "error" ? "error number" : "exit reason");
@@ -217,7 +237,7 @@ export const explainCommand: CliCommand = {
         `${what.toUpperCase()} is an instruction-level check of VMLAUNCH/VMRESUME (SDM 26.1, before the 26.2 checks): see vmx explain vmlaunch`,
       );
     throw new CliUsageError(
-      `'${what}' is not a VM-entry check id, 'error N', 'exit N' or a VMX instruction (${VMX_INSTRUCTIONS.map((x) => x.mnemonic).join(", ")})`,
+      `'${what}' is not a VM-entry check id, 'error N', 'exit N', 'port N' or a VMX instruction (${VMX_INSTRUCTIONS.map((x) => x.mnemonic).join(", ")})`,
     );
   },
 };

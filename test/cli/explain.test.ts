@@ -29,6 +29,17 @@ describe("vmx explain", () => {
     );
   });
 
+  test("an I/O port of the emulated PC, from arch/'s table; `port` alone lists them; an unknown port is an error", async () => {
+    const r = await run("explain", "port", "0x43");
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^0x43 — 8254 PIT: control word\n {2}Bits 7:6 channel/);
+    const all = await json<{ port: number }[]>("explain", "port");
+    assert.ok(all.some((p) => p.port === 0x92) && all.some((p) => p.port === 0x3f8));
+    const bad = await run("explain", "port", "0x1234");
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /no device of the emulated PC at port 0x1234/);
+  });
+
   test("error 7 lists exactly the control-field checks, in the order VM entry runs them", async () => {
     const e = await json<{ number: number; message: string; checks: string[] }>("explain", "error", "7");
     assert.equal(e.message, "VM entry with invalid control field(s)");
