@@ -1574,7 +1574,7 @@ export class Cpu {
    */
   step(): StopReason | undefined {
     const hooks = this.hooks;
-    if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
+    this.serviceDevicesIfDue();
     if (this.halted && !hooks.wantsBoundary && !this.irqCheck) {
       // HLT: an interrupt that can still come wakes the processor; time passes until the next device event.
       if (!this.waitForInterrupt()) return this.haltedStop();
@@ -1588,7 +1588,7 @@ export class Cpu {
         if (this.halted && !this.irqCheck) {
           if (this.idleTicks !== idle) {
             // VMX let time pass (the preemption timer) up to the next device event: look at the devices first.
-            if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
+            this.serviceDevicesIfDue();
             if (!this.irqCheck) return undefined;
           } else if (!this.waitForInterrupt()) return this.haltedStop();
         }
@@ -1654,8 +1654,8 @@ export class Cpu {
     // reschedules it (runBatchUntil returns early then).
     let done = 0;
     for (;;) {
-      if (this.instructionCount + this.idleTicks >= this.deviceDeadline) this.serviceDevices();
-      const room = this.deviceDeadline - (this.instructionCount + this.idleTicks);
+      this.serviceDevicesIfDue();
+      const room = this.deviceDeadline - this.deviceTime();
       const r = this.runBatchUntil(room < max - done ? Math.max(1, room) : max - done, bp, done > 0);
       done += this.batchExecuted;
       if (r !== undefined || done >= max) {
@@ -1715,16 +1715,34 @@ export class Cpu {
   /** Processes the device events that are due; INTR rising asks for a look at the next boundary. */
   serviceDevices(): void {
     const src = this.irq;
-    src.advance(this.instructionCount + this.idleTicks);
+    src.advance(this.deviceTime());
     this.deviceDeadline = src.nextEvent();
-    if (src.intr) this.irqCheck = true;
+    this.checkInterruptLines();
+  }
+
+  private serviceDevicesIfDue(): void {
+    if (this.deviceTime() >= this.deviceDeadline) this.serviceDevices();
+  }
+
+  /** INTR high or an INIT pending: look at them at the next instruction boundary (pollInterrupt). */
+  checkInterruptLines(): void {
+    if (this.irq.intr || this.initPending) this.irqCheck = true;
   }
 
   /** A port write changed the interrupt controllers or the timer: re-read them and end the current batch. */
   interruptStateChanged(): void {
     this.deviceDeadline = this.irq.nextEvent();
-    if (this.irq.intr || this.initPending) this.irqCheck = true;
+    this.checkInterruptLines();
     this.epoch++;
+  }
+
+  /**
+   * In the HLT state, whether an external interrupt can still end it: RFLAGS.IF = 1 (or, in VMX non-root
+   * operation, external-interrupt exiting) and an interrupt requested now or a timer that can raise one.
+   */
+  interruptCanWake(): boolean {
+    if (!(this.flagsRest & IF) && !(this.hooks.nonRoot && this.hooks.externalInterruptExiting)) return false;
+    return this.irq.intr || this.irq.canInterruptLater();
   }
 
   /**
@@ -1732,16 +1750,14 @@ export class Cpu {
    * (RFLAGS.IF = 1, or in VMX non-root operation external-interrupt exiting), and reports whether it did.
    */
   private waitForInterrupt(): boolean {
-    if (!(this.flagsRest & IF) && !(this.hooks.nonRoot && this.hooks.externalInterruptExiting)) return false;
-    if (!this.irq.intr && !this.irq.canInterruptLater()) return false;
-    const now = this.instructionCount + this.idleTicks;
+    if (!this.interruptCanWake()) return false;
+    const now = this.deviceTime();
     if (this.deviceDeadline > now && this.deviceDeadline !== Number.POSITIVE_INFINITY) {
       const ticks = this.deviceDeadline - now;
       this.idleTicks += ticks;
       this.tscOffset += BigInt(ticks);
     }
     this.serviceDevices();
-    if (this.irq.intr) this.irqCheck = true;
     return true;
   }
 
@@ -2111,7 +2127,8 @@ export class Cpu {
 
   batchExecuted = 0;
 
-  private haltedStop(): StopReason {
+  /** The stop of a HLT nothing can end. */
+  haltedStop(): StopReason {
     return { kind: "halted", rip: linBig(this.rip), interruptsEnabled: (this.flagsRest & IF) !== 0 };
   }
 

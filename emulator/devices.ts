@@ -122,6 +122,11 @@ export interface DevicesView {
   nextTimerEvent: number;
 }
 
+/** The PIT clock tick at device time `now` (retired instructions plus halted time). */
+function pitTick(now: number): number {
+  return Math.floor(now / TICKS_PER_PIT_CLOCK);
+}
+
 export class Devices implements IoBus, InterruptSource {
   readonly uart: Uart16550;
   readonly pic = new PicPair();
@@ -164,7 +169,7 @@ export class Devices implements IoBus, InterruptSource {
   }
 
   advance(now: number): void {
-    if (this.pit.takeIrq0(Math.floor(now / TICKS_PER_PIT_CLOCK))) {
+    if (this.pit.takeIrq0(pitTick(now))) {
       this.pic.setIrq(0, true);
       this.pic.setIrq(0, false);
     }
@@ -185,7 +190,7 @@ export class Devices implements IoBus, InterruptSource {
       vectorBase: p.vectorBase,
       autoEoi: p.autoEoi,
     });
-    const tick = Math.floor(now / TICKS_PER_PIT_CLOCK);
+    const tick = pitTick(now);
     return {
       intr: this.pic.intr,
       master: chip(this.pic.master),
@@ -215,7 +220,7 @@ export class Devices implements IoBus, InterruptSource {
     if (port === DEBUG_CONSOLE_PORT) return 0xe9; // Bochs' port-E9 hack reads back 0xE9
     if (port === IO_PORT.SYSTEM_CONTROL_A) return this.port92;
     if (PIC_PORTS.has(port)) return this.pic.in(port);
-    if (PIT_PORTS.has(port)) return this.pit.read(port, Math.floor(this.clock() / TICKS_PER_PIT_CLOCK));
+    if (PIT_PORTS.has(port)) return this.pit.read(port, pitTick(this.clock()));
     return 0xff;
   }
 
@@ -244,7 +249,7 @@ export class Devices implements IoBus, InterruptSource {
       this.pic.out(port, v);
       this.onInterruptStateChange();
     } else if (PIT_PORTS.has(port)) {
-      this.pit.write(port, v, Math.floor(this.clock() / TICKS_PER_PIT_CLOCK));
+      this.pit.write(port, v, pitTick(this.clock()));
       this.onInterruptStateChange();
     }
   }

@@ -92,18 +92,13 @@ def("hlt", (cpu) => {
   // In VMX non-root operation VMX may wake the guest (preemption timer, injected events): keep stepping. An
   // external interrupt that is pending or can still come (the PIT) wakes the processor when RFLAGS.IF = 1, or
   // with external-interrupt exiting in VMX non-root operation: keep stepping too (the run loop lets time pass).
-  const hooks = cpu.hooks;
-  const wake =
-    (hooks.nonRoot && hooks.wantsBoundary) ||
-    (((cpu.flagsRest & IF) !== 0 || (hooks.nonRoot && hooks.externalInterruptExiting)) &&
-      (cpu.irq.intr || cpu.irq.canInterruptLater()));
-  if (wake) {
-    if (cpu.irq.intr) cpu.irqCheck = true;
+  if ((cpu.hooks.nonRoot && cpu.hooks.wantsBoundary) || cpu.interruptCanWake()) {
+    cpu.checkInterruptLines();
     cpu.epoch++; // the batched loop leaves for the halted path at once
     return;
   }
   // Nothing can wake the processor (IF = 0, or no interrupt can come): the run ends.
-  throw new StopSignal({ kind: "halted", rip: linBig(cpu.rip), interruptsEnabled: (cpu.flagsRest & IF) !== 0 });
+  throw new StopSignal(cpu.haltedStop());
 });
 
 function softInt(cpu: Cpu, i: Insn, vector: number, kind: "intn" | "swx" | "int1"): void {

@@ -306,13 +306,13 @@ export class VmxCpuAdapter implements VmxCpu {
   advanceTsc(ticks: bigint): void {
     // Time passes for the whole machine: the timer's next edge comes no later than it would have.
     const c = this.cpu;
-    const until = c.deviceDeadline - (c.instructionCount + c.idleTicks);
+    const until = c.deviceDeadline - c.deviceTime();
     const t = until < Number(ticks) ? BigInt(Math.max(0, until)) : ticks;
     c.tscOffset += t;
     c.idleTicks += Number(t);
   }
   interruptStateChanged(): void {
-    if (this.cpu.irq.intr || this.cpu.initPending) this.cpu.irqCheck = true;
+    this.cpu.checkInterruptLines();
   }
   readPhys(addr: number, size: 1 | 2 | 4 | 8): bigint {
     if (size === 8) return this.cpu.mem.read64(addr);
