@@ -6,5 +6,6 @@ export type {
   EncodeResult,
   MemOperand as EncMem,
   Operand as EncOperand,
+  OperandField,
   PrefixName,
 } from "./encoder/types";

@@ -354,13 +354,30 @@ function notScalar(op: string, range: Range, env: EvalEnv): void {
   );
 }
 
+/** How often each section's labels count in a sum of label terms (+1 an address, 0 a difference cancelled). */
+function sectionWeights(terms: LabelTerm[]): Map<number, number> {
+  const weight = new Map<number, number>();
+  for (const t of terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
+  return weight;
+}
+
 /** Is the value a label address (not cancelled by a difference)? */
 export function isRelocatable(v: Value): boolean {
   if (v.terms === null) return true;
-  const weight = new Map<number, number>();
-  for (const t of v.terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
-  for (const w of weight.values()) if (w !== 0) return true;
+  for (const w of sectionWeights(v.terms).values()) if (w !== 0) return true;
   return false;
+}
+
+/** The section of the one label address a value is (weight +1, every other section cancelled), if it is one. */
+export function relocatedSection(v: Value): number | undefined {
+  if (v.terms === null || v.terms.length === 0) return undefined;
+  let section: number | undefined;
+  for (const [sec, w] of sectionWeights(v.terms)) {
+    if (w === 0) continue;
+    if (w !== 1 || section !== undefined) return undefined;
+    section = sec;
+  }
+  return section;
 }
 
 /** GNU as: would this value be a known constant when the line is assembled (one pass, per frag)? */

@@ -217,13 +217,11 @@ export abstract class ExpanderCore {
       this.macroLines.length < 1_000_000 &&
       (src.origin || frame.listLine !== undefined)
     ) {
-      let depth = 0;
-      for (const f of this.stack) if (f.kind !== "file") depth++;
-      const inclusion = this.inclusionNow();
+      const { depth, inclusion } = this.listingLevel();
       listed = {
         file: src.file,
         line: src.line,
-        depth: depth + (this.inclusions[inclusion]?.depth ?? 0),
+        depth,
         inclusion,
         first: this.out.length,
         end: this.out.length,
@@ -531,15 +529,13 @@ export abstract class ExpanderCore {
   /** A label written before a macro call (`l: M x`): listed as a line of the expansion, as nasm -l does. */
   listLabelOfCall(text: string, src: LineSrc, first: number): void {
     if (this.macroLines.length >= 1_000_000) return;
-    let depth = 1;
-    for (const f of this.stack) if (f.kind !== "file") depth++;
-    const inclusion = this.inclusionNow();
+    const { depth, inclusion } = this.listingLevel();
     const file = src.origin?.file ?? src.file;
     const line = src.origin ? src.origin.range.start.line : src.line;
     this.macroLines.push({
       file,
       line,
-      depth: depth + (this.inclusions[inclusion]?.depth ?? 0),
+      depth: depth + 1,
       inclusion,
       first,
       end: this.out.length,
@@ -547,6 +543,17 @@ export abstract class ExpanderCore {
       invocationLine: line,
       text,
     });
+  }
+
+  /**
+   * The listing's `<depth>` of what is being read now — include nesting plus macro and repetition frames — and
+   * the inclusion of the innermost file.
+   */
+  listingLevel(): { depth: number; inclusion: number } {
+    let depth = 0;
+    for (const f of this.stack) if (f.kind !== "file") depth++;
+    const inclusion = this.inclusionNow();
+    return { depth: depth + (this.inclusions[inclusion]?.depth ?? 0), inclusion };
   }
 
   /** The inclusion of the innermost file being read (0 before any). */

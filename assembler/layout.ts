@@ -2,8 +2,23 @@
 // repeats until every symbol value and every size is stable (multi-pass resolution). Branches start short
 // and only ever grow (GNU as relaxation; nasm reaches the same shortest forms for known targets).
 import type { Diagnostic, DirectiveArg, Expr, Operand, Range, Statement } from "./ast";
-import { type EncMem, type EncOperand, encodeShared as encode, isMnemonic, type PrefixName } from "./encoder-bridge";
-import { type EvalEnv, evaluate, isGasConstant, isRelocatable, type SymbolValue, type Value } from "./eval";
+import {
+  type EncMem,
+  type EncOperand,
+  encodeShared as encode,
+  isMnemonic,
+  type OperandField,
+  type PrefixName,
+} from "./encoder-bridge";
+import {
+  type EvalEnv,
+  evaluate,
+  isGasConstant,
+  isRelocatable,
+  relocatedSection,
+  type SymbolValue,
+  type Value,
+} from "./eval";
 import type { ExpandedStatement, ExpandResult } from "./expand";
 import { SUBSECTION } from "./expand-gas";
 import { exprSymbols } from "./expr-parse";
@@ -151,11 +166,11 @@ export interface ItemState {
    * their offset in the label's section — by operand for instructions (placed through `fields`), by offset for
    * data. Recorded in the last pass only.
    */
-  relocs?: { operand: number; offset: number; size: number; value: bigint }[];
+  relocs?: (OperandField & { value: bigint })[];
   /** A constant instruction: the evaluator's warnings about its operands (repeated each pass). */
   evalWarnings?: Diagnostic[];
   /** Where the encoder wrote each operand's value (EncodeOk.fields). */
-  fields?: { operand: number; offset: number; size: number }[];
+  fields?: OperandField[];
   /** GAS Intel bare operand read as memory (decided once). */
   sec: Sec;
   frag: number;
@@ -674,8 +689,9 @@ class Layout {
     order: 0,
     dialect: "gas",
     onError: (m, r, code, severity) => {
-      this.diag(this.passDiags, this.currentFile, r, code, m, severity);
-      if (severity === "warning" && this.currentStatement) this.listWarning(this.currentStatement, m);
+      if (severity === "warning" && this.currentStatement)
+        this.passWarning(this.currentStatement, this.currentFile, r, code, m);
+      else this.diag(this.passDiags, this.currentFile, r, code, m, severity);
     },
     sourceText: (r) => {
       const es = this.currentStatement;
@@ -961,10 +977,7 @@ class Layout {
     st.constant ??= !relax && s.operands.every(isConstantOperand);
     if (st.constant && st.bytes) {
       if (st.warnings) for (const w of st.warnings) this.warn(s, es, w);
-      for (const d of st.evalWarnings ?? []) {
-        this.diag(this.passDiags, d.file, d.range, d.code, d.message, "warning");
-        this.listWarning(es, d.message);
-      }
+      for (const d of st.evalWarnings ?? []) this.passWarning(es, d.file, d.range, d.code, d.message);
       this.emit(sec, st.bytes);
       return;
     }
@@ -1290,13 +1303,18 @@ class Layout {
     else this.listWarnings.set(es, [message]);
   }
 
+  /** A warning of this pass about `es` (and, for nasm's number overflows, a row of the listing). */
+  passWarning(es: ExpandedStatement, file: string, range: Range, code: string, message: string): void {
+    this.diag(this.passDiags, file, range, code, message, "warning");
+    this.listWarning(es, message);
+  }
+
   /** An encoder warning, placed on the operand it is about when it names one (an immediate). */
   warn(s: Statement & { kind: "instruction" }, es: ExpandedStatement, message: string): void {
-    this.listWarning(es, message);
     const imm = /immediate|value exceeds|data exceeds/i.test(message)
       ? s.operands.find((o) => o.kind === "immediate")
       : undefined;
-    this.diag(this.passDiags, es.file, imm?.range ?? s.range, "asm-warning", message, "warning");
+    this.passWarning(es, es.file, imm?.range ?? s.range, "asm-warning", message);
   }
 
   encodeError(
@@ -1447,16 +1465,8 @@ class Layout {
    * +1), as its offset in that section — what `nasm -l` shows in brackets. Undefined for anything else.
    */
   nasmRelocation(v: Value): bigint | undefined {
-    if (this.flavor !== "nasm" || !this.reportUndefined || !v.known || v.terms === null || v.terms.length === 0)
-      return undefined;
-    const weight = new Map<number, number>();
-    for (const t of v.terms) weight.set(t.section, (weight.get(t.section) ?? 0) + t.sign);
-    let section: number | undefined;
-    for (const [sec, w] of weight) {
-      if (w === 0) continue;
-      if (w !== 1 || section !== undefined) return undefined;
-      section = sec;
-    }
+    if (this.flavor !== "nasm" || !this.reportUndefined || !v.known) return undefined;
+    const section = relocatedSection(v);
     const sec = section === undefined ? undefined : this.sections[section];
     if (!sec || sec.absolute) return undefined;
     return v.value - sec.start;
@@ -1801,7 +1811,7 @@ class Layout {
   dataArgs(args: DirectiveArg[], es: ExpandedStatement, st: ItemState, unit: number): void {
     const sec = st.sec;
     for (const a of args) {
-      if (a.warning) this.diag(this.passDiags, es.file, a.warning.range, "asm-warning", a.warning.message, "warning");
+      if (a.warning) this.passWarning(es, es.file, a.warning.range, "asm-warning", a.warning.message);
       if (a.dup) {
         const n = this.count(a.dup.count, es, st, a.range);
         for (let k = 0; k < n && !this.aborted; k++) this.dataArgs(a.dup.values, es, st, unit);
@@ -1855,8 +1865,7 @@ class Layout {
         const lim = 1n << BigInt(unit * 8);
         if (v.value >= lim || v.value < -lim) {
           const message = `${unit === 1 ? "byte" : unit === 2 ? "word" : "dword"} data exceeds bounds`;
-          this.diag(this.passDiags, es.file, a.range, "asm-warning", message, "warning");
-          this.listWarning(es, message);
+          this.passWarning(es, es.file, a.range, "asm-warning", message);
         }
       }
       const reloc = unit > 1 ? this.nasmRelocation(v) : undefined;

@@ -8,7 +8,7 @@ import { immRange, inRange } from "./match";
 import { encodeMemory, fitsS8, type MemEncoding, toSigned } from "./modrm";
 import { SEG_PREFIX } from "./prefixes";
 import { type RegInfo, regInfo } from "./registers";
-import type { ImmOperand, MemOperand, Operand } from "./types";
+import type { ImmOperand, MemOperand, Operand, OperandField } from "./types";
 
 function le(value: bigint, bytes: number): number[] {
   const out: number[] = [];
@@ -28,7 +28,7 @@ export interface Built {
   bytes: Uint8Array;
   warnings: string[];
   /** Where operand values were written (EncodeOk.fields). */
-  fields?: { operand: number; offset: number; size: number }[];
+  fields?: OperandField[];
 }
 
 export function build(form: Form, v: number | undefined, os: number | undefined, ctx: Ctx): Built | Failure {
@@ -134,7 +134,7 @@ export function build(form: Form, v: number | undefined, os: number | undefined,
   // Body: opcode, ModRM/SIB/disp, immediates.
   const body: number[] = [];
   let dispOffset = -1;
-  const fields: { operand: number; offset: number; size: number }[] = [];
+  const fields: OperandField[] = [];
   let relFixup: { offset: number; size: number; target: bigint; index: number } | undefined;
   const immIndices = form.immIndices;
   let immCursor = 0;

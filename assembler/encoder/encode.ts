@@ -13,7 +13,7 @@ import { attReadings, type MnemonicReading } from "./mnemonics";
 import { standalonePrefix } from "./prefixes";
 import { type RegInfo, regInfo } from "./registers";
 import { rewriteStringOperands } from "./strings";
-import type { Bits, EncodeOk, EncodeRequest, EncodeResult, Operand } from "./types";
+import type { Bits, EncodeOk, EncodeRequest, EncodeResult, Operand, OperandField } from "./types";
 import { malformed } from "./validate";
 
 export { clearEncodeCache } from "./cache";
@@ -28,7 +28,7 @@ interface Candidate {
   warnings: string[];
   /** Encodings that ignore something the source asked for sort after the others. */
   penalty: number;
-  fields?: { operand: number; offset: number; size: number }[];
+  fields?: OperandField[];
 }
 
 type Attempt = Candidate | Failure;

@@ -158,10 +158,17 @@ export interface EncodeRequest {
   branch?: "short" | "near" | "auto";
 }
 
+/** Where the encoder wrote the value of operand `operand`: `size` bytes at `offset` of the instruction. */
+export interface OperandField {
+  operand: number;
+  offset: number;
+  size: number;
+}
+
 export interface EncodeOk {
   bytes: Uint8Array;
-  /** Where the value of an operand was written: immediates, displacements and moffs (for listings). */
-  fields?: { operand: number; offset: number; size: number }[];
+  /** Where operand values were written: immediates, displacements, moffs, far pointers (for listings). */
+  fields?: OperandField[];
   /** Non-fatal diagnostics the reference assembler would print as warnings (e.g. a value truncated). */
   warnings?: string[];
 }
