@@ -454,19 +454,23 @@ function startServer(): void {
   const BURST_GC_GROWTH_MB = Number(process.env.VMX_LS_BURST_GC_MB) || 32;
   let heapAfterGc = process.memoryUsage().heapUsed;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let burstGcQueued = false;
+  const collect = () => {
+    burstGcQueued = false;
+    fullGc?.();
+    heapAfterGc = process.memoryUsage().heapUsed;
+  };
   function collectWhenIdle(): void {
     if (!fullGc) return;
-    if (process.memoryUsage().heapUsed - heapAfterGc > BURST_GC_GROWTH_MB * 1048576) {
-      setImmediate(() => {
-        fullGc?.();
-        heapAfterGc = process.memoryUsage().heapUsed;
-      });
+    // (several documents published in one turn queue one collection)
+    if (!burstGcQueued && process.memoryUsage().heapUsed - heapAfterGc > BURST_GC_GROWTH_MB * 1048576) {
+      burstGcQueued = true;
+      setImmediate(collect);
     }
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       idleTimer = undefined;
-      fullGc?.();
-      heapAfterGc = process.memoryUsage().heapUsed;
+      collect();
     }, IDLE_GC_MS);
     idleTimer.unref?.();
   }
