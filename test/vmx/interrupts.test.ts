@@ -107,6 +107,9 @@ describe("external-interrupt exiting ignores the guest's RFLAGS.IF (SDM 24.6.1)"
   });
 });
 
+/** A 64-bit program at 1 MiB (the long64 start state's load address) whose entry is `start`. */
+const asm64 = (body: string) => `        bits 64\n        org 0x100000\nstart:\n${body}`;
+
 /** Raises INIT the way software does on a PC: port 92h bit 0 from 0 to 1 (the chipset's INIT_NOW). */
 const INIT_NOW = `
         in al, 0x92
@@ -119,12 +122,9 @@ init_out:
 describe("INIT (port 92h bit 0; SDM 9.1, 23.8, 25.2)", () => {
   test("outside VMX operation INIT puts the processor in its INIT state and ends the run (no firmware)", () => {
     const r = runSource(
-      `       bits 64
-        org 0x100000
-start:
-        mov rbx, 0x1234
+      asm64(`        mov rbx, 0x1234
 ${INIT_NOW}
-        hlt`,
+        hlt`),
       "init.asm",
     );
     assert.equal(r.stop.kind, "init");
@@ -144,24 +144,18 @@ ${INIT_NOW}
 
   test("only a 0-to-1 transition of bit 0 raises INIT", () => {
     const r = runSource(
-      `       bits 64
-        org 0x100000
-start:
-        mov al, 3
+      asm64(`        mov al, 3
         out 0x92, al
-        hlt`,
+        hlt`),
       "init1.asm",
       { max: 1000 },
     );
     // The start state leaves port 92h at 02h: writing 03h is a rising edge.
     assert.equal(r.stop.kind, "init");
     const again = runSource(
-      `       bits 64
-        org 0x100000
-start:
-        mov al, 2
+      asm64(`        mov al, 2
         out 0x92, al
-        hlt`,
+        hlt`),
       "init2.asm",
     );
     assert.equal(again.stop.kind, "halted");
@@ -169,10 +163,7 @@ start:
 
   test("in VMX root operation INIT is blocked until VMXOFF", () => {
     const r = runSource(
-      `       bits 64
-        org 0x100000
-start:
-        mov ecx, 0x480
+      asm64(`        mov ecx, 0x480
         rdmsr
         mov [0x200000], eax
         mov rax, cr4
@@ -185,7 +176,7 @@ ${INIT_NOW}
         mov dword [rel marker], 2  ; never runs: INIT is taken right after VMXOFF
         hlt
 vmxon_ptr: dq 0x200000
-marker: dd 0`,
+marker: dd 0`),
       "init-root.asm",
     );
     assert.equal(r.stop.kind, "init");
